@@ -1,0 +1,80 @@
+"""The ``hub`` command: a click group assembled from core commands and plugin commands.
+
+Errors print one clear line and exit non-zero; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+
+import click
+
+from hub import __version__
+from hub.cli.output import error_console
+from hub.core.errors import ConfigError, HubError
+from hub.core.runtime import HubRuntime
+from hub.core.settings import load_settings
+
+# Core command modules; each exposes ``commands``, a list of click commands.
+CORE_COMMAND_MODULES = ("hub.cli.setup", "hub.cli.partners", "hub.cli.schema")
+
+
+def build_cli(runtime: HubRuntime) -> click.Group:
+    """The root group with core commands and the commands of ``runtime``'s plugins."""
+
+    @click.group()
+    @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                  help="Path of hub.toml (default: ./hub.toml or $HUB_CONFIG).")
+    @click.version_option(__version__, prog_name="hub")
+    @click.pass_context
+    def cli(ctx: click.Context, debug: bool, config_path: str | None) -> None:
+        """CRM Hub: canonical CRM data replicated to ERP, shops and stores."""
+        ctx.meta["debug"] = debug
+        ctx.call_on_close(runtime.close)
+
+    for module_name in CORE_COMMAND_MODULES:
+        for command in import_module(module_name).commands:
+            cli.add_command(command)
+    for command in runtime.plugins.commands():
+        if command.name in cli.commands:
+            raise ConfigError([f"plugin command {command.name!r} clashes with a core command"])
+        cli.add_command(command)
+    return cli
+
+
+def _config_from_argv(argv: list[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--config" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--config="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        runtime = HubRuntime(load_settings(_config_from_argv(args)))
+        build_cli(runtime).main(args=args, prog_name="hub", obj=runtime, standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        error_console.print("aborted")
+        sys.exit(130)
+    except HubError as exc:
+        if debug:
+            raise
+        error_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        sys.exit(1)
+    except Exception as exc:  # the CLI's promise: one line, no traceback, unless --debug
+        if debug:
+            raise
+        error_console.print(f"[red]error:[/red] {type(exc).__name__}: {exc} (use --debug for the traceback)")
+        sys.exit(1)

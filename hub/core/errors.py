@@ -1,0 +1,112 @@
+"""One exception hierarchy for the whole hub, sorted by what the runtime should do.
+
+- ``ConfigError``: the hub cannot start or run a command until a person fixes
+  configuration; carries *every* problem found, not just the first.
+- ``MappingError``: a mapping table is wrong; names file, line and field.
+- ``DocumentError``: one inbound or canonical document is invalid; names the
+  document, the field path and the reason. Nothing of it is stored.
+- ``PermanentError``: delivering a message can never succeed as it is; the queue
+  blocks and an administrator decides.
+- ``TransientError``: delivering may succeed later; the queue retries, waiting at
+  least ``retry_after`` seconds when the peer said so.
+- ``StaleUpdateError``: an update was based on an older version than the stored one.
+- ``NotFoundError``: an id given by a user or a peer does not exist.
+
+Plugins translate foreign exceptions (zeep, HTTP, XML) into these at their boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+class HubError(Exception):
+    """Root of every error the hub raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One configuration problem: where it is and what is wrong."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class ConfigError(HubError):
+    """Configuration is wrong; lists every problem found at once."""
+
+    def __init__(self, problems: Iterable[Problem | str]) -> None:
+        self.problems: list[Problem] = [
+            p if isinstance(p, Problem) else Problem("", p) for p in problems
+        ]
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class MappingProblem:
+    """One mistake in a mapping table, located by file, line and field."""
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        field = f" [{self.field}]" if self.field else ""
+        return f"{where}{field}: {self.message}"
+
+
+class MappingError(HubError):
+    """One or more mapping tables are broken; the hub refuses to use them."""
+
+    def __init__(self, problems: Sequence[MappingProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class DocumentError(HubError):
+    """A document is invalid: names the document, the field path and the reason."""
+
+    def __init__(self, document: str, field: str, reason: str) -> None:
+        self.document = document
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{document}: field {field!r}: {reason}")
+
+
+class DeliveryError(HubError):
+    """Base of the errors a transport raises while delivering a message."""
+
+
+class PermanentError(DeliveryError):
+    """Retrying cannot help: block the queue and show the administrator."""
+
+
+class TransientError(DeliveryError):
+    """Retrying may help; ``retry_after`` (seconds) is the peer's own advice, if any."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class StaleUpdateError(HubError):
+    """An update was based on a version older than the one stored; nothing was written."""
+
+    def __init__(self, hub_id: str, expected: int, actual: int) -> None:
+        self.hub_id = hub_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"{hub_id}: update based on version {expected}, but version {actual} is stored;"
+            " reload and apply the change again"
+        )
+
+
+class NotFoundError(HubError):
+    """Something asked for by id does not exist."""

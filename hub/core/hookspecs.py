@@ -1,0 +1,74 @@
+"""Every hook a CRM Hub plugin can implement, grouped by lifecycle.
+
+Rules (borrowed from pytest): every hook is prefixed ``hub_``, typed and documented;
+specs only ever gain keyword parameters, so plugins written against an older hub keep
+working. Registration hooks receive a *registry* scoped to the calling plugin and
+return nothing; the core collects what each plugin added and reports it in
+``hub plugins``.
+
+A plugin implements only the hooks it really serves::
+
+    from hub import hookimpl
+
+    @hookimpl
+    def hub_register_codecs(registry):
+        registry.add_codec(CodecSpec(...))
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from hub.core.plugins.registry import PluginRegistry
+
+PROJECT = "crm_hub"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# -- Registration: called once when the plugin manager is built -------------------
+
+
+@hookspec
+def hub_register_codecs(registry: PluginRegistry) -> None:
+    """Add the codecs this plugin brings with ``registry.add_codec(CodecSpec(...))``.
+
+    A codec turns external payloads (IDoc files, shop JSON, POSLog XML) into raw
+    records for the mapping engine, and raw records back into payloads.
+    """
+
+
+@hookspec
+def hub_register_transports(registry: PluginRegistry) -> None:
+    """Add outbound transports with ``registry.add_transport(TransportSpec(...))``.
+
+    A transport delivers one queued message to an external system and raises
+    ``TransientError`` or ``PermanentError`` when it cannot.
+    """
+
+
+@hookspec
+def hub_register_mappings(registry: PluginRegistry) -> None:
+    """Add folders of mapping tables with ``registry.add_mapping_folder(path)``.
+
+    Tables in the installation's own ``mappings/`` folder override a plugin's tables
+    of the same (plugin, document type).
+    """
+
+
+@hookspec
+def hub_register_commands(registry: PluginRegistry) -> None:
+    """Add CLI subcommands (click commands or groups) with ``registry.add_command(cmd)``."""
+
+
+@hookspec
+def hub_register_jobs(registry: PluginRegistry) -> None:
+    """Add scheduled jobs with ``registry.add_job(JobSpec(...))`` (polling, billing plans...)."""
+
+
+@hookspec
+def hub_register_routes(registry: PluginRegistry) -> None:
+    """Add HTTP endpoints of the hub's one server with ``registry.add_route(RouteSpec(...))``."""

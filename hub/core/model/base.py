@@ -1,0 +1,129 @@
+"""Building blocks every canonical document shares: money, quantities, ids, versions.
+
+Money is always ``Decimal`` with an ISO 4217 currency, quantities carry an ISO
+(UN/ECE Rec. 20) unit code, timestamps are timezone-aware. Floats are refused, so a
+rounding error can never enter through the model.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+)
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_hub_id(prefix: str) -> str:
+    """A stable, time-sortable id such as ``bp_01JD3Z9K8M4Q7R2T5V6W8X9Y0Z``.
+
+    Time-sortable so that ids created together sit together in indexes; random in its
+    low part so several workers never need to coordinate.
+    """
+    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return f"{prefix}_{''.join(reversed(chars))}"
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def _refuse_float(value: Any) -> Any:
+    if isinstance(value, float):
+        raise ValueError("floats are not accepted for exact values; pass a string or Decimal")
+    return value
+
+
+def _upper_code(length: int, what: str):  # type: ignore[no-untyped-def]
+    def check(value: str) -> str:
+        value = value.strip().upper()
+        if len(value) != length or not value.isalpha():
+            raise ValueError(f"{what} must be {length} letters, got {value!r}")
+        return value
+
+    return check
+
+
+ExactDecimal = Annotated[
+    Decimal,
+    BeforeValidator(_refuse_float),
+    PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
+]
+"""A Decimal that refuses floats and serialises to JSON as a string, exactly."""
+
+CurrencyCode = Annotated[str, AfterValidator(_upper_code(3, "ISO 4217 currency code"))]
+CountryCode = Annotated[str, AfterValidator(_upper_code(2, "ISO 3166 country code"))]
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+UnitCode = Annotated[str, Field(min_length=1, max_length=3, pattern=r"^[A-Z0-9]{1,3}$")]
+"""UN/ECE Recommendation 20 unit code (PCE, KGM, MTR, HUR, ...)."""
+Timestamp = AwareDatetime
+
+
+class CanonicalModel(BaseModel):
+    """Base of every canonical model class: strict about unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_default=True)
+
+
+class Money(CanonicalModel):
+    """An exact amount in one currency."""
+
+    amount: ExactDecimal
+    currency: CurrencyCode
+
+
+class Quantity(CanonicalModel):
+    """An exact quantity in an ISO unit."""
+
+    value: ExactDecimal
+    unit: UnitCode
+
+
+class ExternalRef(CanonicalModel):
+    """The id a document has in one external system (SAP customer number, shop id...)."""
+
+    system: str = Field(min_length=1, description="Plugin/system name, e.g. 'erp_sap'.")
+    id: str = Field(min_length=1, description="The id in that system, as that system writes it.")
+
+
+class Document(CanonicalModel):
+    """A canonical business document: one golden record with a stable hub id.
+
+    ``hub_id`` and ``version`` are assigned by the store; ``external_ids`` lists the
+    document's ids in other systems (one per system normally, several after a merge).
+    """
+
+    doc_type: ClassVar[str]
+    id_prefix: ClassVar[str]
+
+    hub_id: str | None = Field(default=None, description="Stable hub id, assigned on first store.")
+    version: int = Field(default=0, ge=0, description="Store version; 0 before first store.")
+    external_ids: list[ExternalRef] = Field(default_factory=list)
+
+    def external_id(self, system: str) -> str | None:
+        """This document's first id in ``system``, if it has one."""
+        return next((ref.id for ref in self.external_ids if ref.system == system), None)
+
+    def business_data(self) -> dict[str, Any]:
+        """The document's content without store bookkeeping, as JSON-ready data.
+
+        Used to detect whether a change actually changed anything.
+        """
+        return self.model_dump(mode="json", exclude={"hub_id", "version", "external_ids"})

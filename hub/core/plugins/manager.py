@@ -1,0 +1,165 @@
+"""Builds the plugin manager and wraps it in a typed facade.
+
+Plugins, built-in or third-party, are discovered the same way: the ``crm_hub.plugins``
+entry-point group. ``HUB_DISABLED_PLUGINS`` (or ``disabled_plugins`` in hub.toml)
+keeps named plugins out. ``check_pending()`` runs after loading so that a misspelt
+hook name fails at start-up instead of being silently ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import click
+import pluggy
+
+from hub.core import hookspecs
+from hub.core.errors import ConfigError, Problem
+from hub.core.plugins.registry import (
+    CodecSpec,
+    JobSpec,
+    PluginContributions,
+    PluginRegistry,
+    RouteSpec,
+    TransportSpec,
+)
+
+ENTRY_POINT_GROUP = "crm_hub.plugins"
+
+_REGISTRATION_HOOKS = (
+    "hub_register_codecs",
+    "hub_register_transports",
+    "hub_register_mappings",
+    "hub_register_commands",
+    "hub_register_jobs",
+    "hub_register_routes",
+)
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """One loaded plugin as ``hub plugins`` shows it."""
+
+    name: str
+    version: str
+    module: str
+    contributions: PluginContributions
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"name": self.name, "version": self.version, "module": self.module,
+                **self.contributions.summary()}
+
+
+class HubPlugins:
+    """Typed facade over the pluggy manager: the core never calls ``pm.hook`` itself."""
+
+    def __init__(self, pm: pluggy.PluginManager, versions: dict[str, str]) -> None:
+        self._pm = pm
+        self._versions = versions
+        self._contributions: dict[str, PluginContributions] = {}
+        self._collect_registrations()
+
+    def _collect_registrations(self) -> None:
+        taken: dict[str, str] = {}
+        for name, _ in self._pm.list_name_plugin():
+            self._contributions[name] = PluginContributions()
+        for hook_name in _REGISTRATION_HOOKS:
+            caller = getattr(self._pm.hook, hook_name)
+            # Called impl by impl so each plugin writes into a registry scoped to itself.
+            for impl in reversed(caller.get_hookimpls()):
+                registry = PluginRegistry(impl.plugin_name, self._contributions[impl.plugin_name], taken)
+                impl.function(registry=registry)
+
+    @property
+    def names(self) -> list[str]:
+        """Names of the loaded plugins, in load order."""
+        return list(self._contributions)
+
+    def info(self) -> list[PluginInfo]:
+        """Every loaded plugin with what it registered."""
+        return [
+            PluginInfo(name, self._versions.get(name, "unknown"),
+                       getattr(self._pm.get_plugin(name), "__name__", repr(self._pm.get_plugin(name))),
+                       contributions)
+            for name, contributions in self._contributions.items()
+        ]
+
+    def _each(self, attr: str) -> Iterator[tuple[str, Any]]:
+        for plugin, contributions in self._contributions.items():
+            for item in getattr(contributions, attr):
+                yield plugin, item
+
+    def codecs(self) -> dict[str, CodecSpec]:
+        """Codecs by qualified name ``PLUGIN/NAME``."""
+        return {f"{plugin}/{codec.name}": codec for plugin, codec in self._each("codecs")}
+
+    def codecs_of(self, plugin: str) -> list[CodecSpec]:
+        """The codecs one plugin registered."""
+        return list(self._contributions[plugin].codecs) if plugin in self._contributions else []
+
+    def transports(self) -> dict[str, TransportSpec]:
+        """Transports by qualified name ``PLUGIN/NAME``."""
+        return {f"{plugin}/{t.name}": t for plugin, t in self._each("transports")}
+
+    def mapping_folders(self) -> list[tuple[str, Path]]:
+        """(plugin, folder) for every folder of mapping tables a plugin ships."""
+        return list(self._each("mapping_folders"))
+
+    def commands(self) -> list[click.Command]:
+        """CLI commands added by plugins."""
+        return [command for _, command in self._each("commands")]
+
+    def jobs(self) -> list[tuple[str, JobSpec]]:
+        """(plugin, job) for every scheduled job."""
+        return list(self._each("jobs"))
+
+    def routes(self) -> list[tuple[str, RouteSpec]]:
+        """(plugin, route) for every HTTP endpoint."""
+        return list(self._each("routes"))
+
+
+def _discover(disabled: set[str]) -> Iterator[tuple[str, metadata.EntryPoint]]:
+    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if entry_point.name not in disabled:
+            yield entry_point.name, entry_point
+
+
+def build_plugin_manager(
+    disabled: Iterable[str] = (), extra: dict[str, ModuleType | object] | None = None
+) -> HubPlugins:
+    """Load every plugin of the entry-point group except ``disabled``.
+
+    ``extra`` registers additional plugin objects by name (tests, embedding apps);
+    they go through the same checks as discovered ones. Raises ConfigError listing
+    every plugin that failed to import or implements an unknown hook.
+    """
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    versions: dict[str, str] = {}
+    problems: list[Problem] = []
+    disabled_set = set(disabled)
+    for name, entry_point in _discover(disabled_set):
+        try:
+            plugin = entry_point.load()
+        except Exception as exc:  # a broken plugin must not hide the others' problems
+            problems.append(Problem(f"plugin {name}", f"cannot be imported: {exc!r}"))
+            continue
+        pm.register(plugin, name=name)
+        versions[name] = entry_point.dist.version if entry_point.dist else "unknown"
+    for name, plugin in (extra or {}).items():
+        if name not in disabled_set:
+            pm.register(plugin, name=name)
+            versions[name] = getattr(plugin, "__version__", "unknown")
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        problems.append(Problem(f"plugin {exc.plugin}", str(exc)))
+    if problems:
+        raise ConfigError(problems)
+    return HubPlugins(pm, versions)

@@ -1,0 +1,136 @@
+"""Registries handed to plugins by the registration hooks.
+
+Each plugin gets a registry scoped to its own name, so every codec, transport,
+command or job is known together with the plugin that brought it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hub.core.errors import ConfigError, Problem
+
+
+@dataclass(frozen=True)
+class CodecSpec:
+    """A codec: external payload bytes <-> raw records (dicts) for the mapping engine.
+
+    ``parse(payload, source_name)`` yields raw records; ``render(records)`` returns the
+    payload bytes, or is None for inbound-only formats. ``document_kinds`` are the
+    message types it carries (``DEBMAS``, ``orders/create``...).
+    """
+
+    name: str
+    parse: Callable[..., Any]
+    render: Callable[..., Any] | None = None
+    document_kinds: tuple[str, ...] = ()
+    media_types: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TransportSpec:
+    """An outbound transport: ``factory(settings)`` returns an object with ``send(message)``."""
+
+    name: str
+    factory: Callable[..., Any]
+    document_types: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A scheduled job; ``trigger`` and ``trigger_args`` as APScheduler's ``add_job`` takes them."""
+
+    id: str
+    func: Callable[..., Any]
+    trigger: str = "interval"
+    trigger_args: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """An HTTP endpoint on the hub's server: ``handler`` is a Starlette endpoint."""
+
+    path: str
+    handler: Callable[..., Any]
+    methods: tuple[str, ...] = ("POST",)
+    description: str = ""
+
+
+@dataclass
+class PluginContributions:
+    """What one plugin registered."""
+
+    codecs: list[CodecSpec] = field(default_factory=list)
+    transports: list[TransportSpec] = field(default_factory=list)
+    mapping_folders: list[Path] = field(default_factory=list)
+    commands: list[click.Command] = field(default_factory=list)
+    jobs: list[JobSpec] = field(default_factory=list)
+    routes: list[RouteSpec] = field(default_factory=list)
+
+    def summary(self) -> dict[str, list[str]]:
+        """Names of what was registered, for ``hub plugins``."""
+        return {
+            "codecs": [c.name for c in self.codecs],
+            "document_kinds": sorted({k for c in self.codecs for k in c.document_kinds}),
+            "transports": [t.name for t in self.transports],
+            "mapping_folders": [str(p) for p in self.mapping_folders],
+            "commands": [c.name or "" for c in self.commands],
+            "jobs": [j.id for j in self.jobs],
+            "routes": [r.path for r in self.routes],
+        }
+
+
+class PluginRegistry:
+    """The registry one plugin writes into; names must be unique across plugins."""
+
+    def __init__(self, plugin: str, contributions: PluginContributions, taken: dict[str, str]):
+        self.plugin = plugin
+        self._contributions = contributions
+        self._taken = taken
+
+    def _claim(self, kind: str, name: str) -> None:
+        where = f"plugin {self.plugin}"
+        if not name:
+            raise ConfigError([Problem(where, f"a {kind} needs a name")])
+        key = f"{kind}:{name}"
+        if key in self._taken:
+            owner = self._taken[key]
+            raise ConfigError([Problem(where, f"{kind} {name!r} is already registered by {owner}")])
+        self._taken[key] = self.plugin
+
+    def add_codec(self, codec: CodecSpec) -> None:
+        """Register a codec under ``PLUGIN/NAME``."""
+        self._claim("codec", f"{self.plugin}/{codec.name}")
+        self._contributions.codecs.append(codec)
+
+    def add_transport(self, transport: TransportSpec) -> None:
+        """Register an outbound transport under ``PLUGIN/NAME``."""
+        self._claim("transport", f"{self.plugin}/{transport.name}")
+        self._contributions.transports.append(transport)
+
+    def add_mapping_folder(self, folder: str | Path) -> None:
+        """Register a folder of mapping tables shipped with the plugin."""
+        self._contributions.mapping_folders.append(Path(folder))
+
+    def add_command(self, command: click.Command) -> None:
+        """Register a top-level CLI command or group (its name must be free)."""
+        self._claim("command", command.name or "")
+        self._contributions.commands.append(command)
+
+    def add_job(self, job: JobSpec) -> None:
+        """Register a scheduled job (its id must be unique)."""
+        self._claim("job", job.id)
+        self._contributions.jobs.append(job)
+
+    def add_route(self, route: RouteSpec) -> None:
+        """Register an HTTP endpoint (its path must be free)."""
+        self._claim("route", route.path)
+        self._contributions.routes.append(route)

@@ -1,0 +1,59 @@
+"""Raw documents: what a codec hands to the mapping engine, and takes back to render.
+
+A codec parses bytes into ``RawDocument``s whose ``body`` is a tree in one of three
+shapes, named by ``format``:
+
+- ``"idoc"``: a list of top-level ``Segment``s, each with its fields and children,
+  segment names unversioned (``E1KNA1M``, never ``E2KNA1M005``);
+- ``"json"``: the decoded JSON value (dicts, lists, strings, numbers as Decimal);
+- ``"xml"``: an lxml element (the document's root).
+
+The mapping engine reads paths out of these trees and builds canonical documents; in
+the other direction it builds the same trees and the codec renders them to bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+RawFormat = Literal["idoc", "json", "xml"]
+
+
+@dataclass
+class Segment:
+    """One IDoc data record with its child segments.
+
+    ``fields`` holds field name -> value with trailing blanks removed; fields that are
+    blank in the record are left out. ``number`` is SEGNUM (1-based position in the
+    IDoc), kept so errors can name the position.
+    """
+
+    name: str
+    fields: dict[str, str] = field(default_factory=dict)
+    children: list[Segment] = field(default_factory=list)
+    number: int = 0
+
+    def find(self, name: str) -> Iterator[Segment]:
+        """Direct children named ``name``, in order."""
+        return (child for child in self.children if child.name == name)
+
+
+@dataclass
+class RawDocument:
+    """One external document as a tree, with where it came from.
+
+    ``message_type`` selects the mapping table (IDoc message type ``DEBMAS``, shop
+    topic ``orders/create``); ``document_id`` (IDoc number, webhook id) names the
+    document in errors and is its dedupe key; ``control`` holds envelope fields such
+    as the IDoc control record.
+    """
+
+    system: str
+    message_type: str
+    document_id: str
+    format: RawFormat
+    body: Any
+    control: dict[str, str] = field(default_factory=dict)
+    source: str = ""

@@ -1,0 +1,53 @@
+"""The hub as one object: settings, database engine and plugins, built lazily.
+
+The CLI, the HTTP server, workers and tests all start from a ``HubRuntime`` so that
+they see the same configuration the same way.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import sqlalchemy as sa
+
+from hub.core.plugins import HubPlugins, build_plugin_manager
+from hub.core.settings import HubSettings, load_settings
+from hub.core.store import migrate
+from hub.core.store.db import create_engine
+from hub.core.errors import ConfigError, Problem
+
+
+class HubRuntime:
+    """Settings, engine and plugins of one hub; each part is built on first use."""
+
+    def __init__(self, settings: HubSettings | None = None) -> None:
+        self._settings = settings
+
+    @cached_property
+    def settings(self) -> HubSettings:
+        """Validated settings (hub.toml + HUB_* environment)."""
+        return self._settings or load_settings()
+
+    @cached_property
+    def engine(self) -> sa.Engine:
+        """The database engine (not checked for schema; see ``require_schema``)."""
+        return create_engine(self.settings.database_url)
+
+    @cached_property
+    def plugins(self) -> HubPlugins:
+        """Loaded plugins, minus the disabled ones."""
+        return build_plugin_manager(self.settings.disabled_plugins)
+
+    def require_schema(self) -> sa.Engine:
+        """The engine, after checking the database is at this code's schema revision."""
+        current = migrate.current_revision(self.engine)
+        head = migrate.head_revision()
+        if current != head:
+            state = "has no hub schema" if current is None else f"is at schema {current}, code needs {head}"
+            raise ConfigError([Problem("database", f"{state}; run `hub init` to create or upgrade it")])
+        return self.engine
+
+    def close(self) -> None:
+        """Release database connections."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()

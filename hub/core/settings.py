@@ -1,0 +1,99 @@
+"""Hub settings: `hub.toml` in the working directory (or `HUB_CONFIG`), overridden by
+`HUB_*` environment variables.
+
+Why pydantic-settings: one declared schema with descriptions gives validation,
+environment overrides and documentation from the same place; secrets are `SecretStr`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hub.core.errors import ConfigError, Problem
+
+DEFAULT_CONFIG_FILE = "hub.toml"
+
+
+class SourcePriority(BaseModel):
+    """Which source system wins for which canonical field of the golden record.
+
+    ``fields`` maps a dotted field path (``tax_numbers``, ``emails``) to systems in
+    order of precedence; fields not listed take ``default`` order, then the newest
+    change wins.
+    """
+
+    default: list[str] = Field(default_factory=list, description="Precedence for unlisted fields.")
+    fields: dict[str, list[str]] = Field(default_factory=dict, description="Per-field precedence.")
+
+
+class HubSettings(BaseSettings):
+    """Settings of one hub installation."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="forbid")
+
+    database_url: str = Field(
+        default="sqlite:///var/hub.db",
+        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... to scale out.",
+    )
+    mappings_dir: Path = Field(default=Path("mappings"), description="Folder of mapping tables.")
+    disabled_plugins: list[str] = Field(
+        default_factory=list, description="Plugin names not to load (HUB_DISABLED_PLUGINS=a,b)."
+    )
+    duplicate_threshold: float = Field(
+        default=0.75, description="Score from which a partner is reported as a likely duplicate."
+    )
+    source_priority: dict[str, SourcePriority] = Field(
+        default_factory=dict,
+        description="Per document type, which source wins for which field of the golden record.",
+    )
+    plugins: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per-plugin settings tables ([plugins.NAME])."
+    )
+    queue: dict[str, Any] = Field(default_factory=dict, description="Replication queue settings.")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # Explicit arguments (the config file's content) first, then the environment wins.
+        return (env_settings, init_settings)
+
+
+def _disabled_from_env(raw: dict[str, Any]) -> None:
+    value = os.environ.get("HUB_DISABLED_PLUGINS")
+    if value is not None:
+        raw["disabled_plugins"] = [v.strip() for v in value.split(",") if v.strip()]
+
+
+def load_settings(path: str | Path | None = None) -> HubSettings:
+    """Read `hub.toml` (if present) and the environment into validated settings.
+
+    Raises ConfigError naming every invalid key at once.
+    """
+    config_path = Path(path or os.environ.get("HUB_CONFIG", DEFAULT_CONFIG_FILE))
+    raw: dict[str, Any] = {}
+    if config_path.exists():
+        try:
+            raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError([Problem(str(config_path), str(exc))]) from exc
+    env_disabled = os.environ.pop("HUB_DISABLED_PLUGINS", None)
+    try:
+        if env_disabled is not None:
+            raw["disabled_plugins"] = [v.strip() for v in env_disabled.split(",") if v.strip()]
+        settings = HubSettings(**raw)
+    except ValidationError as exc:
+        raise ConfigError(
+            [
+                Problem(str(config_path), f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}")
+                for err in exc.errors()
+            ]
+        ) from exc
+    finally:
+        if env_disabled is not None:
+            os.environ["HUB_DISABLED_PLUGINS"] = env_disabled
+    return settings

@@ -1,0 +1,1 @@
+"""The store: documents with version history, the key map and the inbound archive."""

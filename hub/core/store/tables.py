@@ -1,0 +1,96 @@
+"""Tables of the foundation: documents and their history, key map, inbound archive,
+partner match keys.
+
+Defined with SQLModel so rows can be read as typed objects; hot paths use the Core
+``Table`` (``DocumentRow.__table__``) for bulk statements. Every change here needs a
+migration in ``migrations/versions`` (a test compares the two).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from hub.core.store.types import JSONColumn, UTCDateTime
+
+metadata = SQLModel.metadata
+
+
+class DocumentRow(SQLModel, table=True):
+    """The current golden record of one canonical document."""
+
+    __tablename__ = "documents"
+
+    hub_id: str = Field(primary_key=True, max_length=40)
+    doc_type: str = Field(max_length=40, index=True)
+    version: int
+    data: dict[str, Any] = Field(sa_column=sa.Column(JSONColumn, nullable=False))
+    field_sources: dict[str, Any] = Field(
+        sa_column=sa.Column(JSONColumn, nullable=False),
+        description="Per top-level field, the system whose value the golden record holds.",
+    )
+    merged_into: str | None = Field(default=None, max_length=40, index=True)
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+
+
+class DocumentVersionRow(SQLModel, table=True):
+    """One version of a document: its full content and what changed, from which system."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (sa.UniqueConstraint("hub_id", "version", name="uq_document_versions"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hub_id: str = Field(max_length=40)
+    version: int
+    doc_type: str = Field(max_length=40)
+    data: dict[str, Any] = Field(sa_column=sa.Column(JSONColumn, nullable=False))
+    changes: dict[str, Any] = Field(sa_column=sa.Column(JSONColumn, nullable=False))
+    source_system: str = Field(max_length=40)
+    changed_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+
+
+class KeyMapRow(SQLModel, table=True):
+    """Cross-reference: (system, object type, external id) <-> hub id."""
+
+    __tablename__ = "key_map"
+
+    system: str = Field(primary_key=True, max_length=40)
+    object_type: str = Field(primary_key=True, max_length=40)
+    external_id: str = Field(primary_key=True, max_length=120)
+    hub_id: str = Field(max_length=40, index=True)
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+
+
+class InboundPayloadRow(SQLModel, table=True):
+    """Every inbound payload exactly as received, with its dedupe key."""
+
+    __tablename__ = "inbound_payloads"
+    __table_args__ = (sa.UniqueConstraint("system", "dedupe_key", name="uq_inbound_dedupe"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    system: str = Field(max_length=40)
+    document_kind: str = Field(max_length=60)
+    dedupe_key: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    payload: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    status: str = Field(max_length=20)
+    error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    duplicates: int = Field(default=0)
+    received_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False, index=True))
+
+
+class PartnerMatchKeyRow(SQLModel, table=True):
+    """Blocking keys of a partner for the duplicate check (normalised name+address,
+    e-mail, VAT number, name tokens)."""
+
+    __tablename__ = "partner_match_keys"
+    __table_args__ = (sa.Index("ix_partner_match_keys_key", "kind", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hub_id: str = Field(max_length=40, index=True)
+    kind: str = Field(max_length=12)
+    key: str = Field(max_length=200)
