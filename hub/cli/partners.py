@@ -1,1 +1,79 @@
-commands: list = []
+"""``hub partner``: the 360-degree view, duplicate candidates and merges."""
+
+from __future__ import annotations
+
+import click
+
+from hub.cli.context import pass_runtime
+from hub.cli.output import console, json_option, print_json, print_table
+from hub.core.masterdata import MasterDataService
+from hub.core.masterdata.view import partner_view, resolve_partner
+from hub.core.runtime import HubRuntime
+
+
+@click.group()
+def partner() -> None:
+    """Business partners: show, find duplicates, merge."""
+
+
+@partner.command("show")
+@click.argument("ident")
+@json_option
+@pass_runtime
+def show(runtime: HubRuntime, ident: str, as_json: bool) -> None:
+    """Show partner IDENT (hub id, external id, or SYSTEM:ID) with everything about it."""
+    with runtime.require_schema().connect() as conn:
+        view = partner_view(conn, ident)
+    if as_json:
+        print_json(view.as_dict())
+        return
+    p = view.partner
+    console.print(f"[bold]{p.display_name}[/bold]  {p.hub_id}  version {p.version}"  # type: ignore[attr-defined]
+                  + (f"  (merged into {view.merged_into})" if view.merged_into else ""))
+    print_table(["system", "external id"], [(r.system, r.id) for r in p.external_ids], title="External ids")
+    data = p.model_dump(mode="json", exclude={"hub_id", "version", "external_ids"}, exclude_defaults=True)
+    print_table(["field", "value"], [(k, v) for k, v in data.items()], title="Golden record")
+    print_table(["version", "changed at", "source", "fields"],
+                [(h["version"], h["changed_at"], h["source"], ", ".join(h["fields"])) for h in view.history],
+                title="History")
+    print_table(["document", "type", "version", "updated"],
+                [(d["hub_id"], d["doc_type"], d["version"], d["updated_at"]) for d in view.related],
+                title="Related documents")
+
+
+@partner.command("duplicates")
+@click.option("--threshold", type=float, default=None, help="Minimum score (default from settings).")
+@json_option
+@pass_runtime
+def duplicates(runtime: HubRuntime, threshold: float | None, as_json: bool) -> None:
+    """List pairs of partners that are probably the same, best first."""
+    service = MasterDataService.from_settings(runtime.require_schema(), runtime.settings)
+    pairs = service.duplicate_pairs(threshold)
+    if as_json:
+        print_json([{"hub_id": p.hub_id, "other_hub_id": p.other_hub_id, "score": p.score,
+                     "reasons": list(p.reasons)} for p in pairs])
+        return
+    print_table(["partner", "other partner", "score", "why"],
+                [(p.hub_id, p.other_hub_id, f"{p.score:.2f}", "; ".join(p.reasons)) for p in pairs],
+                title=f"{len(pairs)} likely duplicate pair(s)")
+
+
+@partner.command("merge")
+@click.argument("survivor")
+@click.argument("other")
+@json_option
+@pass_runtime
+def merge(runtime: HubRuntime, survivor: str, other: str, as_json: bool) -> None:
+    """Merge partner OTHER into SURVIVOR; OTHER's external ids then find SURVIVOR."""
+    engine = runtime.require_schema()
+    with engine.connect() as conn:
+        survivor_id, other_id = resolve_partner(conn, survivor), resolve_partner(conn, other)
+    result = MasterDataService.from_settings(engine, runtime.settings).merge(survivor_id, other_id)
+    if as_json:
+        print_json({"hub_id": result.hub_id, "version": result.version, "merged": other_id,
+                    "changed_fields": sorted(k for k in result.changes if k != "merged_from")})
+        return
+    click.echo(f"merged {other_id} into {survivor_id} (now version {result.version})")
+
+
+commands = [partner]

@@ -20,8 +20,11 @@ from hub.core.errors import ConfigError, Problem
 class HubRuntime:
     """Settings, engine and plugins of one hub; each part is built on first use."""
 
-    def __init__(self, settings: HubSettings | None = None) -> None:
+    def __init__(
+        self, settings: HubSettings | None = None, extra_plugins: dict[str, object] | None = None
+    ) -> None:
         self._settings = settings
+        self._extra_plugins = extra_plugins or {}
 
     @cached_property
     def settings(self) -> HubSettings:
@@ -35,8 +38,8 @@ class HubRuntime:
 
     @cached_property
     def plugins(self) -> HubPlugins:
-        """Loaded plugins, minus the disabled ones."""
-        return build_plugin_manager(self.settings.disabled_plugins)
+        """Loaded plugins (entry points plus ``extra_plugins``), minus the disabled ones."""
+        return build_plugin_manager(self.settings.disabled_plugins, extra=self._extra_plugins)
 
     def require_schema(self) -> sa.Engine:
         """The engine, after checking the database is at this code's schema revision."""

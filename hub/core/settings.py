@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from hub.core.errors import ConfigError, Problem
 
@@ -42,7 +42,7 @@ class HubSettings(BaseSettings):
         description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... to scale out.",
     )
     mappings_dir: Path = Field(default=Path("mappings"), description="Folder of mapping tables.")
-    disabled_plugins: list[str] = Field(
+    disabled_plugins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Plugin names not to load (HUB_DISABLED_PLUGINS=a,b)."
     )
     duplicate_threshold: float = Field(
@@ -57,16 +57,17 @@ class HubSettings(BaseSettings):
     )
     queue: dict[str, Any] = Field(default_factory=dict, description="Replication queue settings.")
 
+    @field_validator("disabled_plugins", mode="before")
+    @classmethod
+    def _split_names(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
+
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, *args, **kwargs):  # type: ignore[no-untyped-def]
         # Explicit arguments (the config file's content) first, then the environment wins.
         return (env_settings, init_settings)
-
-
-def _disabled_from_env(raw: dict[str, Any]) -> None:
-    value = os.environ.get("HUB_DISABLED_PLUGINS")
-    if value is not None:
-        raw["disabled_plugins"] = [v.strip() for v in value.split(",") if v.strip()]
 
 
 def load_settings(path: str | Path | None = None) -> HubSettings:
@@ -81,10 +82,7 @@ def load_settings(path: str | Path | None = None) -> HubSettings:
             raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError([Problem(str(config_path), str(exc))]) from exc
-    env_disabled = os.environ.pop("HUB_DISABLED_PLUGINS", None)
     try:
-        if env_disabled is not None:
-            raw["disabled_plugins"] = [v.strip() for v in env_disabled.split(",") if v.strip()]
         settings = HubSettings(**raw)
     except ValidationError as exc:
         raise ConfigError(
@@ -93,7 +91,4 @@ def load_settings(path: str | Path | None = None) -> HubSettings:
                 for err in exc.errors()
             ]
         ) from exc
-    finally:
-        if env_disabled is not None:
-            os.environ["HUB_DISABLED_PLUGINS"] = env_disabled
     return settings

@@ -21,7 +21,10 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    WithJsonSchema,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -65,11 +68,27 @@ ExactDecimal = Annotated[
     Decimal,
     BeforeValidator(_refuse_float),
     PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
+    WithJsonSchema({
+        "anyOf": [
+            {"type": "integer"},
+            {"type": "string", "pattern": r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"},
+        ],
+        "description": "Exact decimal, written as a string (e.g. \"12.345\"); floats are refused.",
+    }),
 ]
 """A Decimal that refuses floats and serialises to JSON as a string, exactly."""
 
-CurrencyCode = Annotated[str, AfterValidator(_upper_code(3, "ISO 4217 currency code"))]
-CountryCode = Annotated[str, AfterValidator(_upper_code(2, "ISO 3166 country code"))]
+CurrencyCode = Annotated[
+    str,
+    AfterValidator(_upper_code(3, "ISO 4217 currency code")),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 4217 currency code."}),
+]
+CountryCode = Annotated[
+    str,
+    AfterValidator(_upper_code(2, "ISO 3166 country code")),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{2}$",
+                    "description": "ISO 3166-1 alpha-2 country code."}),
+]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 UnitCode = Annotated[str, Field(min_length=1, max_length=3, pattern=r"^[A-Z0-9]{1,3}$")]
 """UN/ECE Recommendation 20 unit code (PCE, KGM, MTR, HUR, ...)."""
@@ -127,3 +146,41 @@ class Document(CanonicalModel):
         Used to detect whether a change actually changed anything.
         """
         return self.model_dump(mode="json", exclude={"hub_id", "version", "external_ids"})
+
+
+def field_error(path: str, reason: str) -> PydanticCustomError:
+    """A validation error for a check that spans fields, located at ``path``.
+
+    Pydantic places errors raised by a model validator at the model itself; the dotted
+    ``path`` (relative to the model, e.g. ``items.0.net_value.currency``) travels in the
+    error's context so ``hub.core.model.validation`` can report the exact field.
+    """
+    return PydanticCustomError("hub_field", "{path}: {reason}", {"path": path, "reason": reason})
+
+
+class DocumentReference(CanonicalModel):
+    """A link to another document this one follows from or leads to.
+
+    Quotation -> order, contract -> release order, order -> billing document. The target
+    is named by hub id when the hub knows it, else by its id in an external system (the
+    ERP's billing number before that invoice is replicated), or both.
+    """
+
+    doc_type: str = Field(description="doc_type of the referenced document, e.g. 'sales_order'.")
+    hub_id: str | None = None
+    external_system: str | None = None
+    external_id: str | None = None
+    item_number: int | None = Field(default=None, gt=0, description="Item of the target, if one item.")
+
+    @model_validator(mode="after")
+    def _check_target(self) -> DocumentReference:
+        from hub.core.model.registry import DOCUMENT_TYPES  # the registry imports this module
+
+        if self.doc_type not in DOCUMENT_TYPES:
+            known = ", ".join(sorted(DOCUMENT_TYPES))
+            raise field_error("doc_type", f"unknown document type {self.doc_type!r}; known: {known}")
+        if self.hub_id is None and self.external_id is None:
+            raise field_error("hub_id", "a reference needs hub_id or external_id")
+        if (self.external_id is None) != (self.external_system is None):
+            raise field_error("external_system", "external_id and external_system go together")
+        return self

@@ -20,14 +20,17 @@ from hub.core.errors import ConfigError, Problem
 class CodecSpec:
     """A codec: external payload bytes <-> raw records (dicts) for the mapping engine.
 
-    ``parse(payload, source_name)`` yields raw records; ``render(records)`` returns the
-    payload bytes, or is None for inbound-only formats. ``document_kinds`` are the
-    message types it carries (``DEBMAS``, ``orders/create``...).
+    ``parse(payload, source_name)`` yields ``RawDocument``s; ``render(documents)``
+    returns payload bytes, or is None for inbound-only formats. ``accepts(payload_head,
+    source_name)`` says whether this codec reads a payload (by its first bytes or file
+    name), so ``hub ingest``/``hub dry-run`` can pick the codec. ``document_kinds`` are
+    the message types it carries (``DEBMAS``, ``orders/create``...).
     """
 
     name: str
     parse: Callable[..., Any]
     render: Callable[..., Any] | None = None
+    accepts: Callable[[bytes, str], bool] | None = None
     document_kinds: tuple[str, ...] = ()
     media_types: tuple[str, ...] = ()
     description: str = ""

@@ -1,0 +1,158 @@
+"""Duplicate check for partners: blocking keys to find candidates, a score to rank them.
+
+Blocking keys (stored in ``partner_match_keys``) make the check cheap: a new partner is
+only compared with partners that share a normalised e-mail, VAT number, name+address
+or name prefix+postal code. The score then weighs the evidence: the same VAT number or
+e-mail is near-certain; otherwise name similarity and address agreement add up.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+LEGAL_FORMS = frozenset(
+    "gmbh ag kg ohg gbr ug se ev mbh kgaa co ltd limited inc llc corp plc sa sarl srl spa bv nv"
+    " oy ab as aps".split()
+)
+_NOT_WORD = re.compile(r"[^a-z0-9 ]+")
+_SPACES = re.compile(r"\s+")
+_STREET_SUFFIX = re.compile(r"(strasse|str)\b")
+_VAT_NOISE = re.compile(r"[^A-Z0-9]")
+# German spelling without umlauts ("Mueller") is as common as with them ("Müller").
+_TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "&": " und "})
+
+MatchKey = tuple[str, str]
+FUZZY_KINDS = frozenset({"nameaddr", "namezip"})
+MAX_FUZZY_HOLDERS = 50
+"""A fuzzy key shared by more partners than this is too common to tell anything
+(a frequent surname in a big city); exact keys (e-mail, VAT) are always used."""
+
+
+def _fold(text: str) -> str:
+    text = text.lower().translate(_TRANSLITERATE)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip()
+
+
+def normalise_name(name: str) -> str:
+    """Lower-case, accents and punctuation removed, legal forms (GmbH, Ltd...) dropped."""
+    return " ".join(t for t in _fold(name).split() if t not in LEGAL_FORMS)
+
+
+def normalise_street(street: str | None, house_number: str | None) -> str:
+    """``Hauptstraße 5`` and ``Hauptstr. 5`` give the same key."""
+    text = _fold(f"{street or ''} {house_number or ''}")
+    return _STREET_SUFFIX.sub("str", text)
+
+
+def trigrams(text: str) -> frozenset[str]:
+    """Character trigrams of a padded string: the basis of a typo-tolerant similarity."""
+    padded = f"  {text} "
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Dice coefficient of two trigram sets (1.0 = same)."""
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+def partner_name(data: dict[str, Any]) -> str:
+    """The name a person or organisation is known by."""
+    if data.get("organisation_name"):
+        return str(data["organisation_name"])
+    return " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p)
+
+
+@dataclass(frozen=True)
+class PartnerProfile:
+    """The normalised facts the check compares."""
+
+    name: str
+    postal_code: str
+    street: str
+    emails: frozenset[str]
+    vat_numbers: frozenset[str]
+    name_grams: frozenset[str]
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> PartnerProfile:
+        """Profile of a partner's JSON data."""
+        address = (data.get("addresses") or [{}])[0]
+        name = normalise_name(partner_name(data))
+        return cls(
+            name=name,
+            postal_code=(address.get("postal_code") or "").replace(" ", "").upper(),
+            street=normalise_street(address.get("street"), address.get("house_number")),
+            emails=frozenset(e.strip().lower() for e in data.get("emails") or []),
+            vat_numbers=frozenset(
+                _VAT_NOISE.sub("", t["number"].upper())
+                for t in data.get("tax_numbers") or []
+                if t.get("category", "").upper() == "VAT"
+            ),
+            name_grams=trigrams(name),
+        )
+
+    def keys(self) -> set[MatchKey]:
+        """Blocking keys: partners sharing any one are compared."""
+        keys: set[MatchKey] = {("email", e) for e in self.emails}
+        keys |= {("vat", v) for v in self.vat_numbers}
+        if self.name:
+            keys.add(("nameaddr", f"{self.name}|{self.postal_code}|{self.street}"[:200]))
+            if self.postal_code:
+                keys.add(("namezip", f"{self.name.split()[0][:12]}|{self.postal_code}"))
+        return keys
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    """Another partner that is probably the same one, with the evidence."""
+
+    hub_id: str
+    score: float
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+
+def score(a: PartnerProfile, b: PartnerProfile) -> tuple[float, tuple[str, ...]]:
+    """How likely two partners are the same (0..1), and why."""
+    reasons: list[str] = []
+    best = 0.0
+    if a.vat_numbers & b.vat_numbers:
+        best = 0.98
+        reasons.append("same VAT number")
+    if a.emails & b.emails:
+        best = max(best, 0.9)
+        reasons.append("same e-mail")
+    if a.name and b.name:
+        alike = similarity(a.name_grams, b.name_grams)
+        same_postal = bool(a.postal_code) and a.postal_code == b.postal_code
+        same_street = bool(a.street) and a.street == b.street
+        combined = 0.6 * alike + 0.25 * same_postal + 0.15 * same_street
+        if alike >= 0.8:
+            reasons.append(f"name {alike:.0%} alike")
+        if same_postal and same_street:
+            reasons.append("same address")
+        elif same_postal:
+            reasons.append("same postal code")
+        best = max(best, combined)
+    return round(best, 3), tuple(reasons)
+
+
+def rank_candidates(
+    profile: PartnerProfile,
+    others: Iterable[tuple[str, PartnerProfile]],
+    threshold: float,
+) -> list[DuplicateCandidate]:
+    """Candidates at or above ``threshold``, best first."""
+    found = []
+    for hub_id, other in others:
+        value, reasons = score(profile, other)
+        if value >= threshold:
+            found.append(DuplicateCandidate(hub_id, value, reasons))
+    return sorted(found, key=lambda c: (-c.score, c.hub_id))

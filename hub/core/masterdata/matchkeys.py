@@ -1,0 +1,65 @@
+"""Storage of the duplicate check's blocking keys (``partner_match_keys``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+import sqlalchemy as sa
+
+from hub.core.masterdata.duplicates import MatchKey
+from hub.core.store.tables import PartnerMatchKeyRow
+
+match_keys = PartnerMatchKeyRow.__table__
+
+
+def holders(conn: sa.Connection, keys: Iterable[MatchKey]) -> dict[MatchKey, set[str]]:
+    """For each key, the hub ids of stored partners that have it."""
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, key in set(keys):
+        by_kind[kind].append(key)
+    found: dict[MatchKey, set[str]] = defaultdict(set)
+    for kind, values in by_kind.items():
+        for start in range(0, len(values), 500):
+            rows = conn.execute(
+                sa.select(match_keys.c.key, match_keys.c.hub_id).where(
+                    match_keys.c.kind == kind, match_keys.c.key.in_(values[start : start + 500])
+                )
+            )
+            for row in rows:
+                found[(kind, row.key)].add(row.hub_id)
+    return found
+
+
+def replace(conn: sa.Connection, keys_by_hub_id: Mapping[str, set[MatchKey]], *, new: bool = False) -> None:
+    """Store the keys of these partners, replacing their old ones (``new``: they have none)."""
+    ids = list(keys_by_hub_id)
+    if not new:
+        for start in range(0, len(ids), 500):
+            conn.execute(match_keys.delete().where(match_keys.c.hub_id.in_(ids[start : start + 500])))
+    rows = [
+        {"hub_id": hub_id, "kind": kind, "key": key}
+        for hub_id, keys in keys_by_hub_id.items()
+        for kind, key in sorted(keys)
+    ]
+    if rows:
+        conn.execute(match_keys.insert(), rows)
+
+
+def shared_key_groups(conn: sa.Connection) -> list[set[str]]:
+    """Groups of partners that share at least one key (candidates for `hub partner duplicates`)."""
+    shared = (
+        sa.select(match_keys.c.kind, match_keys.c.key)
+        .group_by(match_keys.c.kind, match_keys.c.key)
+        .having(sa.func.count() > 1)
+        .subquery()
+    )
+    rows = conn.execute(
+        sa.select(match_keys.c.kind, match_keys.c.key, match_keys.c.hub_id).join(
+            shared, sa.and_(shared.c.kind == match_keys.c.kind, shared.c.key == match_keys.c.key)
+        )
+    )
+    groups: dict[MatchKey, set[str]] = defaultdict(set)
+    for row in rows:
+        groups[(row.kind, row.key)].add(row.hub_id)
+    return list(groups.values())

@@ -1,0 +1,46 @@
+"""What goes into the master-data service and what comes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.core.masterdata.duplicates import DuplicateCandidate
+from hub.core.model.base import Document
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A canonical document as one source system sent it.
+
+    ``external_id`` is its id in ``source_system``; ``expected_version`` is set for
+    edits based on a version read earlier (a newer stored version refuses the edit).
+    """
+
+    document: Document
+    source_system: str
+    external_id: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What happened to one incoming document."""
+
+    hub_id: str
+    doc_type: str
+    version: int
+    created: bool
+    changed: bool
+    changes: dict[str, Any] = field(default_factory=dict)
+    duplicates: tuple[DuplicateCandidate, ...] = ()
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two stored partners that are probably one."""
+
+    hub_id: str
+    other_hub_id: str
+    score: float
+    reasons: tuple[str, ...]

@@ -1,0 +1,134 @@
+"""The master-data service: upsert canonical documents from any source into golden records.
+
+One call handles a batch in one transaction: resolve external ids through the key map,
+apply each source's fields by priority, skip changes that change nothing, refuse stale
+edits, write new versions with their history, link new external ids, run the duplicate
+check for partners, and hand every real change to the listeners (the outbox) inside
+the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from hub.core.errors import NotFoundError
+from hub.core.events import ChangeListener
+from hub.core.masterdata import matchkeys
+from hub.core.masterdata.batch import UpsertBatch
+from hub.core.masterdata.duplicates import PartnerProfile, score
+from hub.core.masterdata.golden import SourcePolicy
+from hub.core.masterdata.merge import merge_in
+from hub.core.masterdata.results import DuplicatePair, Incoming, UpsertResult
+from hub.core.model import document_class
+from hub.core.model.base import Document
+from hub.core.settings import HubSettings, SourcePriority
+from hub.core.store import documents, keymap
+
+MAX_CONFLICT_RETRIES = 3
+
+
+class MasterDataService:
+    """Golden records of all canonical documents, kept in the store."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        source_priority: dict[str, SourcePriority] | None = None,
+        listeners: Sequence[ChangeListener] = (),
+        duplicate_check: bool = True,
+        duplicate_threshold: float = 0.75,
+    ) -> None:
+        self.engine = engine
+        self._policies = {k: SourcePolicy(v) for k, v in (source_priority or {}).items()}
+        self.listeners = list(listeners)
+        self.duplicate_check = duplicate_check
+        self.duplicate_threshold = duplicate_threshold
+
+    @classmethod
+    def from_settings(
+        cls, engine: sa.Engine, settings: HubSettings, listeners: Sequence[ChangeListener] = ()
+    ) -> MasterDataService:
+        """The service as the installation configures it."""
+        return cls(engine, source_priority=settings.source_priority, listeners=listeners,
+                   duplicate_threshold=settings.duplicate_threshold)
+
+    def policy(self, doc_type: str) -> SourcePolicy:
+        """Field precedence for one document type."""
+        return self._policies.get(doc_type) or SourcePolicy()
+
+    def upsert(
+        self, document: Document, source_system: str, external_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> UpsertResult:
+        """Upsert one document in its own transaction."""
+        return self.upsert_many([Incoming(document, source_system, external_id, expected_version)])[0]
+
+    def upsert_many(self, items: Sequence[Incoming]) -> list[UpsertResult]:
+        """Upsert a batch in one transaction; all or nothing.
+
+        When another process created the same external id at the same moment, the
+        unique key map refuses one of them; that batch is simply run again.
+        """
+        for attempt in range(MAX_CONFLICT_RETRIES):
+            try:
+                with self.engine.begin() as conn:
+                    return self.upsert_in(conn, items)
+            except sa.exc.IntegrityError:
+                if attempt == MAX_CONFLICT_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def upsert_in(self, conn: sa.Connection, items: Sequence[Incoming]) -> list[UpsertResult]:
+        """Upsert a batch inside the caller's transaction (e.g. with its inbound archive row)."""
+        return UpsertBatch(self, conn).run(items)
+
+    def get(self, hub_id: str) -> Document:
+        """The golden record of ``hub_id`` with all its external ids."""
+        with self.engine.connect() as conn:
+            return load(conn, hub_id)
+
+    def find(self, system: str, doc_type: str, external_id: str) -> Document:
+        """The golden record an external id stands for."""
+        with self.engine.connect() as conn:
+            hub_id = keymap.lookup(conn, system, doc_type, external_id)
+            if hub_id is None:
+                raise NotFoundError(f"no {doc_type} with {system} id {external_id!r}")
+            return load(conn, hub_id)
+
+    def merge(self, survivor_id: str, other_id: str) -> UpsertResult:
+        """Merge ``other_id`` into ``survivor_id`` (see ``merge.py``), in one transaction."""
+        with self.engine.begin() as conn:
+            return merge_in(conn, survivor_id, other_id, self.listeners)
+
+    def duplicate_pairs(self, threshold: float | None = None) -> list[DuplicatePair]:
+        """Every pair of stored partners scoring at or above ``threshold``, best first."""
+        limit = self.duplicate_threshold if threshold is None else threshold
+        with self.engine.connect() as conn:
+            groups = matchkeys.shared_key_groups(conn)
+            stored = documents.get_many(conn, {h for g in groups for h in g})
+        profiles = {h: PartnerProfile.of(d.data) for h, d in stored.items() if d.merged_into is None}
+        pairs: dict[tuple[str, str], DuplicatePair] = {}
+        for group in groups:
+            members = sorted(h for h in group if h in profiles)
+            for i, a in enumerate(members):
+                for b in members[i + 1 :]:
+                    if (a, b) not in pairs:
+                        value, reasons = score(profiles[a], profiles[b])
+                        if value >= limit:
+                            pairs[(a, b)] = DuplicatePair(a, b, value, reasons)
+        return sorted(pairs.values(), key=lambda p: (-p.score, p.hub_id, p.other_hub_id))
+
+
+def load(conn: sa.Connection, hub_id: str) -> Document:
+    """Read one golden record as its canonical model class."""
+    stored = documents.get(conn, hub_id)
+    ext = keymap.external_ids_of(conn, [hub_id])[hub_id]
+    model = document_class(stored.doc_type)
+    return model.model_validate(
+        {**stored.data, "hub_id": stored.hub_id, "version": stored.version,
+         "external_ids": [{"system": s, "id": i} for s, ids in ext.items() for i in ids]}
+    )
+

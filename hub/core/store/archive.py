@@ -1,0 +1,78 @@
+"""The inbound archive: every payload exactly as received, deduplicated by source key.
+
+A source that redelivers (an ERP resending an IDoc, a shop repeating a webhook) hits
+the unique (system, dedupe_key) constraint: the redelivery is counted and ignored, so
+it is harmless. The kept payload is what ``hub replay`` and audits read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from hub.core.errors import NotFoundError
+from hub.core.model.base import utcnow
+from hub.core.store.tables import InboundPayloadRow
+
+inbound = InboundPayloadRow.__table__
+
+RECEIVED = "received"
+PROCESSED = "processed"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ArchiveResult:
+    """Where the payload is kept and whether it had been received before."""
+
+    id: int
+    duplicate: bool
+    status: str
+
+
+def archive_inbound(
+    conn: sa.Connection,
+    system: str,
+    document_kind: str,
+    dedupe_key: str,
+    content_type: str,
+    payload: bytes,
+) -> ArchiveResult:
+    """Keep ``payload`` unless (system, dedupe_key) was received before.
+
+    A duplicate increments the first copy's ``duplicates`` counter and returns its id
+    with ``duplicate=True``; the caller then skips processing.
+    """
+    existing = conn.execute(
+        sa.select(inbound.c.id, inbound.c.status).where(
+            inbound.c.system == system, inbound.c.dedupe_key == dedupe_key
+        )
+    ).first()
+    if existing is not None:
+        conn.execute(
+            inbound.update().where(inbound.c.id == existing.id)
+            .values(duplicates=inbound.c.duplicates + 1)
+        )
+        return ArchiveResult(existing.id, True, existing.status)
+    new_id = conn.execute(
+        inbound.insert().values(
+            system=system, document_kind=document_kind, dedupe_key=dedupe_key,
+            content_type=content_type, payload=payload, status=RECEIVED, duplicates=0,
+            received_at=utcnow(),
+        )
+    ).inserted_primary_key[0]
+    return ArchiveResult(int(new_id), False, RECEIVED)
+
+
+def set_status(conn: sa.Connection, payload_id: int, status: str, error: str | None = None) -> None:
+    """Record how processing of an archived payload ended."""
+    conn.execute(inbound.update().where(inbound.c.id == payload_id).values(status=status, error=error))
+
+
+def load_payload(conn: sa.Connection, payload_id: int) -> InboundPayloadRow:
+    """One archived payload with its metadata; NotFoundError if it is gone."""
+    row = conn.execute(sa.select(inbound).where(inbound.c.id == payload_id)).first()
+    if row is None:
+        raise NotFoundError(f"no archived inbound payload with id {payload_id}")
+    return InboundPayloadRow.model_validate(row._mapping)

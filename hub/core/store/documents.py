@@ -1,0 +1,161 @@
+"""Canonical documents in the store: the current golden record plus every version.
+
+All functions work inside the caller's transaction. Updates are optimistic: a row is
+only changed if its stored version is the one the change was based on, so a stale
+writer is refused instead of silently overwriting a newer record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from hub.core.errors import NotFoundError, StaleUpdateError
+from hub.core.store.tables import DocumentRow, DocumentVersionRow
+
+documents = DocumentRow.__table__
+versions = DocumentVersionRow.__table__
+
+
+@dataclass
+class StoredDocument:
+    """A golden record as stored: JSON data plus bookkeeping."""
+
+    hub_id: str
+    doc_type: str
+    version: int
+    data: dict[str, Any]
+    field_sources: dict[str, str]
+    merged_into: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """One version to record: the full data, what changed and who changed it."""
+
+    hub_id: str
+    doc_type: str
+    version: int
+    data: dict[str, Any]
+    changes: dict[str, Any]
+    source_system: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DocumentWrite:
+    """The new current state of one document, replacing version ``based_on``
+    (0 for a document that does not exist yet)."""
+
+    hub_id: str
+    doc_type: str
+    based_on: int
+    version: int
+    data: dict[str, Any]
+    field_sources: dict[str, str]
+    at: datetime
+
+
+def _stored(row: sa.Row[Any]) -> StoredDocument:
+    return StoredDocument(**row._mapping)
+
+
+def get(conn: sa.Connection, hub_id: str, *, for_update: bool = False) -> StoredDocument:
+    """The current record of ``hub_id``; NotFoundError if there is none."""
+    query = sa.select(documents).where(documents.c.hub_id == hub_id)
+    if for_update:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is None:
+        raise NotFoundError(f"no document with hub id {hub_id!r}")
+    return _stored(row)
+
+
+def get_many(
+    conn: sa.Connection, hub_ids: Iterable[str], *, for_update: bool = False
+) -> dict[str, StoredDocument]:
+    """hub id -> current record for those of ``hub_ids`` that exist."""
+    ids = list(dict.fromkeys(hub_ids))
+    found: dict[str, StoredDocument] = {}
+    for start in range(0, len(ids), 500):
+        query = sa.select(documents).where(documents.c.hub_id.in_(ids[start : start + 500]))
+        if for_update:
+            query = query.with_for_update()
+        found.update({row.hub_id: _stored(row) for row in conn.execute(query)})
+    return found
+
+
+def write(conn: sa.Connection, writes: Sequence[DocumentWrite], new_versions: Sequence[NewVersion]) -> None:
+    """Write new current states and their version rows, in bulk.
+
+    Existing documents are only updated if their stored version is still
+    ``based_on``; otherwise StaleUpdateError is raised and the caller's transaction
+    must roll back, so nothing is half-written.
+    """
+    inserts = [w for w in writes if w.based_on == 0]
+    if inserts:
+        conn.execute(
+            documents.insert(),
+            [
+                {"hub_id": w.hub_id, "doc_type": w.doc_type, "version": w.version, "data": w.data,
+                 "field_sources": w.field_sources, "merged_into": None, "created_at": w.at,
+                 "updated_at": w.at}
+                for w in inserts
+            ],
+        )
+    for w in writes:
+        if w.based_on:
+            _update_one(conn, w)
+    if new_versions:
+        conn.execute(
+            versions.insert(),
+            [
+                {"hub_id": v.hub_id, "version": v.version, "doc_type": v.doc_type, "data": v.data,
+                 "changes": v.changes, "source_system": v.source_system, "changed_at": v.at}
+                for v in new_versions
+            ],
+        )
+
+
+def _update_one(conn: sa.Connection, w: DocumentWrite) -> None:
+    result = conn.execute(
+        documents.update()
+        .where(documents.c.hub_id == w.hub_id, documents.c.version == w.based_on)
+        .values(version=w.version, data=w.data, field_sources=w.field_sources, updated_at=w.at)
+    )
+    if result.rowcount != 1:
+        actual = conn.execute(
+            sa.select(documents.c.version).where(documents.c.hub_id == w.hub_id)
+        ).scalar_one_or_none()
+        if actual is None:
+            raise NotFoundError(f"no document with hub id {w.hub_id!r}")
+        raise StaleUpdateError(w.hub_id, w.based_on, actual)
+
+
+def mark_merged(conn: sa.Connection, hub_id: str, into: str, at: datetime) -> None:
+    """Mark ``hub_id`` as merged into ``into``; it stays readable with its history."""
+    conn.execute(
+        documents.update().where(documents.c.hub_id == hub_id).values(merged_into=into, updated_at=at)
+    )
+
+
+def history(conn: sa.Connection, hub_id: str) -> list[DocumentVersionRow]:
+    """Every version of a document, oldest first."""
+    rows = conn.execute(
+        sa.select(versions).where(versions.c.hub_id == hub_id).order_by(versions.c.version)
+    )
+    return [DocumentVersionRow.model_validate(row._mapping) for row in rows]
+
+
+def list_ids(conn: sa.Connection, doc_type: str, *, include_merged: bool = False) -> list[str]:
+    """Hub ids of all documents of one type."""
+    query = sa.select(documents.c.hub_id).where(documents.c.doc_type == doc_type)
+    if not include_merged:
+        query = query.where(documents.c.merged_into.is_(None))
+    return list(conn.execute(query.order_by(documents.c.hub_id)).scalars())

@@ -1,0 +1,152 @@
+"""Upserts into golden records, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from hub.core.errors import DocumentError, StaleUpdateError
+from hub.core.events import DocumentChange
+from hub.core.masterdata import Incoming, MasterDataService
+from hub.core.model.partner import Partner
+from hub.core.settings import SourcePriority
+from hub.core.store import documents
+
+PRIORITY = {"partner": SourcePriority(default=["erp_sap", "ecommerce"],
+                                      fields={"emails": ["ecommerce", "erp_sap"]})}
+
+
+def partner(**fields: Any) -> Partner:
+    base: dict[str, Any] = {"kind": "organisation", "organisation_name": "Müller Maschinenbau GmbH",
+                            "addresses": [{"street": "Hauptstraße", "house_number": "5",
+                                           "postal_code": "50667", "city": "Köln", "country": "DE"}]}
+    return Partner(**{**base, **fields})
+
+
+@pytest.fixture
+def service(hub_engine: sa.Engine) -> MasterDataService:
+    return MasterDataService(hub_engine, source_priority=PRIORITY)
+
+
+def test_first_upsert_creates_and_links_the_external_id(service: MasterDataService) -> None:
+    result = service.upsert(partner(), "erp_sap", "0000100001")
+    assert result.created and result.changed and result.version == 1
+    stored = service.find("erp_sap", "partner", "0000100001")
+    assert stored.hub_id == result.hub_id
+    assert [(r.system, r.id) for r in stored.external_ids] == [("erp_sap", "0000100001")]
+    assert stored.display_name == "Müller Maschinenbau GmbH"  # type: ignore[attr-defined]
+
+
+def test_an_unchanged_document_makes_no_version_and_no_message(hub_engine: sa.Engine) -> None:
+    seen: list[DocumentChange] = []
+    service = MasterDataService(hub_engine, listeners=[lambda conn, change: seen.append(change)])
+    first = service.upsert(partner(), "erp_sap", "1")
+    again = service.upsert(partner(), "erp_sap", "1")
+    assert not again.changed and again.version == 1 and again.hub_id == first.hub_id
+    assert len(seen) == 1
+    with hub_engine.connect() as conn:
+        assert len(documents.history(conn, first.hub_id)) == 1
+
+
+def test_changes_are_versioned_with_what_changed_and_who(service: MasterDataService, hub_engine: sa.Engine) -> None:
+    first = service.upsert(partner(), "erp_sap", "1")
+    second = service.upsert(partner(emails=["info@mueller.de"]), "ecommerce", "shop-9")
+    assert second.created  # a different system's id is not linked yet: a new record
+    linked = service.upsert(Partner(hub_id=first.hub_id, kind="organisation",
+                                    organisation_name="Müller Maschinenbau GmbH",
+                                    emails=["info@mueller.de"]), "ecommerce", "shop-1")
+    assert linked.hub_id == first.hub_id and linked.version == 2
+    assert linked.changes == {"emails": {"old": [], "new": ["info@mueller.de"]}}
+    with hub_engine.connect() as conn:
+        history = documents.history(conn, first.hub_id)
+    assert [(v.version, v.source_system) for v in history] == [(1, "erp_sap"), (2, "ecommerce")]
+    assert history[1].changed_at.tzinfo is not None
+
+
+def test_source_priority_decides_field_by_field(service: MasterDataService) -> None:
+    hub_id = service.upsert(partner(emails=["erp@m.de"], tax_numbers=[{"category": "VAT", "number": "DE1"}]),
+                            "erp_sap", "1").hub_id
+    service.upsert(Partner(hub_id=hub_id, kind="organisation", organisation_name="Müller Maschinenbau GmbH",
+                           emails=["shop@m.de"], tax_numbers=[{"category": "VAT", "number": "DE2"}]),
+                   "ecommerce", "s1")
+    golden = service.get(hub_id)
+    assert golden.emails == ["shop@m.de"]  # type: ignore[attr-defined]  # the shop wins e-mail
+    assert golden.tax_numbers[0].number == "DE1"  # type: ignore[attr-defined]  # the ERP wins the rest
+    result = service.upsert(partner(emails=["erp2@m.de"]), "erp_sap", "1")
+    assert "emails" not in result.changes
+
+
+def test_a_source_that_does_not_send_a_field_never_blanks_it(service: MasterDataService) -> None:
+    hub_id = service.upsert(partner(emails=["a@b.de"]), "erp_sap", "1").hub_id
+    service.upsert(Partner(kind="organisation", organisation_name="Müller Maschinenbau GmbH"), "erp_sap", "1")
+    assert service.get(hub_id).emails == ["a@b.de"]  # type: ignore[attr-defined]
+
+
+def test_stale_edit_is_refused_and_nothing_is_written(service: MasterDataService) -> None:
+    hub_id = service.upsert(partner(), "erp_sap", "1").hub_id
+    read = service.get(hub_id)
+    service.upsert(partner(emails=["new@m.de"]), "erp_sap", "1")
+    edited = read.model_copy(update={"emails": ["mine@m.de"]})
+    with pytest.raises(StaleUpdateError, match="version 1, but version 2"):
+        service.upsert(edited, "hub", expected_version=read.version)
+    assert service.get(hub_id).emails == ["new@m.de"]  # type: ignore[attr-defined]
+
+
+def test_same_object_twice_in_one_batch_gets_two_versions(service: MasterDataService) -> None:
+    results = service.upsert_many([
+        Incoming(partner(), "erp_sap", "1"),
+        Incoming(partner(emails=["x@m.de"]), "erp_sap", "1"),
+    ])
+    assert results[0].hub_id == results[1].hub_id
+    assert (results[0].version, results[1].version) == (1, 2)
+    assert service.get(results[0].hub_id).version == 2
+
+
+def test_a_merged_record_that_would_be_invalid_is_refused_whole(service: MasterDataService, hub_engine: sa.Engine) -> None:
+    hub_id = service.upsert(Partner(kind="person", last_name="Schmidt"), "erp_sap", "1").hub_id
+    with pytest.raises(DocumentError, match="partner bp_") as caught:
+        service.upsert_many([
+            Incoming(Partner(kind="person", last_name="Neu"), "erp_sap", "2"),
+            Incoming(Partner(kind="person", last_name="Schmidt", first_name="Eva").model_copy(
+                update={"last_name": None}), "erp_sap", "1"),
+        ])
+    assert "last_name" in str(caught.value) or "person" in str(caught.value)
+    with hub_engine.connect() as conn:
+        count = conn.execute(sa.text("SELECT count(*) FROM documents")).scalar()
+    assert count == 1 and service.get(hub_id).version == 1
+
+
+def test_a_failing_listener_leaves_neither_the_change_nor_anything_else(hub_engine: sa.Engine) -> None:
+    def broken_outbox(conn: sa.Connection, change: DocumentChange) -> None:
+        raise RuntimeError("outbox down")
+
+    service = MasterDataService(hub_engine, listeners=[broken_outbox])
+    with pytest.raises(RuntimeError):
+        service.upsert(partner(), "erp_sap", "1")
+    with hub_engine.connect() as conn:
+        counts = [conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
+                  for t in ("documents", "document_versions", "key_map", "partner_match_keys")]
+    assert counts == [0, 0, 0, 0]
+
+
+def test_duplicate_candidates_are_returned_and_listed(service: MasterDataService) -> None:
+    first = service.upsert(partner(tax_numbers=[{"category": "VAT", "number": "DE123456789"}]), "erp_sap", "1")
+    other = service.upsert(partner(organisation_name="Mueller Maschinenbau AG"), "ecommerce", "s-1")
+    unrelated = service.upsert(partner(organisation_name="Zeta Bäckerei", addresses=[
+        {"street": "Ring", "house_number": "1", "postal_code": "80331", "city": "München"}]), "ecommerce", "s-2")
+    assert first.duplicates == ()
+    assert [c.hub_id for c in other.duplicates] == [first.hub_id]
+    assert other.duplicates[0].score >= 0.75
+    assert unrelated.duplicates == ()
+    pairs = service.duplicate_pairs()
+    assert [{p.hub_id, p.other_hub_id} for p in pairs] == [{first.hub_id, other.hub_id}]
+
+
+def test_duplicates_within_one_batch_are_found(service: MasterDataService) -> None:
+    results = service.upsert_many([
+        Incoming(partner(emails=["info@m.de"]), "ecommerce", "a"),
+        Incoming(partner(organisation_name="Other Name", emails=["info@m.de"]), "ecommerce", "b"),
+    ])
+    assert [c.hub_id for c in results[1].duplicates] == [results[0].hub_id]

@@ -1,0 +1,60 @@
+"""Rules of the code base that a reviewer should not have to police by hand."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+
+from hub.core import hookspecs
+
+ROOT = Path(__file__).resolve().parents[1]
+PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir()
+                 if p.is_dir() and (p / "__init__.py").exists())
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_no_plugin_imports_another_plugin() -> None:
+    offences = []
+    for plugin in PLUGINS:
+        for path in (ROOT / "plugins" / plugin).rglob("*.py"):
+            for module in _imports(path):
+                parts = module.split(".")
+                if parts[0] == "plugins" and len(parts) > 1 and parts[1] != plugin:
+                    offences.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert offences == []
+
+
+def test_the_core_never_imports_a_plugin() -> None:
+    offences = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in (ROOT / "hub").rglob("*.py")
+        for module in _imports(path)
+        if module == "plugins" or module.startswith("plugins.")
+    ]
+    assert offences == []
+
+
+def test_every_hook_is_prefixed_typed_and_documented() -> None:
+    specs = [f for name, f in vars(hookspecs).items()
+             if callable(f) and hasattr(f, "crm_hub_spec")]
+    assert specs, "no hook specs found"
+    for spec in specs:
+        assert spec.__name__.startswith("hub_"), spec.__name__
+        assert inspect.getdoc(spec), f"{spec.__name__} has no docstring"
+        signature = inspect.signature(spec)
+        assert all(p.annotation is not inspect.Parameter.empty for p in signature.parameters.values())
+
+
+def test_the_built_in_plugins_all_exist() -> None:
+    assert PLUGINS == ["ecommerce", "erp_sap", "loyalty_pos"]
