@@ -25,7 +25,7 @@ from hub.core.masterdata.duplicates import (
     PartnerProfile,
     rank_candidates,
 )
-from hub.core.masterdata.golden import apply_source
+from hub.core.masterdata.golden import apply_source, is_empty
 from hub.core.masterdata.results import Incoming, UpsertResult
 from hub.core.model.base import Document, new_hub_id, utcnow
 from hub.core.store import documents, keymap
@@ -85,14 +85,19 @@ class UpsertBatch:
     def run(self, items: Sequence[Incoming]) -> list[UpsertResult]:
         """Apply every item in order, then write; returns one result per item."""
         data = [item.document.business_data() for item in items]
-        self._prefetch(items, data)
-        results = [self._apply(item, item_data) for item, item_data in zip(items, data)]
+        profiles = [
+            PartnerProfile.of(d) if self._service.duplicate_check and i.document.doc_type == PARTNER
+            else None
+            for i, d in zip(items, data)
+        ]
+        self._prefetch(items, profiles)
+        results = [self._apply(*args) for args in zip(items, data, profiles)]
         self._write()
         return results
 
     # -- reading ---------------------------------------------------------------
 
-    def _prefetch(self, items: Sequence[Incoming], data: list[dict[str, Any]]) -> None:
+    def _prefetch(self, items: Sequence[Incoming], profiles: list[PartnerProfile | None]) -> None:
         wanted: dict[tuple[str, str], list[str]] = defaultdict(list)
         for item in items:
             for key in self._keys_of(item):
@@ -102,11 +107,7 @@ class UpsertBatch:
                 self._links[ExternalKey(system, object_type, external_id)] = hub_id
         hub_ids = set(self._links.values()) | {i.document.hub_id for i in items if i.document.hub_id}
         self._load(hub_ids)
-        if self._service.duplicate_check:
-            self._fetch_holders(
-                k for i, d in zip(items, data) if i.document.doc_type == PARTNER
-                for k in PartnerProfile.of(d).keys()
-            )
+        self._fetch_holders(k for p in profiles if p is not None for k in p.keys())
 
     def _load(self, hub_ids: set[str]) -> None:
         missing = {h for h in hub_ids if h not in self._current}
@@ -161,7 +162,7 @@ class UpsertBatch:
             hub_id = self._current[hub_id].merged_into
         return hub_id
 
-    def _apply(self, item: Incoming, data: dict[str, Any]) -> UpsertResult:
+    def _apply(self, item: Incoming, data: dict[str, Any], profile: PartnerProfile | None) -> UpsertResult:
         document = item.document
         keys = self._keys_of(item)
         hub_id = self._resolve(item, keys)
@@ -186,7 +187,9 @@ class UpsertBatch:
         state = self._current[hub_id]
         duplicates: tuple = ()
         if changes and state.doc_type == PARTNER and self._service.duplicate_check:
-            duplicates = tuple(self._check_duplicates(hub_id, state))
+            if profile is None or state.data is not data:  # the golden record differs from the input
+                profile = PartnerProfile.of(state.data)
+            duplicates = tuple(self._check_duplicates(hub_id, state, profile))
         return UpsertResult(hub_id, state.doc_type, state.version, created, bool(changes),
                             changes, duplicates)
 
@@ -194,7 +197,7 @@ class UpsertBatch:
         hub_id = new_hub_id(document.id_prefix)
         sources = dict.fromkeys(_provided(document, data), system)
         self._current[hub_id] = _Current(document.doc_type, 0, 1, data, sources)
-        changes = {k: {"old": None, "new": v} for k, v in data.items() if v not in (None, "", [], {})}
+        changes = {k: {"old": None, "new": v} for k, v in data.items() if not is_empty(v)}
         self._record(hub_id, self._current[hub_id], changes, system, created=True)
         return hub_id, changes
 
@@ -223,8 +226,7 @@ class UpsertBatch:
                                created=created)
             )
 
-    def _check_duplicates(self, hub_id: str, state: _Current) -> list:
-        profile = PartnerProfile.of(state.data)
+    def _check_duplicates(self, hub_id: str, state: _Current, profile: PartnerProfile) -> list:
         keys = profile.keys()
         self._fetch_holders(keys)
         others = {h for k in keys for h in self._holders[k]} - {hub_id}

@@ -34,8 +34,9 @@ MAX_FUZZY_HOLDERS = 50
 
 def _fold(text: str) -> str:
     text = text.lower().translate(_TRANSLITERATE)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip()
 
 

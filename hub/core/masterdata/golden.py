@@ -25,8 +25,9 @@ class GoldenChange:
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+def is_empty(value: Any) -> bool:
+    """None, an empty string, list or dict: a field that holds nothing."""
+    return value is None or (not value and isinstance(value, (str, list, dict)))
 
 
 class SourcePolicy:
@@ -44,7 +45,7 @@ class SourcePolicy:
 
     def may_set(self, field_name: str, incoming: str, current: str | None, current_value: Any) -> bool:
         """Whether ``incoming`` may replace the value ``current`` set."""
-        if current is None or _is_empty(current_value):
+        if current is None or is_empty(current_value):
             return True
         return self.rank(field_name, incoming) <= self.rank(field_name, current)
 

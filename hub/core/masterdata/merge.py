@@ -17,6 +17,7 @@ from hub.core.errors import HubError
 from hub.core.events import ChangeListener, DocumentChange
 from hub.core.masterdata import matchkeys
 from hub.core.masterdata.duplicates import PartnerProfile
+from hub.core.masterdata.golden import is_empty
 from hub.core.masterdata.results import UpsertResult
 from hub.core.model.base import utcnow
 from hub.core.store import documents, keymap
@@ -30,10 +31,6 @@ class MergeError(HubError):
     """Two records cannot be merged (different types, already merged, the same record)."""
 
 
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
 def combine(survivor: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     """The survivor's data, gaps filled from ``other`` and lists extended by its entries."""
     merged = dict(survivor)
@@ -41,7 +38,7 @@ def combine(survivor: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
         mine = merged.get(name)
         if isinstance(mine, list) and isinstance(value, list):
             merged[name] = mine + [entry for entry in value if entry not in mine]
-        elif _empty(mine) and not _empty(value):
+        elif is_empty(mine) and not is_empty(value):
             merged[name] = value
     return merged
 
@@ -63,7 +60,7 @@ def merge_in(
         raise MergeError(f"cannot merge a {other.doc_type} into a {survivor.doc_type}")
     data = combine(survivor.data, other.data)
     validate_document(survivor.doc_type, data, f"{survivor.doc_type} {survivor_id}")
-    sources = {**{k: v for k, v in other.field_sources.items() if _empty(survivor.data.get(k))},
+    sources = {**{k: v for k, v in other.field_sources.items() if is_empty(survivor.data.get(k))},
                **survivor.field_sources}
     changes: dict[str, Any] = {
         k: {"old": survivor.data.get(k), "new": v} for k, v in data.items() if survivor.data.get(k) != v

@@ -7,7 +7,7 @@ rounding error can never enter through the model.
 
 from __future__ import annotations
 
-import os
+import random
 import time
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -33,9 +33,10 @@ def new_hub_id(prefix: str) -> str:
     """A stable, time-sortable id such as ``bp_01JD3Z9K8M4Q7R2T5V6W8X9Y0Z``.
 
     Time-sortable so that ids created together sit together in indexes; random in its
-    low part so several workers never need to coordinate.
+    low part (80 bits) so several workers never need to coordinate. The ids are
+    unique, not secret, so the fast generator is enough (it is reseeded after fork).
     """
-    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    value = (int(time.time() * 1000) << 80) | random.getrandbits(80)
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[value & 31])
