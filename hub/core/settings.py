@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from hub.core.errors import ConfigError, Problem
@@ -30,6 +30,15 @@ class SourcePriority(BaseModel):
 
     default: list[str] = Field(default_factory=list, description="Precedence for unlisted fields.")
     fields: dict[str, list[str]] = Field(default_factory=dict, description="Per-field precedence.")
+
+
+class HttpSettings(BaseModel):
+    """The hub's one HTTP server (webhooks, IDoc-XML and SOAP inbound, POS API)."""
+
+    host: str = Field(default="127.0.0.1", description="Address to listen on.")
+    port: int = Field(default=8480, ge=0, le=65535, description="Port; 0 picks a free one.")
+    username: str | None = Field(default=None, description="Basic-auth user peers must send.")
+    password: SecretStr | None = Field(default=None, description="Basic-auth password.")
 
 
 class HubSettings(BaseSettings):
@@ -56,6 +65,7 @@ class HubSettings(BaseSettings):
         default_factory=dict, description="Per-plugin settings tables ([plugins.NAME])."
     )
     queue: dict[str, Any] = Field(default_factory=dict, description="Replication queue settings.")
+    http: HttpSettings = Field(default_factory=HttpSettings, description="The HTTP server.")
 
     @field_validator("disabled_plugins", mode="before")
     @classmethod
