@@ -17,7 +17,8 @@ from hub.core.runtime import HubRuntime
 from hub.core.settings import load_settings
 
 # Core command modules; each exposes ``commands``, a list of click commands.
-CORE_COMMAND_MODULES = ("hub.cli.setup", "hub.cli.partners", "hub.cli.schema")
+CORE_COMMAND_MODULES = ("hub.cli.setup", "hub.cli.partners", "hub.cli.schema", "hub.cli.queue", "hub.cli.run",
+                        "hub.cli.ingest", "hub.cli.mapping", "hub.cli.load")
 
 
 def build_cli(runtime: HubRuntime) -> click.Group:
@@ -59,7 +60,10 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     try:
         runtime = HubRuntime(load_settings(_config_from_argv(args)))
-        build_cli(runtime).main(args=args, prog_name="hub", obj=runtime, standalone_mode=False)
+        # Without standalone mode click returns an Exit's code instead of raising it.
+        code = build_cli(runtime).main(args=args, prog_name="hub", obj=runtime, standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -70,5 +70,21 @@ def hub_register_jobs(registry: PluginRegistry) -> None:
 
 
 @hookspec
+def hub_register_inbound(registry: PluginRegistry) -> None:
+    """Add extras of the plugin's inbound pipeline with ``registry.add_inbound(InboundSpec(...))``:
+    handlers for message types that are not canonical documents, and a listener run in
+    each ingested chunk's transaction."""
+
+
+@hookspec
+def hub_register_loaders(registry: PluginRegistry) -> None:
+    """Add initial-load sources with ``registry.add_loader(LoaderSpec(...))``.
+
+    ``hub load PLUGIN OBJECT`` streams a loader's raw documents through the mapping
+    tables into master data, resumably.
+    """
+
+
+@hookspec
 def hub_register_routes(registry: PluginRegistry) -> None:
     """Add HTTP endpoints of the hub's one server with ``registry.add_route(RouteSpec(...))``."""

@@ -57,3 +57,6 @@ class RawDocument:
     body: Any
     control: dict[str, str] = field(default_factory=dict)
     source: str = ""
+    payload: bytes | None = None
+    """This one document's bytes exactly as received, when the codec can cut them out
+    of a larger file; the inbound archive keeps them for replay and audit."""

@@ -7,6 +7,7 @@ they see the same configuration the same way.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -15,6 +16,11 @@ from hub.core.settings import HubSettings, load_settings
 from hub.core.store import migrate
 from hub.core.store.db import create_engine
 from hub.core.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from hub.core.ingest import Ingestor
+    from hub.core.mapping import MappingSet
+    from hub.core.masterdata import MasterDataService
 
 
 class HubRuntime:
@@ -39,7 +45,38 @@ class HubRuntime:
     @cached_property
     def plugins(self) -> HubPlugins:
         """Loaded plugins (entry points plus ``extra_plugins``), minus the disabled ones."""
-        return build_plugin_manager(self.settings.disabled_plugins, extra=self._extra_plugins)
+        return build_plugin_manager(self.settings.disabled_plugins, extra=self._extra_plugins,
+                                    plugin_settings=self.settings.plugins)
+
+    @cached_property
+    def mappings(self) -> MappingSet:
+        """Every mapping table, compiled; a broken table raises MappingError here, at start."""
+        from hub.core.mapping import load_runtime_mappings
+
+        return load_runtime_mappings(self)
+
+    def masterdata(self) -> MasterDataService:
+        """The master-data service, its changes feeding the replication outbox."""
+        from hub.core.masterdata import MasterDataService
+        from hub.core.queue.enqueue import OutboxListener
+
+        return MasterDataService.from_settings(
+            self.require_schema(), self.settings, listeners=[OutboxListener(self.plugins)]
+        )
+
+    def ingestor(self, system: str) -> Ingestor:
+        """The inbound pipeline for payloads from ``system`` (a plugin name)."""
+        from hub.core.ingest import Ingestor
+
+        codecs = self.plugins.codecs_of(system)
+        if not codecs:
+            raise ConfigError([Problem(f"plugin {system}", "is not loaded or brings no codec")])
+        extras = self.plugins.inbound_of(system)
+        return Ingestor(
+            self.require_schema(), system, codecs, self.mappings, self.masterdata(),
+            handlers={kind: factory(self) for kind, factory in extras.message_handlers.items()},
+            on_chunk=extras.chunk_listener(self) if extras.chunk_listener else None,
+        )
 
     def require_schema(self) -> sa.Engine:
         """The engine, after checking the database is at this code's schema revision."""

@@ -1,1 +1,65 @@
+"""The erp_sap plugin: SAP ERP over IDoc (flat and XML, file and HTTP ports) and SOAP."""
+
 from __future__ import annotations
+
+from hub import hookimpl
+from hub.core.plugins.registry import InboundSpec, JobSpec, PluginRegistry, RouteSpec, TransportSpec
+from plugins.erp_sap.acks import ack_listener, aleaud_handler
+from plugins.erp_sap.fileport import poll_job
+from plugins.erp_sap.httpport import PATH, receive_idoc
+from plugins.erp_sap.idoc.cli import idoc
+from plugins.erp_sap.idoc.codec import IdocCodecs, codec_specs
+from plugins.erp_sap.idoc_out import IdocTransport
+from plugins.erp_sap.loaders import LOADERS
+from plugins.erp_sap.settings import erp_sap_settings
+from plugins.erp_sap.simulator.cli import erp_sim
+from plugins.erp_sap.transports import order_transport_factory
+
+
+@hookimpl
+def hub_register_codecs(registry: PluginRegistry) -> None:
+    """The IDoc codecs: flat files and IDoc-XML."""
+    for spec in codec_specs(IdocCodecs.from_settings(erp_sap_settings(registry.plugin_settings))):
+        registry.add_codec(spec)
+
+
+@hookimpl
+def hub_register_transports(registry: PluginRegistry) -> None:
+    """Sales orders to the ERP (SOAP or ORDERS05), and IDocs addressed explicitly (ALEAUD)."""
+    registry.add_transport(TransportSpec("orders", order_transport_factory, ("sales_order",),
+                                         "Sales orders: SOAP service or ORDERS05 IDoc, per order_channel"))
+    registry.add_transport(TransportSpec("idoc", IdocTransport, (), "IDoc-XML to the ERP's port"))
+
+
+@hookimpl
+def hub_register_inbound(registry: PluginRegistry) -> None:
+    """ALEAUD from the ERP confirms our IDocs; every processed IDoc is acknowledged back."""
+    registry.add_inbound(InboundSpec({"ALEAUD": aleaud_handler}, ack_listener))
+
+
+@hookimpl
+def hub_register_loaders(registry: PluginRegistry) -> None:
+    """Initial loads of customers (DEBMAS) and products (MATMAS)."""
+    for loader in LOADERS:
+        registry.add_loader(loader)
+
+
+@hookimpl
+def hub_register_routes(registry: PluginRegistry) -> None:
+    """The IDoc-XML HTTP port."""
+    registry.add_route(RouteSpec(PATH, receive_idoc, ("POST",), "IDoc-XML from the ERP"))
+
+
+@hookimpl
+def hub_register_jobs(registry: PluginRegistry) -> None:
+    """The file port's polling."""
+    seconds = erp_sap_settings(registry.plugin_settings).poll_seconds
+    registry.add_job(JobSpec("erp_sap.file_port", poll_job, "interval", {"seconds": seconds},
+                             "Pick up IDoc files from the inbound folder"))
+
+
+@hookimpl
+def hub_register_commands(registry: PluginRegistry) -> None:
+    """``hub idoc ...`` and ``hub erp-sim ...``."""
+    registry.add_command(idoc)
+    registry.add_command(erp_sim)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from hub.core.errors import NotFoundError
+from hub.core.errors import HubError, NotFoundError
 from hub.core.events import ChangeListener
 from hub.core.masterdata import matchkeys
 from hub.core.masterdata.batch import UpsertBatch
@@ -84,6 +84,27 @@ class MasterDataService:
     def upsert_in(self, conn: sa.Connection, items: Sequence[Incoming]) -> list[UpsertResult]:
         """Upsert a batch inside the caller's transaction (e.g. with its inbound archive row)."""
         return UpsertBatch(self, conn).run(items)
+
+    def upsert_each(self, conn: sa.Connection, items: Sequence[Incoming]) -> list[UpsertResult | HubError]:
+        """Upsert a batch inside the caller's transaction, isolating failures.
+
+        The batch is tried whole in a savepoint (the fast path); if any document is
+        refused, it is redone one document per savepoint, so each refused document
+        comes back as its error while the others are written.
+        """
+        try:
+            with conn.begin_nested():
+                return list(self.upsert_in(conn, items))
+        except HubError:
+            pass
+        results: list[UpsertResult | HubError] = []
+        for item in items:
+            try:
+                with conn.begin_nested():
+                    results.append(self.upsert_in(conn, [item])[0])
+            except HubError as exc:
+                results.append(exc)
+        return results
 
     def get(self, hub_id: str) -> Document:
         """The golden record of ``hub_id`` with all its external ids."""

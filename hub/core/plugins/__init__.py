@@ -3,7 +3,10 @@
 from hub.core.plugins.manager import ENTRY_POINT_GROUP, HubPlugins, build_plugin_manager
 from hub.core.plugins.registry import (
     CodecSpec,
+    InboundSpec,
     JobSpec,
+    LoaderSpec,
+    OpenedSource,
     PluginRegistry,
     RouteSpec,
     TransportSpec,
@@ -13,7 +16,10 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "CodecSpec",
     "HubPlugins",
+    "InboundSpec",
     "JobSpec",
+    "LoaderSpec",
+    "OpenedSource",
     "PluginRegistry",
     "RouteSpec",
     "TransportSpec",

@@ -22,7 +22,9 @@ from hub.core import hookspecs
 from hub.core.errors import ConfigError, Problem
 from hub.core.plugins.registry import (
     CodecSpec,
+    InboundSpec,
     JobSpec,
+    LoaderSpec,
     PluginContributions,
     PluginRegistry,
     RouteSpec,
@@ -37,6 +39,8 @@ _REGISTRATION_HOOKS = (
     "hub_register_mappings",
     "hub_register_commands",
     "hub_register_jobs",
+    "hub_register_loaders",
+    "hub_register_inbound",
     "hub_register_routes",
 )
 
@@ -59,9 +63,11 @@ class PluginInfo:
 class HubPlugins:
     """Typed facade over the pluggy manager: the core never calls ``pm.hook`` itself."""
 
-    def __init__(self, pm: pluggy.PluginManager, versions: dict[str, str]) -> None:
+    def __init__(self, pm: pluggy.PluginManager, versions: dict[str, str],
+                 plugin_settings: dict[str, dict[str, Any]] | None = None) -> None:
         self._pm = pm
         self._versions = versions
+        self._plugin_settings = plugin_settings or {}
         self._contributions: dict[str, PluginContributions] = {}
         self._collect_registrations()
 
@@ -73,7 +79,8 @@ class HubPlugins:
             caller = getattr(self._pm.hook, hook_name)
             # Called impl by impl so each plugin writes into a registry scoped to itself.
             for impl in reversed(caller.get_hookimpls()):
-                registry = PluginRegistry(impl.plugin_name, self._contributions[impl.plugin_name], taken)
+                registry = PluginRegistry(impl.plugin_name, self._contributions[impl.plugin_name], taken,
+                                          self._plugin_settings.get(impl.plugin_name))
                 impl.function(registry=registry)
 
     @property
@@ -119,6 +126,15 @@ class HubPlugins:
         """(plugin, job) for every scheduled job."""
         return list(self._each("jobs"))
 
+    def loaders_of(self, plugin: str) -> dict[str, LoaderSpec]:
+        """The initial-load sources of one plugin, by name."""
+        return {spec.name: spec for p, spec in self._each("loaders") if p == plugin}
+
+    def inbound_of(self, plugin: str) -> InboundSpec:
+        """The inbound extras of one plugin (empty when it registered none)."""
+        specs = self._contributions[plugin].inbound if plugin in self._contributions else []
+        return specs[0] if specs else InboundSpec()
+
     def routes(self) -> list[tuple[str, RouteSpec]]:
         """(plugin, route) for every HTTP endpoint."""
         return list(self._each("routes"))
@@ -131,13 +147,15 @@ def _discover(disabled: set[str]) -> Iterator[tuple[str, metadata.EntryPoint]]:
 
 
 def build_plugin_manager(
-    disabled: Iterable[str] = (), extra: dict[str, ModuleType | object] | None = None
+    disabled: Iterable[str] = (), extra: dict[str, ModuleType | object] | None = None,
+    plugin_settings: dict[str, dict[str, Any]] | None = None,
 ) -> HubPlugins:
     """Load every plugin of the entry-point group except ``disabled``.
 
     ``extra`` registers additional plugin objects by name (tests, embedding apps);
-    they go through the same checks as discovered ones. Raises ConfigError listing
-    every plugin that failed to import or implements an unknown hook.
+    they go through the same checks as discovered ones. ``plugin_settings`` are the
+    ``[plugins.NAME]`` tables, handed to each plugin's registry. Raises ConfigError
+    listing every plugin that failed to import or implements an unknown hook.
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
@@ -162,4 +180,4 @@ def build_plugin_manager(
         problems.append(Problem(f"plugin {exc.plugin}", str(exc)))
     if problems:
         raise ConfigError(problems)
-    return HubPlugins(pm, versions)
+    return HubPlugins(pm, versions, plugin_settings)

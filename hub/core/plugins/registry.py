@@ -6,7 +6,7 @@ command or job is known together with the plugin that brought it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,50 @@ class RouteSpec:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class OpenedSource:
+    """An initial-load source, opened: lazy raw documents and how to recognise the source.
+
+    ``key`` must identify this very source (e.g. file path, size and modification
+    time) so that a rerun resumes it and a different file starts afresh; ``total`` is
+    the number of documents when known cheaply, for the progress bar.
+    """
+
+    documents: Iterable[Any]
+    source: str
+    key: str
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class LoaderSpec:
+    """An initial-load source: ``open(runtime, source)`` returns an ``OpenedSource``.
+
+    ``source`` is what the user named (a file, or None for the plugin's configured
+    peer); the documents must be produced lazily so a million records fit in constant
+    memory. ``name`` is the OBJECT of ``hub load PLUGIN OBJECT`` (customers, products).
+    """
+
+    name: str
+    doc_type: str
+    open: Callable[..., Any]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class InboundSpec:
+    """Extras of a plugin's inbound pipeline, built per runtime by factories.
+
+    ``message_handlers``: message type -> ``factory(runtime)`` returning a handler for
+    documents that are not canonical documents (e.g. an ERP's ALEAUD acknowledgements
+    of our own IDocs). ``chunk_listener``: ``factory(runtime)`` returning a callable run
+    inside each ingested chunk's transaction (e.g. to acknowledge to the sender).
+    """
+
+    message_handlers: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    chunk_listener: Callable[..., Any] | None = None
+
+
 @dataclass
 class PluginContributions:
     """What one plugin registered."""
@@ -77,6 +121,8 @@ class PluginContributions:
     commands: list[click.Command] = field(default_factory=list)
     jobs: list[JobSpec] = field(default_factory=list)
     routes: list[RouteSpec] = field(default_factory=list)
+    loaders: list[LoaderSpec] = field(default_factory=list)
+    inbound: list[InboundSpec] = field(default_factory=list)
 
     def summary(self) -> dict[str, list[str]]:
         """Names of what was registered, for ``hub plugins``."""
@@ -88,14 +134,18 @@ class PluginContributions:
             "commands": [c.name or "" for c in self.commands],
             "jobs": [j.id for j in self.jobs],
             "routes": [r.path for r in self.routes],
+            "loaders": [loader.name for loader in self.loaders],
         }
 
 
 class PluginRegistry:
     """The registry one plugin writes into; names must be unique across plugins."""
 
-    def __init__(self, plugin: str, contributions: PluginContributions, taken: dict[str, str]):
+    def __init__(self, plugin: str, contributions: PluginContributions, taken: dict[str, str],
+                 plugin_settings: dict[str, Any] | None = None):
         self.plugin = plugin
+        self.plugin_settings: dict[str, Any] = dict(plugin_settings or {})
+        """The plugin's own ``[plugins.NAME]`` table, for registrations that depend on it."""
         self._contributions = contributions
         self._taken = taken
 
@@ -132,6 +182,16 @@ class PluginRegistry:
         """Register a scheduled job (its id must be unique)."""
         self._claim("job", job.id)
         self._contributions.jobs.append(job)
+
+    def add_loader(self, loader: LoaderSpec) -> None:
+        """Register an initial-load source under ``PLUGIN/NAME``."""
+        self._claim("loader", f"{self.plugin}/{loader.name}")
+        self._contributions.loaders.append(loader)
+
+    def add_inbound(self, inbound: InboundSpec) -> None:
+        """Register the extras of this plugin's inbound pipeline (once per plugin)."""
+        self._claim("inbound", self.plugin)
+        self._contributions.inbound.append(inbound)
 
     def add_route(self, route: RouteSpec) -> None:
         """Register an HTTP endpoint (its path must be free)."""

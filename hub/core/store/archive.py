@@ -8,6 +8,8 @@ it is harmless. The kept payload is what ``hub replay`` and audits read.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -18,7 +20,7 @@ from hub.core.store.tables import InboundPayloadRow
 inbound = InboundPayloadRow.__table__
 
 RECEIVED = "received"
-PROCESSED = "processed"
+POSTED = "posted"
 FAILED = "failed"
 
 
@@ -38,6 +40,7 @@ def archive_inbound(
     dedupe_key: str,
     content_type: str,
     payload: bytes,
+    code: str | None = None,
 ) -> ArchiveResult:
     """Keep ``payload`` unless (system, dedupe_key) was received before.
 
@@ -55,19 +58,37 @@ def archive_inbound(
             .values(duplicates=inbound.c.duplicates + 1)
         )
         return ArchiveResult(existing.id, True, existing.status)
+    now = utcnow()
     new_id = conn.execute(
         inbound.insert().values(
             system=system, document_kind=document_kind, dedupe_key=dedupe_key,
             content_type=content_type, payload=payload, status=RECEIVED, duplicates=0,
-            received_at=utcnow(),
+            received_at=now, history=[status_record(RECEIVED, code, "received", now)],
         )
     ).inserted_primary_key[0]
     return ArchiveResult(int(new_id), False, RECEIVED)
 
 
-def set_status(conn: sa.Connection, payload_id: int, status: str, error: str | None = None) -> None:
-    """Record how processing of an archived payload ended."""
-    conn.execute(inbound.update().where(inbound.c.id == payload_id).values(status=status, error=error))
+def status_record(status: str, code: str | None, text: str, at: datetime | None = None) -> dict[str, Any]:
+    """One entry of a payload's history (``code``: the sender's own code, e.g. IDoc 53)."""
+    return {"status": status, "code": code, "text": text, "at": (at or utcnow()).isoformat()}
+
+
+def set_status(
+    conn: sa.Connection, payload_id: int, status: str, *, code: str | None = None,
+    text: str = "", error: str | None = None, hub_id: str | None = None, mapping: str | None = None,
+) -> None:
+    """Record a new status of an archived payload and append it to its history."""
+    history = conn.execute(sa.select(inbound.c.history).where(inbound.c.id == payload_id)).scalar_one()
+    values: dict[str, Any] = {
+        "status": status, "error": error,
+        "history": [*history, status_record(status, code, error or text)],
+    }
+    if hub_id is not None:
+        values["hub_id"] = hub_id
+    if mapping is not None:
+        values["mapping"] = mapping
+    conn.execute(inbound.update().where(inbound.c.id == payload_id).values(**values))
 
 
 def load_payload(conn: sa.Connection, payload_id: int) -> InboundPayloadRow:

@@ -77,10 +77,17 @@ class InboundPayloadRow(SQLModel, table=True):
     dedupe_key: str = Field(max_length=200)
     content_type: str = Field(max_length=100)
     payload: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
-    status: str = Field(max_length=20)
+    status: str = Field(max_length=20, index=True)
     error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     duplicates: int = Field(default=0)
     received_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False, index=True))
+    history: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=sa.Column(JSONColumn, nullable=False, server_default="[]"),
+        description="Status records: status, SAP-style code, text, time.",
+    )
+    hub_id: str | None = Field(default=None, max_length=40, description="The document it became.")
+    mapping: str | None = Field(default=None, max_length=200, description="Mapping file@version used.")
 
 
 class PartnerMatchKeyRow(SQLModel, table=True):
@@ -94,3 +101,20 @@ class PartnerMatchKeyRow(SQLModel, table=True):
     hub_id: str = Field(max_length=40, index=True)
     kind: str = Field(max_length=12)
     key: str = Field(max_length=200)
+
+
+class LoadRunRow(SQLModel, table=True):
+    """Progress of one initial load, committed with each chunk so a crash resumes exactly."""
+
+    __tablename__ = "load_runs"
+
+    key: str = Field(primary_key=True, max_length=300, description="Plugin, object and source identity.")
+    system: str = Field(max_length=40)
+    object_name: str = Field(max_length=40)
+    source: str = Field(max_length=500)
+    done: int = Field(default=0, description="Documents taken in so far (in source order).")
+    failed: int = Field(default=0)
+    status: str = Field(max_length=20)
+    error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    started_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))

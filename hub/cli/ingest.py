@@ -1,0 +1,54 @@
+"""``hub ingest``: take files in as if a system had sent them."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+import click
+
+from hub.cli.context import pass_runtime
+from hub.cli.output import json_option, print_json, print_table
+from hub.core.errors import HubError
+from hub.core.ingest import IngestOutcome, summarise
+from hub.core.runtime import HubRuntime
+
+
+@click.command()
+@click.argument("plugin")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+@pass_runtime
+def ingest(runtime: HubRuntime, plugin: str, files: tuple[Path, ...], as_json: bool) -> None:
+    """Ingest FILES from PLUGIN's system: archive, map, store, enqueue.
+
+    Exits 1 if any document failed; a file that cannot be parsed stores nothing.
+    """
+    ingestor = runtime.ingestor(plugin)
+    outcomes: list[IngestOutcome] = []
+    file_errors: list[dict[str, str]] = []
+    for path in files:
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        try:
+            outcomes.extend(ingestor.ingest(path.read_bytes(), str(path), content_type))
+        except HubError as exc:
+            file_errors.append({"file": str(path), "error": str(exc)})
+    if as_json:
+        print_json({"summary": summarise(outcomes), "documents": [o.as_dict() for o in outcomes],
+                    "file_errors": file_errors})
+    else:
+        if outcomes:
+            print_table(["source", "type", "document", "status", "hub id", "version"],
+                        [(Path(o.source).name, o.message_type, o.document_id, o.status, o.hub_id, o.version)
+                         for o in outcomes], title="Ingested documents")
+        for o in outcomes:
+            if o.error:
+                click.echo(f"failed: {o.message_type} {o.document_id}: {o.error}", err=True)
+        for error in file_errors:
+            click.echo(f"error: {error['file']}: {error['error']}", err=True)
+        click.echo(", ".join(f"{n} {status}" for status, n in sorted(summarise(outcomes).items())) or "nothing ingested")
+    if file_errors or any(o.status == "failed" for o in outcomes):
+        raise click.exceptions.Exit(1)
+
+
+commands = [ingest]

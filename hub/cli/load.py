@@ -1,0 +1,57 @@
+"""``hub load PLUGIN OBJECT``: an initial load with a progress bar, resumable."""
+
+from __future__ import annotations
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from hub.cli.context import pass_runtime
+from hub.cli.output import error_console, json_option, print_json
+from hub.core.errors import NotFoundError
+from hub.core.load import InitialLoad
+from hub.core.runtime import HubRuntime
+
+
+@click.command()
+@click.argument("plugin")
+@click.argument("object_name", metavar="OBJECT")
+@click.option("--source", help="Where to load from (a file); default: the plugin's configured peer.")
+@click.option("--restart", is_flag=True, help="Start again from the first record instead of resuming.")
+@click.option("--duplicate-check/--no-duplicate-check", default=True, show_default=True,
+              help="Check partners for duplicates while loading.")
+@json_option
+@pass_runtime
+def load(runtime: HubRuntime, plugin: str, object_name: str, source: str | None, restart: bool,
+         duplicate_check: bool, as_json: bool) -> None:
+    """Initial load of OBJECT (e.g. customers, products) from PLUGIN's system."""
+    loaders = runtime.plugins.loaders_of(plugin)
+    if object_name not in loaders:
+        raise NotFoundError(f"plugin {plugin} has no loader {object_name!r}; it has: "
+                            + (", ".join(sorted(loaders)) or "none"))
+    spec = loaders[object_name]
+    opened = spec.open(runtime, source)
+    masterdata = runtime.masterdata()
+    masterdata.duplicate_check = duplicate_check
+    job = InitialLoad(runtime.require_schema(), plugin, object_name, runtime.mappings, masterdata)
+    columns = [TextColumn(f"{plugin} {object_name}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn()]
+    with Progress(*columns, console=error_console, disable=as_json) as progress:
+        task = progress.add_task("load", total=opened.total)
+        result = job.run(opened.documents, opened.source, opened.key,
+                         on_progress=lambda done: progress.update(task, completed=done), restart=restart)
+    summary = {"key": result.key, "status": result.status, "done": result.done, "failed": result.failed,
+               "created": result.created, "changed": result.changed, "resumed_from": result.resumed_from,
+               "errors": result.errors}
+    if as_json:
+        print_json(summary)
+    else:
+        resumed = f" (resumed after {result.resumed_from:,})" if result.resumed_from else ""
+        click.echo(f"{plugin} {object_name}: {result.done:,} records{resumed}, {result.created:,} created, "
+                   f"{result.changed:,} changed, {result.failed:,} failed")
+        for error in result.errors:
+            click.echo(f"  {error}", err=True)
+    if result.failed:
+        raise click.exceptions.Exit(1)
+
+
+commands = [load]

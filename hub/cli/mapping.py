@@ -1,0 +1,111 @@
+"""Mapping tools for integrators: ``hub mapping check|show`` and ``hub dry-run``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from hub.cli.context import pass_runtime
+from hub.cli.output import json_option, print_json, print_table
+from hub.core.mapping import check_mapping_folders, load_mapping_set, mapping_folders
+from hub.core.mapping.dryrun import dry_run as run_dry, existing_database, read_only_lookup
+from hub.core.runtime import HubRuntime
+
+
+@click.group()
+def mapping() -> None:
+    """Check and show field-mapping tables."""
+
+
+@mapping.command()
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@json_option
+@pass_runtime
+def check(runtime: HubRuntime, path: Path | None, as_json: bool) -> None:
+    """Load and compile every table (or those under PATH); list every problem at once."""
+    folders = [path] if path is not None else mapping_folders(runtime)
+    mapping_set, problems = check_mapping_folders(folders)
+    tables = [{"file": t.file, "system": t.system, "document_type": t.document_type,
+               "inbound": list(t.inbound_types), "outbound": t.outbound_type, "version": t.version}
+              for t in mapping_set.tables]
+    shadowed = [{"file": lost, "overridden_by": winner} for lost, winner in mapping_set.shadowed]
+    if as_json:
+        print_json({"ok": not problems, "tables": tables, "shadowed": shadowed,
+                    "problems": [{"file": p.file, "line": p.line, "field": p.field, "message": p.message}
+                                 for p in problems]})
+    else:
+        print_table(["file", "system", "document type", "inbound", "outbound", "version"],
+                    [(t["file"], t["system"], t["document_type"], ", ".join(t["inbound"]), t["outbound"],
+                      t["version"]) for t in tables], title="Mapping tables")
+        for item in shadowed:
+            click.echo(f"{item['file']}: overridden by {item['overridden_by']}")
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(tables)} table(s) ok, {len(problems)} problem(s)")
+    if problems:
+        sys.exit(1)  # click's Exit is swallowed under standalone_mode=False
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+@mapping.command()
+@click.argument("plugin")
+@click.argument("document_type")
+@json_option
+@pass_runtime
+def show(runtime: HubRuntime, plugin: str, document_type: str, as_json: bool) -> None:
+    """Show the rules of PLUGIN's table for DOCUMENT_TYPE (or message type) as markdown."""
+    table = load_mapping_set(mapping_folders(runtime)).find(plugin, document_type)
+    rows = [{"line": r.line, "direction": r.direction, "source": r.source, "target": r.target,
+             "how": r.how, "required": r.required} for r in table.rows]
+    if as_json:
+        print_json({"file": table.file, "system": table.system, "document_type": table.document_type,
+                    "inbound": list(table.inbound_types), "outbound": table.outbound_type,
+                    "version": table.version, "rules": rows})
+        return
+    click.echo(f"# {table.system} {table.document_type} ({table.file}, version {table.version})\n")
+    if table.description:
+        click.echo(f"{table.description}\n")
+    click.echo(f"Inbound: {', '.join(table.inbound_types) or '-'}; outbound: {table.outbound_type or '-'}\n")
+    click.echo("| line | direction | source | target | transforms / values / lookup | required |")
+    click.echo("|---|---|---|---|---|---|")
+    for row in rows:
+        click.echo(f"| {row['line']} | {row['direction']} | `{_cell(str(row['source']))}` | "
+                   f"`{_cell(str(row['target']))}` | {_cell(str(row['how']))} | "
+                   f"{'yes' if row['required'] else ''} |")
+
+
+@click.command("dry-run")
+@click.argument("plugin")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+@pass_runtime
+def dry_run(runtime: HubRuntime, plugin: str, file: Path, as_json: bool) -> None:
+    """Parse FILE with PLUGIN's codec and map it; print the canonical documents, write nothing."""
+    mapping_set = load_mapping_set(mapping_folders(runtime))
+    database = existing_database(runtime.settings.database_url, lambda: runtime.engine)
+    entries = run_dry(runtime.plugins.codecs_of(plugin), plugin, file, mapping_set,
+                      read_only_lookup(database))
+    failed = [e for e in entries if e.error]
+    if as_json:
+        print_json([entry.as_dict() for entry in entries])
+    else:
+        for entry in entries:
+            click.echo(f"== {entry.message_type} {entry.document_id}")
+            if entry.error:
+                click.echo(f"error: {entry.error}")
+                continue
+            click.echo(f"mapped by {entry.mapping_file} (version {entry.mapping_version})")
+            print_json(entry.document)
+            for location in entry.unmapped:
+                click.echo(f"unmapped: {location}")
+        click.echo(f"{len(entries)} document(s), {len(failed)} failed; nothing was written")
+    if failed:
+        sys.exit(1)
+
+
+commands = [mapping, dry_run]

@@ -1,0 +1,94 @@
+"""``hub run`` (workers + scheduler + HTTP server until SIGTERM) and ``hub worker``."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from importlib import import_module
+from typing import Any, Protocol
+
+import click
+
+from hub.cli.context import pass_runtime
+from hub.core.queue.runner import install_drain_handlers, run_processes, run_threads
+from hub.core.queue.worker import Worker
+from hub.core.runtime import HubRuntime
+from hub.core.scheduler import start_scheduler, stop_scheduler
+
+log = logging.getLogger("hub.run")
+
+
+class Stoppable(Protocol):
+    """A running server handle."""
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+
+
+def start_http(runtime: HubRuntime) -> Stoppable | None:
+    """Start the hub's HTTP server when ``hub.http`` provides ``serve(runtime)``.
+
+    Contract for ``hub.http.serve``: start serving in the background and return a
+    handle whose ``stop()`` shuts the server down. Without ``hub.http`` the hub runs
+    workers and scheduler only.
+    """
+    try:
+        module: Any = import_module("hub.http")
+    except ModuleNotFoundError as exc:
+        if exc.name == "hub.http":
+            return None
+        raise
+    serve = getattr(module, "serve", None)
+    return serve(runtime) if callable(serve) else None
+
+
+def run_hub(runtime: HubRuntime, workers: int = 1, threads: bool = False, http: bool = True,
+            scheduler: bool = True) -> None:
+    """Run workers, the scheduler and the HTTP server until SIGTERM/SIGINT, then drain:
+    workers finish their batch in flight and take nothing new."""
+    runtime.require_schema()
+    stop = threading.Event()
+    install_drain_handlers(stop.set)
+    jobs = start_scheduler(runtime) if scheduler else None
+    server = start_http(runtime) if http else None
+    try:
+        if threads:
+            run_threads(runtime, workers, stop)
+        else:
+            run_processes(runtime.settings, workers, stop)
+    finally:
+        if server is not None:
+            server.stop()
+        if jobs is not None:
+            stop_scheduler(jobs)
+    log.info("hub stopped")
+
+
+@click.command()
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes (or threads with --threads).")
+@click.option("--threads", is_flag=True, help="Run workers as threads of this process.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run scheduled jobs in this process.")
+@click.option("--no-http", is_flag=True, help="Do not start the HTTP server.")
+@pass_runtime
+def run(runtime: HubRuntime, workers: int, threads: bool, no_scheduler: bool, no_http: bool) -> None:
+    """Run the hub until SIGTERM: workers, scheduler and HTTP server."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    run_hub(runtime, workers=workers, threads=threads, http=not no_http, scheduler=not no_scheduler)
+
+
+@click.command()
+@click.option("--name", default=None, help="Name shown in leases (default: random).")
+@pass_runtime
+def worker(runtime: HubRuntime, name: str | None) -> None:
+    """Run one delivery worker in this process until SIGTERM (drains its batch)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    runtime.require_schema()
+    stop = threading.Event()
+    install_drain_handlers(stop.set)
+    stats = Worker(runtime, name=name, stop=stop).run()
+    click.echo(f"worker stopped: delivered {stats.delivered}, retries {stats.retries}, "
+               f"blocked {stats.blocked}")
+
+
+commands = [run, worker]

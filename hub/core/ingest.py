@@ -1,0 +1,203 @@
+"""Taking external payloads in: archive, parse, map, upsert, enqueue, all or nothing.
+
+One path for every way a payload arrives (file port, HTTP port, ``hub ingest``):
+
+1. the plugin's codec that accepts the payload parses it into raw documents, one at a
+   time, so a file of a million IDocs needs constant memory;
+2. each raw document is archived as received under its dedupe key; a redelivery is
+   counted and skipped;
+3. the mapping table of its (system, message type) turns it into a canonical document;
+4. the master-data service upserts it, and the outbox listeners enqueue what it causes,
+   in the same transaction.
+
+Documents go through in chunks: one transaction per chunk is what makes thousands of
+IDocs a second possible. A document that fails (mapping, validation) is recorded as
+failed (status 51 for IDocs, with the error text) and kept for replay, while the
+others of its chunk post; nothing of it is half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from hub.core.errors import DocumentError, HubError
+from hub.core.mapping import MappingResult, MappingSet
+from hub.core.masterdata import Incoming, MasterDataService
+from hub.core.plugins.registry import CodecSpec
+from hub.core.raw import RawDocument
+from hub.core.store import archive, keymap
+
+DEFAULT_CHUNK = 200
+SNIFF_BYTES = 4096
+
+# SAP's inbound IDoc status codes, recorded for IDocs so an SAP admin reads familiar history.
+IDOC_CODES = {"received": "50", "mapped": "64", "posted": "53", "failed": "51"}
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What became of one inbound document."""
+
+    source: str
+    message_type: str
+    document_id: str
+    status: str
+    """posted (stored, changed), unchanged (stored before, nothing new), duplicate
+    (this very document was received before), failed."""
+    payload_id: int | None = None
+    hub_id: str | None = None
+    doc_type: str | None = None
+    version: int | None = None
+    error: str | None = None
+    mapping: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return dict(self.__dict__)
+
+
+def pick_codec(codecs: Sequence[CodecSpec], head: bytes, source_name: str) -> CodecSpec:
+    """The first codec that says it reads this payload."""
+    for codec in codecs:
+        if codec.accepts is not None and codec.accepts(head, source_name):
+            return codec
+    names = ", ".join(c.name for c in codecs) or "none"
+    raise DocumentError(source_name, "(payload)", f"no codec reads this payload (codecs: {names})")
+
+
+def dedupe_key(raw: RawDocument) -> str:
+    """The source's own identity of a document: message type and document number."""
+    return f"{raw.message_type}:{raw.document_id}"
+
+
+MessageHandler = Callable[[sa.Connection, RawDocument], str]
+"""Handles a message type that is not a canonical document (an ERP's acknowledgement
+of our own IDocs, say) inside the chunk's transaction; returns a note for the history."""
+
+ChunkListener = Callable[[sa.Connection, list[tuple[RawDocument, "IngestOutcome"]]], None]
+"""Called inside each chunk's transaction with every document and its outcome (e.g. to
+enqueue acknowledgements to the sender atomically with the postings)."""
+
+
+class Ingestor:
+    """Takes payloads of one system in; see the module docstring."""
+
+    def __init__(self, engine: sa.Engine, system: str, codecs: Sequence[CodecSpec],
+                 mappings: MappingSet, masterdata: MasterDataService, chunk: int = DEFAULT_CHUNK,
+                 handlers: dict[str, MessageHandler] | None = None,
+                 on_chunk: ChunkListener | None = None) -> None:
+        self.engine = engine
+        self.system = system
+        self.codecs = list(codecs)
+        self.mappings = mappings
+        self.masterdata = masterdata
+        self.chunk = chunk
+        self.handlers = handlers or {}
+        self.on_chunk = on_chunk
+
+    def ingest(self, payload: bytes, source_name: str,
+               content_type: str = "application/octet-stream") -> Iterator[IngestOutcome]:
+        """Ingest every document of ``payload``; yields one outcome per document.
+
+        The whole payload is parsed before anything is written: a payload no codec
+        reads, or a truncated or corrupted one, raises DocumentError (naming document,
+        segment and position) and stores nothing. Huge initial-load files go through
+        ``hub load`` instead, which streams and resumes.
+        """
+        codec = pick_codec(self.codecs, payload[:SNIFF_BYTES], source_name)
+        documents = list(codec.parse(payload, source_name))
+        return self.ingest_documents(codec, documents, content_type)
+
+    def ingest_documents(self, codec: CodecSpec, documents: Sequence[RawDocument],
+                         content_type: str = "application/octet-stream") -> Iterator[IngestOutcome]:
+        """Ingest documents already parsed by ``codec``, chunk by chunk."""
+        for start in range(0, len(documents), self.chunk):
+            yield from self._ingest_chunk(codec, list(documents[start : start + self.chunk]), content_type)
+
+    def _ingest_chunk(self, codec: CodecSpec, chunk: list[RawDocument], content_type: str) -> list[IngestOutcome]:
+        with self.engine.begin() as conn:
+            outcomes: list[IngestOutcome | None] = []
+            pending: list[tuple[int, RawDocument, MappingResult, int]] = []
+            for raw in chunk:
+                kept = self._archive(conn, codec, raw, content_type)
+                if kept.duplicate:
+                    outcomes.append(self._outcome(raw, "duplicate", kept.id))
+                    continue
+                if raw.message_type in self.handlers:
+                    outcomes.append(self._handled(conn, raw, kept.id))
+                    continue
+                try:
+                    result = self.mappings.map_inbound(raw, self._lookup(conn), report_unmapped=False)
+                except HubError as exc:
+                    outcomes.append(self._failed(conn, raw, kept.id, exc))
+                    continue
+                pending.append((len(outcomes), raw, result, kept.id))
+                outcomes.append(None)
+            upserts = self.masterdata.upsert_each(
+                conn, [Incoming(result.document, self.system) for _, _, result, _ in pending]
+            )
+            for (index, raw, result, payload_id), upsert in zip(pending, upserts):
+                outcomes[index] = (self._failed(conn, raw, payload_id, upsert) if isinstance(upsert, HubError)
+                                   else self._posted(conn, raw, result, payload_id, upsert))
+            done = [o for o in outcomes if o is not None]
+            if self.on_chunk is not None:
+                self.on_chunk(conn, list(zip(chunk, done)))
+            return done
+
+    def _handled(self, conn: sa.Connection, raw: RawDocument, payload_id: int) -> IngestOutcome:
+        try:
+            with conn.begin_nested():
+                note = self.handlers[raw.message_type](conn, raw)
+        except HubError as exc:
+            return self._failed(conn, raw, payload_id, exc)
+        archive.set_status(conn, payload_id, archive.POSTED, code=self._code(raw, "posted"), text=note)
+        return self._outcome(raw, "posted", payload_id)
+
+    def _failed(self, conn: sa.Connection, raw: RawDocument, payload_id: int, exc: HubError) -> IngestOutcome:
+        archive.set_status(conn, payload_id, archive.FAILED, code=self._code(raw, "failed"), error=str(exc))
+        return self._outcome(raw, "failed", payload_id, error=str(exc))
+
+    def _archive(self, conn: sa.Connection, codec: CodecSpec, raw: RawDocument,
+                 content_type: str) -> archive.ArchiveResult:
+        payload = raw.payload
+        if payload is None:
+            if codec.render is None:
+                raise DocumentError(raw.source, "(payload)", f"codec {codec.name} cannot keep a copy")
+            payload = codec.render([raw])
+        return archive.archive_inbound(conn, self.system, raw.message_type, dedupe_key(raw),
+                                       content_type, payload, code=self._code(raw, "received"))
+
+    def _posted(self, conn: sa.Connection, raw: RawDocument, result: MappingResult,
+                payload_id: int, upsert: Any) -> IngestOutcome:
+        mapping = f"{result.mapping_file}@{result.mapping_version}"
+        status = "posted" if upsert.changed else "unchanged"
+        text = f"{upsert.doc_type} {upsert.hub_id} version {upsert.version}" + ("" if upsert.changed else " (no change)")
+        archive.set_status(conn, payload_id, archive.POSTED, code=self._code(raw, "posted"), text=text,
+                           hub_id=upsert.hub_id, mapping=mapping)
+        return self._outcome(raw, status, payload_id, hub_id=upsert.hub_id, doc_type=upsert.doc_type,
+                             version=upsert.version, mapping=mapping)
+
+    def _lookup(self, conn: sa.Connection) -> Any:
+        return lambda system, object_type, external_id: keymap.lookup(conn, system, object_type, external_id)
+
+    @staticmethod
+    def _code(raw: RawDocument, status: str) -> str | None:
+        return IDOC_CODES[status] if raw.format == "idoc" else None
+
+    @staticmethod
+    def _outcome(raw: RawDocument, status: str, payload_id: int | None, **fields: Any) -> IngestOutcome:
+        return IngestOutcome(raw.source, raw.message_type, raw.document_id, status, payload_id, **fields)
+
+
+def summarise(outcomes: Iterable[IngestOutcome]) -> dict[str, int]:
+    """Counts per status."""
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    return counts
+
+

@@ -1,0 +1,208 @@
+"""The value pipeline of a rule: transforms, value list and key-map lookup, both ways.
+
+Inbound order: transforms (as listed) -> value list -> lookup. Outbound runs the
+reverse of each step in the opposite order. The pipeline is composed once into one
+function per direction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from hub.core.mapping import canonical
+from hub.core.mapping.loader import YList, YMap
+from hub.core.mapping.steps import DocCtx
+from hub.core.mapping.transforms import Transform, build_transform, parse_spec
+from hub.core.mapping.values import ValueList
+
+if TYPE_CHECKING:
+    from hub.core.mapping.compiler import RuleCompiler
+
+Step = tuple[Callable[..., Any], bool]
+"""A pipeline step and whether it takes the document context (lookups do)."""
+
+
+@dataclass(frozen=True)
+class Converter:
+    """A rule's compiled pipeline: ``inbound``/``outbound`` are None when there is nothing to do."""
+
+    inbound: Callable[[Any, DocCtx], Any] | None
+    outbound: Callable[[Any, DocCtx], Any] | None
+    inbound_plain: Callable[[Any], Any] | None
+    """The inbound pipeline without the context, when no step needs it (no lookup)."""
+    reversible: bool
+    irreversible: str
+    default: Any
+    description: str
+
+    def describe(self) -> str:
+        """Transforms, value list, lookup and default, as ``hub mapping show`` prints them."""
+        return self.description
+
+
+def compose(steps: list[Step]) -> Callable[[Any, DocCtx], Any] | None:
+    """One function running ``steps`` in order, stopping at the first None."""
+    if not steps:
+        return None
+    if not any(needs_ctx for _, needs_ctx in steps):
+        plain = compose_plain([fn for fn, _ in steps])
+        return lambda value, ctx: plain(value)
+    if len(steps) == 1:
+        return steps[0][0]
+
+    def run(value: Any, ctx: DocCtx) -> Any:
+        for fn, needs_ctx in steps:
+            value = fn(value, ctx) if needs_ctx else fn(value)
+            if value is None:
+                return None
+        return value
+
+    return run
+
+
+def compose_plain(fns: list[Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    """One function running context-free steps in order, stopping at the first None."""
+    if len(fns) == 1:
+        return fns[0]
+    if len(fns) == 2:
+        first, second = fns
+
+        def run_two(value: Any) -> Any:
+            value = first(value)
+            return None if value is None else second(value)
+
+        return run_two
+
+    def run(value: Any) -> Any:
+        for fn in fns:
+            value = fn(value)
+            if value is None:
+                return None
+        return value
+
+    return run
+
+
+def transforms_of(c: RuleCompiler, rule: YMap, where: str, source_count: int) -> list[Transform] | None:
+    """The rule's ``transform`` entries compiled; None when any is wrong (problems recorded)."""
+    raw = rule.get("transform")
+    specs = [] if raw is None else list(raw) if isinstance(raw, YList) else [raw]
+    transforms: list[Transform] = []
+    ok = True
+    for spec in specs:
+        try:
+            if not isinstance(spec, str):
+                raise ValueError(f"a transform is written as name or name(args), not {spec!r}")
+            name, args = parse_spec(spec)
+            transforms.append(replace(build_transform(name, args, source_count), name=spec.strip()))
+        except ValueError as exc:
+            c.problem(rule.line_of("transform"), where, str(exc))
+            ok = False
+    if ok and source_count > 1 and (not transforms or transforms[0].parts != source_count):
+        c.problem(rule.line_of("source"), where,
+                  "several source paths need join('separator') as the first transform")
+        ok = False
+    return transforms if ok else None
+
+
+def _value_steps(c: RuleCompiler, rule: YMap, where: str) -> tuple[Step, Step] | None | bool:
+    name = rule.get("values")
+    if name is None:
+        return False
+    unknown = rule.get("unknown", "error")
+    if unknown not in ("error", "keep"):
+        c.problem(rule.line_of("unknown"), where, "unknown must be error or keep")
+        return None
+    vl: ValueList | None = c.value_list(name) if isinstance(name, str) else None
+    if vl is None:
+        c.problem(rule.line_of("values"), where, f"no value list named {name!r} (declare it under"
+                  " value_lists, or put values/NAME.csv next to the table)")
+        return None
+    keep = unknown == "keep"
+    forward, backward = vl.inbound, vl.outbound
+
+    def translate_in(value: Any) -> Any:
+        found = forward.get(value if isinstance(value, str) else str(value))
+        if found is None:
+            if keep:
+                return value
+            raise ValueError(f"{value!r} is not in value list {vl.name} ({vl.file})")
+        return found
+
+    def translate_out(value: Any) -> Any:
+        found = backward.get(value if isinstance(value, str) else str(value))
+        if found is None:
+            if keep:
+                return value
+            raise ValueError(f"canonical {str(value)!r} has no external code in value list {vl.name}")
+        return found
+
+    return (translate_in, False), (translate_out, False)
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return value
+    return str(value)
+
+
+def _lookup_steps(system: str, object_type: str, required: bool) -> tuple[Step, Step]:
+    def lookup_in(value: Any, ctx: DocCtx) -> Any:
+        hub_id = ctx.lookup(system, object_type, str(value))
+        if hub_id is None and required:
+            raise ValueError(f"{object_type} {value!r} of {system} is not in the key map")
+        return hub_id
+
+    def lookup_out(value: Any, ctx: DocCtx) -> Any:
+        external = ctx.reverse_lookup(system, object_type, str(value))
+        if external is None and required:
+            raise ValueError(f"{object_type} {value} has no id in {system} (key map)")
+        return external
+
+    return (lookup_in, True), (lookup_out, True)
+
+
+def build_converter(c: RuleCompiler, rule: YMap, where: str, annotation: Any, source_count: int
+                    ) -> Converter | None:
+    """Compile the rule's pipeline; None when anything in it is wrong (problems recorded)."""
+    transforms = transforms_of(c, rule, where, source_count)
+    values = _value_steps(c, rule, where)
+    lookup = rule.get("lookup")
+    required = rule.get("required", False) is True
+    if lookup is not None and (not isinstance(lookup, str) or not lookup.strip()):
+        c.problem(rule.line_of("lookup"), where, "lookup names the key-map object type, e.g. partner")
+        return None
+    default = rule.get("default")
+    if default is not None:
+        reason = canonical.check_value(annotation, default)
+        if reason:
+            c.problem(rule.line_of("default"), where, f"default {default!r} does not fit: {reason}")
+            return None
+        default = canonical.coerce(annotation, default)
+    if transforms is None or values is None:
+        return None
+    inbound: list[Step] = [(t.inbound, False) for t in transforms]
+    outbound: list[Step] = [(t.outbound, False) for t in reversed(transforms) if t.outbound is not None]
+    if values:
+        inbound.append(values[0])
+        outbound.insert(0, values[1])
+    if lookup:
+        lookup_in, lookup_out = _lookup_steps(c.system, lookup.strip(), required)
+        inbound.append(lookup_in)
+        outbound.insert(0, lookup_out)
+    elif c.adapter.name == "json" and annotation is str:
+        inbound.append((_as_text, False))  # JSON ids often arrive as numbers
+    irreversible = next((t.name for t in transforms if t.outbound is None), "")
+    parts = [t.name for t in transforms]
+    if values:
+        parts.append(f"values {rule['values']}" + (" (unknown kept)" if rule.get("unknown") == "keep" else ""))
+    if lookup:
+        parts.append(f"lookup {lookup}")
+    if default is not None:
+        parts.append(f"default {rule['default']!r}")
+    plain = compose_plain([fn for fn, _ in inbound]) if inbound and not lookup else None
+    return Converter(compose(inbound), compose(outbound), plain, not irreversible, irreversible, default,
+                     ", ".join(parts))

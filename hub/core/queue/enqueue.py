@@ -1,0 +1,150 @@
+"""Putting messages into queues, inside the caller's transaction (the outbox).
+
+``enqueue`` reserves positions by bumping each queue's ``last_seq`` (one upsert per
+distinct queue, sorted so concurrent writers on PostgreSQL lock rows in the same order
+and cannot deadlock) and bulk-inserts the messages. Because the counter and the rows
+are written in the same transaction, positions have no gaps and a queue's order is
+the order in which the writing transactions committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hub.core.errors import DocumentError
+from hub.core.events import DocumentChange
+from hub.core.model.base import utcnow
+from hub.core.plugins import HubPlugins
+from hub.core.queue.messages import QUEUED, NewMessage, status_record
+from hub.core.queue.tables import messages, queues
+
+INSERT_CHUNK = 2_000
+UPSERT_KIND = "upsert"
+
+
+def dialect_insert(conn: sa.Connection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that knows ON CONFLICT, for the connection's database."""
+    module = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return module.insert(table)
+
+
+def _check(message: NewMessage, queue_system: dict[str, str]) -> None:
+    where = f"message for queue {message.queue!r}"
+    for name in ("system", "queue", "kind", "doc_type", "hub_id"):
+        if not getattr(message, name):
+            raise DocumentError(where, name, "must not be empty")
+    if not isinstance(message.payload, dict):
+        raise DocumentError(where, "payload", f"must be a JSON object, not {type(message.payload).__name__}")
+    system = queue_system.setdefault(message.queue, message.system)
+    if system != message.system:
+        raise DocumentError(where, "system", f"queue belongs to {system!r}, message is for {message.system!r}")
+
+
+def _reserve(conn: sa.Connection, counts: Sequence[tuple[str, str, int]], now: datetime) -> dict[str, int]:
+    """Bump ``last_seq`` of each (queue, system, n); returns each queue's new ``last_seq``."""
+    insert = dialect_insert(conn, queues)
+    c = queues.c
+    runnable_idle = sa.and_(c.due_at.is_(None), sa.not_(c.stopped), sa.not_(c.blocked))
+    upsert = insert.on_conflict_do_update(
+        index_elements=[c.name],
+        set_={
+            "last_seq": c.last_seq + insert.excluded.last_seq,
+            "due_at": sa.case((runnable_idle, insert.excluded.due_at), else_=c.due_at),
+            "updated_at": insert.excluded.updated_at,
+        },
+    ).returning(c.name, c.last_seq)
+    last: dict[str, int] = {}
+    for name, system, n in counts:
+        row = conn.execute(upsert, {
+            "name": name, "system": system, "last_seq": n, "done_seq": 0, "stopped": False,
+            "blocked": False, "due_at": now, "lease_token": 0, "attempts": 0, "updated_at": now,
+        }).one()
+        last[row.name] = row.last_seq
+    return last
+
+
+def enqueue(conn: sa.Connection, new_messages: Iterable[NewMessage], now: datetime | None = None) -> int:
+    """Append messages to their queues within the caller's open transaction.
+
+    Messages of one queue keep the order given. Returns how many were enqueued.
+    Raises DocumentError for a message without system, queue, kind, doc_type or
+    hub_id, or for a queue given messages for two systems.
+    """
+    now = now or utcnow()
+    by_queue: dict[str, list[NewMessage]] = {}
+    queue_system: dict[str, str] = {}
+    for message in new_messages:
+        _check(message, queue_system)
+        by_queue.setdefault(message.queue, []).append(message)
+    if not by_queue:
+        return 0
+    names = sorted(by_queue)
+    last = _reserve(conn, [(name, queue_system[name], len(by_queue[name])) for name in names], now)
+    history = [status_record(QUEUED, now)]
+    rows = []
+    for name in names:
+        batch = by_queue[name]
+        first = last[name] - len(batch) + 1
+        for offset, message in enumerate(batch):
+            seq = first + offset
+            rows.append({
+                "queue": name, "seq": seq, "system": message.system, "transport": message.transport,
+                "kind": message.kind, "doc_type": message.doc_type, "hub_id": message.hub_id,
+                "version": message.version, "payload": message.payload,
+                "idempotency_key": message.idempotency_key or f"{name}#{seq}",
+                "status": QUEUED, "attempts": 0, "history": history, "created_at": now,
+            })
+    for start in range(0, len(rows), INSERT_CHUNK):
+        conn.execute(messages.insert(), rows[start : start + INSERT_CHUNK])
+    return len(rows)
+
+
+def object_queue(system: str, doc_type: str, hub_id: str) -> str:
+    """The queue of one canonical object in one system: ``system:doc_type:hub_id``.
+
+    Keyed by hub id so a create and its later updates share one queue even before the
+    peer assigned its own number.
+    """
+    return f"{system}:{doc_type}:{hub_id}"
+
+
+class OutboxListener:
+    """The master-data ``ChangeListener`` that turns a canonical change into messages.
+
+    One ``upsert`` message per transport that carries the change's document type,
+    except transports of the system the change came from (no echo). Runs inside the
+    change's transaction, so the change and its messages commit or fail together.
+    """
+
+    def __init__(self, plugins: HubPlugins) -> None:
+        self._targets: dict[str, list[tuple[str, str]]] = {}
+        for qualified, spec in plugins.transports().items():
+            system, name = qualified.split("/", 1)
+            for doc_type in spec.document_types:
+                self._targets.setdefault(doc_type, []).append((system, name))
+
+    def targets(self, doc_type: str) -> list[tuple[str, str]]:
+        """(system, transport) pairs that receive documents of ``doc_type``."""
+        return list(self._targets.get(doc_type, ()))
+
+    def __call__(self, conn: sa.Connection, change: DocumentChange) -> None:
+        enqueue(conn, [
+            NewMessage(
+                system=system,
+                queue=object_queue(system, change.doc_type, change.hub_id),
+                kind=UPSERT_KIND,
+                doc_type=change.doc_type,
+                hub_id=change.hub_id,
+                version=change.version,
+                payload={"doc_type": change.doc_type, "version": change.version,
+                         "created": change.created, "data": change.data},
+                idempotency_key=f"{system}/{transport}:{change.hub_id}:v{change.version}",
+                transport=transport,
+            )
+            for system, transport in self.targets(change.doc_type)
+            if system != change.source_system
+        ])

@@ -1,0 +1,56 @@
+"""Retention: purge delivered messages and archived inbound payloads after a while.
+
+Only finished work is purged: delivered and confirmed messages, and inbound payloads
+whose processing did not fail. Blocked, retrying, queued and skipped messages, and
+failed payloads, stay until an administrator has dealt with them. Deletes run in
+chunks, each its own short transaction, so a large purge never holds the write lock
+for long.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from hub.core.queue.messages import CONFIRMED, DELIVERED
+from hub.core.queue.settings import QueueSettings
+from hub.core.queue.tables import messages
+from hub.core.store.tables import InboundPayloadRow
+
+inbound = InboundPayloadRow.__table__
+
+CHUNK = 5_000
+FAILED_PAYLOAD = "failed"
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    """How many rows a purge removed."""
+
+    messages: int
+    payloads: int
+
+
+def _purge_chunks(engine: sa.Engine, table: sa.Table, condition: sa.ColumnElement[bool]) -> int:
+    removed = 0
+    while True:
+        with engine.begin() as conn:
+            ids = sa.select(table.c.id).where(condition).limit(CHUNK).scalar_subquery()
+            count = conn.execute(table.delete().where(table.c.id.in_(ids))).rowcount
+        removed += count
+        if count < CHUNK:
+            return removed
+
+
+def purge(engine: sa.Engine, settings: QueueSettings, now: datetime) -> PurgeResult:
+    """Remove messages finished and payloads received before their retention period."""
+    m = messages.c
+    message_cutoff = now - timedelta(days=settings.retention_delivered_days)
+    payload_cutoff = now - timedelta(days=settings.retention_payload_days)
+    purged_messages = _purge_chunks(
+        engine, messages, sa.and_(m.status.in_((DELIVERED, CONFIRMED)), m.finished_at < message_cutoff))
+    purged_payloads = _purge_chunks(
+        engine, inbound, sa.and_(inbound.c.status != FAILED_PAYLOAD, inbound.c.received_at < payload_cutoff))
+    return PurgeResult(purged_messages, purged_payloads)

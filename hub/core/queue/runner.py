@@ -1,0 +1,94 @@
+"""Running N workers as threads or processes, and draining them on SIGTERM.
+
+Processes are started with the ``spawn`` method: each builds its own runtime and
+database engine from the settings (a forked copy of the parent's connections would be
+shared by two processes). On SIGTERM or SIGINT every worker finishes the batch in
+flight, records it, and takes nothing new.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import threading
+from collections.abc import Callable
+from importlib import import_module
+from types import FrameType
+
+from hub.core.queue.worker import Worker, WorkerStats
+from hub.core.runtime import HubRuntime
+from hub.core.settings import HubSettings
+
+log = logging.getLogger("hub.queue")
+
+DRAIN_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def install_drain_handlers(on_signal: Callable[[], None]) -> None:
+    """Call ``on_signal`` on SIGTERM/SIGINT (main thread only, as Python requires)."""
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s: draining", signal.Signals(signum).name)
+        on_signal()
+
+    for signum in DRAIN_SIGNALS:
+        signal.signal(signum, handler)
+
+
+def worker_process_main(
+    settings: HubSettings, plugin_modules: dict[str, str], name: str
+) -> None:
+    """Entry point of one worker process: build a runtime, work until SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    stop = threading.Event()
+    install_drain_handlers(stop.set)
+    extra = {plugin: import_module(module) for plugin, module in plugin_modules.items()}
+    runtime = HubRuntime(settings, extra_plugins=extra)
+    try:
+        Worker(runtime, name=name, stop=stop).run()
+    finally:
+        runtime.close()
+
+
+def run_threads(runtime: HubRuntime, workers: int, stop: threading.Event) -> list[WorkerStats]:
+    """Run ``workers`` worker threads on ``runtime`` until ``stop`` is set; wait for them."""
+    pool = [Worker(runtime, name=f"t{i}", stop=stop) for i in range(workers)]
+    threads = [threading.Thread(target=w.run, name=f"hub-worker-{i}", daemon=True)
+               for i, w in enumerate(pool)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(timeout=0.5)
+    return [w.stats for w in pool]
+
+
+def run_processes(
+    settings: HubSettings, workers: int, stop: threading.Event,
+    plugin_modules: dict[str, str] | None = None,
+) -> list[int | None]:
+    """Run ``workers`` worker processes until ``stop`` is set, then SIGTERM them and
+    wait until each drained. A process that dies is restarted. Returns exit codes."""
+    context = multiprocessing.get_context("spawn")
+    modules = dict(plugin_modules or {})
+
+    def start(index: int) -> multiprocessing.process.BaseProcess:
+        process = context.Process(target=worker_process_main, args=(settings, modules, f"p{index}"),
+                                  name=f"hub-worker-{index}")
+        process.start()
+        return process
+
+    processes = [start(i) for i in range(workers)]
+    while not stop.wait(0.5):
+        for i, process in enumerate(processes):
+            if not process.is_alive():
+                log.error("worker process %s exited with %s; starting a new one", process.name,
+                          process.exitcode)
+                processes[i] = start(i)
+    for process in processes:
+        if process.is_alive() and process.pid is not None:
+            process.terminate()
+    for process in processes:
+        process.join()
+    return [process.exitcode for process in processes]

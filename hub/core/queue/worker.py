@@ -1,0 +1,124 @@
+"""The worker loop: claim a batch of queue heads, deliver, record; repeat.
+
+A worker never holds a database transaction while a transport talks to a peer: the
+claim commits first (the lease is the worker's right to deliver), the results are
+recorded in a second transaction. If the process dies in between, the lease expires
+and another worker delivers the same messages again under the same idempotency keys.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from hub.core.model.base import utcnow
+from hub.core.queue.claim import claim, known_external_ids, record
+from hub.core.queue.deliver import Deliverer
+from hub.core.queue.messages import BLOCKED, RETRYING
+from hub.core.queue.settings import QueueSettings, queue_settings
+
+log = logging.getLogger("hub.queue")
+
+DATABASE_ERROR_BACKOFF = 1.0
+"""Seconds a worker waits after a database error before it tries again."""
+
+
+@dataclass
+class WorkerStats:
+    """What one worker did so far."""
+
+    batches: int = 0
+    delivered: int = 0
+    retries: int = 0
+    blocked: int = 0
+    refused_queues: int = 0
+    database_errors: int = 0
+
+
+class Worker:
+    """One worker: a loop over claim, deliver, record until ``stop`` is set.
+
+    ``owner`` (host:pid:name) is written into each lease so ``hub status`` shows who
+    works on a queue.
+    """
+
+    def __init__(
+        self, runtime: object, name: str | None = None, stop: threading.Event | None = None,
+        settings: QueueSettings | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.settings = settings or queue_settings(runtime.settings)  # type: ignore[attr-defined]
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{name or uuid.uuid4().hex[:8]}"
+        self.stop = stop or threading.Event()
+        self.stats = WorkerStats()
+        self._deliverer = Deliverer(runtime, self.settings)
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The hub database."""
+        return self.runtime.engine  # type: ignore[attr-defined, no-any-return]
+
+    def run_once(self) -> int:
+        """One batch; returns how many queues were claimed (0: nothing was due)."""
+        s = self.settings
+        with self.engine.begin() as conn:
+            claimed = claim(conn, self.owner, utcnow(), s.lease_seconds, s.batch_size, s.per_queue_batch)
+            known = known_external_ids(conn, claimed) if claimed else {}
+        if not claimed:
+            return 0
+        outcomes = [self._deliverer.deliver(queue, known) for queue in claimed]
+        with self.engine.begin() as conn:
+            refused = record(conn, self.owner, outcomes, utcnow())
+        self._count(outcomes, refused)
+        return len(claimed)
+
+    def _count(self, outcomes: list, refused: list[str]) -> None:
+        self.stats.batches += 1
+        self.stats.refused_queues += len(refused)
+        if refused:
+            log.warning("%s: lease lost on %d queue(s), results left to their new owner: %s",
+                        self.owner, len(refused), ", ".join(refused[:5]))
+        for outcome in outcomes:
+            for update in outcome.message_updates:
+                status = update["status"]
+                if status == RETRYING:
+                    self.stats.retries += 1
+                elif status == BLOCKED:
+                    self.stats.blocked += 1
+                else:
+                    self.stats.delivered += 1
+
+    def run_until_idle(self) -> int:
+        """Batches until nothing is due; returns the number of batches (for tests, tools)."""
+        batches = 0
+        while self.run_once():
+            batches += 1
+        return batches
+
+    def run(self) -> WorkerStats:
+        """Work until ``stop`` is set; the batch in flight is finished first (drain)."""
+        log.info("worker %s started", self.owner)
+        try:
+            while not self.stop.is_set():
+                try:
+                    claimed = self.run_once()
+                except sa.exc.DBAPIError as exc:
+                    # A lost connection or a lock timeout must not kill the worker: what
+                    # it delivered but could not record is redelivered after the lease.
+                    self.stats.database_errors += 1
+                    log.error("worker %s: database error, retrying in %ss: %s",
+                              self.owner, DATABASE_ERROR_BACKOFF, exc)
+                    self.stop.wait(DATABASE_ERROR_BACKOFF)
+                    continue
+                if not claimed:
+                    self.stop.wait(self.settings.poll_interval)
+        finally:
+            self._deliverer.close()
+            log.info("worker %s stopped: %s", self.owner, self.stats)
+        return self.stats

@@ -1,0 +1,109 @@
+"""Scheduled jobs: APScheduler 3 with its job store in the hub database.
+
+Jobs are stored in ``apscheduler_jobs`` (created by migration 0002), so their next
+run times survive restarts. Every stored job calls ``run_job(job_id)`` by textual
+reference; ``run_job`` looks the job up in the running hub's core and plugin jobs and
+calls its function with the ``HubRuntime``. Nothing but the job id is pickled, so a
+plugin can change its function freely; a job whose plugin was removed is dropped
+from the store at the next start.
+
+Core jobs: ``hub.retention`` (purge delivered messages and old inbound payloads).
+Plugin jobs (``runtime.plugins.jobs()``) get the id ``PLUGIN.JOB_ID``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timezone
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from hub.core.errors import NotFoundError
+from hub.core.model.base import utcnow
+from hub.core.plugins import JobSpec
+from hub.core.queue.retention import purge
+from hub.core.queue.settings import queue_settings
+from hub.core.runtime import HubRuntime
+
+log = logging.getLogger("hub.scheduler")
+
+RETENTION_JOB = "hub.retention"
+_running: dict[str, HubRuntime] = {}
+
+
+def run_retention(runtime: HubRuntime) -> None:
+    """Core job: purge what retention allows (see ``hub.core.queue.retention``)."""
+    result = purge(runtime.engine, queue_settings(runtime.settings), utcnow())
+    log.info("retention: purged %d messages and %d inbound payloads", result.messages, result.payloads)
+
+
+def hub_jobs(runtime: HubRuntime) -> dict[str, JobSpec]:
+    """Every job of this hub by id: core jobs, then each plugin's."""
+    settings = queue_settings(runtime.settings)
+    jobs = {
+        RETENTION_JOB: JobSpec(
+            id=RETENTION_JOB, func=run_retention, trigger="interval",
+            trigger_args={"minutes": settings.retention_interval_minutes},
+            description="Purge delivered messages and old inbound payloads.",
+        )
+    }
+    for plugin, spec in runtime.plugins.jobs():
+        jobs[f"{plugin}.{spec.id}"] = spec
+    return jobs
+
+
+def run_job(job_id: str) -> None:
+    """What every stored job calls: the job's function with the running hub's runtime."""
+    runtime = _running.get("runtime")
+    if runtime is None:
+        raise NotFoundError(f"job {job_id}: no hub is running in this process")
+    spec = hub_jobs(runtime).get(job_id)
+    if spec is None:
+        raise NotFoundError(f"job {job_id} is stored but no loaded plugin provides it")
+    spec.func(runtime)
+
+
+def _schedule_key(spec: JobSpec) -> str:
+    return f"{spec.trigger}:{sorted(spec.trigger_args.items())!r}"
+
+
+def start_scheduler(runtime: HubRuntime) -> BackgroundScheduler:
+    """Start the scheduler with the hub's jobs; a stored job keeps its next run time
+    unless its trigger changed. Call ``shutdown()`` on the result to stop it."""
+    _running["runtime"] = runtime
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=runtime.engine)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
+        timezone=timezone.utc,
+    )
+    scheduler.start(paused=True)
+    wanted = hub_jobs(runtime)
+    for job in scheduler.get_jobs():
+        if job.id not in wanted:
+            log.info("removing stored job %s: no loaded plugin provides it", job.id)
+            job.remove()
+    for job_id, spec in wanted.items():
+        stored = scheduler.get_job(job_id)
+        schedule = _schedule_key(spec)
+        if stored is not None and stored.kwargs.get("schedule") == schedule:
+            continue
+        kwargs: dict[str, Any] = {"job_id": job_id, "schedule": schedule}
+        scheduler.add_job(
+            f"{__name__}:run_scheduled", spec.trigger, id=job_id, name=spec.description or job_id,
+            kwargs=kwargs, replace_existing=True, **spec.trigger_args,
+        )
+    scheduler.resume()
+    return scheduler
+
+
+def run_scheduled(job_id: str, schedule: str) -> None:
+    """Stored jobs' entry point (``schedule`` only tells whether the trigger changed)."""
+    run_job(job_id)
+
+
+def stop_scheduler(scheduler: BackgroundScheduler) -> None:
+    """Stop the scheduler, letting a running job finish."""
+    scheduler.shutdown(wait=True)
+    _running.pop("runtime", None)

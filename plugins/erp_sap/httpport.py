@@ -1,0 +1,39 @@
+"""The IDoc-XML HTTP port: the ERP POSTs IDoc-XML to the hub (SAP's XML-HTTP port).
+
+The answer comes only after the payload is stored: 200 when every IDoc of it was
+archived (posted, failed with status 51 for the administrator, or a harmless
+redelivery), 400 when it cannot be read at all (nothing stored; the ERP keeps it and
+the error text tells why). Authentication is the hub server's own.
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from hub.core.errors import DocumentError
+from hub.core.ingest import summarise
+from plugins.erp_sap.settings import PLUGIN
+
+PATH = f"/{PLUGIN}/idoc"
+
+
+async def receive_idoc(request: Request) -> Response:
+    """Ingest the posted IDoc-XML and say what became of each IDoc."""
+    runtime = request.app.state.runtime
+    body = await request.body()
+
+    def ingest() -> list:
+        return list(runtime.ingestor(PLUGIN).ingest(body, f"http:{request.client.host if request.client else ''}",
+                                                    request.headers.get("content-type", "application/xml")))
+
+    try:
+        outcomes = await run_in_threadpool(ingest)
+    except DocumentError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    return JSONResponse({
+        "summary": summarise(outcomes),
+        "idocs": [{"docnum": o.document_id, "message_type": o.message_type, "status": o.status,
+                   "hub_id": o.hub_id, "error": o.error} for o in outcomes],
+    })

@@ -1,0 +1,39 @@
+"""``hub idoc ...``: manage the IDoc definitions of this installation."""
+
+from __future__ import annotations
+
+import click
+
+from hub.cli.context import pass_runtime
+from hub.cli.output import print_json, print_table, json_option
+from hub.core.runtime import HubRuntime
+from plugins.erp_sap.idoc.importer import import_description
+from plugins.erp_sap.settings import PLUGIN, erp_sap_settings
+
+
+@click.group("idoc")
+def idoc() -> None:
+    """SAP IDoc definitions: import SAP's descriptions of further IDoc types."""
+
+
+@idoc.command("import-definition")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@json_option
+@pass_runtime
+def import_definition(runtime: HubRuntime, file: str, as_json: bool) -> None:
+    """Import FILE (WE63 parser text, IDoc-XML XSD or definition JSON) for the IDoc codec."""
+    folder = erp_sap_settings(runtime.settings.plugins.get(PLUGIN, {})).definitions_dir
+    stored = import_description(file, folder)
+    rows = [
+        {"idoc_type": d.name, "segments": len(d.segments),
+         "fields": sum(len(s.fields) for s in d.segments.values()), "stored_as": str(path)}
+        for d, path in stored
+    ]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(["IDoc type", "segments", "fields", "stored as"],
+                    [(r["idoc_type"], r["segments"], r["fields"], r["stored_as"]) for r in rows])
+
+
+commands = [idoc]

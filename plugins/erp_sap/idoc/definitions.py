@@ -1,0 +1,382 @@
+"""IDoc type definitions: which segments an IDoc type has, their fields, offsets and hierarchy.
+
+A definition is what SAP's WE63 "parser" output or IDoc-XML XSD describes: per segment
+type (``E1KNA1M``) its version-suffixed definition name as flat files carry it
+(``E2KNA1M005``), its parent segment type, its hierarchy level (SAP's HLEVEL), its
+minimum and maximum occurrence, and its fields with offset and length inside SDATA.
+
+Definitions are stored as JSON (``definitions/*.json`` shipped with the plugin, plus a
+folder of the installation where ``hub idoc import-definition`` writes). Shipped files
+may list fields as ``[name, length]`` pairs (offsets follow one another, as in SAP);
+imported ones carry explicit offsets.
+
+Segments that SAP extends in a newer version only gain fields at the end, so one field
+list serves every version of a segment; a ``variants`` table names older basic types
+(DEBMAS06 next to DEBMAS07) with their own definition names.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from plugins.erp_sap.idoc.control import SDATA_LENGTH
+from plugins.erp_sap.idoc.errors import DefinitionError
+
+FORMAT = "crm-hub-idoc-definition/1"
+_SECOND = itemgetter(1)
+# Text of a known segment beyond its last defined field (a definition that lists only
+# the leading fields) is kept under this name so nothing in the record is lost.
+REST_FIELD = "SDATA_REST"
+# An unknown segment (no definition, e.g. a customer Z1 segment) keeps its raw SDATA.
+RAW_FIELD = "SDATA"
+
+
+def unversioned(name: str) -> str:
+    """Segment type for a flat-file segment name: ``E2KNA1M005`` -> ``E1KNA1M``.
+
+    Handles ``E2``/``Z2`` (and any ``?2``) prefixes, an optional 3-digit version
+    suffix and SAP namespaces (``/ABC/E2XYZ001`` -> ``/ABC/E1XYZ``). Names that are
+    already types are returned unchanged.
+    """
+    prefix, rest = "", name
+    if name.startswith("/"):
+        end = name.find("/", 1)
+        if end > 0:
+            prefix, rest = name[: end + 1], name[end + 1 :]
+    if len(rest) > 2 and rest[1] == "2" and rest[0].isalpha():
+        core = rest[2:]
+        if len(core) > 3 and core[-3:].isdigit():
+            core = core[:-3]
+        return f"{prefix}{rest[0]}1{core}"
+    return name
+
+
+def definition_candidates(name: str) -> tuple[str, ...]:
+    """Possible types of a flat segment name, suffix stripped first, then kept."""
+    first = unversioned(name)
+    prefix, rest = ("", name)
+    if name.startswith("/") and name.find("/", 1) > 0:
+        end = name.find("/", 1)
+        prefix, rest = name[: end + 1], name[end + 1 :]
+    if len(rest) > 2 and rest[1] == "2" and rest[0].isalpha():
+        whole = f"{prefix}{rest[0]}1{rest[2:]}"
+        if whole != first:
+            return (first, whole)
+    return (first,)
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One field of a segment: name, 0-based offset inside SDATA, length in characters."""
+
+    name: str
+    offset: int
+    length: int
+
+    @property
+    def end(self) -> int:
+        """Offset just past the field."""
+        return self.offset + self.length
+
+
+@dataclass
+class SegmentDef:
+    """One segment type of an IDoc type, with its fields and its place in the hierarchy."""
+
+    type: str
+    definition: str
+    parent: str | None
+    level: int
+    min: int = 0
+    max: int = 1
+    fields: tuple[FieldDef, ...] = ()
+    description: str = ""
+    _names: tuple[str, ...] = field(init=False, repr=False)
+    _getter: Any = field(init=False, repr=False)
+    _getters: dict[int, Any] = field(init=False, repr=False)
+    _starts: list[int] = field(init=False, repr=False)
+    _sorted: bool = field(init=False, repr=False)
+    _end: int = field(init=False, repr=False)
+    _by_name: dict[str, FieldDef] = field(init=False, repr=False)
+    _ordered: tuple[FieldDef, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._ordered = tuple(sorted(self.fields, key=lambda f: f.offset))
+        self._names = tuple(f.name for f in self.fields)
+        self._by_name = {f.name: f for f in self.fields}
+        self._end = max((f.end for f in self.fields), default=0)
+        self._starts = [f.offset for f in self.fields]
+        self._sorted = self._starts == sorted(self._starts)
+        self._getters: dict[int, Any] = {}
+        self._getter = self._prefix_getter(len(self.fields))
+
+    def _prefix_getter(self, count: int) -> Any:
+        """An itemgetter for the first ``count`` fields (always returning a tuple)."""
+        getter = self._getters.get(count)
+        if getter is None:
+            slices = [slice(f.offset, f.end) for f in self.fields[:count]]
+            if not slices:
+                getter = lambda sdata: ()  # noqa: E731
+            elif len(slices) == 1:
+                single = itemgetter(slices[0])
+                getter = lambda sdata: (single(sdata),)  # noqa: E731
+            else:
+                getter = itemgetter(*slices)
+            self._getters[count] = getter
+        return getter
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """Field names in SAP's order."""
+        return self._names
+
+    @property
+    def length(self) -> int:
+        """Characters of SDATA the defined fields cover."""
+        return self._end
+
+    def decode(self, sdata: str) -> dict[str, str]:
+        """Fields of one record's SDATA: trailing blanks stripped, blank fields left out.
+
+        Text past the last defined field, if any, is kept under ``SDATA_REST``.
+        """
+        # This is the parser's inner loop: fields that start past the (trimmed) record
+        # end are blank and skipped, and filter/zip/map keep the per-field work in C.
+        sdata = sdata.rstrip()
+        getter = self._prefix_getter(bisect_left(self._starts, len(sdata))) if self._sorted else self._getter
+        values = dict(filter(_SECOND, zip(self._names, map(str.rstrip, getter(sdata)))))
+        if len(sdata) > self._end:
+            rest = sdata[self._end :].rstrip()
+            if rest:
+                values[REST_FIELD] = rest
+        return values
+
+    def encode(self, values: dict[str, str]) -> str:
+        """SDATA for ``values`` (trailing blanks not padded).
+
+        Raises ValueError naming a field that the segment does not have or that is
+        longer than its slot.
+        """
+        chars = []
+        position = 0
+        for name, value in values.items():
+            if not value:
+                continue
+            if name == REST_FIELD:
+                continue
+            spec = self._by_name.get(name)
+            if spec is None:
+                raise ValueError(f"field {name} is not part of segment {self.type}")
+            if len(value) > spec.length:
+                raise ValueError(
+                    f"field {name} is {len(value)} characters, segment {self.type} holds {spec.length}"
+                )
+        for spec in self._ordered:
+            value = values.get(spec.name)
+            if value:
+                chars.append(" " * (spec.offset - position))
+                chars.append(value)
+                position = spec.offset + len(value)
+        rest = values.get(REST_FIELD)
+        if rest:
+            chars.append(" " * (self._end - position))
+            chars.append(rest)
+            position = self._end + len(rest)
+        if position > SDATA_LENGTH:
+            raise ValueError(f"segment {self.type} needs {position} characters, SDATA holds {SDATA_LENGTH}")
+        return "".join(chars)
+
+
+@dataclass
+class IdocTypeDef:
+    """The segment definitions of one basic type or extension type."""
+
+    name: str
+    segments: dict[str, SegmentDef]
+    description: str = ""
+    _flat_names: dict[str, str] = field(init=False, repr=False)
+    _records: dict[str, tuple[str, SegmentDef | None]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._records = {}
+        self._flat_names = {}
+        for seg in self.segments.values():
+            self._flat_names[seg.type] = seg.type
+            self._flat_names[seg.definition] = seg.type
+
+    def resolve(self, flat_name: str) -> str:
+        """Segment type of a segment name as found in a file (versioned or not)."""
+        found = self._flat_names.get(flat_name)
+        if found is not None:
+            return found
+        candidates = definition_candidates(flat_name)
+        found = next((c for c in candidates if c in self.segments), candidates[0])
+        self._flat_names[flat_name] = found
+        return found
+
+    def record_segment(self, segnam_field: str) -> tuple[str, SegmentDef | None]:
+        """Segment type and definition for the raw 30-character SEGNAM of a data record (cached)."""
+        found = self._records.get(segnam_field)
+        if found is None:
+            seg_type = self.resolve(segnam_field.rstrip())
+            found = (seg_type, self.segments.get(seg_type))
+            self._records[segnam_field] = found
+        return found
+
+    def get(self, seg_type: str) -> SegmentDef | None:
+        """Definition of one segment type, or None for an unknown (e.g. Z1) segment."""
+        return self.segments.get(seg_type)
+
+    def mandatory_roots(self) -> list[str]:
+        """Top-level segment types that every IDoc of this type must carry."""
+        return [s.type for s in self.segments.values() if s.parent is None and s.min > 0]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready form with explicit offsets (what an import stores)."""
+        return {
+            "format": FORMAT,
+            "idoc_type": self.name,
+            "description": self.description,
+            "segments": [
+                {
+                    "type": s.type, "definition": s.definition, "parent": s.parent,
+                    "level": s.level, "min": s.min, "max": s.max, "description": s.description,
+                    "fields": [{"name": f.name, "offset": f.offset, "length": f.length} for f in s.fields],
+                }
+                for s in self.segments.values()
+            ],
+        }
+
+
+def _fields_from_json(raw: list[Any], file: str, seg: str) -> tuple[FieldDef, ...]:
+    fields = []
+    offset = 0
+    for item in raw:
+        if isinstance(item, list) and len(item) == 2:
+            name, length = item
+            fields.append(FieldDef(str(name), offset, int(length)))
+            offset += int(length)
+        elif isinstance(item, dict) and {"name", "offset", "length"} <= item.keys():
+            fields.append(FieldDef(str(item["name"]), int(item["offset"]), int(item["length"])))
+        else:
+            raise DefinitionError(file, None, seg, f"field entry {item!r} is neither [name, length] nor {{name, offset, length}}")
+    for f in fields:
+        if f.length <= 0 or f.offset < 0 or f.end > SDATA_LENGTH:
+            raise DefinitionError(file, None, f"{seg}-{f.name}", f"offset {f.offset} and length {f.length} do not fit SDATA")
+    return tuple(fields)
+
+
+def definitions_from_json(data: dict[str, Any], file: str = "<json>") -> list[IdocTypeDef]:
+    """The IDoc type (and its ``variants``) described by one definition JSON document."""
+    if data.get("format") != FORMAT:
+        raise DefinitionError(file, None, "format", f"expected {FORMAT!r}, found {data.get('format')!r}")
+    name = data.get("idoc_type")
+    if not isinstance(name, str) or not name:
+        raise DefinitionError(file, None, "idoc_type", "missing")
+    segments: dict[str, SegmentDef] = {}
+    for raw in data.get("segments", []):
+        seg_type = raw.get("type")
+        if not seg_type:
+            raise DefinitionError(file, None, "segments", f"segment without type: {raw!r}")
+        parent = raw.get("parent")
+        if parent is not None and parent not in segments:
+            raise DefinitionError(file, None, seg_type, f"parent {parent} must be defined before its children")
+        segments[seg_type] = SegmentDef(
+            type=seg_type,
+            definition=raw.get("definition") or seg_type,
+            parent=parent,
+            level=int(raw.get("level", 1)),
+            min=int(raw.get("min", 0)),
+            max=int(raw.get("max", 1)),
+            fields=_fields_from_json(raw.get("fields", []), file, seg_type),
+            description=raw.get("description", ""),
+        )
+    result = [IdocTypeDef(name, segments, data.get("description", ""))]
+    for variant, names in data.get("variants", {}).items():
+        unknown = sorted(set(names) - set(segments))
+        if unknown:
+            raise DefinitionError(file, None, variant, f"variant names unknown segment(s) {', '.join(unknown)}")
+        copies = {
+            t: SegmentDef(s.type, names.get(t, s.definition), s.parent, s.level, s.min, s.max, s.fields, s.description)
+            for t, s in segments.items()
+        }
+        result.append(IdocTypeDef(variant, copies, f"{data.get('description', '')} ({variant} segment versions)"))
+    return result
+
+
+def _shipped_files() -> Iterator[tuple[str, str]]:
+    folder = resources.files("plugins.erp_sap.idoc") / "definitions"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            yield entry.name, entry.read_text(encoding="utf-8")
+
+
+class DefinitionRegistry:
+    """Every IDoc type the codec knows: shipped ones, then the installation's (which win).
+
+    Also remembers, for segments without a definition, the flat name and HLEVEL seen
+    when parsing, so a parsed file renders back with the same names.
+    """
+
+    def __init__(self, folders: Iterable[str | Path] = (), shipped: bool = True) -> None:
+        self._types: dict[str, IdocTypeDef] = {}
+        self._learned: dict[str, tuple[str, int]] = {}
+        if shipped:
+            for name, text in _shipped_files():
+                for definition in definitions_from_json(json.loads(text), name):
+                    self._types[definition.name] = definition
+        for folder in folders:
+            path = Path(folder)
+            if path.is_dir():
+                for file in sorted(path.glob("*.json")):
+                    self.load_file(file)
+
+    def load_file(self, path: str | Path) -> list[IdocTypeDef]:
+        """Add the definitions of one JSON file (replacing types of the same name)."""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise DefinitionError(str(path), exc.lineno, "json", exc.msg) from exc
+        loaded = definitions_from_json(data, str(path))
+        for definition in loaded:
+            self.add(definition)
+        return loaded
+
+    def add(self, definition: IdocTypeDef) -> None:
+        """Register (or replace) one IDoc type."""
+        self._types[definition.name] = definition
+
+    def get(self, idoc_type: str, extension: str = "") -> IdocTypeDef | None:
+        """Definition for an IDoc: the extension type when known, else the basic type."""
+        if extension and extension in self._types:
+            return self._types[extension]
+        return self._types.get(idoc_type)
+
+    def names(self) -> list[str]:
+        """Names of all known IDoc types."""
+        return sorted(self._types)
+
+    def learn(self, seg_type: str, flat_name: str, hlevel: int) -> None:
+        """Remember how an undefined segment was named in a file (first sighting wins)."""
+        self._learned.setdefault(seg_type, (flat_name, hlevel))
+
+    def learned(self, seg_type: str) -> tuple[str, int] | None:
+        """Flat name and HLEVEL remembered for an undefined segment."""
+        return self._learned.get(seg_type)
+
+
+def save_definition(definition: IdocTypeDef, folder: str | Path) -> Path:
+    """Write one imported definition as ``FOLDER/<IDOCTYPE>.json`` and return the path."""
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    target = path / f"{definition.name.replace('/', '_')}.json"
+    target.write_text(json.dumps(definition.to_json(), indent=1) + "\n", encoding="utf-8")
+    return target

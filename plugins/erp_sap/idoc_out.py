@@ -1,0 +1,111 @@
+"""Sending IDocs to the ERP: sales orders as ORDERS05 and our ALEAUD acknowledgements.
+
+An outbound IDoc's number is its queue message id, so the ERP's ALEAUD for it leads
+straight back to the message. It goes to the ERP's IDoc-XML HTTP port when one is
+configured, or is written to the file port's outbound folder atomically (a temporary
+name, then a rename), so the ERP never reads half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import httpx
+
+from hub.core.errors import PermanentError, TransientError
+from hub.core.model.base import utcnow
+from hub.core.model.validation import validate_document
+from hub.core.queue.messages import DeliveryResult, OutboundMessage, TransportContext
+from hub.core.raw import RawDocument
+from hub.core.store import keymap
+from plugins.erp_sap.acks import ACK_KIND
+from plugins.erp_sap.idoc.aleaud import Acknowledgement, build_audit
+from plugins.erp_sap.idoc.codec import IdocCodecs
+from plugins.erp_sap.settings import PLUGIN, ErpSapSettings, erp_sap_settings
+
+
+def write_atomically(folder: Path, name: str, content: bytes) -> Path:
+    """Write ``content`` as ``folder/name`` so that readers see all of it or nothing."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        target = folder / name
+        os.replace(temporary, target)
+        return target
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class IdocSender:
+    """Delivers rendered IDoc-XML to the ERP's HTTP port or the outbound folder."""
+
+    def __init__(self, settings: ErpSapSettings) -> None:
+        self.settings = settings
+
+    def control(self, docnum: str) -> dict[str, str]:
+        """Port and partner fields of an outbound control record."""
+        s = self.settings
+        return {"DOCNUM": docnum, "DIRECT": "1", "SNDPOR": s.sender_port, "SNDPRT": "LS",
+                "SNDPRN": s.sender_partner, "RCVPOR": s.receiver_port, "RCVPRT": "LS",
+                "RCVPRN": s.receiver_partner}
+
+    def deliver(self, xml: bytes, docnum: str, message_type: str) -> str:
+        """Hand one IDoc file over; returns where it went."""
+        if self.settings.idoc_url is None:
+            path = write_atomically(self.settings.outbound_dir, f"{message_type}_{docnum}.xml", xml)
+            return str(path)
+        auth = None
+        if self.settings.username:
+            password = self.settings.password.get_secret_value() if self.settings.password else ""
+            auth = (self.settings.username, password)
+        try:
+            answer = httpx.post(self.settings.idoc_url, content=xml, auth=auth, timeout=self.settings.timeout,
+                                headers={"Content-Type": "application/xml"}, trust_env=False)
+        except httpx.HTTPError as exc:
+            raise TransientError(f"ERP IDoc port {self.settings.idoc_url}: {type(exc).__name__}: {exc}") from exc
+        if answer.status_code >= 500 or answer.status_code in (408, 429):
+            raise TransientError(f"ERP IDoc port answered {answer.status_code}: {answer.text[:200]}")
+        if answer.status_code >= 400:
+            raise PermanentError(f"ERP IDoc port refused IDoc {docnum} ({answer.status_code}): {answer.text[:200]}")
+        return self.settings.idoc_url
+
+
+class IdocTransport:
+    """Transport ``idoc``: ORDERS05 for sales orders, ALEAUD01 for acknowledgements."""
+
+    def __init__(self, context: TransportContext) -> None:
+        self._runtime = context.runtime
+        settings = erp_sap_settings(context.settings)
+        self._sender = IdocSender(settings)
+        self._codecs = IdocCodecs.from_settings(settings)
+
+    def send(self, message: OutboundMessage) -> DeliveryResult:
+        """Render the message as an IDoc and hand it to the ERP."""
+        docnum = f"{message.id:016d}"
+        raw = self._audit(message, docnum) if message.kind == ACK_KIND else self._document(message, docnum)
+        raw.control.update(self._sender.control(docnum))
+        raw.document_id = docnum
+        target = self._sender.deliver(self._codecs.render_xml([raw]), docnum, raw.message_type)
+        return DeliveryResult(detail=f"{raw.message_type} IDoc {docnum} passed to {target} (status 03)")
+
+    def _audit(self, message: OutboundMessage, docnum: str) -> RawDocument:
+        acks = [Acknowledgement(**a) for a in message.payload["acknowledgements"]]
+        return build_audit(acks, docnum, now=utcnow())
+
+    def _document(self, message: OutboundMessage, docnum: str) -> RawDocument:
+        document = validate_document(message.doc_type, {**message.payload["data"], "hub_id": message.hub_id,
+                                                         "version": message.version},
+                                     f"{message.doc_type} {message.hub_id}")
+        with self._runtime.engine.connect() as conn:
+            def reverse_lookup(system: str, object_type: str, hub_id: str) -> str | None:
+                return keymap.reverse_lookup(conn, system, object_type, hub_id)
+
+            rendered = self._runtime.mappings.render(PLUGIN, document, reverse_lookup)
+        return rendered.raw

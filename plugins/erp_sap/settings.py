@@ -1,0 +1,58 @@
+"""Settings of the erp_sap plugin: the ``[plugins.erp_sap]`` table of hub.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+
+from hub.core.errors import ConfigError, Problem
+from plugins.erp_sap.soap import DEFAULT_WSDL
+
+PLUGIN = "erp_sap"
+
+
+class ErpSapSettings(BaseModel):
+    """How the hub talks to one SAP ERP."""
+
+    model_config = {"extra": "forbid"}
+
+    order_channel: Literal["soap", "idoc"] = Field(
+        default="soap", description="How sales orders go to the ERP: SOAP service or ORDERS05 IDoc.")
+    wsdl: str = Field(default=str(DEFAULT_WSDL), description="WSDL of SalesOrderERPCreateRequestConfirmation_In.")
+    endpoint: str | None = Field(default=None, description="SOAP endpoint; default: the WSDL's address.")
+    username: str | None = Field(default=None, description="User for SOAP and the ERP's IDoc HTTP port.")
+    password: SecretStr | None = Field(default=None, description="Password (never logged or shown).")
+    timeout: float = Field(default=10.0, gt=0, description="Seconds for one SOAP call or HTTP post.")
+    sales_org: str = Field(default="1000", description="Default sales organisation of orders.")
+    distribution_channel: str = Field(default="10", description="Default distribution channel.")
+    division: str = Field(default="00", description="Default division.")
+    transient_fault_ids: list[str] = Field(
+        default_factory=list, description="StandardMessageFault ids to retry (e.g. SAP lock messages).")
+    inbound_dir: Path = Field(default=Path("var/erp_sap/in"), description="File port: IDocs from the ERP.")
+    outbound_dir: Path = Field(default=Path("var/erp_sap/out"), description="File port: IDocs for the ERP.")
+    idoc_url: str | None = Field(
+        default=None, description="The ERP's IDoc-XML HTTP inbound; outbound IDocs go to the file port without it.")
+    definitions_dir: Path = Field(
+        default=Path("idoc_definitions"), description="IDoc definitions imported by `hub idoc import-definition`.")
+    encoding: str = Field(default="utf-8", description="Character set of flat IDoc files.")
+    masterdata_url: str | None = Field(
+        default=None, description="Where `hub load` fetches DEBMAS/MATMAS IDoc-XML when no file is named.")
+    acknowledge: bool = Field(default=True, description="Send ALEAUD for every IDoc the hub processed.")
+    poll_seconds: float = Field(default=5.0, gt=0, description="How often the file port looks for new files.")
+    sender_port: str = Field(default="CRMHUB", description="SNDPOR of outbound IDocs.")
+    sender_partner: str = Field(default="CRMHUB", description="SNDPRN (logical system) of outbound IDocs.")
+    receiver_port: str = Field(default="SAPERP", description="RCVPOR of outbound IDocs.")
+    receiver_partner: str = Field(default="ERPCLNT100", description="RCVPRN (logical system) of the ERP.")
+
+
+def erp_sap_settings(plugin_settings: dict[str, Any]) -> ErpSapSettings:
+    """Validate the ``[plugins.erp_sap]`` table; ConfigError names every bad key."""
+    try:
+        return ErpSapSettings.model_validate(plugin_settings)
+    except ValidationError as exc:
+        raise ConfigError([
+            Problem(f"[plugins.{PLUGIN}]", f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}")
+            for e in exc.errors()
+        ]) from None

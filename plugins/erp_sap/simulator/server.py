@@ -1,0 +1,260 @@
+"""``ErpSimulator``: a real SOAP and IDoc-XML server on 127.0.0.1 that behaves like an ERP.
+
+Tests and the demo use it through this Python API::
+
+    with ErpSimulator(followups=f"file:{tmp_path}") as sim:
+        client = SalesOrderSoapClient(sim.wsdl_url, None, None, None, timeout=5)
+        sim.fail_next("http500", count=2)
+        ...
+        sim.orders["0000000001"]
+
+The server (Starlette on uvicorn) runs in a background thread; port 0 picks a free
+port, reported by ``start()`` and ``base_url``. ``serve_forever()`` runs it in the
+calling thread instead, stopping on SIGINT/SIGTERM (the ``hub erp-sim`` command).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+import uvicorn
+from lxml import etree
+from pydantic import SecretStr
+
+from plugins.erp_sap.simulator.delivery import DeliveryFailed, FollowupTarget
+from plugins.erp_sap.simulator.erp import CreateResult, ErpBackend
+from plugins.erp_sap.simulator.followup_idocs import aleaud_idoc, invoic_idoc, ordrsp_idoc
+from plugins.erp_sap.simulator.idocxml import DEFAULT_PARTNERS, Partners, document, safe_parser
+from plugins.erp_sap.simulator.orders_in import InboundOrder
+from plugins.erp_sap.simulator.routes import ENDPOINT_PATH, build_app
+from plugins.erp_sap.simulator.state import FailureMode, FailureRule, SimulatorState, StoredOrder
+
+log = logging.getLogger(__name__)
+WSDL_DIR = Path(__file__).resolve().parent.parent / "wsdl"
+WSDL_FILE = WSDL_DIR / "SalesOrderERPCreateRequestConfirmation_In.wsdl"
+XSD_FILE = WSDL_DIR / "SalesOrderERP.xsd"
+_SOAP_WSDL_NS = "http://schemas.xmlsoap.org/wsdl/soap/"
+
+
+class ErpSimulator:
+    """A simulated SAP ERP: SOAP order service, IDoc ports, master data, failure injection.
+
+    ``followups`` (``"file:/dir"``, ``"http://..."`` or None) is where ORDRSP and INVOIC02
+    (and ALEAUD01 for inbound IDocs, if ``acknowledge``) go right after an order is
+    saved; ``followup_username``/``followup_password`` authenticate HTTP delivery.
+    ``username``/``password`` protect the SOAP and IDoc endpoints with basic auth.
+    ``timeout_seconds`` is how long a ``timeout`` failure keeps the caller waiting.
+    """
+
+    def __init__(
+        self, *, host: str = "127.0.0.1", port: int = 0, seed: int = 1, customer_count: int = 1000,
+        product_count: int = 1000, check_products: bool = True, state_file: str | Path | None = None,
+        followups: str | FollowupTarget | None = None, followup_username: str | None = None,
+        followup_password: SecretStr | None = None, acknowledge: bool = True,
+        username: str | None = None, password: SecretStr | None = None,
+        timeout_seconds: float = 30.0, partners: Partners = DEFAULT_PARTNERS,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.seed = seed
+        self.username = username
+        self.password = password
+        self.timeout_seconds = timeout_seconds
+        self.acknowledge = acknowledge
+        self.partners = partners
+        self.followups = (FollowupTarget.parse(followups, followup_username, followup_password)
+                          if followups is not None else None)
+        self.state = SimulatorState(Path(state_file) if state_file else None)
+        self.backend = ErpBackend(self.state, seed=seed, customer_count=customer_count,
+                                  product_count=product_count, check_products=check_products)
+        self.followup_errors: list[str] = []
+        self.xsd_bytes = XSD_FILE.read_bytes()
+        self.wsdl_bytes = b""
+        self._stopping = threading.Event()
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self) -> str:
+        """Start serving in a background thread; returns the base URL."""
+        if self._server is not None:
+            raise RuntimeError("the simulator is already running")
+        # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only
+        # then; without it, keep-alive answers wait ~40 ms for a delayed ACK (Nagle).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
+        self.port = sock.getsockname()[1]
+        self.wsdl_bytes = self._live_wsdl()
+        self._stopping.clear()
+        config = uvicorn.Config(build_app(self), log_level="warning", access_log=False,
+                                lifespan="off", ws="none", timeout_graceful_shutdown=2)
+        server = self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                                        name="erp-simulator", daemon=True)
+        self._thread.start()
+        while not server.started:
+            if not self._thread.is_alive():
+                self._server = None
+                raise RuntimeError(f"the ERP simulator failed to start on {self.host}:{self.port}")
+            self._stopping.wait(0.01)
+        return self.base_url
+
+    def serve_forever(self, on_ready: Callable[[ErpSimulator], None] | None = None) -> None:
+        """Serve until SIGINT or SIGTERM (call from the main thread), then stop cleanly.
+
+        ``on_ready`` is called once the server accepts connections.
+        """
+        stop = threading.Event()
+        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            self.start()
+            if on_ready is not None:
+                on_ready(self)
+            while not stop.wait(0.5):
+                if self._thread is None or not self._thread.is_alive():
+                    raise RuntimeError("the ERP simulator's server stopped unexpectedly")
+        finally:
+            self.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def stop(self) -> None:
+        """Stop serving; waits for the server thread (a sleeping ``timeout`` call is cut short)."""
+        self._stopping.set()
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> ErpSimulator:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    @property
+    def stopping(self) -> bool:
+        """Whether ``stop()`` was called."""
+        return self._stopping.is_set()
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep up to ``seconds``, waking early when the simulator stops."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not self._stopping.is_set() and loop.time() < deadline:
+            await asyncio.sleep(min(0.05, max(0.0, deadline - loop.time())))
+
+    # -- addresses -------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def endpoint_url(self) -> str:
+        """The SOAP endpoint."""
+        return self.base_url + ENDPOINT_PATH
+
+    @property
+    def wsdl_url(self) -> str:
+        """The WSDL, with this simulator's endpoint as its address."""
+        return self.endpoint_url + "?wsdl"
+
+    @property
+    def idoc_url(self) -> str:
+        """The inbound IDoc-XML port (ORDERS05)."""
+        return self.base_url + "/sap/idoc"
+
+    def _live_wsdl(self) -> bytes:
+        tree = etree.fromstring(WSDL_FILE.read_bytes(), safe_parser())
+        for address in tree.iter(f"{{{_SOAP_WSDL_NS}}}address"):
+            address.set("location", self.endpoint_url)
+        return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+
+    # -- test API --------------------------------------------------------------------
+    @property
+    def orders(self) -> dict[str, StoredOrder]:
+        """Saved orders by ERP number (a copy)."""
+        return self.state.snapshot()
+
+    def fail_next(self, mode: str | FailureMode, count: int = 1, match: str | None = None,
+                  severity: str = "temporary") -> None:
+        """Make the next ``count`` calls (for buyer document ``match``, if given) fail."""
+        self.state.add_rule(FailureRule(FailureMode(mode), count, match, severity))
+
+    def clear_failures(self) -> None:
+        """Drop all pending failure rules."""
+        self.state.clear_rules()
+
+    def add_customer(self, number: str, currency: str = "EUR") -> str:
+        """Make customer ``number`` known to the ERP."""
+        return self.backend.add_customer(number, currency)
+
+    def add_product(self, number: str) -> str:
+        """Make material ``number`` known to the ERP."""
+        return self.backend.add_product(number)
+
+    # -- follow-ups ------------------------------------------------------------------
+    def emit_followups(self, erp_order_id: str, target: str | FollowupTarget | None = None) -> list[str]:
+        """Send ORDRSP then INVOIC02 for order ``erp_order_id``; returns where they went."""
+        order = self.orders.get(erp_order_id)
+        if order is None:
+            raise KeyError(f"no sales order {erp_order_id} in the simulator")
+        chosen = FollowupTarget.parse(target) if target is not None else self.followups
+        if chosen is None:
+            raise ValueError("no follow-up target: pass one or configure followups=")
+        ordrsp = ordrsp_idoc(order, self.state.next_docnum(), self.seed, partners=self.partners)
+        invoice = invoic_idoc(order, self.state.next_invoice(), self.state.next_docnum(), self.seed,
+                              partners=self.partners)
+        return [self._send(chosen, "ORDRSP", "ORDERS05", ordrsp),
+                self._send(chosen, "INVOIC", "INVOIC02", invoice)]
+
+    def _send(self, target: FollowupTarget, message_type: str, root: str, idoc: etree._Element) -> str:
+        docnum = idoc.findtext("EDI_DC40/DOCNUM")
+        return target.deliver(f"{message_type}_{docnum}.xml", document(root, [idoc]))
+
+    def emit_automatic(self, erp_order_id: str) -> None:
+        """Automatic follow-ups after a confirmation; failures are logged and kept."""
+        try:
+            self.emit_followups(erp_order_id)
+        except DeliveryFailed as exc:
+            self._record_failure(str(exc))
+
+    def acknowledge_inbound(self, outcomes: list[tuple[InboundOrder, CreateResult]]) -> None:
+        """ALEAUD01 for each received IDoc (if ``acknowledge``), then follow-ups of new orders."""
+        assert self.followups is not None
+        try:
+            for inbound, result in outcomes:
+                if self.acknowledge:
+                    ok = result.order is not None
+                    text = (f"Sales order {result.order.erp_id} saved" if result.order is not None
+                            else "; ".join(p.text for p in result.problems))
+                    audit = aleaud_idoc(inbound.docnum, inbound.message_type, self.state.next_docnum(),
+                                        ok=ok, text=text,
+                                        erp_order_id=result.order.erp_id if result.order else None,
+                                        partners=self.partners)
+                    self._send(self.followups, "ALEAUD", "ALEAUD01", audit)
+                if result.created and result.order is not None:
+                    self.emit_followups(result.order.erp_id)
+        except DeliveryFailed as exc:
+            self._record_failure(str(exc))
+
+    def _record_failure(self, message: str) -> None:
+        log.warning("ERP simulator follow-up delivery failed: %s", message)
+        self.followup_errors.append(message)

@@ -1,0 +1,188 @@
+"""Admin actions and views: retry, skip, replay, stop/start, status, message lists."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from hub.core.errors import DocumentError, NotFoundError, PermanentError
+from hub.core.model.base import utcnow
+from hub.core.queue import NewMessage, Worker, admin, enqueue, views
+from hub.core.queue.claim import claim
+from hub.core.queue.tables import messages
+
+
+def put(runtime, hub_id: str, count: int) -> None:
+    with runtime.engine.begin() as conn:
+        enqueue(conn, [NewMessage("peer", f"peer:partner:{hub_id}", "upsert", "partner", hub_id, v, {"v": v})
+                       for v in range(1, count + 1)])
+
+
+def ids(runtime, hub_id: str) -> list[int]:
+    with runtime.engine.connect() as conn:
+        return conn.execute(sa.select(messages.c.id).where(messages.c.hub_id == hub_id)
+                            .order_by(messages.c.seq)).scalars().all()
+
+
+def message(runtime, message_id: int) -> dict:
+    with runtime.engine.connect() as conn:
+        return views.get_message(conn, message_id)
+
+
+def act(runtime, fn, *args):
+    with runtime.engine.begin() as conn:
+        return fn(conn, *args, utcnow())
+
+
+def blocked_queue(runtime, peer, hub_id: str = "A", count: int = 3) -> list[int]:
+    peer.script[hub_id] = [PermanentError("bad tax number")]
+    put(runtime, hub_id, count)
+    Worker(runtime).run_until_idle()
+    return ids(runtime, hub_id)
+
+
+def test_retry_unblocks_and_delivers_in_order(runtime, peer):
+    first, *_ = blocked_queue(runtime, peer)
+    act(runtime, admin.retry_message, first)
+    entry = message(runtime, first)
+    assert entry["status"] == "queued" and entry["attempts"] == 0
+    assert "manual retry after 1 attempt(s)" in entry["history"][-1]["detail"]
+    Worker(runtime).run_until_idle()
+    assert [m.version for m in peer.sent] == [1, 1, 2, 3]
+    assert [h["status"] for h in message(runtime, first)["history"]] == [
+        "queued", "running", "blocked", "queued", "running", "delivered"]
+
+
+def test_retry_by_queue_and_all_blocked(runtime, peer):
+    blocked_queue(runtime, peer, "A", 1)
+    blocked_queue(runtime, peer, "B", 1)
+    assert act(runtime, admin.retry_queue, "peer:partner:A")["queue"] == "peer:partner:A"
+    with runtime.engine.begin() as conn:
+        assert [r["queue"] for r in admin.retry_all_blocked(conn, utcnow())] == ["peer:partner:B"]
+    Worker(runtime).run_until_idle()
+    assert {m.hub_id for m in peer.sent[-2:]} == {"A", "B"}
+
+
+def test_retry_refuses_delivered_messages(runtime, peer):
+    put(runtime, "A", 1)
+    Worker(runtime).run_until_idle()
+    with pytest.raises(DocumentError, match="is delivered; only blocked or retrying.*use replay"):
+        act(runtime, admin.retry_message, ids(runtime, "A")[0])
+
+
+def test_skip_head_moves_the_queue_on_with_the_reason_kept(runtime, peer):
+    first, second, third = blocked_queue(runtime, peer)
+    with runtime.engine.begin() as conn:
+        admin.skip_message(conn, first, "customer was merged", utcnow())
+    Worker(runtime).run_until_idle()
+    assert [m.version for m in peer.sent] == [1, 2, 3]
+    entry = message(runtime, first)
+    assert entry["status"] == "skipped" and entry["history"][-1]["detail"] == "customer was merged"
+    with runtime.engine.connect() as conn:
+        assert views.queue_status(conn, utcnow()).totals["queues"] == 0
+
+
+def test_skip_of_a_waiting_message_is_honoured_when_the_queue_gets_there(runtime, peer):
+    first, second, third = blocked_queue(runtime, peer)
+    with runtime.engine.begin() as conn:
+        admin.skip_message(conn, second, "superseded", utcnow())
+        admin.retry_message(conn, first, utcnow())
+    Worker(runtime).run_until_idle()
+    assert [m.version for m in peer.sent] == [1, 1, 3]
+
+
+def test_skip_needs_a_reason_and_an_open_message(runtime, peer):
+    first, *_ = blocked_queue(runtime, peer)
+    with runtime.engine.begin() as conn:
+        with pytest.raises(DocumentError, match="needs a reason"):
+            admin.skip_message(conn, first, "  ", utcnow())
+    with pytest.raises(NotFoundError):
+        with runtime.engine.begin() as conn:
+            admin.skip_message(conn, 999_999, "x", utcnow())
+
+
+def test_replay_sends_a_delivered_message_again_under_a_new_key(runtime, peer):
+    put(runtime, "A", 2)
+    Worker(runtime).run_until_idle()
+    first = ids(runtime, "A")[0]
+    result = act(runtime, admin.replay_message, first)
+    Worker(runtime).run_until_idle()
+    assert [m.version for m in peer.sent] == [1, 2, 1]
+    assert peer.sent[-1].idempotency_key == "peer:partner:A#1:replay1"
+    assert message(runtime, first)["history"][-1] == {
+        "status": "replayed", "at": message(runtime, first)["history"][-1]["at"],
+        "detail": f"sent again as message {result['new_message']}"}
+    copy = message(runtime, result["new_message"])
+    assert copy["replay_of"] == first and copy["status"] == "delivered"
+    assert copy["history"][0]["detail"] == f"replay of message {first}"
+
+
+def test_replay_queue_since(runtime, peer):
+    put(runtime, "A", 3)
+    Worker(runtime).run_until_idle()
+    with runtime.engine.begin() as conn:
+        results = admin.replay_queue(conn, "peer:partner:A", utcnow() - timedelta(hours=1), utcnow())
+        assert admin.replay_queue(conn, "peer:partner:A", utcnow() + timedelta(hours=1), utcnow()) == []
+    assert len(results) == 3
+    Worker(runtime).run_until_idle()
+    assert [m.version for m in peer.sent] == [1, 2, 3, 1, 2, 3]
+
+
+def test_replay_refuses_open_messages(runtime, peer):
+    first, *_ = blocked_queue(runtime, peer)
+    with pytest.raises(DocumentError, match="still in its queue"):
+        act(runtime, admin.replay_message, first)
+
+
+def test_stop_and_start(runtime, peer):
+    put(runtime, "A", 2)
+    put(runtime, "B", 1)
+    act(runtime, admin.stop_queue, "peer:partner:A")
+    Worker(runtime).run_until_idle()
+    assert [m.hub_id for m in peer.sent] == ["B"]
+    with runtime.engine.connect() as conn:
+        report = views.queue_status(conn, utcnow())
+    assert [(q.queue, q.state, q.depth) for q in report.queues] == [("peer:partner:A", "stopped", 2)]
+    act(runtime, admin.start_queue, "peer:partner:A")
+    Worker(runtime).run_until_idle()
+    assert [m.hub_id for m in peer.sent] == ["B", "A", "A"]
+    with pytest.raises(NotFoundError, match="no queue named 'nope'"):
+        act(runtime, admin.stop_queue, "nope")
+
+
+def test_actions_on_a_queue_a_live_worker_holds_are_refused(runtime, peer):
+    first, *_ = blocked_queue(runtime, peer)
+    act(runtime, admin.retry_message, first)
+    with runtime.engine.begin() as conn:
+        assert claim(conn, "other-worker", utcnow(), 30, 10, 10)
+    with pytest.raises(admin.QueueBusyError, match="being delivered by other-worker"):
+        with runtime.engine.begin() as conn:
+            admin.skip_message(conn, first, "x", utcnow())
+
+
+def test_status_shows_trouble_first_with_depth_age_attempts_and_error(runtime, peer):
+    blocked_queue(runtime, peer, "A", 3)
+    put(runtime, "B", 5)
+    with runtime.engine.connect() as conn:
+        report = views.queue_status(conn, utcnow())
+    assert report.totals == {"queues": 2, "messages_waiting": 8, "blocked": 1, "stopped": 0, "running": 0}
+    a, b = report.queues
+    assert (a.queue, a.state, a.depth, a.attempts, a.last_error) == (
+        "peer:partner:A", "blocked", 3, 1, "PermanentError: bad tax number")
+    assert (b.queue, b.state, b.depth) == ("peer:partner:B", "ready", 5)
+    assert a.oldest_age_s is not None and a.oldest_age_s >= 0
+
+
+def test_list_messages_filters(runtime, peer):
+    blocked_queue(runtime, peer, "A", 2)
+    put(runtime, "B", 1)
+    Worker(runtime).run_until_idle()
+    with runtime.engine.connect() as conn:
+        assert [m["hub_id"] for m in views.list_messages(conn, state="blocked")] == ["A"]
+        assert [m["seq"] for m in views.list_messages(conn, queue="peer:partner:A")] == [2, 1]
+        assert len(views.list_messages(conn, system="peer", since=utcnow() - timedelta(minutes=5))) == 3
+        assert views.list_messages(conn, since=utcnow() + timedelta(minutes=5)) == []
+        with pytest.raises(DocumentError, match="'state': 'lost' is not one of"):
+            views.list_messages(conn, state="lost")
