@@ -233,6 +233,7 @@ def run_backend(backend: str, args: argparse.Namespace, port: int, workdir: Path
     migrate.upgrade(runtime.engine)
     httpx.post(f"http://127.0.0.1:{port}/reset", json={})
     workers = [spawn_worker(url, port, f"w{i}") for i in range(args.workers)]
+    born = [time.monotonic()] * len(workers)
     killed: set[int] = set()
     started = time.monotonic()
     producer = threading.Thread(target=produce, args=(runtime, args.messages, args.queues, 40, args.produce_pause))
@@ -241,16 +242,21 @@ def run_backend(backend: str, args: argparse.Namespace, port: int, workdir: Path
     kills = 0
     deadline = started + args.timeout
     while time.monotonic() < deadline:
-        time.sleep(rng.uniform(0.15, 0.6))
-        pending, done = finished(runtime)
-        if not producer.is_alive() and pending == 0:
+        time.sleep(rng.uniform(0.2, 0.7))
+        if not producer.is_alive() and finished(runtime)[0] == 0:
             break
-        victim = rng.randrange(len(workers))
+        # Only workers that had time to start and take work are killed: a kill at
+        # import time would test nothing.
+        ripe = [i for i, t in enumerate(born) if time.monotonic() - t >= 1.0]
+        if kills >= args.kills or not ripe:
+            continue
+        victim = rng.choice(ripe)
         workers[victim].send_signal(signal.SIGKILL)
         workers[victim].wait()
         killed.add(workers[victim].pid)
         kills += 1
         workers[victim] = spawn_worker(url, port, f"w{victim}r{kills}")
+        born[victim] = time.monotonic()
     producer.join()
     elapsed = time.monotonic() - started
     for process in workers:
@@ -289,6 +295,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--queues", type=int, default=500)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--kills", type=int, default=0, help="SIGKILLs per backend (default 24, short 20).")
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--seed", type=int, default=20240501)
     parser.add_argument("--db")
@@ -301,7 +308,9 @@ def main() -> None:
     if args.role == "worker":
         worker_main(args.db, args.port, args.name)
         return
-    args.produce_pause = 0.1 if args.short else 0.25
+    args.kills = args.kills or (20 if args.short else 24)
+    # Spread production over about the time the kills take, so they hit a busy system.
+    args.produce_pause = args.kills * 0.6 / 40
     receiver = subprocess.Popen([sys.executable, __file__, "--role", "receiver"], stdout=subprocess.PIPE)
     assert receiver.stdout is not None
     port = int(receiver.stdout.readline())

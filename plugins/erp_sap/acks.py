@@ -20,7 +20,9 @@ from hub.core.model.base import utcnow
 from hub.core.queue.confirm import record_peer_answer
 from hub.core.queue.enqueue import enqueue
 from hub.core.queue.messages import NewMessage
+from hub.core.queue.tables import messages
 from hub.core.raw import RawDocument
+from hub.core.store import keymap
 from plugins.erp_sap.idoc.aleaud import FAILED, POSTED, Acknowledgement, parse_audit
 from plugins.erp_sap.settings import PLUGIN, erp_sap_settings
 
@@ -30,17 +32,44 @@ ACK_KIND = "aleaud"
 OBJECT_TYPES = {"partner": "KNA1", "product": "BUS1001006", "sales_order": "BUS2032", "billing_document": "VBRK"}
 
 
+def erp_number(value: str) -> str:
+    """An ERP document number in the key map's form: SAP ALPHA conversion undone
+    (``0000004711`` -> ``4711``), as the mapping tables store numbers read inbound."""
+    text = value.strip()
+    return (text.lstrip("0") or "0") if text.isdigit() else text
+
+
+def _our_message(conn: sa.Connection, docnum: str) -> sa.Row[Any] | None:
+    if not docnum.isdigit():
+        return None
+    return conn.execute(sa.select(messages.c.doc_type, messages.c.hub_id).where(
+        messages.c.id == int(docnum), messages.c.system == PLUGIN)).first()
+
+
 def aleaud_handler(runtime: Any) -> MessageHandler:
-    """Handler of inbound ALEAUD: the ERP's word on IDocs we sent."""
+    """Handler of inbound ALEAUD: the ERP's word on IDocs we sent.
+
+    Only messages of this plugin can be named (an IDoc number is a queue message id,
+    and other systems' messages share that numbering). A posted IDoc that names the
+    object it became (E1PRTOB, e.g. the ERP's sales order number) links that number
+    to the document in the key map, as the SOAP channel does from its answer.
+    """
 
     def handle(conn: sa.Connection, raw: RawDocument) -> str:
         now = utcnow()
         counts = {"confirmed": 0, "refused": 0, "unknown": 0}
         for ack in parse_audit(raw):
             ok = ack.status == POSTED
-            found = ack.docnum.isdigit() and record_peer_answer(
-                conn, int(ack.docnum), ok, f"ERP status {ack.status} {ack.text}".strip(), now)
-            counts["unknown" if not found else "confirmed" if ok else "refused"] += 1
+            message = _our_message(conn, ack.docnum)
+            if message is None:
+                counts["unknown"] += 1
+                continue
+            record_peer_answer(conn, int(ack.docnum), ok, f"ERP status {ack.status} {ack.text}".strip(), now)
+            counts["confirmed" if ok else "refused"] += 1
+            if ok and ack.object_key and ack.object_type == OBJECT_TYPES.get(message.doc_type):
+                key = keymap.ExternalKey(PLUGIN, message.doc_type, erp_number(ack.object_key))
+                if keymap.lookup(conn, key.system, key.object_type, key.external_id) is None:
+                    keymap.link_new(conn, [(key, message.hub_id)])
         return ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "no acknowledgements"
 
     return handle
@@ -61,15 +90,17 @@ def ack_listener(runtime: Any) -> ChunkListener:
     def listen(conn: sa.Connection, results: list[tuple[RawDocument, IngestOutcome]]) -> None:
         if not settings.acknowledge:
             return
-        acks = [_acknowledgement(raw, outcome) for raw, outcome in results
-                if raw.format == "idoc" and raw.message_type != "ALEAUD" and outcome.status != "duplicate"]
-        if not acks:
+        taken = [(raw, outcome) for raw, outcome in results
+                 if raw.format == "idoc" and raw.message_type != "ALEAUD" and outcome.status != "duplicate"]
+        if not taken:
             return
-        numbers = ",".join(a.docnum for a in acks)
+        acks = [_acknowledgement(raw, outcome) for raw, outcome in taken]
+        # Archive ids keep the key unique when two message types share an IDoc number.
+        acknowledged = ",".join(f"{raw.message_type}:{raw.document_id}@{outcome.payload_id}" for raw, outcome in taken)
         enqueue(conn, [NewMessage(
             system=PLUGIN, queue=ACK_QUEUE, kind=ACK_KIND, doc_type=ACK_KIND, hub_id=acks[0].docnum[-40:],
             version=0, payload={"acknowledgements": [asdict(a) for a in acks]},
-            idempotency_key=f"{PLUGIN}/aleaud:{hashlib.sha1(numbers.encode()).hexdigest()}", transport="idoc",
+            idempotency_key=f"{PLUGIN}/aleaud:{hashlib.sha1(acknowledged.encode()).hexdigest()}", transport="idoc",
         )])
 
     return listen

@@ -1,27 +1,38 @@
 """The IDoc file port: a folder the ERP drops IDoc files into.
 
-A file is claimed by renaming it into ``processing/`` (atomic on one file system, so
-two hub processes never take the same file), ingested, then moved to ``done/`` or,
-if any IDoc of it failed or it cannot be read, to ``error/`` with a ``.error.txt``
-beside it. A hub killed mid-file leaves the file in ``processing/``; it is taken again
-after ``STALE_SECONDS``, and inbound dedupe by IDoc number makes the second pass post
-only what the first did not.
+A file is claimed by renaming it into ``processing/`` under a name of its own
+(``<claim id>~<file name>``; a rename is atomic on one file system, so two hub
+processes never take the same file), ingested, then moved to ``done/`` or, if any
+IDoc of it failed or it cannot be read, to ``error/`` with a ``.error.txt`` beside it.
+Files are claimed one at a time, so a crash strands at most the file in hand.
+
+A hub killed mid-file leaves its claim in ``processing/``; once the claim is older
+than ``STALE_SECONDS`` the next poll takes it over (again by renaming, so only one
+process wins), and inbound dedupe by IDoc number makes the second pass post only
+what the first did not. IDocs that failed in the first pass are still reported in
+the ``.error.txt``, so a crash never turns a failed file into a done one.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from hub.core.errors import HubError
 from hub.core.ingest import IngestOutcome, summarise
+from hub.core.store import archive
+from hub.core.store.tables import InboundPayloadRow
 from plugins.erp_sap.settings import PLUGIN, erp_sap_settings
 
 STALE_SECONDS = 300.0
+CLAIM_SEPARATOR = "~"
+inbound_payloads = InboundPayloadRow.__table__
 
 
 @dataclass(frozen=True)
@@ -34,22 +45,29 @@ class FileResult:
     error: str | None = None
 
 
-def _claim(path: Path, processing: Path) -> Path | None:
-    target = processing / path.name
+def _mtime(path: Path) -> float | None:
     try:
-        os.rename(path, target)
-    except FileNotFoundError:  # another process took it first
+        return path.stat().st_mtime
+    except FileNotFoundError:  # taken by another process meanwhile
         return None
-    os.utime(target)  # the claim time, so a stale claim can be told apart
+
+
+def _claim(source: Path, processing: Path, name: str) -> Path | None:
+    """Rename ``source`` into a claim of this process; None if another process was faster."""
+    target = processing / f"{time.time_ns()}-{os.getpid()}{CLAIM_SEPARATOR}{name}"
+    try:
+        os.rename(source, target)
+        os.utime(target)  # the claim time, so a stale claim can be told apart
+    except FileNotFoundError:
+        return None
     return target
 
 
-def _move(path: Path, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / path.name
+def _free_name(folder: Path, name: str) -> Path:
+    target = folder / name
     if target.exists():
-        target = folder / f"{path.stem}.{int(time.time() * 1000)}{path.suffix}"
-    shutil.move(str(path), target)
+        stem, dot, suffix = name.partition(".")
+        target = folder / f"{stem}.{time.time_ns()}{dot}{suffix}"
     return target
 
 
@@ -67,38 +85,65 @@ class FilePort:
         """Files waiting in the inbound folder, oldest first (temporary names skipped)."""
         if not self.folder.is_dir():
             return []
-        files = [p for p in self.folder.iterdir()
-                 if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".tmp")]
-        return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+        files = [(mtime, p.name, p) for p in self.folder.iterdir()
+                 if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".tmp")
+                 and (mtime := _mtime(p)) is not None]
+        return [p for _, _, p in sorted(files)]
 
     def _stale_claims(self) -> list[Path]:
         if not self.processing.is_dir():
             return []
         limit = time.time() - STALE_SECONDS
-        return [p for p in self.processing.iterdir() if p.is_file() and p.stat().st_mtime < limit]
+        return [p for p in self.processing.iterdir()
+                if p.is_file() and CLAIM_SEPARATOR in p.name and (_mtime(p) or limit) < limit]
+
+    def _claims(self) -> Iterator[tuple[Path, str]]:
+        self.processing.mkdir(parents=True, exist_ok=True)
+        for stale in self._stale_claims():
+            name = stale.name.split(CLAIM_SEPARATOR, 1)[1]
+            if (claim := _claim(stale, self.processing, name)) is not None:
+                yield claim, name
+        for path in self.pending():
+            if (claim := _claim(path, self.processing, path.name)) is not None:
+                yield claim, path.name
 
     def poll(self) -> list[FileResult]:
-        """Process every waiting file (and stale claims of a crashed hub) once."""
-        self.processing.mkdir(parents=True, exist_ok=True)
-        claimed = [p for p in self._stale_claims() if _claim(p, self.processing)]
-        claimed += [c for c in (_claim(p, self.processing) for p in self.pending()) if c is not None]
-        return [self._process(path) for path in claimed]
+        """Process every waiting file (and stale claims of a crashed hub) once, one by one."""
+        return [self._process(claim, name) for claim, name in self._claims()]
 
-    def _process(self, path: Path) -> FileResult:
+    def _process(self, claim: Path, name: str) -> FileResult:
         try:
             outcomes: list[IngestOutcome] = list(
-                self.runtime.ingestor(PLUGIN).ingest(path.read_bytes(), path.name, "application/octet-stream"))
+                self.runtime.ingestor(PLUGIN).ingest(claim.read_bytes(), name, "application/octet-stream"))
         except HubError as exc:
-            moved = _move(path, self.error)
-            moved.with_name(moved.name + ".error.txt").write_text(f"{exc}\n", encoding="utf-8")
-            return FileResult(path.name, str(moved), {}, str(exc))
-        failed = [o for o in outcomes if o.status == "failed"]
-        if failed:
-            moved = _move(path, self.error)
-            lines = [f"IDoc {o.document_id} ({o.message_type}): {o.error}" for o in failed]
-            moved.with_name(moved.name + ".error.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-            return FileResult(path.name, str(moved), summarise(outcomes), lines[0])
-        return FileResult(path.name, str(_move(path, self.done)), summarise(outcomes))
+            return self._finish(claim, name, self.error, {}, [str(exc)])
+        problems = [f"IDoc {o.document_id} ({o.message_type}): {o.error}" for o in outcomes if o.status == "failed"]
+        problems += self._failed_before(outcomes)
+        return self._finish(claim, name, self.error if problems else self.done, summarise(outcomes), problems)
+
+    def _failed_before(self, outcomes: list[IngestOutcome]) -> list[str]:
+        """IDocs of this file that were received before (a crashed pass) and failed then."""
+        duplicates = {o.payload_id: o for o in outcomes if o.status == "duplicate" and o.payload_id is not None}
+        ids = sorted(duplicates)
+        problems = []
+        with self.runtime.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                rows = conn.execute(sa.select(inbound_payloads.c.id, inbound_payloads.c.error).where(
+                    inbound_payloads.c.id.in_(ids[start : start + 500]),
+                    inbound_payloads.c.status == archive.FAILED).order_by(inbound_payloads.c.id))
+                problems += [f"IDoc {duplicates[r.id].document_id} ({duplicates[r.id].message_type}): {r.error}"
+                             for r in rows]
+        return problems
+
+    def _finish(self, claim: Path, name: str, folder: Path, counts: dict[str, int],
+                problems: list[str]) -> FileResult:
+        """Move the claim to ``folder`` under its own name, error text first (it must not be lost)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        target = _free_name(folder, name)
+        if problems:
+            target.with_name(target.name + ".error.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")
+        os.rename(claim, target)
+        return FileResult(name, str(target), counts, problems[0] if problems else None)
 
 
 def poll_job(runtime: Any) -> list[FileResult]:

@@ -4,19 +4,25 @@ The answer comes only after the payload is stored: 200 when every IDoc of it was
 archived (posted, failed with status 51 for the administrator, or a harmless
 redelivery), 400 when it cannot be read at all (nothing stored; the ERP keeps it and
 the error text tells why). Authentication is the hub server's own.
+
+The same IDocs posted twice at the same moment (an ERP retrying a slow call) race
+for the archive's unique dedupe key; the loser's chunk is rolled back and the
+payload is simply ingested again, which now finds those IDocs as duplicates.
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hub.core.errors import DocumentError
-from hub.core.ingest import summarise
+from hub.core.ingest import IngestOutcome, summarise
 from plugins.erp_sap.settings import PLUGIN
 
 PATH = f"/{PLUGIN}/idoc"
+RACE_ATTEMPTS = 3
 
 
 async def receive_idoc(request: Request) -> Response:
@@ -24,9 +30,17 @@ async def receive_idoc(request: Request) -> Response:
     runtime = request.app.state.runtime
     body = await request.body()
 
-    def ingest() -> list:
-        return list(runtime.ingestor(PLUGIN).ingest(body, f"http:{request.client.host if request.client else ''}",
-                                                    request.headers.get("content-type", "application/xml")))
+    source = f"http:{request.client.host if request.client else ''}"
+    content_type = request.headers.get("content-type", "application/xml")
+
+    def ingest() -> list[IngestOutcome]:
+        for attempt in range(1, RACE_ATTEMPTS + 1):
+            try:
+                return list(runtime.ingestor(PLUGIN).ingest(body, source, content_type))
+            except sa.exc.IntegrityError:
+                if attempt == RACE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
 
     try:
         outcomes = await run_in_threadpool(ingest)

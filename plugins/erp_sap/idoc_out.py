@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from hub.core.errors import PermanentError, TransientError
+from hub.core.errors import DocumentError, NotFoundError, PermanentError, TransientError
 from hub.core.model.base import utcnow
 from hub.core.model.validation import validate_document
 from hub.core.queue.messages import DeliveryResult, OutboundMessage, TransportContext
@@ -24,6 +24,7 @@ from plugins.erp_sap.acks import ACK_KIND
 from plugins.erp_sap.idoc.aleaud import Acknowledgement, build_audit
 from plugins.erp_sap.idoc.codec import IdocCodecs
 from plugins.erp_sap.settings import PLUGIN, ErpSapSettings, erp_sap_settings
+from plugins.erp_sap.transports import erp_order
 
 
 def write_atomically(folder: Path, name: str, content: bytes) -> Path:
@@ -87,12 +88,20 @@ class IdocTransport:
         self._codecs = IdocCodecs.from_settings(settings)
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
-        """Render the message as an IDoc and hand it to the ERP."""
+        """Render the message as an IDoc and hand it to the ERP.
+
+        A message that cannot be rendered (invalid data, a broken or missing mapping
+        table) is refused permanently: sending it again would fail the same way.
+        """
         docnum = f"{message.id:016d}"
-        raw = self._audit(message, docnum) if message.kind == ACK_KIND else self._document(message, docnum)
-        raw.control.update(self._sender.control(docnum))
-        raw.document_id = docnum
-        target = self._sender.deliver(self._codecs.render_xml([raw]), docnum, raw.message_type)
+        try:
+            raw = self._audit(message, docnum) if message.kind == ACK_KIND else self._document(message, docnum)
+            raw.control.update(self._sender.control(docnum))
+            raw.document_id = docnum
+            xml = self._codecs.render_xml([raw])
+        except (DocumentError, NotFoundError) as exc:
+            raise PermanentError(f"{message.doc_type} {message.hub_id}: cannot render IDoc {docnum}: {exc}") from exc
+        target = self._sender.deliver(xml, docnum, raw.message_type)
         return DeliveryResult(detail=f"{raw.message_type} IDoc {docnum} passed to {target} (status 03)")
 
     def _audit(self, message: OutboundMessage, docnum: str) -> RawDocument:
@@ -100,10 +109,12 @@ class IdocTransport:
         return build_audit(acks, docnum, now=utcnow())
 
     def _document(self, message: OutboundMessage, docnum: str) -> RawDocument:
-        document = validate_document(message.doc_type, {**message.payload["data"], "hub_id": message.hub_id,
-                                                         "version": message.version},
-                                     f"{message.doc_type} {message.hub_id}")
         with self._runtime.engine.connect() as conn:
+            data = erp_order(conn, message) if message.doc_type == "sales_order" else message.payload["data"]
+            document = validate_document(message.doc_type, {**data, "hub_id": message.hub_id,
+                                                             "version": message.version},
+                                         f"{message.doc_type} {message.hub_id}")
+
             def reverse_lookup(system: str, object_type: str, hub_id: str) -> str | None:
                 return keymap.reverse_lookup(conn, system, object_type, hub_id)
 

@@ -70,7 +70,7 @@ def _opener(message_type: str):  # type: ignore[no-untyped-def]
             base = settings.masterdata_url
             if base is None:
                 raise ConfigError([Problem(f"[plugins.{PLUGIN}]", "no --source given and no masterdata_url set")])
-            url = f"{base.rstrip('/')}/{message_type}"
+            url = base.format(message_type=message_type)
             path = _download(url, settings)
             # The ERP's extract is the same until it says otherwise: resume by its URL.
             return OpenedSource(_parse_then_delete(codecs, path), url, f"{PLUGIN}:{message_type}:{url}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hub import hookimpl
 from hub.core.plugins.registry import InboundSpec, JobSpec, PluginRegistry, RouteSpec, TransportSpec
 from plugins.erp_sap.acks import ack_listener, aleaud_handler
+from plugins.erp_sap.demo import demo
 from plugins.erp_sap.fileport import poll_job
 from plugins.erp_sap.httpport import PATH, receive_idoc
 from plugins.erp_sap.idoc.cli import idoc
@@ -60,6 +61,7 @@ def hub_register_jobs(registry: PluginRegistry) -> None:
 
 @hookimpl
 def hub_register_commands(registry: PluginRegistry) -> None:
-    """``hub idoc ...`` and ``hub erp-sim ...``."""
+    """``hub idoc ...``, ``hub erp-sim ...`` and ``hub demo``."""
     registry.add_command(idoc)
     registry.add_command(erp_sim)
+    registry.add_command(demo)

@@ -38,7 +38,9 @@ class ErpSapSettings(BaseModel):
         default=Path("idoc_definitions"), description="IDoc definitions imported by `hub idoc import-definition`.")
     encoding: str = Field(default="utf-8", description="Character set of flat IDoc files.")
     masterdata_url: str | None = Field(
-        default=None, description="Where `hub load` fetches DEBMAS/MATMAS IDoc-XML when no file is named.")
+        default=None,
+        description="URL template `hub load` fetches IDoc-XML from when no file is named; "
+                    "{message_type} becomes DEBMAS or MATMAS.")
     acknowledge: bool = Field(default=True, description="Send ALEAUD for every IDoc the hub processed.")
     poll_seconds: float = Field(default=5.0, gt=0, description="How often the file port looks for new files.")
     sender_port: str = Field(default="CRMHUB", description="SNDPOR of outbound IDocs.")

@@ -9,16 +9,19 @@ the retries run out and the order's queue blocks for the administrator.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from hub.core.errors import TransientError
+from hub.core.errors import PermanentError, TransientError
 from hub.core.queue.messages import DeliveryResult, OutboundMessage, TransportContext
 from hub.core.store import keymap
-from plugins.erp_sap.idoc_out import IdocTransport
+from plugins.erp_sap.acks import erp_number
 from plugins.erp_sap.settings import PLUGIN, erp_sap_settings
 from plugins.erp_sap.soap import SalesArea, SalesOrderSoapClient
+
+if TYPE_CHECKING:
+    from plugins.erp_sap.idoc_out import IdocTransport
 
 PARTNER_WAIT_SECONDS = 5.0
 
@@ -45,6 +48,23 @@ def resolve_erp_ids(conn: sa.Connection, order: dict[str, Any]) -> dict[str, Any
     return resolved
 
 
+def erp_order(conn: sa.Connection, message: OutboundMessage) -> dict[str, Any]:
+    """The message's order, ERP numbers filled in, as both order channels send it.
+
+    Raises TransientError while the sold-to party has no ERP number: it is usually
+    still on its way to the ERP in its own queue.
+    """
+    order = resolve_erp_ids(conn, {**message.payload["data"], "hub_id": message.hub_id})
+    sold_to = next((p for p in order["partners"] if p.get("function") == "sold_to"), None)
+    if sold_to is None:
+        raise PermanentError(f"sales order {message.hub_id} names no sold-to party")
+    if not sold_to.get("external_id"):
+        raise TransientError(
+            f"sold-to partner {sold_to.get('partner_hub_id')} of sales order {message.hub_id} has no ERP number "
+            "yet (waiting for its replication)", retry_after=PARTNER_WAIT_SECONDS)
+    return order
+
+
 class SoapOrderTransport:
     """Sends sales orders with SalesOrderERPCreateRequestConfirmation_In."""
 
@@ -59,22 +79,20 @@ class SoapOrderTransport:
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
         """Create the order in the ERP; its ERP number goes into the key map."""
-        order = {**message.payload["data"], "hub_id": message.hub_id}
         with self._engine.connect() as conn:
-            order = resolve_erp_ids(conn, order)
-        sold_to = next((p for p in order["partners"] if p.get("function") == "sold_to"), None)
-        if sold_to is None or not sold_to.get("external_id"):
-            raise TransientError(
-                f"sold-to partner {sold_to and sold_to.get('partner_hub_id')} has no ERP number yet "
-                "(waiting for its replication)", retry_after=PARTNER_WAIT_SECONDS)
+            order = erp_order(conn, message)
         result = self._client.create_order(order)
         notes = "; ".join(m.note for m in result.messages)
-        return DeliveryResult(external_ids=(result.erp_order_id,), confirmed=True,
+        # The key map holds SAP numbers without ALPHA zeros, as ORDRSP and INVOIC map them.
+        return DeliveryResult(external_ids=(erp_number(result.erp_order_id),), confirmed=True,
                               detail=f"ERP order {result.erp_order_id}" + (f": {notes}" if notes else ""))
 
 
 def order_transport_factory(context: TransportContext) -> SoapOrderTransport | IdocTransport:
     """Transport ``orders``: SOAP or ORDERS05 IDoc, as ``order_channel`` says."""
     if erp_sap_settings(context.settings).order_channel == "idoc":
+        # Imported here: idoc_out builds its orders with erp_order from this module.
+        from plugins.erp_sap.idoc_out import IdocTransport
+
         return IdocTransport(context)
     return SoapOrderTransport(context)

@@ -25,7 +25,7 @@ from hub.core.masterdata.duplicates import (
     PartnerProfile,
     rank_candidates,
 )
-from hub.core.masterdata.golden import apply_source, is_empty
+from hub.core.masterdata.golden import apply_source
 from hub.core.masterdata.results import Incoming, UpsertResult
 from hub.core.model.base import Document, new_hub_id, utcnow
 from hub.core.store import documents, keymap
@@ -197,7 +197,9 @@ class UpsertBatch:
         hub_id = new_hub_id(document.id_prefix)
         sources = dict.fromkeys(_provided(document, data), system)
         self._current[hub_id] = _Current(document.doc_type, 0, 1, data, sources)
-        changes = {k: {"old": None, "new": v} for k, v in data.items() if not is_empty(v)}
+        # is_empty inlined: this runs for every field of every new document.
+        changes = {k: {"old": None, "new": v} for k, v in data.items()
+                   if v is not None and (v or not isinstance(v, (str, list, dict)))}
         self._record(hub_id, self._current[hub_id], changes, system, created=True)
         return hub_id, changes
 

@@ -19,7 +19,6 @@ LEGAL_FORMS = frozenset(
     " oy ab as aps".split()
 )
 _NOT_WORD = re.compile(r"[^a-z0-9 ]+")
-_SPACES = re.compile(r"\s+")
 _STREET_SUFFIX = re.compile(r"(strasse|str)\b")
 _VAT_NOISE = re.compile(r"[^A-Z0-9]")
 # German spelling without umlauts ("Mueller") is as common as with them ("Müller").
@@ -32,17 +31,21 @@ MAX_FUZZY_HOLDERS = 50
 (a frequent surname in a big city); exact keys (e-mail, VAT) are always used."""
 
 
-def _fold(text: str) -> str:
+def _fold_words(text: str) -> list[str]:
     text = text.lower().translate(_TRANSLITERATE)
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip()
+    return _NOT_WORD.sub(" ", text).split()
+
+
+def _fold(text: str) -> str:
+    return " ".join(_fold_words(text))
 
 
 def normalise_name(name: str) -> str:
     """Lower-case, accents and punctuation removed, legal forms (GmbH, Ltd...) dropped."""
-    return " ".join(t for t in _fold(name).split() if t not in LEGAL_FORMS)
+    return " ".join([t for t in _fold_words(name) if t not in LEGAL_FORMS])
 
 
 def normalise_street(street: str | None, house_number: str | None) -> str:
@@ -54,7 +57,7 @@ def normalise_street(street: str | None, house_number: str | None) -> str:
 def trigrams(text: str) -> frozenset[str]:
     """Character trigrams of a padded string: the basis of a typo-tolerant similarity."""
     padded = f"  {text} "
-    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
+    return frozenset(map("".join, zip(padded, padded[1:], padded[2:])))
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:

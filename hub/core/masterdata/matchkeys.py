@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 import sqlalchemy as sa
 
 from hub.core.masterdata.duplicates import MatchKey
+from hub.core.store.bulk import insert_rows
 from hub.core.store.tables import PartnerMatchKeyRow
 
 match_keys = PartnerMatchKeyRow.__table__
@@ -42,8 +43,7 @@ def replace(conn: sa.Connection, keys_by_hub_id: Mapping[str, set[MatchKey]], *,
         for hub_id, keys in keys_by_hub_id.items()
         for kind, key in sorted(keys)
     ]
-    if rows:
-        conn.execute(match_keys.insert(), rows)
+    insert_rows(conn, match_keys, rows)
 
 
 def shared_key_groups(conn: sa.Connection) -> list[set[str]]:

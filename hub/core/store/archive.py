@@ -19,6 +19,17 @@ from hub.core.store.tables import InboundPayloadRow
 
 inbound = InboundPayloadRow.__table__
 
+# Built once: an ingest runs these per document, and building a statement costs more
+# than executing it on SQLite.
+_FIND = sa.select(inbound.c.id, inbound.c.status).where(
+    inbound.c.system == sa.bindparam("b_system"), inbound.c.dedupe_key == sa.bindparam("b_dedupe_key")
+)
+_COUNT_DUPLICATE = (
+    inbound.update().where(inbound.c.id == sa.bindparam("b_id")).values(duplicates=inbound.c.duplicates + 1)
+)
+_HISTORY = sa.select(inbound.c.history).where(inbound.c.id == sa.bindparam("b_id"))
+_UPDATE = inbound.update().where(inbound.c.id == sa.bindparam("b_id"))
+
 RECEIVED = "received"
 POSTED = "posted"
 FAILED = "failed"
@@ -47,25 +58,16 @@ def archive_inbound(
     A duplicate increments the first copy's ``duplicates`` counter and returns its id
     with ``duplicate=True``; the caller then skips processing.
     """
-    existing = conn.execute(
-        sa.select(inbound.c.id, inbound.c.status).where(
-            inbound.c.system == system, inbound.c.dedupe_key == dedupe_key
-        )
-    ).first()
+    existing = conn.execute(_FIND, {"b_system": system, "b_dedupe_key": dedupe_key}).first()
     if existing is not None:
-        conn.execute(
-            inbound.update().where(inbound.c.id == existing.id)
-            .values(duplicates=inbound.c.duplicates + 1)
-        )
+        conn.execute(_COUNT_DUPLICATE, {"b_id": existing.id})
         return ArchiveResult(existing.id, True, existing.status)
     now = utcnow()
-    new_id = conn.execute(
-        inbound.insert().values(
-            system=system, document_kind=document_kind, dedupe_key=dedupe_key,
-            content_type=content_type, payload=payload, status=RECEIVED, duplicates=0,
-            received_at=now, history=[status_record(RECEIVED, code, "received", now)],
-        )
-    ).inserted_primary_key[0]
+    new_id = conn.execute(inbound.insert(), {
+        "system": system, "document_kind": document_kind, "dedupe_key": dedupe_key,
+        "content_type": content_type, "payload": payload, "status": RECEIVED, "duplicates": 0,
+        "received_at": now, "history": [status_record(RECEIVED, code, "received", now)],
+    }).inserted_primary_key[0]
     return ArchiveResult(int(new_id), False, RECEIVED)
 
 
@@ -79,7 +81,7 @@ def set_status(
     text: str = "", error: str | None = None, hub_id: str | None = None, mapping: str | None = None,
 ) -> None:
     """Record a new status of an archived payload and append it to its history."""
-    history = conn.execute(sa.select(inbound.c.history).where(inbound.c.id == payload_id)).scalar_one()
+    history = conn.execute(_HISTORY, {"b_id": payload_id}).scalar_one()
     values: dict[str, Any] = {
         "status": status, "error": error,
         "history": [*history, status_record(status, code, error or text)],
@@ -88,7 +90,7 @@ def set_status(
         values["hub_id"] = hub_id
     if mapping is not None:
         values["mapping"] = mapping
-    conn.execute(inbound.update().where(inbound.c.id == payload_id).values(**values))
+    conn.execute(_UPDATE, {**values, "b_id": payload_id})
 
 
 def load_payload(conn: sa.Connection, payload_id: int) -> InboundPayloadRow:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub.core.errors import NotFoundError, StaleUpdateError
+from hub.core.store.bulk import insert_rows
 from hub.core.store.tables import DocumentRow, DocumentVersionRow
 
 documents = DocumentRow.__table__
@@ -100,8 +101,8 @@ def write(conn: sa.Connection, writes: Sequence[DocumentWrite], new_versions: Se
     """
     inserts = [w for w in writes if w.based_on == 0]
     if inserts:
-        conn.execute(
-            documents.insert(),
+        insert_rows(
+            conn, documents,
             [
                 {"hub_id": w.hub_id, "doc_type": w.doc_type, "version": w.version, "data": w.data,
                  "field_sources": w.field_sources, "merged_into": None, "created_at": w.at,
@@ -113,8 +114,8 @@ def write(conn: sa.Connection, writes: Sequence[DocumentWrite], new_versions: Se
         if w.based_on:
             _update_one(conn, w)
     if new_versions:
-        conn.execute(
-            versions.insert(),
+        insert_rows(
+            conn, versions,
             [
                 {"hub_id": v.hub_id, "version": v.version, "doc_type": v.doc_type, "data": v.data,
                  "changes": v.changes, "source_system": v.source_system, "changed_at": v.at}

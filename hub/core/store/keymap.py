@@ -14,9 +14,17 @@ import sqlalchemy as sa
 
 from hub.core.errors import HubError
 from hub.core.model.base import utcnow
+from hub.core.store.bulk import insert_rows
 from hub.core.store.tables import KeyMapRow
 
 key_map = KeyMapRow.__table__
+# Built once: mappings look ids up one at a time, and building the statement cost more
+# than running it.
+_LOOKUP = sa.select(key_map.c.hub_id).where(
+    key_map.c.system == sa.bindparam("b_system"),
+    key_map.c.object_type == sa.bindparam("b_object_type"),
+    key_map.c.external_id == sa.bindparam("b_external_id"),
+)
 
 
 class KeyConflictError(HubError):
@@ -35,11 +43,7 @@ class ExternalKey:
 def lookup(conn: sa.Connection, system: str, object_type: str, external_id: str) -> str | None:
     """The hub id linked to an external id, or None."""
     return conn.execute(
-        sa.select(key_map.c.hub_id).where(
-            key_map.c.system == system,
-            key_map.c.object_type == object_type,
-            key_map.c.external_id == external_id,
-        )
+        _LOOKUP, {"b_system": system, "b_object_type": object_type, "b_external_id": external_id}
     ).scalar_one_or_none()
 
 
@@ -109,8 +113,8 @@ def link_new(conn: sa.Connection, links: list[tuple[ExternalKey, str]]) -> None:
     if not links:
         return
     now = utcnow()
-    conn.execute(
-        key_map.insert(),
+    insert_rows(
+        conn, key_map,
         [
             {"system": k.system, "object_type": k.object_type, "external_id": k.external_id,
              "hub_id": hub_id, "created_at": now}

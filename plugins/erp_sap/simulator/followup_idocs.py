@@ -3,7 +3,8 @@
 - ORDRSP (basic type ORDERS05): E1EDK01 BELNR = ERP order number, E1EDK02 QUALF 001 =
   the customer's (hub's) BuyerDocument id and QUALF 002 = ERP order number, items with
   E1EDP20 schedule lines confirming the full quantity.
-- INVOIC02: billing document with partners RE/RG/AG (E1EDKA1), references (E1EDK02
+- INVOIC02: billing document of type F2 (E1EDK14 qualifier 015) dated by E1EDK03 012,
+  with partners RE/RG/AG (E1EDKA1), references (E1EDK02
   QUALF 009 invoice, 002 order, 001 customer order), items (E1EDP01 with E1EDP02
   order reference, E1EDP19 material, E1EDP26 QUALF 003 net value, E1EDP05 price
   condition, E1EDP04 tax) and totals E1EDS01 (SUMID 001 items, 010 net, 005 tax,
@@ -86,7 +87,8 @@ def ordrsp_idoc(order: StoredOrder, docnum: str, seed: int = 1, created: datetim
             ("POSEX", item.item_id), ("MENGE", item.quantity), ("MENEE", item.unit),
             ("VPREI", _amount(item_price(item, seed))), ("PEINH", "1"), ("NETWR", _amount(net)),
         ])
-        segment(pos, "E1EDP20", [("WMENG", item.quantity), ("EDATU", _sap_date(delivery_date(order)))])
+        segment(pos, "E1EDP20", [("WMENG", item.quantity), ("BMENG", item.quantity),
+                                 ("EDATU", _sap_date(delivery_date(order)))])
         segment(pos, "E1EDP19", [("QUALF", "002"), ("IDTNR", item.material),
                                  ("KTEXT", _description(item.material, seed))])
     segment(idoc, "E1EDS01", [("SUMID", "002"), ("SUMME", _amount(total)), ("WAERQ", order.currency)])
@@ -121,6 +123,8 @@ def invoic_idoc(order: StoredOrder, invoice_number: str, docnum: str, seed: int 
     idoc = new_idoc("INVOIC02", "INVOIC", docnum, created, partners)
     segment(idoc, "E1EDK01", [("CURCY", order.currency), ("HWAER", "EUR"), ("KUNDEUINR", vat_id),
                               ("BSART", "INVO"), ("BELNR", invoice_number), ("RECIPNT_NO", req.sold_to)])
+    segment(idoc, "E1EDK14", [("QUALF", "015"), ("ORGID", "F2")])
+    segment(idoc, "E1EDK03", [("IDDAT", "012"), ("DATUM", _sap_date(billed))])
     for function in ("RE", "RG", "AG"):
         segment(idoc, "E1EDKA1", _party(function, req.sold_to, seed))
     segment(idoc, "E1EDKA1", _party("WE", req.ship_to or req.sold_to, seed))
@@ -135,7 +139,7 @@ def invoic_idoc(order: StoredOrder, invoice_number: str, docnum: str, seed: int 
         net_total += net
         tax_total += tax
         pos = segment(idoc, "E1EDP01", [("POSEX", item.item_id), ("MENGE", item.quantity),
-                                        ("MENEE", item.unit)])
+                                        ("MENEE", item.unit), ("NETWR", _amount(net))])
         segment(pos, "E1EDP02", [("QUALF", "002"), ("BELNR", order.erp_id), ("ZEILE", item.item_id)])
         segment(pos, "E1EDP19", [("QUALF", "002"), ("IDTNR", item.material),
                                  ("KTEXT", _description(item.material, seed))])

@@ -2,7 +2,8 @@
 
 - ``GET  {ENDPOINT_PATH}?wsdl`` the WSDL with the live endpoint; ``GET .../SalesOrderERP.xsd``
 - ``POST {ENDPOINT_PATH}`` the SOAP service SalesOrderERPCreateRequestConfirmation_In
-- ``POST /sap/idoc`` inbound ORDERS05 IDoc-XML (answers 200 once the orders are stored)
+- ``POST /sap/idoc`` inbound ORDERS05 IDoc-XML (answers 200 once the orders are stored),
+  or ALEAUD01 audits of the simulator's own IDocs (kept in ``ErpSimulator.audits``)
 - ``GET  /sim/orders`` orders as JSON; ``POST /sim/orders/{id}/followups`` emit follow-ups
 - ``POST|GET|DELETE /sim/failures`` failure injection (JSON ``{"mode", "count", "match", "severity"}``)
 - ``GET  /sim/idocs/DEBMAS?count=N&start=S`` (or MATMAS) master data, streamed
@@ -18,6 +19,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from lxml import etree
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
@@ -25,6 +27,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from plugins.erp_sap.simulator import soap_messages as sm
+from plugins.erp_sap.simulator.audits_in import is_audit, parse_audits
 from plugins.erp_sap.simulator.masterdata_idocs import iter_masterdata
 from plugins.erp_sap.simulator.orders_in import IdocReadError, parse_orders
 from plugins.erp_sap.simulator.state import FailureMode, FailureRule, StoredOrder
@@ -118,6 +121,12 @@ def build_app(sim: ErpSimulator) -> Starlette:
         if not _authorised(sim, request):
             return _challenge()
         body = await request.body()
+        if is_audit(body):
+            try:
+                sim.audits.extend(parse_audits(body))
+            except etree.XMLSyntaxError as exc:
+                return PlainTextResponse(f"IDoc rejected: ALEAUD not well-formed: {exc}", 400)
+            return PlainTextResponse("audit received", 200)
         try:
             inbound = parse_orders(body)
         except IdocReadError as exc:

@@ -28,6 +28,7 @@ import uvicorn
 from lxml import etree
 from pydantic import SecretStr
 
+from plugins.erp_sap.simulator.audits_in import ReceivedAudit
 from plugins.erp_sap.simulator.delivery import DeliveryFailed, FollowupTarget
 from plugins.erp_sap.simulator.erp import CreateResult, ErpBackend
 from plugins.erp_sap.simulator.followup_idocs import aleaud_idoc, invoic_idoc, ordrsp_idoc
@@ -75,6 +76,8 @@ class ErpSimulator:
         self.backend = ErpBackend(self.state, seed=seed, customer_count=customer_count,
                                   product_count=product_count, check_products=check_products)
         self.followup_errors: list[str] = []
+        self.audits: list[ReceivedAudit] = []
+        """ALEAUD acknowledgements the hub sent for the simulator's IDocs."""
         self.xsd_bytes = XSD_FILE.read_bytes()
         self.wsdl_bytes = b""
         self._stopping = threading.Event()

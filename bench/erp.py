@@ -1,0 +1,247 @@
+"""Bench (issue #5): the ERP side of the hub, end to end.
+
+(a) ORDERS05 IDocs (10 items each) ingested per second through the real inbound
+    pipeline, ``HubRuntime(...).ingestor("erp_sap")``: parse, map, store, enqueue, on
+    SQLite. The customers and materials the orders reference are loaded first (DEBMAS
+    and MATMAS through ``hub load``'s path), so every order maps and posts.
+(b) The initial load of N DEBMAS customers from one IDoc-XML file (``hub load erp_sap
+    customers``): rate and peak RSS. It runs in a child process, so the peak RSS is the
+    load's own and not that of the order bench.
+(c) SOAP round trips per second to the ERP simulator, measured by ``bench/erp_soap.py``.
+
+    .venv/bin/python bench/erp.py            # 20,000 orders, 1,000,000 customers, 2,000 SOAP calls
+    .venv/bin/python bench/erp.py --short    # 2,000 orders, 20,000 customers, 300 SOAP calls
+
+Each part prints its figures; the last line is JSON with all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from erp_soap import main as soap_main  # noqa: E402
+from hub.core.ingest import summarise  # noqa: E402
+from hub.core.load import InitialLoad  # noqa: E402
+from hub.core.raw import RawDocument, Segment  # noqa: E402
+from hub.core.runtime import HubRuntime  # noqa: E402
+from hub.core.settings import HubSettings  # noqa: E402
+from hub.core.store import migrate  # noqa: E402
+from hub.core.store.keymap import key_map  # noqa: E402
+from plugins.erp_sap.idoc.codec import IdocCodecs  # noqa: E402
+from plugins.erp_sap.simulator.masterdata_idocs import write_debmas, write_matmas  # noqa: E402
+
+ITEMS = 10
+FILE_ORDERS = 500
+"""Orders per IDoc file, as an ERP's file port or HTTP port hands them over."""
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process in MB (ru_maxrss is KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def hub_runtime(folder: Path) -> HubRuntime:
+    """A fresh hub on a SQLite file in ``folder``, with the repository's mapping tables."""
+    settings = HubSettings(
+        database_url=f"sqlite:///{folder / 'hub.db'}", mappings_dir=ROOT / "mappings",
+        plugins={"erp_sap": {"definitions_dir": str(folder / "idoc_definitions"),
+                             "inbound_dir": str(folder / "in"), "outbound_dir": str(folder / "out")}},
+    )
+    runtime = HubRuntime(settings)
+    migrate.upgrade(runtime.engine)
+    return runtime
+
+
+def initial_load(runtime: HubRuntime, object_name: str, path: Path) -> tuple[float, int, int]:
+    """Run ``hub load erp_sap OBJECT --source PATH``'s load; returns (seconds, done, failed)."""
+    spec = runtime.plugins.loaders_of("erp_sap")[object_name]
+    opened = spec.open(runtime, str(path))
+    job = InitialLoad(runtime.require_schema(), "erp_sap", object_name, runtime.mappings, runtime.masterdata())
+    started = time.perf_counter()
+    result = job.run(opened.documents, opened.source, opened.key)
+    return time.perf_counter() - started, result.done, result.failed
+
+
+def _control(number: int) -> dict[str, str]:
+    return {"TABNAM": "EDI_DC40", "MANDT": "800", "DOCNUM": f"{number:016d}", "DIRECT": "2",
+            "IDOCTYP": "ORDERS05", "MESTYP": "ORDERS", "SNDPOR": "SAPPRD", "SNDPRT": "LS",
+            "SNDPRN": "PRDCLNT800", "RCVPOR": "CRMHUB", "RCVPRT": "LS", "RCVPRN": "CRMHUB",
+            "CREDAT": "20240611", "CRETIM": "101542"}
+
+
+def loaded_ids(runtime: HubRuntime, object_type: str) -> list[str]:
+    """The erp_sap ids of the loaded documents of one type (a record the mapping
+    refused is not there, and an order naming it would rightly fail)."""
+    with runtime.engine.connect() as conn:
+        return list(conn.execute(
+            sa.select(key_map.c.external_id)
+            .where(key_map.c.system == "erp_sap", key_map.c.object_type == object_type)
+            .order_by(key_map.c.external_id)
+        ).scalars())
+
+
+def orders(count: int, customers: list[str], products: list[str], start: int = 1) -> Iterator[RawDocument]:
+    """ORDERS05 IDocs of ``ITEMS`` items each, for loaded customers and materials."""
+    for n in range(start, start + count):
+        customer = customers[n % len(customers)]
+        body = [
+            Segment("E1EDK01", {"CURCY": "EUR", "BSART": "TA", "ZTERM": "ZB14", "BELNR": f"{n:010d}"}),
+            Segment("E1EDK14", {"QUALF": "008", "ORGID": "1000"}),
+            Segment("E1EDK14", {"QUALF": "007", "ORGID": "10"}),
+            Segment("E1EDK14", {"QUALF": "006", "ORGID": "00"}),
+            Segment("E1EDK03", {"IDDAT": "012", "DATUM": "20240610"}),
+            Segment("E1EDK03", {"IDDAT": "002", "DATUM": "20240620"}),
+            Segment("E1EDKA1", {"PARVW": "AG", "PARTN": customer}),
+            Segment("E1EDKA1", {"PARVW": "WE", "PARTN": customer}),
+            Segment("E1EDK02", {"QUALF": "001", "BELNR": f"PO-{n}", "DATUM": "20240610"}),
+        ]
+        for item in range(1, ITEMS + 1):
+            material = products[(n * ITEMS + item) % len(products)]
+            body.append(Segment("E1EDP01", {
+                "POSEX": f"{item * 10:06d}", "MENGE": f"{item}.000", "MENEE": "ST", "VPREI": "112.50",
+                "NETWR": f"{112.5 * item:.2f}", "WERKS": "1000",
+            }, [
+                Segment("E1EDP19", {"QUALF": "002", "IDTNR": material, "KTEXT": f"Material {material[-6:]}"}),
+            ]))
+        total = sum(112.5 * item for item in range(1, ITEMS + 1))
+        body.append(Segment("E1EDS01", {"SUMID": "002", "SUMME": f"{total:.2f}", "WAERQ": "EUR"}))
+        yield RawDocument("erp_sap", "ORDERS", f"{n:016d}", "idoc", body, _control(n))
+
+
+def order_bench(folder: Path, count: int, customers: int, products: int) -> dict[str, object]:
+    """Part (a): load the master data, write the order files, ingest them timed."""
+    runtime = hub_runtime(folder)
+    customer_file, product_file = folder / "debmas.xml", folder / "matmas.xml"
+    write_debmas(customer_file, customers)
+    write_matmas(product_file, products)
+    loaded = [initial_load(runtime, "customers", customer_file), initial_load(runtime, "products", product_file)]
+    failed_masterdata = sum(failed for _, _, failed in loaded)
+    known_customers, known_products = loaded_ids(runtime, "partner"), loaded_ids(runtime, "product")
+    codecs = IdocCodecs.from_settings(_erp_settings(runtime))
+    files = []
+    for start in range(1, count + 1, FILE_ORDERS):
+        payload = codecs.render_flat(orders(min(FILE_ORDERS, count + 1 - start), known_customers, known_products, start))
+        files.append((f"orders_{start:08d}.txt", payload))
+    ingestor = runtime.ingestor("erp_sap")
+    counts: dict[str, int] = {}
+    started = time.perf_counter()
+    for name, payload in files:
+        for status, number in summarise(ingestor.ingest(payload, name)).items():
+            counts[status] = counts.get(status, 0) + number
+    elapsed = time.perf_counter() - started
+    runtime.close()
+    return {"orders": count, "items_per_order": ITEMS, "order_files": len(files),
+            "orders_seconds": round(elapsed, 2), "orders_per_s": round(count / elapsed),
+            "orders_outcomes": counts, "masterdata_failed": failed_masterdata,
+            "customers_known": len(known_customers), "products_known": len(known_products),
+            "customers_loaded": customers, "customers_load_per_s": round(customers / loaded[0][0]),
+            "products_loaded": products}
+
+
+def _erp_settings(runtime: HubRuntime):  # type: ignore[no-untyped-def]
+    from plugins.erp_sap.settings import erp_sap_settings
+
+    return erp_sap_settings(runtime.settings.plugins.get("erp_sap", {}))
+
+
+def load_bench(folder: Path, count: int) -> dict[str, object]:
+    """Part (b), run in a child process: write one DEBMAS file of ``count`` customers, load it."""
+    path = folder / "debmas_load.xml"
+    started = time.perf_counter()
+    write_debmas(path, count)
+    written = time.perf_counter() - started
+    size_mb = path.stat().st_size / 1e6
+    runtime = hub_runtime(folder)
+    rss_before = peak_rss_mb()
+    seconds, done, failed = initial_load(runtime, "customers", path)
+    runtime.close()
+    return {"load_customers": count, "load_done": done, "load_failed": failed,
+            "load_file_mb": round(size_mb, 1), "load_write_seconds": round(written, 1),
+            "load_seconds": round(seconds, 1), "load_per_s": round(done / seconds),
+            "load_peak_rss_mb": round(peak_rss_mb(), 1), "load_rss_before_mb": round(rss_before, 1)}
+
+
+def _run_child(part: str, count: int) -> dict[str, object]:
+    """Run one part in a fresh interpreter; its last output line is its JSON."""
+    output = subprocess.run([sys.executable, __file__, "--part", part, "--count", str(count)],
+                            check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def _soap(calls: int) -> dict[str, object]:
+    """Part (c): ``bench/erp_soap.py``'s measurement, its JSON line read back."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    saved, sys.argv = sys.argv, ["erp_soap.py", "--calls", str(calls)]
+    try:
+        with contextlib.redirect_stdout(out):
+            soap_main()
+    finally:
+        sys.argv = saved
+    lines = out.getvalue().strip().splitlines()
+    for line in lines[:-1]:
+        print(f"  soap {line.strip()}")
+    figures = json.loads(lines[-1])
+    return {"soap_calls": figures["calls"], "soap_sequential_per_s": figures["sequential_per_s"],
+            "soap_threads4_per_s": figures["threads4_per_s"], "soap_sequential_p99_ms": figures["sequential_p99_ms"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--short", action="store_true", help="2,000 orders, 20,000 customers, 300 SOAP calls")
+    parser.add_argument("--orders", type=int, default=None)
+    parser.add_argument("--customers", type=int, default=None, help="customers of the initial load (b)")
+    parser.add_argument("--soap-calls", type=int, default=None)
+    parser.add_argument("--skip", action="append", default=[], choices=["orders", "load", "soap"])
+    parser.add_argument("--part", choices=["orders", "load"], help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.part:
+        with tempfile.TemporaryDirectory(prefix="bench_erp_") as folder:
+            result = (load_bench(Path(folder), args.count) if args.part == "load"
+                      else order_bench(Path(folder), args.count, customers=2_000, products=1_000))
+        print(json.dumps(result))
+        return 0
+    order_count = args.orders or (2_000 if args.short else 20_000)
+    load_count = args.customers or (20_000 if args.short else 1_000_000)
+    soap_calls = args.soap_calls or (300 if args.short else 2_000)
+    figures: dict[str, object] = {"bench": "erp", "short": args.short}
+    if "orders" not in args.skip:
+        result = _run_child("orders", order_count)
+        figures.update(result)
+        print(f"(a) {order_count:,} ORDERS05 ({ITEMS} items) ingested in {result['orders_seconds']} s: "
+              f"{result['orders_per_s']:,} IDocs/s end to end {result['orders_outcomes']}; "
+              f"{result['customers_loaded']:,} customers loaded first at {result['customers_load_per_s']:,}/s")
+    if "load" not in args.skip:
+        result = _run_child("load", load_count)
+        figures.update(result)
+        print(f"(b) initial load of {result['load_done']:,} DEBMAS customers ({result['load_file_mb']} MB IDoc-XML) "
+              f"in {result['load_seconds']} s: {result['load_per_s']:,}/s, {result['load_failed']} failed, "
+              f"peak RSS {result['load_peak_rss_mb']} MB")
+    if "soap" not in args.skip:
+        result = _soap(soap_calls)
+        figures.update(result)
+        print(f"(c) SOAP round trips to the simulator: {result['soap_sequential_per_s']}/s sequential, "
+              f"{result['soap_threads4_per_s']}/s with 4 threads")
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""The IDoc-XML HTTP port ``POST /erp_sap/idoc`` on the hub's real server (127.0.0.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from erp_fixtures import (
+    DATA, archived_keys, count_documents, erp_runtime, queued_acknowledgements, set_field,
+)
+from hub.core.runtime import HubRuntime
+from hub.core.store.db import create_engine
+from hub.http import RunningServer, serve
+from plugins.erp_sap.simulator.masterdata_idocs import write_debmas
+
+AUTH = ("sapidoc", "s3cret!")
+
+
+@pytest.fixture
+def hub(database_url: str, tmp_path: Path) -> Iterator[tuple[HubRuntime, RunningServer]]:
+    runtime = erp_runtime(database_url, tmp_path, http={"port": 0, "username": AUTH[0], "password": AUTH[1]})
+    server = serve(runtime)
+    yield runtime, server
+    server.stop()
+    runtime.close()
+
+
+@pytest.fixture
+def debmas(tmp_path: Path) -> bytes:
+    path = tmp_path / "debmas.xml"
+    write_debmas(path, 4)
+    return path.read_bytes()
+
+
+def _post(server: RunningServer, body: bytes, **kwargs: object) -> httpx.Response:
+    return httpx.post(f"{server.url}/erp_sap/idoc", content=body, headers={"Content-Type": "application/xml"},
+                      timeout=30, **kwargs)  # type: ignore[arg-type]
+
+
+def test_idocs_are_stored_durably_before_the_answer(hub: tuple[HubRuntime, RunningServer], debmas: bytes,
+                                                    database_url: str) -> None:
+    runtime, server = hub
+    answer = _post(server, debmas, auth=AUTH)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["summary"] == {"posted": 4}
+    assert [i["docnum"] for i in body["idocs"]] == [f"{n:016d}" for n in range(1, 5)]
+    assert all(i["status"] == "posted" and i["hub_id"].startswith("bp_") for i in body["idocs"])
+    other = create_engine(database_url)  # another connection pool sees it committed
+    try:
+        assert count_documents(other, "partner") == 4 and len(archived_keys(other)) == 4
+    finally:
+        other.dispose()
+    assert [a["status"] for a in queued_acknowledgements(runtime.engine)] == ["53"] * 4
+
+
+def test_the_port_needs_the_servers_credentials(hub: tuple[HubRuntime, RunningServer], debmas: bytes) -> None:
+    runtime, server = hub
+    assert _post(server, debmas).status_code == 401
+    assert _post(server, debmas, auth=(AUTH[0], "wrong")).status_code == 401
+    assert archived_keys(runtime.engine) == {}
+
+
+@pytest.mark.parametrize("payload", [
+    pytest.param((DATA / "orders05_broken.xml").read_bytes(), id="broken-xml"),
+    pytest.param((DATA / "debmas07_truncated.txt").read_bytes(), id="truncated-flat"),
+    pytest.param(b'{"customer": 1}', id="json"),
+    pytest.param(b"", id="empty"),
+])
+def test_an_unreadable_payload_gets_400_and_nothing_is_stored(
+        hub: tuple[HubRuntime, RunningServer], payload: bytes) -> None:
+    runtime, server = hub
+    answer = _post(server, payload, auth=AUTH)
+    assert answer.status_code == 400
+    assert answer.json()["error"]
+    assert archived_keys(runtime.engine) == {} and queued_acknowledgements(runtime.engine) == []
+
+
+def test_an_idoc_that_cannot_be_mapped_is_kept_as_failed_and_answered_200(
+        hub: tuple[HubRuntime, RunningServer], debmas: bytes) -> None:
+    runtime, server = hub
+    answer = _post(server, set_field(debmas, "0000000000000002", "E1KNA1M", "SPRAS_ISO", "QQ"), auth=AUTH)
+    assert answer.status_code == 200
+    failed = [i for i in answer.json()["idocs"] if i["status"] == "failed"]
+    assert [i["docnum"] for i in failed] == ["0000000000000002"] and "QQ" in failed[0]["error"]
+    assert len(archived_keys(runtime.engine)) == 4 and count_documents(runtime.engine, "partner") == 3
+
+
+def test_a_redelivery_is_harmless(hub: tuple[HubRuntime, RunningServer], debmas: bytes) -> None:
+    runtime, server = hub
+    assert _post(server, debmas, auth=AUTH).status_code == 200
+    again = _post(server, debmas, auth=AUTH)
+    assert again.status_code == 200 and again.json()["summary"] == {"duplicate": 4}
+    assert count_documents(runtime.engine, "partner") == 4
+    assert len(queued_acknowledgements(runtime.engine)) == 4
+
+
+def test_simultaneous_redeliveries_are_all_answered_and_stored_once(
+        hub: tuple[HubRuntime, RunningServer], debmas: bytes) -> None:
+    runtime, server = hub
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: _post(server, debmas, auth=AUTH), range(6)))
+    assert [a.status_code for a in answers] == [200] * 6, [a.text[:200] for a in answers]
+    assert sum(a.json()["summary"].get("posted", 0) for a in answers) == 4
+    keys = archived_keys(runtime.engine)
+    assert len(keys) == 4 and set(keys.values()) == {1}
+    assert count_documents(runtime.engine, "partner") == 4
+    assert sorted(a["docnum"] for a in queued_acknowledgements(runtime.engine)) == [f"{n:016d}" for n in range(1, 5)]
