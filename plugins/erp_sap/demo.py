@@ -28,7 +28,7 @@ from hub.core.load import InitialLoad
 from hub.core.masterdata import Incoming
 from hub.core.model.sales import SalesOrder
 from hub.core.queue.enqueue import object_queue
-from hub.core.queue.tables import QueueMessageRow
+from hub.core.queue.tables import QueueMessageRow, QueueStateRow
 from hub.core.queue.worker import Worker
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
@@ -112,6 +112,12 @@ def _first_message(engine: sa.Engine, queue: str) -> int:
         return conn.execute(sa.select(sa.func.min(messages.c.id)).where(messages.c.queue == queue)).scalar_one()
 
 
+def _blocked(engine: sa.Engine, queue: str) -> bool:
+    state = QueueStateRow.__table__
+    with engine.connect() as conn:
+        return bool(conn.execute(sa.select(state.c.blocked).where(state.c.name == queue)).scalar())
+
+
 def _count(engine: sa.Engine, doc_type: str) -> int:
     docs = DocumentRow.__table__
     with engine.connect() as conn:
@@ -153,7 +159,8 @@ def run_demo(work: Path, records: int, orders: int) -> DemoReport:
             sim.fail_next("http500", count=100, match=failing)
             click.echo(f"{len(hub_ids)} sales orders taken; the ERP will fail for {failing} (HTTP 500)")
             blocked_queue = object_queue(PLUGIN, "sales_order", failing)
-            others_done = lambda: _count(runtime.engine, "billing_document") >= len(hub_ids) - 1  # noqa: E731
+            others_done = lambda: (_count(runtime.engine, "billing_document") >= len(hub_ids) - 1  # noqa: E731
+                                   and _blocked(runtime.engine, blocked_queue))
             work_until(runtime, others_done, timeout=30)
             _admin(runtime, "status")
             _admin(runtime, "message", "show", str(_first_message(runtime.engine, blocked_queue)))

@@ -44,7 +44,7 @@ def order_segments(items: int = 3, currency: str = "EUR") -> list[Segment]:
 def order_raw(items: int = 3, document_id: str = "0000000000123456", message_type: str = "ORDERS") -> RawDocument:
     """The order as a RawDocument from erp_sap."""
     return RawDocument("erp_sap", message_type, document_id, "idoc", order_segments(items),
-                       {"MESTYP": message_type, "IDOCTP": "ORDERS05"})
+                       {"MESTYP": message_type, "IDOCTYP": "ORDERS05"})
 
 
 PARTNERS = {"12345": "bp_SOLDTO", "12399": "bp_SHIPTO"}

@@ -99,7 +99,7 @@ def test_required_source_missing(mappings):
 
 def test_selection_by_message_type_with_any_basic_type(mappings):
     confirmation = order_raw(message_type="ORDRSP")
-    confirmation.control["IDOCTP"] = "ORDERS02"
+    confirmation.control["IDOCTYP"] = "ORDERS02"
     confirmation.body[0].children.append(seg("Z1EDK01", GBSTK="C"))
     result = mappings.map_inbound(confirmation, lookup)
     assert result.document.status == "completed"
@@ -124,7 +124,7 @@ def test_render_outbound_orders05(mappings):
     order = mappings.map_inbound(order_raw(items=2), lookup).document
     rendered = mappings.render("erp_sap", order, reverse_lookup)
     raw = rendered.raw
-    assert (raw.message_type, raw.control["IDOCTP"], raw.format) == ("ORDERS", "ORDERS05", "idoc")
+    assert (raw.message_type, raw.control["IDOCTYP"], raw.format) == ("ORDERS", "ORDERS05", "idoc")
     names = [s.name for s in raw.body]
     assert names[0] == "E1EDK01" and names[-3:] == ["E1EDS01"] * 3
     partners = [s.fields for s in raw.body if s.name == "E1EDKA1"]
