@@ -42,6 +42,7 @@ from hub.core.settings import HubSettings  # noqa: E402
 from hub.core.store import migrate  # noqa: E402
 from hub.core.store.keymap import key_map  # noqa: E402
 from plugins.erp_sap.idoc.codec import IdocCodecs  # noqa: E402
+from plugins.erp_sap.settings import ErpSapSettings, erp_sap_settings  # noqa: E402
 from plugins.erp_sap.simulator.masterdata_idocs import write_debmas, write_matmas  # noqa: E402
 
 ITEMS = 10
@@ -95,7 +96,11 @@ def loaded_ids(runtime: HubRuntime, object_type: str) -> list[str]:
 
 
 def orders(count: int, customers: list[str], products: list[str], start: int = 1) -> Iterator[RawDocument]:
-    """ORDERS05 IDocs of ``ITEMS`` items each, for loaded customers and materials."""
+    """ORDERS05 IDocs of ``ITEMS`` items each (E1EDP01 + E1EDP19), for loaded customers and materials.
+
+    No E1EDP20 schedule lines: the ORDERS table maps E1EDP20.BMENG, which the shipped
+    ORDERS05 definition lacks, and a line without it fails on confirmed_quantity.
+    """
     for n in range(start, start + count):
         customer = customers[n % len(customers)]
         body = [
@@ -152,9 +157,7 @@ def order_bench(folder: Path, count: int, customers: int, products: int) -> dict
             "products_loaded": products}
 
 
-def _erp_settings(runtime: HubRuntime):  # type: ignore[no-untyped-def]
-    from plugins.erp_sap.settings import erp_sap_settings
-
+def _erp_settings(runtime: HubRuntime) -> ErpSapSettings:
     return erp_sap_settings(runtime.settings.plugins.get("erp_sap", {}))
 
 

@@ -18,7 +18,7 @@ from hub.core.settings import load_settings
 
 # Core command modules; each exposes ``commands``, a list of click commands.
 CORE_COMMAND_MODULES = ("hub.cli.setup", "hub.cli.partners", "hub.cli.schema", "hub.cli.queue", "hub.cli.run",
-                        "hub.cli.ingest", "hub.cli.mapping", "hub.cli.load")
+                        "hub.cli.ingest", "hub.cli.mapping", "hub.cli.load", "hub.cli.inbound")
 
 
 def build_cli(runtime: HubRuntime) -> click.Group:

@@ -13,9 +13,8 @@ import click
 from hub.cli.context import pass_runtime
 from hub.cli.output import console, print_json, print_table, json_option
 from hub.core.errors import DocumentError
-from hub.core.model.base import utcnow
 from hub.core.queue import admin, views
-from hub.core.queue.messages import MESSAGE_STATUSES
+from hub.core.queue.messages import MESSAGE_STATUSES, utcnow
 from hub.core.runtime import HubRuntime
 
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")

@@ -157,6 +157,32 @@ class Ingestor:
         archive.set_status(conn, payload_id, archive.POSTED, code=self._code(raw, "posted"), text=note)
         return self._outcome(raw, "posted", payload_id)
 
+    def replay(self, payload_id: int) -> list[IngestOutcome]:
+        """Process an archived payload again (after a mapping or master-data fix).
+
+        The kept copy is parsed and posted like a new arrival, except that it is not a
+        duplicate of itself: its history gains a ``replayed`` record, then the outcome.
+        """
+        with self.engine.begin() as conn:
+            kept = archive.load_payload(conn, payload_id)
+            if kept.system != self.system:
+                raise DocumentError(f"inbound payload {payload_id}", "system",
+                                    f"belongs to {kept.system}, not {self.system}")
+            codec = pick_codec(self.codecs, kept.payload[:SNIFF_BYTES], f"archive:{payload_id}")
+            archive.set_status(conn, payload_id, "replayed", text="processing the kept payload again")
+            done: list[tuple[RawDocument, IngestOutcome]] = []
+            for raw in codec.parse(kept.payload, f"archive:{payload_id}"):
+                try:
+                    with conn.begin_nested():
+                        result = self.mappings.map_inbound(raw, self._lookup(conn), report_unmapped=False)
+                        upsert = self.masterdata.upsert_in(conn, [Incoming(result.document, self.system)])[0]
+                        done.append((raw, self._posted(conn, raw, result, payload_id, upsert)))
+                except HubError as exc:
+                    done.append((raw, self._failed(conn, raw, payload_id, exc)))
+            if self.on_chunk is not None:
+                self.on_chunk(conn, done)
+            return [outcome for _, outcome in done]
+
     def _failed(self, conn: sa.Connection, raw: RawDocument, payload_id: int, exc: HubError) -> IngestOutcome:
         archive.set_status(conn, payload_id, archive.FAILED, code=self._code(raw, "failed"), error=str(exc))
         return self._outcome(raw, "failed", payload_id, error=str(exc))

@@ -21,8 +21,8 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from hub.core.errors import NotFoundError
-from hub.core.model.base import utcnow
 from hub.core.plugins import JobSpec
+from hub.core.queue.messages import utcnow
 from hub.core.queue.retention import purge
 from hub.core.queue.settings import queue_settings
 from hub.core.runtime import HubRuntime

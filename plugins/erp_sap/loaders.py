@@ -9,7 +9,9 @@ new extract starts from its first IDoc.
 from __future__ import annotations
 
 import mmap
+import os
 import tempfile
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,9 @@ def count_idocs(path: Path) -> int:
 def _download(url: str, settings: ErpSapSettings) -> Path:
     auth = (settings.username, settings.password.get_secret_value() if settings.password else "") \
         if settings.username else None
-    target = Path(tempfile.mkstemp(prefix="erp_sap_load_", suffix=".xml")[1])
+    handle, name = tempfile.mkstemp(prefix="erp_sap_load_", suffix=".xml")
+    os.close(handle)
+    target = Path(name)
     try:
         with httpx.stream("GET", url, auth=auth, timeout=settings.timeout, trust_env=False) as answer:
             answer.raise_for_status()
@@ -56,10 +60,21 @@ def _download(url: str, settings: ErpSapSettings) -> Path:
 
 
 def _parse_then_delete(codecs: IdocCodecs, path: Path) -> Iterator[RawDocument]:
-    try:
-        yield from codecs.parse_file(path)
-    finally:
-        path.unlink(missing_ok=True)
+    """The file's IDocs; the file is deleted when they are read or no longer wanted.
+
+    A generator's ``finally`` runs only if it was started, and a load that finds its
+    source completed never starts it: the finaliser covers that case too.
+    """
+
+    def documents() -> Iterator[RawDocument]:
+        try:
+            yield from codecs.parse_file(path)
+        finally:
+            path.unlink(missing_ok=True)
+
+    stream = documents()
+    weakref.finalize(stream, path.unlink, missing_ok=True)
+    return stream
 
 
 def _opener(message_type: str):  # type: ignore[no-untyped-def]

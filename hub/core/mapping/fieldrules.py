@@ -139,15 +139,21 @@ def compile_field_rule(c: RuleCompiler, rule: YMap, model: type[BaseModel], scop
     return rule_in, rule_out, [parts]
 
 
+ANY_VALUE = "*"
+
+
 def _condition(c: RuleCompiler, when: Any, rule: YMap, where: str, scope: tuple[Step, ...],
                inbound: bool) -> Any:
-    """``when: {PATH: value-or-list}``: source paths inbound, canonical paths for outbound rules."""
+    """``when: {PATH: value-or-list-or-"*"}``: source paths inbound, canonical paths for outbound
+    rules; ``"*"`` holds when the path has any value."""
     if not isinstance(when, dict) or not when:
         c.problem(rule.line_of("when"), where, "when must map paths to a value or a list of values")
         return None
     checks = []
     for text, expected in when.items():
-        wanted = frozenset(str(v) for v in (expected if isinstance(expected, list) else [expected]))
+        # "*" asks only that the path has a value (e.g. a confirmed quantity was sent).
+        wanted = None if expected == ANY_VALUE else \
+            frozenset(str(v) for v in (expected if isinstance(expected, list) else [expected]))
         if inbound:
             path = c.path(text, rule.line_of("when"), where, want_field=True)
             if path is None:
@@ -160,7 +166,10 @@ def _condition(c: RuleCompiler, when: Any, rule: YMap, where: str, scope: tuple[
     def holds(node: Any, ctx: DocCtx | None) -> bool:
         for read, get, wanted in checks:
             value = read(node, ctx) if read is not None else get(node)
-            if str(value) not in wanted:
+            if wanted is None:
+                if value is None or value == "":
+                    return False
+            elif str(value) not in wanted:
                 return False
         return True
 

@@ -149,7 +149,8 @@ class UpsertBatch:
 
     def _resolve(self, item: Incoming, keys: list[ExternalKey]) -> str | None:
         linked = {self._links[k] for k in keys if k in self._links}
-        if item.document.hub_id:
+        # A hub id the store does not know (e.g. echoed back by a peer) names nothing here.
+        if item.document.hub_id and item.document.hub_id in self._current:
             linked.add(item.document.hub_id)
         if len(linked) > 1:
             raise KeyConflictError(

@@ -12,11 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hub.core.errors import PermanentError, TransientError
-from hub.core.model.base import utcnow
 from hub.core.queue.claim import ClaimedQueue, QueueOutcome
 from hub.core.queue.messages import (
     BLOCKED, CONFIRMED, DELIVERED, RETRYING, RUNNING, SKIPPED, DeliveryResult, OutboundMessage,
-    Transport, TransportContext, status_record,
+    Transport, TransportContext, status_record, utcnow,
 )
 from hub.core.queue.retry import decide
 from hub.core.queue.settings import QueueSettings

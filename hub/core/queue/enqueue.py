@@ -17,9 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.core.errors import DocumentError
 from hub.core.events import DocumentChange
-from hub.core.model.base import utcnow
 from hub.core.plugins import HubPlugins
-from hub.core.queue.messages import QUEUED, NewMessage, status_record
+from hub.core.queue.messages import QUEUED, NewMessage, status_record, utcnow
 from hub.core.queue.tables import messages, queues
 
 INSERT_CHUNK = 2_000

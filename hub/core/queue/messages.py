@@ -5,8 +5,19 @@ what it answers, and the status records kept in each message's history.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Protocol
+
+
+
+def utcnow() -> datetime:
+    """The current time in UTC.
+
+    The queue's own clock, so that worker processes need not import the canonical
+    model package (``hub.core.model``) just for it: a restarted worker is back sooner.
+    """
+    return datetime.now(timezone.utc)
+
 
 # Status of a message row.
 QUEUED = "queued"

@@ -63,9 +63,9 @@ class QueueSettings(BaseModel):
         default=30.0, gt=0,
         description="How long a worker owns a claimed queue; a dead worker's queues are free after it.",
     )
-    batch_size: int = Field(default=500, ge=1, description="Most messages claimed in one transaction.")
+    batch_size: int = Field(default=2000, ge=1, description="Most messages claimed in one transaction.")
     per_queue_batch: int = Field(
-        default=50, ge=1, description="Most consecutive messages of one queue taken in one claim."
+        default=100, ge=1, description="Most consecutive messages of one queue taken in one claim."
     )
     poll_interval: float = Field(
         default=0.02, gt=0, description="Seconds an idle worker waits before looking again."

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from hub.core.model.base import utcnow
 from hub.core.queue.claim import claim, known_external_ids, record
 from hub.core.queue.deliver import Deliverer
-from hub.core.queue.messages import BLOCKED, RETRYING
+from hub.core.queue.messages import BLOCKED, RETRYING, utcnow
 from hub.core.queue.settings import QueueSettings, queue_settings
 
 log = logging.getLogger("hub.queue")

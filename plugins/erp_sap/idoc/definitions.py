@@ -106,11 +106,9 @@ class SegmentDef:
     _end: int = field(init=False, repr=False)
     _by_name: dict[str, FieldDef] = field(init=False, repr=False)
     _ordered: tuple[FieldDef, ...] = field(init=False, repr=False)
-    _rank: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._ordered = tuple(sorted(self.fields, key=lambda f: f.offset))
-        self._rank = {f.name: rank for rank, f in enumerate(self._ordered)}
         self._names = tuple(f.name for f in self.fields)
         self._by_name = {f.name: f for f in self.fields}
         self._end = max((f.end for f in self.fields), default=0)
@@ -166,9 +164,8 @@ class SegmentDef:
         Raises ValueError naming a field that the segment does not have or that is
         longer than its slot.
         """
-        # Only the fields present are placed (a segment defines dozens, a record sets a
-        # few), in the order of the definition's offsets.
-        placed = []
+        chars = []
+        position = 0
         for name, value in values.items():
             if not value:
                 continue
@@ -181,14 +178,12 @@ class SegmentDef:
                 raise ValueError(
                     f"field {name} is {len(value)} characters, segment {self.type} holds {spec.length}"
                 )
-            placed.append((self._rank[name], spec.offset, value))
-        placed.sort()
-        chars = []
-        position = 0
-        for _, offset, value in placed:
-            chars.append(" " * (offset - position))
-            chars.append(value)
-            position = offset + len(value)
+        for spec in self._ordered:
+            value = values.get(spec.name)
+            if value:
+                chars.append(" " * (spec.offset - position))
+                chars.append(value)
+                position = spec.offset + len(value)
         rest = values.get(REST_FIELD)
         if rest:
             chars.append(" " * (self._end - position))

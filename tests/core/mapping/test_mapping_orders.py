@@ -139,7 +139,15 @@ def test_render_outbound_orders05(mappings):
 def test_round_trip_canonical_external_canonical_loses_nothing(mappings):
     order = mappings.map_inbound(order_raw(items=4), lookup).document
     again = mappings.map_inbound(mappings.render("erp_sap", order, reverse_lookup).raw, lookup).document
-    assert again == order
+    # customer_reference is read inbound only: outbound, qualifier 001 carries the hub's order id.
+    assert again == order.model_copy(update={"customer_reference": None})
+
+
+def test_outbound_order_carries_the_hub_id_as_buyer_order_number(mappings):
+    order = mappings.map_inbound(order_raw(items=1), lookup).document.model_copy(update={"hub_id": "so_X1"})
+    raw = mappings.render("erp_sap", order, reverse_lookup).raw
+    assert [s.fields.get("BELNR") for s in raw.body if s.name == "E1EDK02" and s.fields.get("QUALF") == "001"] \
+        == ["so_X1"]
 
 
 def test_negative_amounts_render_with_trailing_minus(mappings):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from hub.cli.main import build_cli
 from hub.cli.queue import parse_since
 from hub.core.errors import DocumentError, PermanentError
-from hub.core.model.base import utcnow
+from hub.core.queue.messages import utcnow
 from hub.core.queue import NewMessage, Worker, enqueue
 
 

@@ -14,7 +14,7 @@ import pytest
 import queue_file_peer
 import sqlalchemy as sa
 
-from hub.core.model.base import utcnow
+from hub.core.queue.messages import utcnow
 from hub.core.queue import NewMessage, Worker, enqueue
 from hub.core.queue.claim import claim, record
 from hub.core.queue.deliver import Deliverer

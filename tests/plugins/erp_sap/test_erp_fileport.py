@@ -118,7 +118,7 @@ def test_two_hubs_polling_one_folder_take_each_file_once(runtime: HubRuntime, tm
 
 
 # The child polls like a hub would and is killed (SIGKILL, no clean-up of any kind)
-# inside the transaction of its third chunk: two chunks committed, one half-written.
+# inside the transaction of its second chunk: one chunk committed, one half-written.
 CRASHING_POLL = """
 import os, signal, sys
 from hub.core import ingest
@@ -130,20 +130,20 @@ from plugins.erp_sap.fileport import FilePort
 chunk = ingest.Ingestor._ingest_chunk
 calls = []
 
-def dies_in_third_chunk(self, codec, documents, content_type):
+def dies_in_second_chunk(self, codec, documents, content_type):
     calls.append(1)
-    if len(calls) == 3:
+    if len(calls) == 2:
         self.on_chunk = lambda conn, results: os.kill(os.getpid(), signal.SIGKILL)
     return chunk(self, codec, documents, content_type)
 
-ingest.Ingestor._ingest_chunk = dies_in_third_chunk
+ingest.Ingestor._ingest_chunk = dies_in_second_chunk
 FilePort(HubRuntime(HubSettings.model_validate_json(sys.argv[1]))).poll()
 """
 
 
 def test_a_hub_killed_mid_file_loses_nothing_and_posts_nothing_twice(
         runtime: HubRuntime, tmp_path: Path, database_url: str) -> None:
-    total, committed = 5 * DEFAULT_CHUNK, 2 * DEFAULT_CHUNK
+    total, committed = 3 * DEFAULT_CHUNK, DEFAULT_CHUNK
     write_debmas(tmp_path / "in" / "DEBMAS_BIG.xml", total)
     settings = erp_settings(database_url, tmp_path).model_dump_json()
     child = subprocess.run([PYTHON, "-c", CRASHING_POLL, settings], cwd=REPO, timeout=60)

@@ -65,18 +65,20 @@ def test_the_port_needs_the_servers_credentials(hub: tuple[HubRuntime, RunningSe
     assert archived_keys(runtime.engine) == {}
 
 
-@pytest.mark.parametrize("payload", [
-    pytest.param((DATA / "orders05_broken.xml").read_bytes(), id="broken-xml"),
-    pytest.param((DATA / "debmas07_truncated.txt").read_bytes(), id="truncated-flat"),
-    pytest.param(b'{"customer": 1}', id="json"),
-    pytest.param(b"", id="empty"),
-])
-def test_an_unreadable_payload_gets_400_and_nothing_is_stored(
-        hub: tuple[HubRuntime, RunningServer], payload: bytes) -> None:
+UNREADABLE = {
+    "broken XML": (DATA / "orders05_broken.xml").read_bytes(),
+    "truncated flat file": (DATA / "debmas07_truncated.txt").read_bytes(),
+    "JSON": b'{"customer": 1}',
+    "nothing": b"",
+}
+
+
+def test_an_unreadable_payload_gets_400_and_nothing_is_stored(hub: tuple[HubRuntime, RunningServer]) -> None:
     runtime, server = hub
-    answer = _post(server, payload, auth=AUTH)
-    assert answer.status_code == 400
-    assert answer.json()["error"]
+    for what, payload in UNREADABLE.items():
+        answer = _post(server, payload, auth=AUTH)
+        assert answer.status_code == 400, what
+        assert answer.json()["error"], what
     assert archived_keys(runtime.engine) == {} and queued_acknowledgements(runtime.engine) == []
 
 
