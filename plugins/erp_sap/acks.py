@@ -64,7 +64,7 @@ def aleaud_handler(runtime: Any) -> MessageHandler:
             if message is None:
                 counts["unknown"] += 1
                 continue
-            record_peer_answer(conn, int(ack.docnum), ok, f"ERP status {ack.status} {ack.text}".strip(), now)
+            record_peer_answer(conn, int(ack.docnum), ok, _outbound_status(ack), now)
             counts["confirmed" if ok else "refused"] += 1
             if ok and ack.object_key and ack.object_type == OBJECT_TYPES.get(message.doc_type):
                 key = keymap.ExternalKey(PLUGIN, message.doc_type, erp_number(ack.object_key))
@@ -73,6 +73,13 @@ def aleaud_handler(runtime: Any) -> MessageHandler:
         return ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "no acknowledgements"
 
     return handle
+
+
+def _outbound_status(ack: Acknowledgement) -> str:
+    """Our IDoc's new status in SAP's terms: 41 posted by the ERP, 40 not posted."""
+    if ack.status == POSTED:
+        return f"status 41: application document created in the ERP (ERP status 53) {ack.text}".strip()
+    return f"status 40: application document not created in the ERP (ERP status {ack.status}) {ack.text}".strip()
 
 
 def _acknowledgement(raw: RawDocument, outcome: IngestOutcome) -> Acknowledgement:

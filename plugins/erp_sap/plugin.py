@@ -26,10 +26,13 @@ def hub_register_codecs(registry: PluginRegistry) -> None:
 
 @hookimpl
 def hub_register_transports(registry: PluginRegistry) -> None:
-    """Sales orders to the ERP (SOAP or ORDERS05), and IDocs addressed explicitly (ALEAUD)."""
+    """Sales orders (SOAP or ORDERS05), partners (DEBMAS) and IDocs addressed explicitly (ALEAUD)."""
     registry.add_transport(TransportSpec("orders", order_transport_factory, ("sales_order",),
                                          "Sales orders: SOAP service or ORDERS05 IDoc, per order_channel"))
     registry.add_transport(TransportSpec("idoc", IdocTransport, (), "IDoc-XML to the ERP's port"))
+    if erp_sap_settings(registry.plugin_settings).replicate_partners:
+        registry.add_transport(TransportSpec("partners", IdocTransport, ("partner",),
+                                             "Partners created or changed outside the ERP, as DEBMAS IDocs"))
 
 
 @hookimpl

@@ -41,6 +41,8 @@ class ErpSapSettings(BaseModel):
         default=None,
         description="URL template `hub load` fetches IDoc-XML from when no file is named; "
                     "{message_type} becomes DEBMAS or MATMAS.")
+    replicate_partners: bool = Field(
+        default=True, description="Send partners created or changed outside the ERP to it as DEBMAS.")
     acknowledge: bool = Field(default=True, description="Send ALEAUD for every IDoc the hub processed.")
     poll_seconds: float = Field(default=5.0, gt=0, description="How often the file port looks for new files.")
     sender_port: str = Field(default="CRMHUB", description="SNDPOR of outbound IDocs.")

@@ -19,6 +19,7 @@ from hub.core.queue.messages import (
 )
 from hub.core.queue.retry import decide
 from hub.core.queue.settings import QueueSettings
+from hub.core.runtime import HubRuntime
 
 LEASE_SAFETY = 0.25
 """Share of the lease kept free: no new message of a queue starts in its last quarter."""
@@ -36,7 +37,7 @@ class Deliverer:
     that have a ``close`` method.
     """
 
-    def __init__(self, runtime: Any, settings: QueueSettings) -> None:
+    def __init__(self, runtime: HubRuntime, settings: QueueSettings) -> None:
         self._runtime = runtime
         self._settings = settings
         self._specs = runtime.plugins.transports()

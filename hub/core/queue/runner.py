@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from importlib import import_module
 from types import FrameType
+from typing import Any
 
 from hub.core.queue.worker import Worker, WorkerStats
 from hub.core.runtime import HubRuntime
@@ -23,6 +24,8 @@ from hub.core.settings import HubSettings
 log = logging.getLogger("hub.queue")
 
 DRAIN_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+STARTUP_TIMEOUT = 60.0
+"""Seconds a stopping runner waits for a worker process to finish starting up."""
 
 
 def install_drain_handlers(on_signal: Callable[[], None]) -> None:
@@ -37,12 +40,17 @@ def install_drain_handlers(on_signal: Callable[[], None]) -> None:
 
 
 def worker_process_main(
-    settings: HubSettings, plugin_modules: dict[str, str], name: str
+    settings: HubSettings, plugin_modules: dict[str, str], name: str, ready: Any = None
 ) -> None:
-    """Entry point of one worker process: build a runtime, work until SIGTERM."""
+    """Entry point of one worker process: build a runtime, work until SIGTERM.
+
+    ``ready`` (a multiprocessing Event) is set once the drain handlers are installed.
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     stop = threading.Event()
     install_drain_handlers(stop.set)
+    if ready is not None:
+        ready.set()
     extra = {plugin: import_module(module) for plugin, module in plugin_modules.items()}
     runtime = HubRuntime(settings, extra_plugins=extra)
     try:
@@ -72,9 +80,12 @@ def run_processes(
     wait until each drained. A process that dies is restarted. Returns exit codes."""
     context = multiprocessing.get_context("spawn")
     modules = dict(plugin_modules or {})
+    ready: list[Any] = [None] * workers
 
     def start(index: int) -> multiprocessing.process.BaseProcess:
-        process = context.Process(target=worker_process_main, args=(settings, modules, f"p{index}"),
+        ready[index] = context.Event()
+        process = context.Process(target=worker_process_main,
+                                  args=(settings, modules, f"p{index}", ready[index]),
                                   name=f"hub-worker-{index}")
         process.start()
         return process
@@ -86,8 +97,10 @@ def run_processes(
                 log.error("worker process %s exited with %s; starting a new one", process.name,
                           process.exitcode)
                 processes[i] = start(i)
-    for process in processes:
-        if process.is_alive() and process.pid is not None:
+    for i, process in enumerate(processes):
+        # A process still starting up would die of SIGTERM instead of draining.
+        ready[i].wait(timeout=STARTUP_TIMEOUT)
+        if process.is_alive():
             process.terminate()
     for process in processes:
         process.join()

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from hub.core.queue.claim import claim, known_external_ids, record
+from hub.core.queue.claim import QueueOutcome, claim, known_external_ids, record
 from hub.core.queue.deliver import Deliverer
 from hub.core.queue.messages import BLOCKED, RETRYING, utcnow
 from hub.core.queue.settings import QueueSettings, queue_settings
+from hub.core.runtime import HubRuntime
 
 log = logging.getLogger("hub.queue")
 
@@ -48,11 +49,11 @@ class Worker:
     """
 
     def __init__(
-        self, runtime: object, name: str | None = None, stop: threading.Event | None = None,
+        self, runtime: HubRuntime, name: str | None = None, stop: threading.Event | None = None,
         settings: QueueSettings | None = None,
     ) -> None:
         self.runtime = runtime
-        self.settings = settings or queue_settings(runtime.settings)  # type: ignore[attr-defined]
+        self.settings = settings or queue_settings(runtime.settings)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{name or uuid.uuid4().hex[:8]}"
         self.stop = stop or threading.Event()
         self.stats = WorkerStats()
@@ -61,7 +62,7 @@ class Worker:
     @property
     def engine(self) -> sa.Engine:
         """The hub database."""
-        return self.runtime.engine  # type: ignore[attr-defined, no-any-return]
+        return self.runtime.engine
 
     def run_once(self) -> int:
         """One batch; returns how many queues were claimed (0: nothing was due)."""
@@ -77,7 +78,7 @@ class Worker:
         self._count(outcomes, refused)
         return len(claimed)
 
-    def _count(self, outcomes: list, refused: list[str]) -> None:
+    def _count(self, outcomes: list[QueueOutcome], refused: list[str]) -> None:
         self.stats.batches += 1
         self.stats.refused_queues += len(refused)
         if refused:

@@ -40,6 +40,10 @@ class CreateResult:
     problems: tuple[BusinessProblem, ...] = ()
 
 
+NEW_CUSTOMER_BASE = 900000
+"""Customers created through DEBMAS are numbered from here, clear of generated ones."""
+
+
 class ErpBackend:
     """Order checks and storage on top of a ``SimulatorState``."""
 
@@ -77,6 +81,14 @@ class ErpBackend:
     def _generated(self, number: str) -> int | None:
         index = customer_index(number)
         return index if index is not None and index < self.customer_count else None
+
+    def save_customer(self, number: str | None, currency: str = "EUR") -> str:
+        """Create or change a customer sent by DEBMAS; a new one gets the next free number."""
+        if number is None:
+            number = alpha(str(NEW_CUSTOMER_BASE + len(self._extra_customers) + 1), 10)
+            while self.customer_exists(number):
+                number = alpha(str(int(number) + 1), 10)
+        return self.add_customer(number, currency)
 
     def customer_exists(self, number: str) -> bool:
         """Whether customer ``number`` (internal format) exists."""

@@ -157,7 +157,7 @@ def invoic_idoc(order: StoredOrder, invoice_number: str, docnum: str, seed: int 
 
 def aleaud_idoc(received_docnum: str, message_type: str, docnum: str, *, ok: bool, text: str,
                 erp_order_id: str | None = None, created: datetime | None = None,
-                partners: Partners = DEFAULT_PARTNERS) -> etree._Element:
+                partners: Partners = DEFAULT_PARTNERS, object_type: str = "BUS2032") -> etree._Element:
     """ALEAUD01 acknowledging IDoc ``received_docnum``: status 53 if ``ok``, else 51."""
     now = created or datetime.now(timezone.utc)
     idoc = new_idoc("ALEAUD01", "ALEAUD", docnum, created, partners)
@@ -169,6 +169,6 @@ def aleaud_idoc(received_docnum: str, message_type: str, docnum: str, *, ok: boo
         ("STAMID", "V1" if ok else "ZERPSIM"), ("STAMNO", "311" if ok else "001"),
     ])
     if ok and erp_order_id:
-        segment(state, "E1PRTOB", [("DOCNUM", received_docnum), ("OBJTYPE", "BUS2032"),
+        segment(state, "E1PRTOB", [("DOCNUM", received_docnum), ("OBJTYPE", object_type),
                                    ("OBJKEY", erp_order_id)])
     return idoc

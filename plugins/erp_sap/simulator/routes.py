@@ -3,7 +3,8 @@
 - ``GET  {ENDPOINT_PATH}?wsdl`` the WSDL with the live endpoint; ``GET .../SalesOrderERP.xsd``
 - ``POST {ENDPOINT_PATH}`` the SOAP service SalesOrderERPCreateRequestConfirmation_In
 - ``POST /sap/idoc`` inbound ORDERS05 IDoc-XML (answers 200 once the orders are stored),
-  or ALEAUD01 audits of the simulator's own IDocs (kept in ``ErpSimulator.audits``)
+  DEBMAS customers (new ones get a number, told back in ALEAUD01's E1PRTOB), or ALEAUD01
+  audits of the simulator's own IDocs (kept in ``ErpSimulator.audits``)
 - ``GET  /sim/orders`` orders as JSON; ``POST /sim/orders/{id}/followups`` emit follow-ups
 - ``POST|GET|DELETE /sim/failures`` failure injection (JSON ``{"mode", "count", "match", "severity"}``)
 - ``GET  /sim/idocs/DEBMAS?count=N&start=S`` (or MATMAS) master data, streamed
@@ -28,6 +29,7 @@ from starlette.routing import Route
 
 from plugins.erp_sap.simulator import soap_messages as sm
 from plugins.erp_sap.simulator.audits_in import is_audit, parse_audits
+from plugins.erp_sap.simulator.customers_in import is_debmas, parse_customers
 from plugins.erp_sap.simulator.masterdata_idocs import iter_masterdata
 from plugins.erp_sap.simulator.orders_in import IdocReadError, parse_orders
 from plugins.erp_sap.simulator.state import FailureMode, FailureRule, StoredOrder
@@ -121,6 +123,15 @@ def build_app(sim: ErpSimulator) -> Starlette:
         if not _authorised(sim, request):
             return _challenge()
         body = await request.body()
+        if is_debmas(body):
+            try:
+                customers = parse_customers(body)
+            except etree.XMLSyntaxError as exc:
+                return PlainTextResponse(f"IDoc rejected: DEBMAS not well-formed: {exc}", 400)
+            saved = [(c, sim.backend.save_customer(c.number, c.currency)) for c in customers]
+            task = BackgroundTask(sim.acknowledge_customers, saved) if sim.followups else None
+            return PlainTextResponse("\n".join(f"{c.docnum}: customer {n}" for c, n in saved), 200,
+                                     background=task)
         if is_audit(body):
             try:
                 sim.audits.extend(parse_audits(body))

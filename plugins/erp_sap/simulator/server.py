@@ -29,6 +29,7 @@ from lxml import etree
 from pydantic import SecretStr
 
 from plugins.erp_sap.simulator.audits_in import ReceivedAudit
+from plugins.erp_sap.simulator.customers_in import InboundCustomer
 from plugins.erp_sap.simulator.delivery import DeliveryFailed, FollowupTarget
 from plugins.erp_sap.simulator.erp import CreateResult, ErpBackend
 from plugins.erp_sap.simulator.followup_idocs import aleaud_idoc, invoic_idoc, ordrsp_idoc
@@ -255,6 +256,18 @@ class ErpSimulator:
                     self._send(self.followups, "ALEAUD", "ALEAUD01", audit)
                 if result.created and result.order is not None:
                     self.emit_followups(result.order.erp_id)
+        except DeliveryFailed as exc:
+            self._record_failure(str(exc))
+
+    def acknowledge_customers(self, saved: list[tuple[InboundCustomer, str]]) -> None:
+        """ALEAUD01 for each received DEBMAS, naming the customer number it was saved under."""
+        assert self.followups is not None
+        try:
+            for customer, number in saved:
+                audit = aleaud_idoc(customer.docnum, "DEBMAS", self.state.next_docnum(), ok=True,
+                                    text=f"Customer {number} saved", erp_order_id=number,
+                                    partners=self.partners, object_type="KNA1")
+                self._send(self.followups, "ALEAUD", "ALEAUD01", audit)
         except DeliveryFailed as exc:
             self._record_failure(str(exc))
 

@@ -113,9 +113,10 @@ def test_the_erps_aleaud_confirms_or_refuses_our_idocs(runtime: HubRuntime) -> N
     assert _ingest(runtime, audit) == ["posted"] * 4
     rows = {row.id: row for row in queue_rows(runtime.engine)}
     assert rows[confirmed].status == "confirmed"
-    assert rows[confirmed].history[-1]["detail"].startswith("ERP status 53")
+    assert rows[confirmed].history[-1]["detail"].startswith("status 41: application document created")
     assert rows[refused].status == "delivered"
-    assert rows[refused].last_error == "ERP status 51 Material 4711 is blocked"
+    assert rows[refused].last_error == ("status 40: application document not created in the ERP (ERP status 51)"
+                                        " Material 4711 is blocked")
     assert rows[refused].history[-1]["status"] == "peer_rejected"
     assert rows[foreign].status == "delivered" and len(rows[foreign].history) == 1, \
         "an IDoc number names a message of this plugin only"
