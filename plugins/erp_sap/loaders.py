@@ -8,7 +8,6 @@ new extract starts from its first IDoc.
 
 from __future__ import annotations
 
-import mmap
 import os
 import tempfile
 import weakref
@@ -28,16 +27,21 @@ CHUNK_BYTES = 1 << 20
 
 
 def count_idocs(path: Path) -> int:
-    """How many IDocs a file holds, by counting control records (fast, no parsing)."""
-    if path.stat().st_size == 0:
-        return 0
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        head = data[:4096].lstrip(b"\xef\xbb\xbf \r\n\t")
-        marker = b"<EDI_DC40" if head.startswith(b"<") else b"EDI_DC40"
-        count, position = 0, data.find(marker)
-        while position != -1:
-            count += 1
-            position = data.find(marker, position + len(marker))
+    """How many IDocs a file holds, by counting control records (fast, no parsing).
+
+    Read in blocks, not mapped: a mapped file's pages would count into the process's
+    memory, and a million-customer extract is over a gigabyte.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+        marker = b"<EDI_DC40" if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<") else b"EDI_DC40"
+        count, tail, block = 0, b"", head
+        while block:
+            data = tail + block
+            count += data.count(marker)
+            # Keep the end that could hold the start of a marker cut by the block edge.
+            tail = data[-(len(marker) - 1):] if not data.endswith(marker) else b""
+            block = handle.read(CHUNK_BYTES)
         return count
 
 

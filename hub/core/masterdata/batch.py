@@ -133,9 +133,7 @@ class UpsertBatch:
             too_common = key[0] in FUZZY_KINDS and len(holders) > MAX_FUZZY_HOLDERS
             self._holders[key] = set() if too_common else holders
         others = {h for k in missing for h in self._holders[k]} - self._profiles.keys()
-        for hub_id, doc in documents.get_many(self._conn, others).items():
-            if doc.merged_into is None:
-                self._profiles[hub_id] = PartnerProfile.of(doc.data)
+        self._profiles.update(matchkeys.profiles(self._conn, others))
 
     @staticmethod
     def _keys_of(item: Incoming) -> list[ExternalKey]:

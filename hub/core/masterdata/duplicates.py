@@ -26,7 +26,7 @@ _TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", 
 
 MatchKey = tuple[str, str]
 FUZZY_KINDS = frozenset({"nameaddr", "namezip"})
-MAX_FUZZY_HOLDERS = 50
+MAX_FUZZY_HOLDERS = 20
 """A fuzzy key shared by more partners than this is too common to tell anything
 (a frequent surname in a big city); exact keys (e-mail, VAT) are always used."""
 

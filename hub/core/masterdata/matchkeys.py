@@ -7,11 +7,12 @@ from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 
-from hub.core.masterdata.duplicates import MatchKey
+from hub.core.masterdata.duplicates import MatchKey, PartnerProfile
 from hub.core.store.bulk import insert_rows
-from hub.core.store.tables import PartnerMatchKeyRow
+from hub.core.store.tables import DocumentRow, PartnerMatchKeyRow
 
 match_keys = PartnerMatchKeyRow.__table__
+documents = DocumentRow.__table__
 
 
 def holders(conn: sa.Connection, keys: Iterable[MatchKey]) -> dict[MatchKey, set[str]]:
@@ -29,6 +30,24 @@ def holders(conn: sa.Connection, keys: Iterable[MatchKey]) -> dict[MatchKey, set
             )
             for row in rows:
                 found[(kind, row.key)].add(row.hub_id)
+    return found
+
+
+def profiles(conn: sa.Connection, hub_ids: Iterable[str]) -> dict[str, PartnerProfile]:
+    """Duplicate-check profiles of stored, unmerged partners, built row by row.
+
+    Reads only the data column and keeps only the small profiles, so checking a batch
+    against many stored partners does not hold their whole documents in memory.
+    """
+    ids = list(hub_ids)
+    found: dict[str, PartnerProfile] = {}
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(
+            sa.select(documents.c.hub_id, documents.c.data).where(
+                documents.c.hub_id.in_(ids[start : start + 500]), documents.c.merged_into.is_(None))
+        )
+        for row in rows:
+            found[row.hub_id] = PartnerProfile.of(row.data)
     return found
 
 

@@ -32,9 +32,13 @@ def _same(value: Any) -> Any:
     return value
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def json_text(value: Any) -> str:
-    """Compact JSON, as appended to history columns."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON, as appended to history columns (one shared encoder: ``json.dumps``
+    with options builds a new one per call)."""
+    return _ENCODER.encode(value)
 
 
 @dataclass(frozen=True)

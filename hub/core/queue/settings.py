@@ -68,7 +68,7 @@ class QueueSettings(BaseModel):
         default=100, ge=1, description="Most consecutive messages of one queue taken in one claim."
     )
     poll_interval: float = Field(
-        default=0.02, gt=0, description="Seconds an idle worker waits before looking again."
+        default=0.01, gt=0, description="Seconds an idle worker waits before looking again."
     )
     retention_delivered_days: float = Field(
         default=7.0, gt=0, description="Delivered and confirmed messages are purged after this."
