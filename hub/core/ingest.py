@@ -29,35 +29,11 @@ from hub.core.mapping import MappingResult, MappingSet
 from hub.core.masterdata import Incoming, MasterDataService
 from hub.core.plugins.registry import CodecSpec
 from hub.core.raw import RawDocument
-from hub.core.store import archive, keymap
+from hub.core.ingest_chunk import ChunkRun, IngestOutcome, cached_lookup, dedupe_key, status_code
+from hub.core.store import archive
 
 DEFAULT_CHUNK = 200
 SNIFF_BYTES = 4096
-
-# SAP's inbound IDoc status codes, recorded for IDocs so an SAP admin reads familiar history.
-IDOC_CODES = {"received": "50", "mapped": "64", "posted": "53", "failed": "51"}
-
-
-@dataclass(frozen=True)
-class IngestOutcome:
-    """What became of one inbound document."""
-
-    source: str
-    message_type: str
-    document_id: str
-    status: str
-    """posted (stored, changed), unchanged (stored before, nothing new), duplicate
-    (this very document was received before), failed."""
-    payload_id: int | None = None
-    hub_id: str | None = None
-    doc_type: str | None = None
-    version: int | None = None
-    error: str | None = None
-    mapping: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return dict(self.__dict__)
 
 
 def pick_codec(codecs: Sequence[CodecSpec], head: bytes, source_name: str) -> CodecSpec:
@@ -67,11 +43,6 @@ def pick_codec(codecs: Sequence[CodecSpec], head: bytes, source_name: str) -> Co
             return codec
     names = ", ".join(c.name for c in codecs) or "none"
     raise DocumentError(source_name, "(payload)", f"no codec reads this payload (codecs: {names})")
-
-
-def dedupe_key(raw: RawDocument) -> str:
-    """The source's own identity of a document: message type and document number."""
-    return f"{raw.message_type}:{raw.document_id}"
 
 
 MessageHandler = Callable[[sa.Connection, RawDocument], str]
@@ -120,42 +91,7 @@ class Ingestor:
 
     def _ingest_chunk(self, codec: CodecSpec, chunk: list[RawDocument], content_type: str) -> list[IngestOutcome]:
         with self.engine.begin() as conn:
-            outcomes: list[IngestOutcome | None] = []
-            pending: list[tuple[int, RawDocument, MappingResult, int]] = []
-            for raw in chunk:
-                kept = self._archive(conn, codec, raw, content_type)
-                if kept.duplicate:
-                    outcomes.append(self._outcome(raw, "duplicate", kept.id))
-                    continue
-                if raw.message_type in self.handlers:
-                    outcomes.append(self._handled(conn, raw, kept.id))
-                    continue
-                try:
-                    result = self.mappings.map_inbound(raw, self._lookup(conn), report_unmapped=False)
-                except HubError as exc:
-                    outcomes.append(self._failed(conn, raw, kept.id, exc))
-                    continue
-                pending.append((len(outcomes), raw, result, kept.id))
-                outcomes.append(None)
-            upserts = self.masterdata.upsert_each(
-                conn, [Incoming(result.document, self.system) for _, _, result, _ in pending]
-            )
-            for (index, raw, result, payload_id), upsert in zip(pending, upserts):
-                outcomes[index] = (self._failed(conn, raw, payload_id, upsert) if isinstance(upsert, HubError)
-                                   else self._posted(conn, raw, result, payload_id, upsert))
-            done = [o for o in outcomes if o is not None]
-            if self.on_chunk is not None:
-                self.on_chunk(conn, list(zip(chunk, done)))
-            return done
-
-    def _handled(self, conn: sa.Connection, raw: RawDocument, payload_id: int) -> IngestOutcome:
-        try:
-            with conn.begin_nested():
-                note = self.handlers[raw.message_type](conn, raw)
-        except HubError as exc:
-            return self._failed(conn, raw, payload_id, exc)
-        archive.set_status(conn, payload_id, archive.POSTED, code=self._code(raw, "posted"), text=note)
-        return self._outcome(raw, "posted", payload_id)
+            return ChunkRun(self, conn, codec, content_type).run(chunk)
 
     def replay(self, payload_id: int) -> list[IngestOutcome]:
         """Process an archived payload again (after a mapping or master-data fix).
@@ -174,7 +110,7 @@ class Ingestor:
             for raw in codec.parse(kept.payload, f"archive:{payload_id}"):
                 try:
                     with conn.begin_nested():
-                        result = self.mappings.map_inbound(raw, self._lookup(conn), report_unmapped=False)
+                        result = self.mappings.map_inbound(raw, cached_lookup(conn), report_unmapped=False)
                         upsert = self.masterdata.upsert_in(conn, [Incoming(result.document, self.system)])[0]
                         done.append((raw, self._posted(conn, raw, result, payload_id, upsert)))
                 except HubError as exc:
@@ -184,35 +120,18 @@ class Ingestor:
             return [outcome for _, outcome in done]
 
     def _failed(self, conn: sa.Connection, raw: RawDocument, payload_id: int, exc: HubError) -> IngestOutcome:
-        archive.set_status(conn, payload_id, archive.FAILED, code=self._code(raw, "failed"), error=str(exc))
+        archive.set_status(conn, payload_id, archive.FAILED, code=status_code(raw, "failed"), error=str(exc))
         return self._outcome(raw, "failed", payload_id, error=str(exc))
-
-    def _archive(self, conn: sa.Connection, codec: CodecSpec, raw: RawDocument,
-                 content_type: str) -> archive.ArchiveResult:
-        payload = raw.payload
-        if payload is None:
-            if codec.render is None:
-                raise DocumentError(raw.source, "(payload)", f"codec {codec.name} cannot keep a copy")
-            payload = codec.render([raw])
-        return archive.archive_inbound(conn, self.system, raw.message_type, dedupe_key(raw),
-                                       content_type, payload, code=self._code(raw, "received"))
 
     def _posted(self, conn: sa.Connection, raw: RawDocument, result: MappingResult,
                 payload_id: int, upsert: Any) -> IngestOutcome:
         mapping = f"{result.mapping_file}@{result.mapping_version}"
         status = "posted" if upsert.changed else "unchanged"
         text = f"{upsert.doc_type} {upsert.hub_id} version {upsert.version}" + ("" if upsert.changed else " (no change)")
-        archive.set_status(conn, payload_id, archive.POSTED, code=self._code(raw, "posted"), text=text,
+        archive.set_status(conn, payload_id, archive.POSTED, code=status_code(raw, "posted"), text=text,
                            hub_id=upsert.hub_id, mapping=mapping)
         return self._outcome(raw, status, payload_id, hub_id=upsert.hub_id, doc_type=upsert.doc_type,
                              version=upsert.version, mapping=mapping)
-
-    def _lookup(self, conn: sa.Connection) -> Any:
-        return lambda system, object_type, external_id: keymap.lookup(conn, system, object_type, external_id)
-
-    @staticmethod
-    def _code(raw: RawDocument, status: str) -> str | None:
-        return IDOC_CODES[status] if raw.format == "idoc" else None
 
     @staticmethod
     def _outcome(raw: RawDocument, status: str, payload_id: int | None, **fields: Any) -> IngestOutcome:

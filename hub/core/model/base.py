@@ -20,7 +20,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     WithJsonSchema,
     model_validator,
 )
@@ -68,7 +67,6 @@ def _upper_code(length: int, what: str):  # type: ignore[no-untyped-def]
 ExactDecimal = Annotated[
     Decimal,
     BeforeValidator(_refuse_float),
-    PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
     WithJsonSchema({
         "anyOf": [
             {"type": "integer"},

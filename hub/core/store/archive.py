@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from hub.core.errors import NotFoundError
 from hub.core.model.base import utcnow
+from hub.core.store.bulk import insert_rows
 from hub.core.store.tables import InboundPayloadRow
 
 inbound = InboundPayloadRow.__table__
@@ -99,3 +100,48 @@ def load_payload(conn: sa.Connection, payload_id: int) -> InboundPayloadRow:
     if row is None:
         raise NotFoundError(f"no archived inbound payload with id {payload_id}")
     return InboundPayloadRow.model_validate(row._mapping)
+
+
+@dataclass(frozen=True)
+class ProcessedPayload:
+    """A newly received payload together with how its processing ended, for one bulk write."""
+
+    document_kind: str
+    dedupe_key: str
+    content_type: str
+    payload: bytes
+    status: str
+    history: list[dict[str, Any]]
+    error: str | None = None
+    hub_id: str | None = None
+    mapping: str | None = None
+
+
+def received_before(conn: sa.Connection, system: str, dedupe_keys: list[str]) -> dict[str, int]:
+    """dedupe key -> archive id for those of ``dedupe_keys`` already received from ``system``."""
+    found: dict[str, int] = {}
+    for start in range(0, len(dedupe_keys), 500):
+        rows = conn.execute(sa.select(inbound.c.dedupe_key, inbound.c.id).where(
+            inbound.c.system == system, inbound.c.dedupe_key.in_(dedupe_keys[start : start + 500])))
+        found.update({row.dedupe_key: row.id for row in rows})
+    return found
+
+
+def keep_processed(conn: sa.Connection, system: str, items: list[ProcessedPayload]) -> dict[str, int]:
+    """Archive a chunk's new payloads with their final status; dedupe key -> archive id."""
+    if not items:
+        return {}
+    now = utcnow()
+    insert_rows(conn, inbound, [
+        {"system": system, "document_kind": p.document_kind, "dedupe_key": p.dedupe_key,
+         "content_type": p.content_type, "payload": p.payload, "status": p.status, "error": p.error,
+         "duplicates": 0, "received_at": now, "history": p.history, "hub_id": p.hub_id, "mapping": p.mapping}
+        for p in items
+    ])
+    return received_before(conn, system, [p.dedupe_key for p in items])
+
+
+def count_redeliveries(conn: sa.Connection, payload_ids: list[int]) -> None:
+    """Count one more redelivery for each id (an id may appear several times)."""
+    if payload_ids:
+        conn.execute(_COUNT_DUPLICATE, [{"b_id": payload_id} for payload_id in payload_ids])

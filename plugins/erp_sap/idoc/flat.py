@@ -294,6 +294,7 @@ def read_flat(payload: bytes | IO[bytes] | IO[str], source: str = "", registry: 
     """Parse a flat IDoc file one IDoc at a time; raises IdocError at the first bad record."""
     registry = registry or DefinitionRegistry()
     current: _Assembler | None = None
+    records: list[str] = []
     ordinal = 0
     index, offset = 0, None
     try:
@@ -304,13 +305,15 @@ def read_flat(payload: bytes | IO[bytes] | IO[str], source: str = "", registry: 
                 where = _position(index, offset)
                 if current is not None:
                     ordinal += 1
-                    yield current.finish(where, ordinal)
+                    yield _with_payload(current.finish(where, ordinal), records, encoding)
                 current = _open_idoc(record, where, registry, source)
+                records = [record]
             elif current is None:
                 raise IdocError("", record[:30].rstrip(), _position(index, offset),
                                 "data record before any control record", source)
             else:
                 current.add(record, index, offset)
+                records.append(record)
     except IdocError as exc:
         if exc.docnum or current is None:
             raise
@@ -321,7 +324,13 @@ def read_flat(payload: bytes | IO[bytes] | IO[str], source: str = "", registry: 
     if current is None:
         raise IdocError("", "", "", "no control record found: not a flat IDoc file", source)
     ordinal += 1
-    yield current.finish(f"end of file after {_position(index, offset)}", ordinal)
+    yield _with_payload(current.finish(f"end of file after {_position(index, offset)}", ordinal), records, encoding)
+
+
+def _with_payload(document: RawDocument, records: list[str], encoding: str) -> RawDocument:
+    """The IDoc's own records as read, one per line: its copy for the inbound archive."""
+    document.payload = "\n".join(records).encode(encoding)
+    return document
 
 
 def iter_flat_records(document: RawDocument, registry: DefinitionRegistry, pad: bool = True) -> Iterator[str]:

@@ -95,6 +95,13 @@ class _Converter:
                            "idoc", body, control, self.source)
 
 
+def _standalone(idoc: etree._Element, root: str) -> bytes:
+    """One IDoc as an IDoc-XML document of its own (its root element around the IDOC as
+    read): its copy for the inbound archive, readable again on replay."""
+    inner = etree.tostring(idoc, encoding="unicode", with_tail=False)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<{root}>{inner}</{root}>'.encode()
+
+
 def read_xml(payload: bytes | IO[bytes], source: str = "", registry: DefinitionRegistry | None = None) -> Iterator[RawDocument]:
     """Parse IDoc-XML one IDoc at a time; raises IdocError for malformed XML or IDocs."""
     stream = io.BytesIO(bytes(payload)) if isinstance(payload, (bytes, bytearray, memoryview)) else payload
@@ -111,6 +118,7 @@ def read_xml(payload: bytes | IO[bytes], source: str = "", registry: DefinitionR
             root = _name(parent.tag) if parent is not None else ""
             count += 1
             document = converter.convert(idoc, root, count)
+            document.payload = _standalone(idoc, root)
             last = document.document_id
             idoc.clear()
             if parent is not None:
