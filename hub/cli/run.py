@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from importlib import import_module
-from typing import Any, Protocol
 
 import click
 
@@ -14,32 +12,9 @@ from hub.core.queue.runner import install_drain_handlers, run_processes, run_thr
 from hub.core.queue.worker import Worker
 from hub.core.runtime import HubRuntime
 from hub.core.scheduler import start_scheduler, stop_scheduler
+from hub.http import serve
 
 log = logging.getLogger("hub.run")
-
-
-class Stoppable(Protocol):
-    """A running server handle."""
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-
-
-def start_http(runtime: HubRuntime) -> Stoppable | None:
-    """Start the hub's HTTP server when ``hub.http`` provides ``serve(runtime)``.
-
-    Contract for ``hub.http.serve``: start serving in the background and return a
-    handle whose ``stop()`` shuts the server down. Without ``hub.http`` the hub runs
-    workers and scheduler only.
-    """
-    try:
-        module: Any = import_module("hub.http")
-    except ModuleNotFoundError as exc:
-        if exc.name == "hub.http":
-            return None
-        raise
-    serve = getattr(module, "serve", None)
-    return serve(runtime) if callable(serve) else None
 
 
 def run_hub(runtime: HubRuntime, workers: int = 1, threads: bool = False, http: bool = True,
@@ -47,10 +22,11 @@ def run_hub(runtime: HubRuntime, workers: int = 1, threads: bool = False, http: 
     """Run workers, the scheduler and the HTTP server until SIGTERM/SIGINT, then drain:
     workers finish their batch in flight and take nothing new."""
     runtime.require_schema()
+    runtime.mappings  # noqa: B018 -- compile every mapping table now: a broken one stops the hub here
     stop = threading.Event()
     install_drain_handlers(stop.set)
     jobs = start_scheduler(runtime) if scheduler else None
-    server = start_http(runtime) if http else None
+    server = serve(runtime) if http else None
     try:
         if threads:
             run_threads(runtime, workers, stop)
@@ -84,6 +60,7 @@ def worker(runtime: HubRuntime, name: str | None) -> None:
     """Run one delivery worker in this process until SIGTERM (drains its batch)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     runtime.require_schema()
+    runtime.mappings  # noqa: B018 -- compile every mapping table now: a broken one stops the hub here
     stop = threading.Event()
     install_drain_handlers(stop.set)
     stats = Worker(runtime, name=name, stop=stop).run()

@@ -38,7 +38,12 @@ class CodecSpec:
 
 @dataclass(frozen=True)
 class TransportSpec:
-    """An outbound transport: ``factory(settings)`` returns an object with ``send(message)``."""
+    """An outbound transport: ``factory(context)`` returns an object with ``send(message)``.
+
+    ``context`` is a ``hub.core.queue.messages.TransportContext`` (system, the plugin's
+    settings table, the runtime); ``document_types`` are the canonical types whose changes
+    the outbox routes to this transport.
+    """
 
     name: str
     factory: Callable[..., Any]
@@ -48,7 +53,8 @@ class TransportSpec:
 
 @dataclass(frozen=True)
 class JobSpec:
-    """A scheduled job; ``trigger`` and ``trigger_args`` as APScheduler's ``add_job`` takes them."""
+    """A scheduled job: ``func(runtime)`` runs with the hub's HubRuntime; ``trigger`` and
+    ``trigger_args`` as APScheduler's ``add_job`` takes them."""
 
     id: str
     func: Callable[..., Any]

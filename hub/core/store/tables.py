@@ -118,3 +118,8 @@ class LoadRunRow(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     started_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+
+
+# The queue's tables live with the queue; importing them here puts them on the one metadata
+# that migrations are checked against (a plain import: the queue module imports this one).
+import hub.core.queue.tables  # noqa: E402,F401
