@@ -107,7 +107,12 @@ class UpsertBatch:
                 self._links[ExternalKey(system, object_type, external_id)] = hub_id
         hub_ids = set(self._links.values()) | {i.document.hub_id for i in items if i.document.hub_id}
         self._load(hub_ids)
-        self._fetch_holders(k for p in profiles if p is not None for k in p.keys())
+        # Only partners new to the store are checked before they change anything; a known
+        # partner's candidates are fetched if and when a change to it is checked.
+        self._fetch_holders(
+            k for item, profile in zip(items, profiles)
+            if profile is not None and not self._is_known(item) for k in profile.keys()
+        )
 
     def _load(self, hub_ids: set[str]) -> None:
         missing = {h for h in hub_ids if h not in self._current}
@@ -117,8 +122,6 @@ class UpsertBatch:
         for hub_id, doc in stored.items():
             state = _Current(doc.doc_type, doc.version, doc.version, doc.data, doc.field_sources,
                              doc.merged_into)
-            if doc.doc_type == PARTNER and self._service.duplicate_check:
-                state.keys = PartnerProfile.of(doc.data).keys()
             self._current[hub_id] = state
         if survivors - self._current.keys():
             self._load(survivors)
@@ -134,6 +137,11 @@ class UpsertBatch:
             self._holders[key] = set() if too_common else holders
         others = {h for k in missing for h in self._holders[k]} - self._profiles.keys()
         self._profiles.update(matchkeys.profiles(self._conn, others))
+
+    def _is_known(self, item: Incoming) -> bool:
+        if item.document.hub_id in self._current:
+            return True
+        return any(key in self._links for key in self._keys_of(item))
 
     @staticmethod
     def _keys_of(item: Incoming) -> list[ExternalKey]:
@@ -209,6 +217,8 @@ class UpsertBatch:
                               self._service.policy(current.doc_type))
         if not golden.changes:
             return {}
+        if current.doc_type == PARTNER and self._service.duplicate_check and current.keys is None:
+            current.keys = PartnerProfile.of(current.data).keys()  # the stored keys, before the change
         # The merged record must still be valid (e.g. a person keeps a last name).
         validate_document(current.doc_type, golden.data, f"{current.doc_type} {hub_id}")
         current.data, current.sources = golden.data, golden.field_sources
