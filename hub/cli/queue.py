@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from hub.cli.context import pass_runtime
+from hub.cli.inbound import show_inbound
 from hub.cli.output import console, print_json, print_table, json_option
 from hub.core.errors import DocumentError
 from hub.core.queue import admin, views
@@ -116,12 +117,27 @@ def message() -> None:
     """One message."""
 
 
+def _number(text: str) -> int:
+    if not text.isdigit():
+        raise click.BadParameter(f"{text!r} is not a message id (a number, or in:NUMBER)")
+    return int(text)
+
+
 @message.command("show")
-@click.argument("message_id", type=int)
+@click.argument("message_id")
 @json_option
+@click.pass_context
 @pass_runtime
-def message_show(runtime: HubRuntime, message_id: int, as_json: bool) -> None:
-    """A message with its payload and full history."""
+def message_show(runtime: HubRuntime, ctx: click.Context, message_id: str, as_json: bool) -> None:
+    """A message with its payload and full history.
+
+    MESSAGE_ID is an outbound message id, or ``in:ID`` for an inbound payload (its IDoc
+    status records, as ``hub inbound show ID``).
+    """
+    if message_id.startswith("in:"):
+        ctx.invoke(show_inbound, payload_id=_number(message_id[3:]), as_json=as_json)
+        return
+    message_id = _number(message_id)
     engine = runtime.require_schema()
     with engine.connect() as conn:
         row = views.get_message(conn, message_id)

@@ -9,14 +9,13 @@ message ids; its status 53 confirms the message, 51 records the ERP's refusal.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict
 from typing import Any
 
 import sqlalchemy as sa
 
 from hub.core.ingest import ChunkListener, IngestOutcome, MessageHandler
-from hub.core.model.base import utcnow
+from hub.core.model.base import new_hub_id, utcnow
 from hub.core.queue.confirm import record_peer_answer
 from hub.core.queue.enqueue import enqueue
 from hub.core.queue.messages import NewMessage
@@ -102,12 +101,12 @@ def ack_listener(runtime: Any) -> ChunkListener:
         if not taken:
             return
         acks = [_acknowledgement(raw, outcome) for raw, outcome in taken]
-        # Archive ids keep the key unique when two message types share an IDoc number.
-        acknowledged = ",".join(f"{raw.message_type}:{raw.document_id}@{outcome.payload_id}" for raw, outcome in taken)
+        # One key per acknowledgement message (a replayed IDoc is acknowledged anew); a
+        # redelivery of this message keeps the key it is stored with.
         enqueue(conn, [NewMessage(
             system=PLUGIN, queue=ACK_QUEUE, kind=ACK_KIND, doc_type=ACK_KIND, hub_id=acks[0].docnum[-40:],
             version=0, payload={"acknowledgements": [asdict(a) for a in acks]},
-            idempotency_key=f"{PLUGIN}/aleaud:{hashlib.sha1(acknowledged.encode()).hexdigest()}", transport="idoc",
+            idempotency_key=f"{PLUGIN}/aleaud:{new_hub_id('ack')}", transport="idoc",
         )])
 
     return listen
