@@ -18,13 +18,7 @@ import sqlalchemy as sa
 from hub.core.errors import StaleUpdateError
 from hub.core.events import DocumentChange
 from hub.core.masterdata import matchkeys
-from hub.core.masterdata.duplicates import (
-    FUZZY_KINDS,
-    MAX_FUZZY_HOLDERS,
-    MatchKey,
-    PartnerProfile,
-    rank_candidates,
-)
+from hub.core.masterdata.duplicates import MatchKey, PartnerProfile, rank_candidates
 from hub.core.masterdata.golden import apply_source
 from hub.core.masterdata.results import Incoming, UpsertResult
 from hub.core.model.base import Document, new_hub_id, utcnow
@@ -132,9 +126,7 @@ class UpsertBatch:
             return
         found = matchkeys.holders(self._conn, missing)
         for key in missing:
-            holders = found.get(key, set())
-            too_common = key[0] in FUZZY_KINDS and len(holders) > MAX_FUZZY_HOLDERS
-            self._holders[key] = set() if too_common else holders
+            self._holders[key] = found.get(key, set())
         others = {h for k in missing for h in self._holders[k]} - self._profiles.keys()
         self._profiles.update(matchkeys.profiles(self._conn, others))
 

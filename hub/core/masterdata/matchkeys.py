@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 
-from hub.core.masterdata.duplicates import MatchKey, PartnerProfile
+from hub.core.masterdata.duplicates import FUZZY_KINDS, MAX_FUZZY_HOLDERS, MatchKey, PartnerProfile
 from hub.core.store.bulk import insert_rows
 from hub.core.store.tables import DocumentRow, PartnerMatchKeyRow
 
@@ -15,17 +15,35 @@ match_keys = PartnerMatchKeyRow.__table__
 documents = DocumentRow.__table__
 
 
+def _usable(conn: sa.Connection, kind: str, keys: list[str]) -> list[str]:
+    """Those fuzzy keys shared by at most MAX_FUZZY_HOLDERS partners, counted in the database,
+    so a key held by thousands never brings thousands of rows back."""
+    counts = conn.execute(
+        sa.select(match_keys.c.key, sa.func.count()).where(match_keys.c.kind == kind, match_keys.c.key.in_(keys))
+        .group_by(match_keys.c.key)
+    )
+    too_common = {row[0] for row in counts if row[1] > MAX_FUZZY_HOLDERS}
+    return [key for key in keys if key not in too_common]
+
+
 def holders(conn: sa.Connection, keys: Iterable[MatchKey]) -> dict[MatchKey, set[str]]:
-    """For each key, the hub ids of stored partners that have it."""
+    """For each key, the hub ids of stored partners that have it.
+
+    A fuzzy key (name and address) shared by more than MAX_FUZZY_HOLDERS partners is too
+    common to tell anything, and comes back with no holders.
+    """
     by_kind: dict[str, list[str]] = defaultdict(list)
     for kind, key in set(keys):
         by_kind[kind].append(key)
     found: dict[MatchKey, set[str]] = defaultdict(set)
     for kind, values in by_kind.items():
         for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            if kind in FUZZY_KINDS:
+                chunk = _usable(conn, kind, chunk)
             rows = conn.execute(
                 sa.select(match_keys.c.key, match_keys.c.hub_id).where(
-                    match_keys.c.kind == kind, match_keys.c.key.in_(values[start : start + 500])
+                    match_keys.c.kind == kind, match_keys.c.key.in_(chunk)
                 )
             )
             for row in rows:
