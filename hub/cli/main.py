@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from importlib import import_module
+from typing import Any
 
 import click
 
@@ -16,15 +17,48 @@ from hub.core.errors import ConfigError, HubError
 from hub.core.runtime import HubRuntime
 from hub.core.settings import load_settings
 
-# Core command modules; each exposes ``commands``, a list of click commands.
-CORE_COMMAND_MODULES = ("hub.cli.setup", "hub.cli.partners", "hub.cli.schema", "hub.cli.queue", "hub.cli.run",
-                        "hub.cli.ingest", "hub.cli.mapping", "hub.cli.load", "hub.cli.inbound")
+# Core commands by name, and the module that defines each (its ``commands`` list). A
+# module is imported only when one of its commands runs, so `hub status` does not pay for
+# loading the canonical model, the mapping engine and every plugin.
+CORE_COMMANDS = {
+    "init": "hub.cli.setup", "plugins": "hub.cli.setup", "partner": "hub.cli.partners",
+    "schema": "hub.cli.schema", "status": "hub.cli.queue", "messages": "hub.cli.queue",
+    "message": "hub.cli.queue", "retry": "hub.cli.queue", "skip": "hub.cli.queue",
+    "replay": "hub.cli.queue", "queue": "hub.cli.queue", "run": "hub.cli.run", "worker": "hub.cli.run",
+    "ingest": "hub.cli.ingest", "mapping": "hub.cli.mapping", "dry-run": "hub.cli.mapping",
+    "load": "hub.cli.load", "inbound": "hub.cli.inbound",
+}
+
+
+class HubGroup(click.Group):
+    """The root group: core commands imported on use, plugin commands loaded when asked for."""
+
+    def __init__(self, runtime: HubRuntime, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runtime = runtime
+
+    def _plugin_commands(self) -> dict[str, click.Command]:
+        commands = {}
+        for command in self.runtime.plugins.commands():
+            if command.name in CORE_COMMANDS:
+                raise ConfigError([f"plugin command {command.name!r} clashes with a core command"])
+            commands[command.name or ""] = command
+        return commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(CORE_COMMANDS) | set(self._plugin_commands()))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in CORE_COMMANDS:
+            module = import_module(CORE_COMMANDS[cmd_name])
+            return next(c for c in module.commands if c.name == cmd_name)
+        return self._plugin_commands().get(cmd_name)
 
 
 def build_cli(runtime: HubRuntime) -> click.Group:
     """The root group with core commands and the commands of ``runtime``'s plugins."""
 
-    @click.group()
+    @click.group(cls=HubGroup, runtime=runtime)
     @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
     @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
                   help="Path of hub.toml (default: ./hub.toml or $HUB_CONFIG).")
@@ -35,13 +69,6 @@ def build_cli(runtime: HubRuntime) -> click.Group:
         ctx.meta["debug"] = debug
         ctx.call_on_close(runtime.close)
 
-    for module_name in CORE_COMMAND_MODULES:
-        for command in import_module(module_name).commands:
-            cli.add_command(command)
-    for command in runtime.plugins.commands():
-        if command.name in cli.commands:
-            raise ConfigError([f"plugin command {command.name!r} clashes with a core command"])
-        cli.add_command(command)
     return cli
 
 

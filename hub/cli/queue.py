@@ -11,7 +11,6 @@ from typing import Any
 import click
 
 from hub.cli.context import pass_runtime
-from hub.cli.inbound import show_inbound
 from hub.cli.output import console, print_json, print_table, json_option
 from hub.core.errors import DocumentError
 from hub.core.queue import admin, views
@@ -135,6 +134,8 @@ def message_show(runtime: HubRuntime, ctx: click.Context, message_id: str, as_js
     status records, as ``hub inbound show ID``).
     """
     if message_id.startswith("in:"):
+        from hub.cli.inbound import show_inbound  # the inbound side, loaded only when asked for
+
         ctx.invoke(show_inbound, payload_id=_number(message_id[3:]), as_json=as_json)
         return
     message_id = _number(message_id)

@@ -53,3 +53,9 @@ def test_upgrading_a_current_database_changes_nothing(hub_engine: sa.Engine) -> 
     before = sa.inspect(hub_engine).get_table_names()
     migrate.upgrade(hub_engine)
     assert sa.inspect(hub_engine).get_table_names() == before
+
+
+def test_the_head_constant_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory(str(migrate.MIGRATIONS)).get_current_head() == migrate.HEAD_REVISION
