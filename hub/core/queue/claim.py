@@ -92,6 +92,14 @@ _KNOWN_IDS = (
 )
 
 
+_ANY_DUE = sa.select(_q.name).where(_q.due_at <= sa.bindparam("now", type_=UTCDateTime)).limit(1)
+
+
+def anything_due(conn: sa.Connection, now: datetime) -> bool:
+    """Whether any queue may be claimed now: a cheap read before taking the write lock."""
+    return conn.execute(_ANY_DUE, {"now": now}).first() is not None
+
+
 def claim(
     conn: sa.Connection, owner: str, now: datetime, lease_seconds: float,
     batch_size: int, per_queue_batch: int,

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from hub.core.queue.claim import QueueOutcome, claim, known_external_ids, record
+from hub.core.queue.claim import QueueOutcome, anything_due, claim, known_external_ids, record
 from hub.core.queue.deliver import Deliverer
 from hub.core.queue.messages import BLOCKED, RETRYING, utcnow
 from hub.core.queue.settings import QueueSettings, queue_settings
 from hub.core.runtime import HubRuntime
+from hub.core.store.db import read_only
 
 log = logging.getLogger("hub.queue")
 
@@ -58,6 +59,8 @@ class Worker:
         self.stop = stop or threading.Event()
         self.stats = WorkerStats()
         self._deliverer = Deliverer(runtime, self.settings)
+        # An idle worker polls often; on SQLite it must not take the write lock to find nothing.
+        self._reader = read_only(self.engine)
 
     @property
     def engine(self) -> sa.Engine:
@@ -67,6 +70,9 @@ class Worker:
     def run_once(self) -> int:
         """One batch; returns how many queues were claimed (0: nothing was due)."""
         s = self.settings
+        with self._reader.connect() as conn:
+            if not anything_due(conn, utcnow()):
+                return 0
         with self.engine.begin() as conn:
             claimed = claim(conn, self.owner, utcnow(), s.lease_seconds, s.batch_size, s.per_queue_batch)
             known = known_external_ids(conn, claimed) if claimed else {}

@@ -46,10 +46,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "hub_read_only"
+"""Execution option of connections that only read (see ``read_only``)."""
+
+
 def _sqlite_begin(conn: sa.Connection) -> None:
     # IMMEDIATE takes the write lock at BEGIN, so two writers never deadlock upgrading
-    # read locks; a reader-only transaction costs the same on WAL.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # read locks. Read-only work begins deferred: on WAL it then takes no lock at all, and
+    # frequent readers (idle workers polling) never queue up in front of writers.
+    deferred = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def read_only(engine: sa.Engine) -> sa.Engine:
+    """The same engine (and pool) for work that only reads: no write lock on SQLite."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def _json_dumps(value: Any) -> str:
