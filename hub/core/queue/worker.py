@@ -58,6 +58,9 @@ class Worker:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{name or uuid.uuid4().hex[:8]}"
         self.stop = stop or threading.Event()
         self.stats = WorkerStats()
+        # Plugins load now, not on the first delivery: a worker is ready (or fails on a
+        # broken plugin) before it claims anything, and first messages wait for no start-up.
+        runtime.plugins  # type: ignore[attr-defined]  # noqa: B018
         self._deliverer = Deliverer(runtime, self.settings)
         # An idle worker polls often; on SQLite it must not take the write lock to find nothing.
         self._reader = read_only(self.engine)
