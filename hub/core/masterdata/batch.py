@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 PARTNER = "partner"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Current:
     """A document's state while the batch runs."""
 
@@ -43,7 +43,7 @@ class _Current:
     data: dict[str, Any]
     sources: dict[str, str]
     merged_into: str | None = None
-    keys: set[MatchKey] | None = None
+    keys: frozenset[MatchKey] | None = None
     keys_changed: bool = False
 
 
@@ -73,28 +73,33 @@ class UpsertBatch:
         self._links: dict[ExternalKey, str] = {}
         self._current: dict[str, _Current] = {}
         self._profiles: dict[str, PartnerProfile] = {}
-        self._holders: dict[MatchKey, set[str]] = {}
+        # Tuples, not sets: a batch holds thousands of these, and tuples of strings are
+        # soon dropped from the garbage collector's watch, so they do not trigger its
+        # full sweeps.
+        self._holders: dict[MatchKey, tuple[str, ...]] = {}
         self._pending = _Pending()
 
     def run(self, items: Sequence[Incoming]) -> list[UpsertResult]:
         """Apply every item in order, then write; returns one result per item."""
+        keys = [self._keys_of(item) for item in items]
         data = [item.document.business_data() for item in items]
         profiles = [
             PartnerProfile.of(d) if self._service.duplicate_check and i.document.doc_type == PARTNER
             else None
             for i, d in zip(items, data)
         ]
-        self._prefetch(items, profiles)
-        results = [self._apply(*args) for args in zip(items, data, profiles)]
+        self._prefetch(items, keys, profiles)
+        results = [self._apply(*args) for args in zip(items, keys, data, profiles)]
         self._write()
         return results
 
     # -- reading ---------------------------------------------------------------
 
-    def _prefetch(self, items: Sequence[Incoming], profiles: list[PartnerProfile | None]) -> None:
+    def _prefetch(self, items: Sequence[Incoming], keys: list[list[ExternalKey]],
+                  profiles: list[PartnerProfile | None]) -> None:
         wanted: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for item in items:
-            for key in self._keys_of(item):
+        for item_keys in keys:
+            for key in item_keys:
                 wanted[(key.system, key.object_type)].append(key.external_id)
         for (system, object_type), ids in wanted.items():
             for external_id, hub_id in keymap.lookup_many(self._conn, system, object_type, ids).items():
@@ -104,8 +109,8 @@ class UpsertBatch:
         # Only partners new to the store are checked before they change anything; a known
         # partner's candidates are fetched if and when a change to it is checked.
         self._fetch_holders(
-            k for item, profile in zip(items, profiles)
-            if profile is not None and not self._is_known(item) for k in profile.keys()
+            k for item, item_keys, profile in zip(items, keys, profiles)
+            if profile is not None and not self._is_known(item, item_keys) for k in profile.keys()
         )
 
     def _load(self, hub_ids: set[str]) -> None:
@@ -126,14 +131,14 @@ class UpsertBatch:
             return
         found = matchkeys.holders(self._conn, missing)
         for key in missing:
-            self._holders[key] = found.get(key, set())
+            self._holders[key] = tuple(found.get(key, ()))
         others = {h for k in missing for h in self._holders[k]} - self._profiles.keys()
         self._profiles.update(matchkeys.profiles(self._conn, others))
 
-    def _is_known(self, item: Incoming) -> bool:
+    def _is_known(self, item: Incoming, keys: list[ExternalKey]) -> bool:
         if item.document.hub_id in self._current:
             return True
-        return any(key in self._links for key in self._keys_of(item))
+        return any(key in self._links for key in keys)
 
     @staticmethod
     def _keys_of(item: Incoming) -> list[ExternalKey]:
@@ -161,9 +166,9 @@ class UpsertBatch:
             hub_id = self._current[hub_id].merged_into
         return hub_id
 
-    def _apply(self, item: Incoming, data: dict[str, Any], profile: PartnerProfile | None) -> UpsertResult:
+    def _apply(self, item: Incoming, keys: list[ExternalKey], data: dict[str, Any],
+               profile: PartnerProfile | None) -> UpsertResult:
         document = item.document
-        keys = self._keys_of(item)
         hub_id = self._resolve(item, keys)
         if hub_id is not None and hub_id not in self._current:
             self._load({hub_id})
@@ -194,11 +199,9 @@ class UpsertBatch:
 
     def _create(self, document: Document, data: dict[str, Any], system: str) -> tuple[str, dict[str, Any]]:
         hub_id = new_hub_id(document.id_prefix)
-        sources = dict.fromkeys(_provided(document, data), system)
+        sources = {name: system for name in document.model_fields_set if name in data}
         self._current[hub_id] = _Current(document.doc_type, 0, 1, data, sources)
-        # is_empty inlined: this runs for every field of every new document.
-        changes = {k: {"old": None, "new": v} for k, v in data.items()
-                   if v is not None and (v or not isinstance(v, (str, list, dict)))}
+        changes = documents.created_changes(data)
         self._record(hub_id, self._current[hub_id], changes, system, created=True)
         return hub_id, changes
 
@@ -220,8 +223,10 @@ class UpsertBatch:
 
     def _record(self, hub_id: str, state: _Current, changes: dict[str, Any], system: str,
                 created: bool) -> None:
+        # A create's row stores its data only: the changes are that data again.
         self._pending.versions.append(
-            NewVersion(hub_id, state.doc_type, state.version, state.data, changes, system, self._now)
+            NewVersion(hub_id, state.doc_type, state.version, state.data, None if created else changes,
+                       system, self._now)
         )
         if self._service.listeners:
             self._pending.changes.append(
@@ -238,11 +243,13 @@ class UpsertBatch:
             self._service.duplicate_threshold,
         )
         if keys != state.keys:
-            old = state.keys or set()
-            for key in old - keys:
-                self._holders.get(key, set()).discard(hub_id)
+            for key in (state.keys or frozenset()) - keys:
+                if key in self._holders:  # a key never looked up must stay unfetched
+                    self._holders[key] = tuple(h for h in self._holders[key] if h != hub_id)
             for key in keys:
-                self._holders.setdefault(key, set()).add(hub_id)
+                held = self._holders.get(key, ())
+                if hub_id not in held:
+                    self._holders[key] = (*held, hub_id)
             state.keys, state.keys_changed = keys, True
         self._profiles[hub_id] = profile
         return candidates

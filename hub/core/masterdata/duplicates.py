@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 LEGAL_FORMS = frozenset(
@@ -83,15 +84,13 @@ class PartnerProfile:
     street: str
     emails: frozenset[str]
     vat_numbers: frozenset[str]
-    name_grams: frozenset[str]
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> PartnerProfile:
         """Profile of a partner's JSON data."""
         address = (data.get("addresses") or [{}])[0]
-        name = normalise_name(partner_name(data))
         return cls(
-            name=name,
+            name=normalise_name(partner_name(data)),
             postal_code=(address.get("postal_code") or "").replace(" ", "").upper(),
             street=normalise_street(address.get("street"), address.get("house_number")),
             emails=frozenset(e.strip().lower() for e in data.get("emails") or []),
@@ -100,18 +99,28 @@ class PartnerProfile:
                 for t in data.get("tax_numbers") or []
                 if t.get("category", "").upper() == "VAT"
             ),
-            name_grams=trigrams(name),
         )
 
-    def keys(self) -> set[MatchKey]:
+    @cached_property
+    def name_grams(self) -> frozenset[str]:
+        """Trigrams of the name, made when the profile is first scored: most new partners
+        share no key with anyone and are never scored."""
+        return trigrams(self.name)
+
+    def keys(self) -> frozenset[MatchKey]:
         """Blocking keys: partners sharing any one are compared."""
+        return self._keys
+
+    @cached_property
+    def _keys(self) -> frozenset[MatchKey]:
+        # Cached: a batch asks once to look holders up and once to check the partner.
         keys: set[MatchKey] = {("email", e) for e in self.emails}
         keys |= {("vat", v) for v in self.vat_numbers}
         if self.name:
             keys.add(("nameaddr", f"{self.name}|{self.postal_code}|{self.street}"[:200]))
             if self.postal_code:
                 keys.add(("namezip", f"{self.name.split()[0][:12]}|{self.postal_code}"))
-        return keys
+        return frozenset(keys)
 
 
 @dataclass(frozen=True)

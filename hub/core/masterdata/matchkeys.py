@@ -1,29 +1,71 @@
-"""Storage of the duplicate check's blocking keys (``partner_match_keys``)."""
+"""Storage of the duplicate check's blocking keys (``partner_match_keys``).
+
+Keys are stored as 64-bit hashes (``key_hash``): their index stays small, so the pages
+a batch of new partners dirties in it, and the time its commit waits for the disk, stay
+few as the store grows. Hashing loses nothing the check needs: a key is only ever looked
+up, never read back, and two keys that happen to share a hash only make one more partner
+a candidate, which the score then judges like any other.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from functools import lru_cache
+from hashlib import blake2b
+from typing import Any
 
 import sqlalchemy as sa
 
 from hub.core.masterdata.duplicates import FUZZY_KINDS, MAX_FUZZY_HOLDERS, MatchKey, PartnerProfile
-from hub.core.store.bulk import insert_rows
+from hub.core.store.bulk import insert_columns, one_of
 from hub.core.store.tables import DocumentRow, PartnerMatchKeyRow
 
 match_keys = PartnerMatchKeyRow.__table__
 documents = DocumentRow.__table__
 
 
-def _usable(conn: sa.Connection, kind: str, keys: list[str]) -> list[str]:
-    """Those fuzzy keys shared by at most MAX_FUZZY_HOLDERS partners, counted in the database,
-    so a key held by thousands never brings thousands of rows back."""
-    counts = conn.execute(
-        sa.select(match_keys.c.key, sa.func.count()).where(match_keys.c.kind == kind, match_keys.c.key.in_(keys))
-        .group_by(match_keys.c.key)
+@lru_cache(maxsize=1 << 14)
+def key_hash(key: MatchKey) -> int:
+    """The stored form of a key: the first 8 bytes of the BLAKE2b digest of its kind and
+    text, as a signed 64-bit integer (what a BIGINT column holds).
+
+    Stable across processes and Python versions, unlike ``hash()``. Changing it would
+    orphan every stored key: that takes a migration that recomputes them (0005 made them).
+    Cached: a batch hashes a new partner's keys to look them up, then again to store them.
+    """
+    kind, text = key
+    return int.from_bytes(blake2b(f"{kind}\x00{text}".encode(), digest_size=8).digest(), "big", signed=True)
+
+
+@lru_cache(maxsize=4)
+def _holders(backend: str, fuzzy: bool) -> sa.Select[tuple[int, str]]:
+    """Holders of the given key hashes; for fuzzy keys, only of keys shared by at most
+    MAX_FUZZY_HOLDERS partners, counted in the database, so a key held by thousands
+    never brings thousands of rows back."""
+    query = sa.select(match_keys.c.key_hash, match_keys.c.hub_id).where(
+        one_of(backend, match_keys.c.key_hash, "b_hashes")
     )
-    too_common = {row[0] for row in counts if row[1] > MAX_FUZZY_HOLDERS}
-    return [key for key in keys if key not in too_common]
+    if not fuzzy:
+        return query
+    counted = query.add_columns(
+        sa.func.count().over(partition_by=match_keys.c.key_hash).label("holders")
+    ).subquery()
+    return sa.select(counted.c.key_hash, counted.c.hub_id).where(counted.c.holders <= MAX_FUZZY_HOLDERS)
+
+
+@lru_cache(maxsize=4)
+def _profile_data(backend: str) -> sa.Select[tuple[str, Any, str | None]]:
+    # Merged records are skipped in Python: a "merged_into IS NULL" condition tempts SQLite
+    # into scanning that index (every live record) instead of looking the ids up.
+    return sa.select(documents.c.hub_id, documents.c.data, documents.c.merged_into).where(
+        one_of(backend, documents.c.hub_id, "b_hub_ids")
+    )
+
+
+@lru_cache(maxsize=4)
+def _delete(backend: str) -> sa.Delete:
+    return match_keys.delete().where(one_of(backend, match_keys.c.hub_id, "b_hub_ids"))
 
 
 def holders(conn: sa.Connection, keys: Iterable[MatchKey]) -> dict[MatchKey, set[str]]:
@@ -32,22 +74,18 @@ def holders(conn: sa.Connection, keys: Iterable[MatchKey]) -> dict[MatchKey, set
     A fuzzy key (name and address) shared by more than MAX_FUZZY_HOLDERS partners is too
     common to tell anything, and comes back with no holders.
     """
-    by_kind: dict[str, list[str]] = defaultdict(list)
-    for kind, key in set(keys):
-        by_kind[kind].append(key)
+    # Exact and fuzzy keys are asked for apart: only fuzzy ones have a holder limit.
+    wanted: dict[bool, dict[int, list[MatchKey]]] = {False: defaultdict(list), True: defaultdict(list)}
+    for key in set(keys):
+        wanted[key[0] in FUZZY_KINDS][key_hash(key)].append(key)
     found: dict[MatchKey, set[str]] = defaultdict(set)
-    for kind, values in by_kind.items():
-        for start in range(0, len(values), 500):
-            chunk = values[start : start + 500]
-            if kind in FUZZY_KINDS:
-                chunk = _usable(conn, kind, chunk)
-            rows = conn.execute(
-                sa.select(match_keys.c.key, match_keys.c.hub_id).where(
-                    match_keys.c.kind == kind, match_keys.c.key.in_(chunk)
-                )
-            )
-            for row in rows:
-                found[(kind, row.key)].add(row.hub_id)
+    for fuzzy, by_hash in wanted.items():
+        if not by_hash:
+            continue
+        query = _holders(conn.dialect.name, fuzzy)
+        for hashed, hub_id in conn.execute(query, {"b_hashes": list(by_hash)}):
+            for key in by_hash[hashed]:
+                found[key].add(hub_id)
     return found
 
 
@@ -58,45 +96,35 @@ def profiles(conn: sa.Connection, hub_ids: Iterable[str]) -> dict[str, PartnerPr
     against many stored partners does not hold their whole documents in memory.
     """
     ids = list(hub_ids)
-    found: dict[str, PartnerProfile] = {}
-    for start in range(0, len(ids), 500):
-        rows = conn.execute(
-            sa.select(documents.c.hub_id, documents.c.data).where(
-                documents.c.hub_id.in_(ids[start : start + 500]), documents.c.merged_into.is_(None))
-        )
-        for row in rows:
-            found[row.hub_id] = PartnerProfile.of(row.data)
-    return found
+    if not ids:
+        return {}
+    rows = conn.execute(_profile_data(conn.dialect.name), {"b_hub_ids": ids})
+    return {hub_id: PartnerProfile.of(data) for hub_id, data, merged_into in rows if merged_into is None}
 
 
-def replace(conn: sa.Connection, keys_by_hub_id: Mapping[str, set[MatchKey]], *, new: bool = False) -> None:
+def replace(conn: sa.Connection, keys_by_hub_id: Mapping[str, Collection[MatchKey]], *, new: bool = False) -> None:
     """Store the keys of these partners, replacing their old ones (``new``: they have none)."""
-    ids = list(keys_by_hub_id)
-    if not new:
-        for start in range(0, len(ids), 500):
-            conn.execute(match_keys.delete().where(match_keys.c.hub_id.in_(ids[start : start + 500])))
-    rows = [
-        {"hub_id": hub_id, "kind": kind, "key": key}
-        for hub_id, keys in keys_by_hub_id.items()
-        for kind, key in sorted(keys)
-    ]
-    insert_rows(conn, match_keys, rows)
+    if not new and keys_by_hub_id:
+        conn.execute(_delete(conn.dialect.name), {"b_hub_ids": list(keys_by_hub_id)})
+    # In index order: consecutive inserts then land on the same few index pages.
+    rows = sorted((key_hash(key), hub_id) for hub_id, keys in keys_by_hub_id.items() for key in keys)
+    insert_columns(conn, match_keys, {"key_hash": [row[0] for row in rows], "hub_id": [row[1] for row in rows]})
 
 
 def shared_key_groups(conn: sa.Connection) -> list[set[str]]:
     """Groups of partners that share at least one key (candidates for `hub partner duplicates`)."""
     shared = (
-        sa.select(match_keys.c.kind, match_keys.c.key)
-        .group_by(match_keys.c.kind, match_keys.c.key)
+        sa.select(match_keys.c.key_hash)
+        .group_by(match_keys.c.key_hash)
         .having(sa.func.count() > 1)
         .subquery()
     )
     rows = conn.execute(
-        sa.select(match_keys.c.kind, match_keys.c.key, match_keys.c.hub_id).join(
-            shared, sa.and_(shared.c.kind == match_keys.c.kind, shared.c.key == match_keys.c.key)
+        sa.select(match_keys.c.key_hash, match_keys.c.hub_id).join(
+            shared, shared.c.key_hash == match_keys.c.key_hash
         )
     )
-    groups: dict[MatchKey, set[str]] = defaultdict(set)
-    for row in rows:
-        groups[(row.kind, row.key)].add(row.hub_id)
+    groups: dict[int, set[str]] = defaultdict(set)
+    for hashed, hub_id in rows:
+        groups[hashed].add(hub_id)
     return list(groups.values())

@@ -9,7 +9,7 @@ from hub.core.masterdata.duplicates import DuplicateCandidate
 from hub.core.model.base import Document
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Incoming:
     """A canonical document as one source system sent it.
 
@@ -23,7 +23,7 @@ class Incoming:
     expected_version: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UpsertResult:
     """What happened to one incoming document."""
 
@@ -36,7 +36,7 @@ class UpsertResult:
     duplicates: tuple[DuplicateCandidate, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DuplicatePair:
     """Two stored partners that are probably one."""
 

@@ -1,4 +1,5 @@
-"""Bulk inserts straight through the database driver's ``executemany``.
+"""Bulk statements: inserts straight through the driver's ``executemany``, and
+lookups of many values bound as one parameter.
 
 An upsert batch writes thousands of rows in a handful of statements. SQLAlchemy's
 ``conn.execute(table.insert(), rows)`` spends more time preparing each row's
@@ -8,15 +9,21 @@ through the very bind processor of its column type that SQLAlchemy would apply (
 through the engine's serializer, timestamps through ``UTCDateTime``), so what is
 stored is byte for byte the same. Other databases take SQLAlchemy's own path, whose
 PostgreSQL driver batches well already.
+
+Lookups of a batch's thousand ids use ``one_of`` instead of ``column.in_(ids)``: an IN
+list is rendered anew, one placeholder per value, on every execution, which cost more
+than the query. ``one_of`` binds the whole list as one value (a JSON array on SQLite,
+an array on PostgreSQL), so the statement is built once and cached like any other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 Processor = Callable[[Any], Any]
 
@@ -34,27 +41,59 @@ def _prepared(dialect: sa.Dialect, table: sa.Table,
     return compiled.string, tuple(zip(order, processors))
 
 
+def one_of(backend: str, column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
+    """``column`` equals one of the values of the list bound as parameter ``name``.
+
+    ``backend`` is the dialect's name: the list is bound differently on each. SQLite
+    unpacks a JSON array with ``json_each``, PostgreSQL compares with ``= ANY(array)``.
+    """
+    if backend == "sqlite":
+        values = sa.func.json_each(sa.bindparam(name, type_=sa.JSON())).table_valued("value")
+        return column.in_(sa.select(values.c.value))
+    return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+
+
+def _processed(values: Sequence[Any], process: Processor) -> list[Any]:
+    # A batch stamps all its rows with one timestamp object: convert it once, not per row.
+    first = values[0]
+    if all(value is first for value in values):
+        return [process(first)] * len(values)
+    return list(map(process, values))
+
+
 def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys) into ``table`` in the caller's transaction."""
-    if not rows:
+    if rows:
+        insert_columns(conn, table, {name: [row[name] for row in rows] for name in rows[0]})
+
+
+def insert_columns(conn: sa.Connection, table: sa.Table, columns: Mapping[str, Sequence[Any]]) -> None:
+    """Insert rows given column by column (name -> one value per row, all equally long).
+
+    Callers that build thousands of rows hand over their values this way, so no dict
+    per row is built only to be taken apart again.
+    """
+    count = len(next(iter(columns.values()), ()))
+    if not count:
         return
     if conn.dialect.name != "sqlite":
-        conn.execute(table.insert(), list(rows))
+        names = list(columns)
+        conn.execute(table.insert(), [dict(zip(names, values)) for values in zip(*columns.values())])
         return
-    sql, bound = _prepared(conn.dialect, table, tuple(rows[0]))
-    # Column by column: one tight loop per processor instead of a generator per row.
-    columns = []
-    for name, process in bound:
-        values = [row[name] for row in rows]
-        columns.append(values if process is None else list(map(process, values)))
-    params = list(zip(*columns))
+    sql, bound = _prepared(conn.dialect, table, tuple(columns))
+    ordered = [
+        columns[name] if process is None else _processed(columns[name], process) for name, process in bound
+    ]
     dbapi = conn.dialect.loaded_dbapi
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(sql, params)
+        # Row tuples are made one at a time as the driver takes them.
+        cursor.executemany(sql, zip(*ordered))
     except dbapi.Error as exc:
         # The same exception SQLAlchemy raises, so callers' handlers (a unique key
         # refusing a concurrent insert: IntegrityError) work unchanged.
-        raise sa.exc.DBAPIError.instance(sql, params, exc, dbapi.Error, dialect=conn.dialect, ismulti=True) from exc
+        raise sa.exc.DBAPIError.instance(
+            sql, list(zip(*ordered)), exc, dbapi.Error, dialect=conn.dialect, ismulti=True
+        ) from exc
     finally:
         cursor.close()

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 
 from hub.core.errors import NotFoundError, StaleUpdateError
-from hub.core.store.bulk import insert_rows
+from hub.core.store.bulk import insert_columns, one_of
 from hub.core.store.tables import DocumentRow, DocumentVersionRow
 
 documents = DocumentRow.__table__
@@ -36,20 +37,24 @@ class StoredDocument:
     updated_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NewVersion:
-    """One version to record: the full data, what changed and who changed it."""
+    """One version to record: the full data, what changed and who changed it.
+
+    ``changes`` is None for a create: what it changed is all of ``data`` (see
+    ``created_changes``), which the row then holds only once.
+    """
 
     hub_id: str
     doc_type: str
     version: int
     data: dict[str, Any]
-    changes: dict[str, Any]
+    changes: dict[str, Any] | None
     source_system: str
     at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentWrite:
     """The new current state of one document, replacing version ``based_on``
     (0 for a document that does not exist yet)."""
@@ -61,6 +66,14 @@ class DocumentWrite:
     data: dict[str, Any]
     field_sources: dict[str, str]
     at: datetime
+
+
+def created_changes(data: dict[str, Any]) -> dict[str, Any]:
+    """What creating a document with ``data`` changed: every field that holds something,
+    from nothing to its value."""
+    # golden.is_empty inlined: this runs for every field of every new document.
+    return {k: {"old": None, "new": v} for k, v in data.items()
+            if v is not None and (v or not isinstance(v, (str, list, dict)))}
 
 
 def _stored(row: sa.Row[Any]) -> StoredDocument:
@@ -78,18 +91,21 @@ def get(conn: sa.Connection, hub_id: str, *, for_update: bool = False) -> Stored
     return _stored(row)
 
 
+@lru_cache(maxsize=8)
+def _get_many(backend: str, for_update: bool) -> sa.Select[Any]:
+    query = sa.select(documents).where(one_of(backend, documents.c.hub_id, "b_hub_ids"))
+    return query.with_for_update() if for_update else query
+
+
 def get_many(
     conn: sa.Connection, hub_ids: Iterable[str], *, for_update: bool = False
 ) -> dict[str, StoredDocument]:
     """hub id -> current record for those of ``hub_ids`` that exist."""
     ids = list(dict.fromkeys(hub_ids))
-    found: dict[str, StoredDocument] = {}
-    for start in range(0, len(ids), 500):
-        query = sa.select(documents).where(documents.c.hub_id.in_(ids[start : start + 500]))
-        if for_update:
-            query = query.with_for_update()
-        found.update({row.hub_id: _stored(row) for row in conn.execute(query)})
-    return found
+    if not ids:
+        return {}
+    rows = conn.execute(_get_many(conn.dialect.name, for_update), {"b_hub_ids": ids})
+    return {row.hub_id: _stored(row) for row in rows}
 
 
 def write(conn: sa.Connection, writes: Sequence[DocumentWrite], new_versions: Sequence[NewVersion]) -> None:
@@ -101,27 +117,23 @@ def write(conn: sa.Connection, writes: Sequence[DocumentWrite], new_versions: Se
     """
     inserts = [w for w in writes if w.based_on == 0]
     if inserts:
-        insert_rows(
-            conn, documents,
-            [
-                {"hub_id": w.hub_id, "doc_type": w.doc_type, "version": w.version, "data": w.data,
-                 "field_sources": w.field_sources, "merged_into": None, "created_at": w.at,
-                 "updated_at": w.at}
-                for w in inserts
-            ],
-        )
+        insert_columns(conn, documents, {
+            "hub_id": [w.hub_id for w in inserts], "doc_type": [w.doc_type for w in inserts],
+            "version": [w.version for w in inserts], "data": [w.data for w in inserts],
+            "field_sources": [w.field_sources for w in inserts], "merged_into": [None] * len(inserts),
+            "created_at": [w.at for w in inserts], "updated_at": [w.at for w in inserts],
+        })
     for w in writes:
         if w.based_on:
             _update_one(conn, w)
     if new_versions:
-        insert_rows(
-            conn, versions,
-            [
-                {"hub_id": v.hub_id, "version": v.version, "doc_type": v.doc_type, "data": v.data,
-                 "changes": v.changes, "source_system": v.source_system, "changed_at": v.at}
-                for v in new_versions
-            ],
-        )
+        insert_columns(conn, versions, {
+            "hub_id": [v.hub_id for v in new_versions], "version": [v.version for v in new_versions],
+            "doc_type": [v.doc_type for v in new_versions], "data": [v.data for v in new_versions],
+            "changes": [v.changes for v in new_versions],
+            "source_system": [v.source_system for v in new_versions],
+            "changed_at": [v.at for v in new_versions],
+        })
 
 
 def _update_one(conn: sa.Connection, w: DocumentWrite) -> None:
@@ -147,11 +159,17 @@ def mark_merged(conn: sa.Connection, hub_id: str, into: str, at: datetime) -> No
 
 
 def history(conn: sa.Connection, hub_id: str) -> list[DocumentVersionRow]:
-    """Every version of a document, oldest first."""
+    """Every version of a document, oldest first, each with what it changed."""
     rows = conn.execute(
         sa.select(versions).where(versions.c.hub_id == hub_id).order_by(versions.c.version)
     )
-    return [DocumentVersionRow.model_validate(row._mapping) for row in rows]
+    return [
+        DocumentVersionRow.model_validate(
+            row._mapping if row.changes is not None
+            else {**row._mapping, "changes": created_changes(row.data)}
+        )
+        for row in rows
+    ]
 
 
 def list_ids(conn: sa.Connection, doc_type: str, *, include_merged: bool = False) -> list[str]:

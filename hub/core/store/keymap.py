@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 
 from hub.core.errors import HubError
 from hub.core.model.base import utcnow
-from hub.core.store.bulk import insert_rows
+from hub.core.store.bulk import insert_columns, one_of
 from hub.core.store.tables import KeyMapRow
 
 key_map = KeyMapRow.__table__
@@ -31,7 +32,7 @@ class KeyConflictError(HubError):
     """An external id is already linked to a different hub id."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExternalKey:
     """One external id of one object in one system."""
 
@@ -47,22 +48,36 @@ def lookup(conn: sa.Connection, system: str, object_type: str, external_id: str)
     ).scalar_one_or_none()
 
 
+@lru_cache(maxsize=4)
+def _lookup_many(backend: str) -> sa.Select[tuple[str, str]]:
+    return sa.select(key_map.c.external_id, key_map.c.hub_id).where(
+        key_map.c.system == sa.bindparam("b_system"),
+        key_map.c.object_type == sa.bindparam("b_object_type"),
+        one_of(backend, key_map.c.external_id, "b_external_ids"),
+    )
+
+
+@lru_cache(maxsize=4)
+def _external_ids_of(backend: str) -> sa.Select[tuple[str, str, str]]:
+    return (
+        sa.select(key_map.c.hub_id, key_map.c.system, key_map.c.external_id)
+        .where(one_of(backend, key_map.c.hub_id, "b_hub_ids"))
+        .order_by(key_map.c.created_at, key_map.c.external_id)
+    )
+
+
 def lookup_many(
     conn: sa.Connection, system: str, object_type: str, external_ids: Iterable[str]
 ) -> dict[str, str]:
     """external id -> hub id for those of ``external_ids`` that are linked."""
     ids = list(dict.fromkeys(external_ids))
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), 500):
-        rows = conn.execute(
-            sa.select(key_map.c.external_id, key_map.c.hub_id).where(
-                key_map.c.system == system,
-                key_map.c.object_type == object_type,
-                key_map.c.external_id.in_(ids[start : start + 500]),
-            )
-        )
-        found.update({row.external_id: row.hub_id for row in rows})
-    return found
+    if not ids:
+        return {}
+    rows = conn.execute(
+        _lookup_many(conn.dialect.name),
+        {"b_system": system, "b_object_type": object_type, "b_external_ids": ids},
+    )
+    return {external_id: hub_id for external_id, hub_id in rows}
 
 
 def reverse_lookup(conn: sa.Connection, system: str, object_type: str, hub_id: str) -> str | None:
@@ -78,16 +93,12 @@ def reverse_lookup(conn: sa.Connection, system: str, object_type: str, hub_id: s
 
 def external_ids_of(conn: sa.Connection, hub_ids: Iterable[str]) -> dict[str, dict[str, list[str]]]:
     """hub id -> system -> external ids, for several documents at once."""
-    ids = list(hub_ids)
-    result: dict[str, dict[str, list[str]]] = {hub_id: {} for hub_id in ids}
-    for start in range(0, len(ids), 500):
-        rows = conn.execute(
-            sa.select(key_map.c.hub_id, key_map.c.system, key_map.c.external_id)
-            .where(key_map.c.hub_id.in_(ids[start : start + 500]))
-            .order_by(key_map.c.created_at, key_map.c.external_id)
-        )
-        for row in rows:
-            result[row.hub_id].setdefault(row.system, []).append(row.external_id)
+    result: dict[str, dict[str, list[str]]] = {hub_id: {} for hub_id in hub_ids}
+    if result:
+        for hub_id, system, external_id in conn.execute(
+            _external_ids_of(conn.dialect.name), {"b_hub_ids": list(result)}
+        ):
+            result[hub_id].setdefault(system, []).append(external_id)
     return result
 
 
@@ -113,14 +124,11 @@ def link_new(conn: sa.Connection, links: list[tuple[ExternalKey, str]]) -> None:
     if not links:
         return
     now = utcnow()
-    insert_rows(
-        conn, key_map,
-        [
-            {"system": k.system, "object_type": k.object_type, "external_id": k.external_id,
-             "hub_id": hub_id, "created_at": now}
-            for k, hub_id in links
-        ],
-    )
+    insert_columns(conn, key_map, {
+        "system": [k.system for k, _ in links], "object_type": [k.object_type for k, _ in links],
+        "external_id": [k.external_id for k, _ in links], "hub_id": [hub_id for _, hub_id in links],
+        "created_at": [now] * len(links),
+    })
 
 
 def repoint(conn: sa.Connection, from_hub_id: str, to_hub_id: str) -> int:

@@ -12,11 +12,15 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from hub.core.store.types import JSONColumn, UTCDateTime
 
 metadata = SQLModel.metadata
+
+JSON_OR_NULL = sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+"""Like ``JSONColumn``, but Python None is stored as SQL NULL rather than JSON ``null``."""
 
 
 class DocumentRow(SQLModel, table=True):
@@ -48,7 +52,11 @@ class DocumentVersionRow(SQLModel, table=True):
     version: int
     doc_type: str = Field(max_length=40)
     data: dict[str, Any] = Field(sa_column=sa.Column(JSONColumn, nullable=False))
-    changes: dict[str, Any] = Field(sa_column=sa.Column(JSONColumn, nullable=False))
+    changes: dict[str, Any] | None = Field(
+        sa_column=sa.Column(JSON_OR_NULL, nullable=True),
+        description="Per changed top-level field, old and new value. NULL for a create: its "
+        "changes are all of its data (``documents.created_changes``), stored once, not twice.",
+    )
     source_system: str = Field(max_length=40)
     changed_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
 
@@ -92,15 +100,18 @@ class InboundPayloadRow(SQLModel, table=True):
 
 class PartnerMatchKeyRow(SQLModel, table=True):
     """Blocking keys of a partner for the duplicate check (normalised name+address,
-    e-mail, VAT number, name tokens)."""
+    e-mail, VAT number, name tokens), each stored as a 64-bit hash of kind and key.
+
+    An index of integers is a fraction of the size of one of the key texts, so adding
+    a partner's keys writes few pages; a rare collision only adds a candidate, which the
+    score then judges (``hub.core.masterdata.matchkeys.key_hash``).
+    """
 
     __tablename__ = "partner_match_keys"
-    __table_args__ = (sa.Index("ix_partner_match_keys_key", "kind", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     hub_id: str = Field(max_length=40, index=True)
-    kind: str = Field(max_length=12)
-    key: str = Field(max_length=200)
+    key_hash: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False, index=True))
 
 
 class LoadRunRow(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -63,6 +64,26 @@ def test_changes_are_versioned_with_what_changed_and_who(service: MasterDataServ
         history = documents.history(conn, first.hub_id)
     assert [(v.version, v.source_system) for v in history] == [(1, "erp_sap"), (2, "ecommerce")]
     assert history[1].changed_at.tzinfo is not None
+
+
+def test_a_create_stores_its_data_once_and_its_history_still_says_what_changed(
+    service: MasterDataService, hub_engine: sa.Engine
+) -> None:
+    created = service.upsert(partner(emails=["info@mueller.de"]), "erp_sap", "1")
+    updated = service.upsert(partner(emails=["sales@mueller.de"]), "erp_sap", "1")
+    with hub_engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(documents.versions.c.version, documents.versions.c.changes.is_(None))
+            .where(documents.versions.c.hub_id == created.hub_id).order_by(documents.versions.c.version)
+        ).all()
+        history = documents.history(conn, created.hub_id)
+    assert [tuple(row) for row in stored] == [(1, True), (2, False)]  # SQL NULL, not JSON null
+    assert history[0].changes == created.changes
+    assert history[0].changes["emails"] == {"old": None, "new": ["info@mueller.de"]}
+    assert "first_name" not in history[0].changes  # empty fields were not set
+    assert history[1].changes == updated.changes == {
+        "emails": {"old": ["info@mueller.de"], "new": ["sales@mueller.de"]}
+    }
 
 
 def test_source_priority_decides_field_by_field(service: MasterDataService) -> None:
@@ -150,3 +171,29 @@ def test_duplicates_within_one_batch_are_found(service: MasterDataService) -> No
         Incoming(partner(organisation_name="Other Name", emails=["info@m.de"]), "ecommerce", "b"),
     ])
     assert [c.hub_id for c in results[1].duplicates] == [results[0].hub_id]
+
+
+def test_a_key_one_partner_gives_up_still_finds_its_stored_holders_for_the_next(
+    service: MasterDataService,
+) -> None:
+    def org(name: str, email: str, postal: str) -> Partner:
+        return partner(organisation_name=name, emails=[email], addresses=[
+            {"street": f"{name}weg", "house_number": "1", "postal_code": postal, "city": "X", "country": "DE"}])
+
+    keeper = service.upsert(org("Alpha", "shared@x.de", "10115"), "erp_sap", "keeper")
+    service.upsert(org("Beta", "shared@x.de", "20095"), "erp_sap", "leaver")
+    service.upsert(org("Gamma", "own@x.de", "80331"), "erp_sap", "joiner")
+    leaver, joiner = service.upsert_many([
+        Incoming(org("Beta", "new@x.de", "20095"), "erp_sap", "leaver"),  # gives shared@x.de up
+        Incoming(org("Gamma", "shared@x.de", "80331"), "erp_sap", "joiner"),  # takes it
+    ])
+    assert leaver.changed and joiner.changed
+    assert keeper.hub_id in [c.hub_id for c in joiner.duplicates]
+
+
+def test_a_batch_runs_with_the_garbage_collector_paused(hub_engine: sa.Engine) -> None:
+    seen: list[bool] = []
+    service = MasterDataService(hub_engine, listeners=[lambda conn, change: seen.append(gc.isenabled())])
+    assert gc.isenabled()
+    service.upsert_many([Incoming(partner(), "erp_sap", "1"), Incoming(partner(), "erp_sap", "2")])
+    assert seen == [False, False] and gc.isenabled()

@@ -3,11 +3,17 @@ and the migrations describe exactly the tables the code defines."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from hub.core.masterdata import MasterDataService
+from hub.core.masterdata.duplicates import PartnerProfile
 from hub.core.model.base import utcnow
+from hub.core.model.partner import Partner
 from hub.core.store import migrate
 from hub.core.store.db import create_engine
 from hub.core.store.tables import metadata
@@ -46,6 +52,85 @@ def test_database_of_the_first_schema_is_upgraded_and_keeps_its_data(database_ur
         row = conn.execute(sa.text("SELECT version, data FROM documents WHERE hub_id = 'bp_OLD'")).one()
     assert row.version == 3
     assert "Alt" in str(row.data)
+    engine.dispose()
+
+
+def test_version_history_survives_the_upgrade_that_lets_creates_store_no_changes(database_url: str) -> None:
+    engine = create_engine(database_url)
+    migrate.upgrade(engine, "0003")
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO document_versions (hub_id, version, doc_type, data, changes, source_system,"
+                " changed_at) VALUES ('bp_OLD', 1, 'partner', :data, :changes, 'erp_sap', :now)"
+            ),
+            {"data": '{"last_name": "Alt"}', "changes": '{"last_name": {"old": null, "new": "Alt"}}',
+             "now": utcnow()},
+        )
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        old = conn.execute(sa.text("SELECT changes FROM document_versions WHERE hub_id = 'bp_OLD'")).scalar_one()
+        conn.execute(
+            sa.text(
+                "INSERT INTO document_versions (hub_id, version, doc_type, data, source_system, changed_at)"
+                " VALUES ('bp_NEW', 1, 'partner', '{}', 'erp_sap', :now)"
+            ),
+            {"now": utcnow()},
+        )
+        with pytest.raises(sa.exc.IntegrityError):  # the unique (hub_id, version) survived too
+            with conn.begin_nested():
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO document_versions (hub_id, version, doc_type, data, source_system,"
+                        " changed_at) VALUES ('bp_OLD', 1, 'partner', '{}', 'erp_sap', :now)"
+                    ),
+                    {"now": utcnow()},
+                )
+    assert "Alt" in str(old)
+    engine.dispose()
+
+
+def _stored_partner(conn: sa.Connection, hub_id: str, partner: Partner) -> None:
+    """A partner as a 0004 hub stored it: its document and its match keys as kind and text."""
+    data = partner.business_data()
+    conn.execute(
+        sa.text(
+            "INSERT INTO documents (hub_id, doc_type, version, data, field_sources, created_at, updated_at)"
+            " VALUES (:hub_id, 'partner', 1, :data, '{}', :now, :now)"
+        ),
+        {"hub_id": hub_id, "data": json.dumps(data), "now": utcnow()},
+    )
+    for kind, key in PartnerProfile.of(data).keys():
+        conn.execute(
+            sa.text("INSERT INTO partner_match_keys (hub_id, kind, key) VALUES (:hub_id, :kind, :key)"),
+            {"hub_id": hub_id, "kind": kind, "key": key},
+        )
+
+
+def _partner(name: str, vat: str, email: str) -> Partner:
+    return Partner(kind="organisation", organisation_name=name, emails=[email],
+                   addresses=[{"street": "Hauptstraße", "house_number": "5", "postal_code": "50667",
+                               "city": "Köln", "country": "DE"}],
+                   tax_numbers=[{"category": "VAT", "number": vat}])
+
+
+def test_match_keys_become_hashes_and_the_duplicate_check_finds_the_same_partners(database_url: str) -> None:
+    engine = create_engine(database_url)
+    migrate.upgrade(engine, "0004")
+    with engine.begin() as conn:
+        _stored_partner(conn, "bp_A", _partner("Müller Logistik GmbH", "DE123456789", "info@mueller.de"))
+        _stored_partner(conn, "bp_B", _partner("Mueller Logistik", "DE 123 456 789", "kontakt@mueller.de"))
+        _stored_partner(conn, "bp_C", _partner("Schmidt Bau AG", "DE987654321", "info@schmidt.de"))
+        stored = conn.execute(sa.text("SELECT count(*) FROM partner_match_keys")).scalar_one()
+    migrate.upgrade(engine)
+    service = MasterDataService(engine)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM partner_match_keys")).scalar_one() == stored
+    pairs = service.duplicate_pairs()
+    assert [(p.hub_id, p.other_hub_id) for p in pairs] == [("bp_A", "bp_B")]
+    assert "same VAT number" in pairs[0].reasons
+    result = service.upsert(_partner("Müller Logistik KG", "DE123456789", "info@mueller.de"), "shop", "77")
+    assert {c.hub_id for c in result.duplicates} == {"bp_A", "bp_B"}
     engine.dispose()
 
 

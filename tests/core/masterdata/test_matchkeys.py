@@ -1,0 +1,43 @@
+"""Stored blocking keys: who holds a key, and fuzzy keys too common to tell anything."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from hub.core.masterdata import matchkeys
+from hub.core.masterdata.duplicates import MAX_FUZZY_HOLDERS
+
+EMAIL_HASH = 903810017037185507
+VAT_HASH = 6504519107438643691
+
+
+def test_a_fuzzy_key_held_by_too_many_partners_finds_none(hub_engine: sa.Engine) -> None:
+    many = [f"bp_{n:03d}" for n in range(MAX_FUZZY_HOLDERS + 1)]
+    enough = many[:MAX_FUZZY_HOLDERS]
+    with hub_engine.begin() as conn:
+        matchkeys.replace(conn, {h: {("namezip", "mueller|50667"), ("vat", "DE1")} for h in many}, new=True)
+        matchkeys.replace(conn, {h: {("namezip", "schmidt|10115")} for h in enough}, new=True)
+    with hub_engine.connect() as conn:
+        found = matchkeys.holders(conn, [("namezip", "mueller|50667"), ("namezip", "schmidt|10115"),
+                                         ("vat", "DE1"), ("vat", "DE2")])
+    assert ("namezip", "mueller|50667") not in found  # fuzzy and too common
+    assert found[("namezip", "schmidt|10115")] == set(enough)
+    assert found[("vat", "DE1")] == set(many)  # an exact key always counts
+    assert ("vat", "DE2") not in found
+
+
+def test_replacing_keys_drops_the_old_ones(hub_engine: sa.Engine) -> None:
+    with hub_engine.begin() as conn:
+        matchkeys.replace(conn, {"bp_A": {("email", "a@x.de")}, "bp_B": {("email", "a@x.de")}}, new=True)
+        matchkeys.replace(conn, {"bp_A": {("email", "new@x.de")}})
+    with hub_engine.connect() as conn:
+        assert matchkeys.holders(conn, [("email", "a@x.de"), ("email", "new@x.de")]) == {
+            ("email", "a@x.de"): {"bp_B"}, ("email", "new@x.de"): {"bp_A"}
+        }
+
+
+def test_key_hashes_are_pinned_and_tell_kinds_apart() -> None:
+    # Stored hashes must stay what migration 0005 wrote: a new hash function orphans them.
+    assert matchkeys.key_hash(("email", "info@mueller.de")) == EMAIL_HASH
+    assert matchkeys.key_hash(("vat", "DE123456789")) == VAT_HASH
+    assert matchkeys.key_hash(("email", "x")) != matchkeys.key_hash(("vat", "x"))
