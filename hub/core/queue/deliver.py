@@ -8,19 +8,22 @@ blocks the queue. Unexpected exceptions are transient, and the history says so.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
 from typing import Any
 
 from hub.core.errors import PermanentError, TransientError
 from hub.core.queue.claim import ClaimedQueue, QueueOutcome
+from hub.core.queue.clock import utc_datetime
+from hub.core.queue.hotsql import MessageUpdate
 from hub.core.queue.messages import (
     BLOCKED, CONFIRMED, DELIVERED, RETRYING, RUNNING, SKIPPED, DeliveryResult, OutboundMessage,
-    Transport, TransportContext, status_record, utcnow,
+    Transport, TransportContext, attempt_json,
 )
 from hub.core.queue.retry import decide
 from hub.core.queue.settings import QueueSettings
 from hub.core.runtime import HubRuntime
 
+RECEIVED = DeliveryResult()
+"""What a transport's ``send`` returning None means: received, nothing more to say."""
 LEASE_SAFETY = 0.25
 """Share of the lease kept free: no new message of a queue starts in its last quarter."""
 
@@ -83,15 +86,14 @@ class Deliverer:
         """Deliver ``claimed``'s messages one after the other until one fails."""
         outcome = QueueOutcome(claimed, done_seq=claimed.done_seq, attempts=claimed.attempts,
                                last_error=claimed.last_error)
-        deadline = claimed.lease_expires_at - timedelta(
-            seconds=self._settings.lease_seconds * LEASE_SAFETY)
+        deadline = claimed.lease_expires_at.timestamp() - self._settings.lease_seconds * LEASE_SAFETY
         for msg in claimed.messages:
             if msg["status"] == SKIPPED:
                 outcome.done_seq = msg["seq"]
                 continue
-            started = utcnow()
+            started = time.time()
             if started >= deadline:
-                outcome.next_due = started
+                outcome.next_due = utc_datetime(started)
                 break
             if not self._attempt(msg, started, outcome, known_ids):
                 break
@@ -99,10 +101,11 @@ class Deliverer:
         return outcome
 
     def _attempt(
-        self, msg: dict[str, Any], started: datetime, outcome: QueueOutcome,
+        self, msg: dict[str, Any], started: float, outcome: QueueOutcome,
         known_ids: dict[tuple[str, str, str], list[str]],
     ) -> bool:
-        """One delivery attempt; records it in ``outcome``; True when it succeeded."""
+        """One delivery attempt (``started`` in epoch seconds); records it in ``outcome``;
+        True when it succeeded."""
         attempt = msg["attempts"] + 1
         key = (msg["system"], msg["doc_type"], msg["hub_id"])
         clock = time.perf_counter()
@@ -118,40 +121,51 @@ class Deliverer:
                 version=msg["version"], payload=msg["payload"],
                 idempotency_key=msg["idempotency_key"], attempt=attempt,
                 external_ids=tuple(known_ids.get(key, ())),
-            )) or DeliveryResult()
+            )) or RECEIVED
         except PermanentError as exc:
             error, permanent = f"{type(exc).__name__}: {exc}", True
         except TransientError as exc:
             error, retry_after = f"{type(exc).__name__}: {exc}", exc.retry_after
         except Exception as exc:  # a transport bug or an untranslated library error
             error = f"unexpected {type(exc).__name__}: {exc} (treated as transient)"
-        finished = utcnow()
-        duration_ms = (time.perf_counter() - clock) * 1000
-        running = status_record(RUNNING, started, attempt)
-        update: dict[str, Any] = {"id": msg["id"], "attempts": attempt, "next_attempt_at": None,
-                                  "last_error": error, "finished_at": None}
-        outcome.message_updates.append(update)
+        duration = time.perf_counter() - clock
+        finished = started + duration
+        duration_ms = duration * 1000
+        running = attempt_json(RUNNING, started, attempt)
         if result is not None:
             status = CONFIRMED if result.confirmed else DELIVERED
-            update.update(status=status, finished_at=finished, records=(
-                running, status_record(status, finished, attempt, duration_ms, detail=result.detail)))
+            outcome.message_updates.append(MessageUpdate(msg["id"], status, attempt, (
+                running, attempt_json(status, finished, attempt, duration_ms, detail=result.detail)),
+                finished_at=finished))
             outcome.attempts, outcome.last_error = 0, None
-            for external_id in result.external_ids:
-                outcome.key_rows.append({"system": key[0], "object_type": key[1], "external_id": external_id,
-                                         "hub_id": key[2], "created_at": finished})
-                known_ids.setdefault(key, []).append(external_id)
+            if result.external_ids:
+                self._remember(result.external_ids, key, finished, outcome, known_ids)
             return True
         policy = self._settings.policy_for(msg["system"], msg["kind"])
-        decision = decide(policy, attempt, finished, retry_after)
+        decision = decide(policy, attempt, utc_datetime(finished), retry_after)
         if permanent or decision.give_up:
             reason = error if permanent else f"{error} (attempt {attempt} of {policy.max_attempts}, giving up)"
-            update.update(status=BLOCKED, last_error=reason, records=(
-                running, status_record(BLOCKED, finished, attempt, duration_ms, error=reason)))
+            outcome.message_updates.append(MessageUpdate(msg["id"], BLOCKED, attempt, (
+                running, attempt_json(BLOCKED, finished, attempt, duration_ms, error=reason)),
+                last_error=reason))
             outcome.blocked, outcome.last_error = True, reason
         else:
-            update.update(status=RETRYING, next_attempt_at=decision.next_attempt_at, records=(
-                running, status_record(RETRYING, finished, attempt, duration_ms, error=error,
-                                       detail=f"next attempt in {decision.wait:.1f}s")))
+            outcome.message_updates.append(MessageUpdate(msg["id"], RETRYING, attempt, (
+                running, attempt_json(RETRYING, finished, attempt, duration_ms, error=error,
+                                        detail=f"next attempt in {decision.wait:.1f}s")),
+                next_attempt_at=decision.next_attempt_at, last_error=error))
             outcome.next_due, outcome.last_error = decision.next_attempt_at, error
         outcome.attempts = attempt
         return False
+
+    @staticmethod
+    def _remember(
+        external_ids: tuple[str, ...], key: tuple[str, str, str], finished: float, outcome: QueueOutcome,
+        known_ids: dict[tuple[str, str, str], list[str]],
+    ) -> None:
+        """Queue key-map rows for the ids a peer assigned; later messages of the batch see them."""
+        created = utc_datetime(finished)
+        for external_id in external_ids:
+            outcome.key_rows.append({"system": key[0], "object_type": key[1], "external_id": external_id,
+                                     "hub_id": key[2], "created_at": created})
+            known_ids.setdefault(key, []).append(external_id)

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
+import orjson
+
+from hub.core.queue.clock import iso_utc
 
 
 def utcnow() -> datetime:
@@ -130,3 +133,23 @@ def status_record(
     if detail is not None:
         record["detail"] = detail
     return record
+
+
+def attempt_json(
+    status: str,
+    at: float,
+    attempt: int,
+    duration_ms: float | None = None,
+    error: str | None = None,
+    detail: str | None = None,
+) -> str:
+    """``status_record`` of a delivery attempt as compact JSON text, ``at`` in epoch
+    seconds: the worker writes two per message, so they are built as text directly."""
+    text = f'{{"status":"{status}","at":"{iso_utc(at)}","attempt":{attempt}'
+    if duration_ms is not None:
+        text += f',"duration_ms":{round(duration_ms, 3)!r}'
+    if error is not None:
+        text += f',"error":{orjson.dumps(error).decode()}'
+    if detail is not None:
+        text += f',"detail":{orjson.dumps(detail).decode()}'
+    return text + "}"

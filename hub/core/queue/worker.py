@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from hub.core.queue.claim import QueueOutcome, anything_due, claim, known_external_ids, record
+from hub.core.queue.claim import (
+    ClaimSize, QueueOutcome, anything_due, known_external_ids, lease, prepare, read_messages, write,
+)
 from hub.core.queue.deliver import Deliverer
 from hub.core.queue.messages import BLOCKED, RETRYING, utcnow
 from hub.core.queue.settings import QueueSettings, queue_settings
@@ -62,6 +64,7 @@ class Worker:
         # broken plugin) before it claims anything, and first messages wait for no start-up.
         runtime.plugins  # type: ignore[attr-defined]  # noqa: B018
         self._deliverer = Deliverer(runtime, self.settings)
+        self._claim_size = ClaimSize(self.settings.batch_size, self.settings.per_queue_batch)
         # An idle worker polls often; on SQLite it must not take the write lock to find nothing.
         self._reader = read_only(self.engine)
 
@@ -71,19 +74,28 @@ class Worker:
         return self.runtime.engine
 
     def run_once(self) -> int:
-        """One batch; returns how many queues were claimed (0: nothing was due)."""
+        """One batch; returns how many queues were claimed (0: nothing was due).
+
+        Only the lease and the record take the write lock (on SQLite, one writer at a
+        time); reading the messages and building the record's parameters happen outside
+        it, so that parallel workers wait for each other as little as possible.
+        """
         s = self.settings
         with self._reader.connect() as conn:
             if not anything_due(conn, utcnow()):
                 return 0
         with self.engine.begin() as conn:
-            claimed = claim(conn, self.owner, utcnow(), s.lease_seconds, s.batch_size, s.per_queue_batch)
-            known = known_external_ids(conn, claimed) if claimed else {}
+            claimed = lease(conn, self.owner, utcnow(), s.lease_seconds, self._claim_size.queues)
         if not claimed:
             return 0
+        self._claim_size.observe(claimed)
+        with self._reader.connect() as conn:
+            read_messages(conn, claimed, s.batch_size, s.per_queue_batch)
+            known = known_external_ids(conn, claimed)
         outcomes = [self._deliverer.deliver(queue, known) for queue in claimed]
+        prepared = prepare(self.engine.dialect.name, self.owner, outcomes, utcnow())
         with self.engine.begin() as conn:
-            refused = record(conn, self.owner, outcomes, utcnow())
+            refused = write(conn, prepared)
         self._count(outcomes, refused)
         return len(claimed)
 
@@ -95,7 +107,7 @@ class Worker:
                         self.owner, len(refused), ", ".join(refused[:5]))
         for outcome in outcomes:
             for update in outcome.message_updates:
-                status = update["status"]
+                status = update.status
                 if status == RETRYING:
                     self.stats.retries += 1
                 elif status == BLOCKED:

@@ -1,13 +1,22 @@
 """Engine creation for the two supported databases.
 
 SQLite is the embedded default: one file in WAL mode so readers never block the
-writer, ``busy_timeout`` so concurrent writers wait instead of failing, and
-``synchronous=NORMAL`` (safe with WAL: a power cut may lose the last commits but never
-corrupts). PostgreSQL is used when the URL says so, with the same code.
+writer, ``synchronous=NORMAL`` (safe with WAL: a power cut may lose the last commits
+but never corrupts), and writers that wait for each other instead of failing.
+PostgreSQL is used when the URL says so, with the same code.
+
+How SQLite writers wait: every write transaction takes the write lock at BEGIN
+(IMMEDIATE). SQLite's own busy handler sleeps between tries in steps that grow to
+100 ms, so under steady contention (workers recording while others enqueue) a waiter
+oversleeps the moments the lock is free, by tens to hundreds of milliseconds. BEGIN
+IMMEDIATE is therefore retried here with short sleeps (at most ``LOCK_RETRY_MAX_S``),
+up to the same overall timeout; every other statement keeps SQLite's handler.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +26,9 @@ from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CACHE_KIB = 32 * 1024
+LOCK_RETRY_FIRST_S = 0.00005
+LOCK_RETRY_MAX_S = 0.001
+"""First and longest sleep between two tries of BEGIN IMMEDIATE while another writer holds the lock."""
 
 
 def normalise_url(url: str) -> str:
@@ -50,12 +62,47 @@ READ_ONLY = "hub_read_only"
 """Execution option of connections that only read (see ``read_only``)."""
 
 
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+
+
+def begin_immediate(dbapi_connection: sqlite3.Connection, timeout_s: float) -> None:
+    """BEGIN IMMEDIATE, retried with short sleeps while another connection writes.
+
+    Raises ``sqlite3.OperationalError`` (database is locked) after ``timeout_s``.
+    The connection's busy handler is off meanwhile, so a try fails at once instead of
+    sleeping in SQLite; the first try usually succeeds and costs two PRAGMAs extra.
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline = time.monotonic() + timeout_s
+        pause = LOCK_RETRY_FIRST_S
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, LOCK_RETRY_MAX_S)
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+
 def _sqlite_begin(conn: sa.Connection) -> None:
     # IMMEDIATE takes the write lock at BEGIN, so two writers never deadlock upgrading
     # read locks. Read-only work begins deferred: on WAL it then takes no lock at all, and
     # frequent readers (idle workers polling) never queue up in front of writers.
-    deferred = conn.get_execution_options().get(READ_ONLY, False)
-    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+    if conn.get_execution_options().get(READ_ONLY, False):
+        conn.exec_driver_sql("BEGIN")
+        return
+    try:
+        begin_immediate(conn.connection.driver_connection, SQLITE_BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.OperationalError as exc:
+        raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, exc) from exc
 
 
 def read_only(engine: sa.Engine) -> sa.Engine:

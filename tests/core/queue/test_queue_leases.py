@@ -43,10 +43,10 @@ def test_lease_of_a_dead_worker_expires_and_its_late_results_are_refused(databas
     runtime = make_runtime(database_url, peer, lease_seconds=0.5)
     migrate.upgrade(runtime.engine)
     put(runtime, 1, 2)
+    survivor = Worker(runtime)  # built first: the dead lease is short, start-up must not eat it
     with runtime.engine.begin() as conn:  # the worker that "dies" after claiming
         dead = claim(conn, "dead", utcnow(), 0.5, 10, 10)
     assert [m["seq"] for m in dead[0].messages] == [1, 2]
-    survivor = Worker(runtime)
     assert survivor.run_until_idle() == 0  # leased: nobody else may take it
     time.sleep(0.6)
     survivor.run_until_idle()
