@@ -41,7 +41,7 @@ from hub.core.queue import NewMessage, OutboundMessage, TransportContext, Worker
 from hub.core.queue.messages import utcnow
 from hub.core.queue.runner import install_drain_handlers
 from hub.core.queue.tables import queues
-from hub.core.queue.views import queue_status
+from hub.core.queue.status import queue_status
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
 from hub.core.store import migrate

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from hub import __version__
-from hub.cli.output import error_console
+from hub.cli import output
 from hub.core.errors import ConfigError, HubError
 from hub.core.runtime import HubRuntime
 from hub.core.settings import load_settings
@@ -22,7 +22,7 @@ from hub.core.settings import load_settings
 # loading the canonical model, the mapping engine and every plugin.
 CORE_COMMANDS = {
     "init": "hub.cli.setup", "plugins": "hub.cli.setup", "partner": "hub.cli.partners",
-    "schema": "hub.cli.schema", "status": "hub.cli.queue", "messages": "hub.cli.queue",
+    "schema": "hub.cli.schema", "status": "hub.cli.status", "messages": "hub.cli.queue",
     "message": "hub.cli.queue", "retry": "hub.cli.queue", "skip": "hub.cli.queue",
     "replay": "hub.cli.queue", "queue": "hub.cli.queue", "run": "hub.cli.run", "worker": "hub.cli.run",
     "ingest": "hub.cli.ingest", "mapping": "hub.cli.mapping", "dry-run": "hub.cli.mapping",
@@ -97,15 +97,15 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except click.Abort:
-        error_console.print("aborted")
+        output.error_console.print("aborted")
         sys.exit(130)
     except HubError as exc:
         if debug:
             raise
-        error_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        output.error_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
         sys.exit(1)
     except Exception as exc:  # the CLI's promise: one line, no traceback, unless --debug
         if debug:
             raise
-        error_console.print(f"[red]error:[/red] {type(exc).__name__}: {exc} (use --debug for the traceback)")
+        output.error_console.print(f"[red]error:[/red] {type(exc).__name__}: {exc} (use --debug for the traceback)")
         sys.exit(1)

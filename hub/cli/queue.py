@@ -1,21 +1,22 @@
-"""Admin commands of the replication queue: status, messages, retry, skip, replay,
-stop and start. Every command that prints data takes ``--json``."""
+"""Admin commands of the replication queue: messages, retry, skip, replay, stop and
+start (``hub status`` lives in ``hub.cli.status``). Every command that prints data
+takes ``--json``."""
 
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import click
 
 from hub.cli.context import pass_runtime
-from hub.cli.output import console, print_json, print_table, json_option
+from hub.cli.output import print_json, print_table, json_option
 from hub.core.errors import DocumentError
 from hub.core.queue import admin, views
 from hub.core.queue.messages import MESSAGE_STATUSES, utcnow
 from hub.core.runtime import HubRuntime
+from hub.core.store.db import read_only
 
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -33,57 +34,10 @@ def parse_since(value: str, now: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _age(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.1f}{unit}"
-    return f"{seconds:.1f}s"
-
-
 def _short(text: str | None, width: int = 70) -> str:
     if not text:
         return ""
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _status_table(report: views.StatusReport) -> None:
-    t = report.totals
-    console.print(
-        f"{t['queues']} queue(s) with work or trouble, {t['messages_waiting']} message(s) waiting; "
-        f"blocked {t['blocked']}, stopped {t['stopped']}, running {t['running']}"
-    )
-    print_table(
-        ["queue", "state", "depth", "oldest", "attempts", "last error"],
-        [(q.queue, q.state, q.depth, _age(q.oldest_age_s), q.attempts or "", _short(q.last_error))
-         for q in report.queues],
-    )
-
-
-@click.command()
-@click.option("--watch", is_flag=True, help="Refresh until interrupted.")
-@click.option("--interval", type=float, default=2.0, show_default=True, help="Seconds between refreshes.")
-@click.option("--limit", type=int, default=100, show_default=True, help="Most queues listed.")
-@click.option("--system", default=None, help="Only queues of this system.")
-@json_option
-@pass_runtime
-def status(runtime: HubRuntime, watch: bool, interval: float, limit: int, system: str | None,
-           as_json: bool) -> None:
-    """One row per queue with work or trouble: state, depth, oldest age, attempts, last error."""
-    engine = runtime.require_schema()
-    while True:
-        with engine.connect() as conn:
-            report = views.queue_status(conn, utcnow(), limit=limit, system=system)
-        if as_json:
-            print_json(report.as_dict())
-        else:
-            if watch:
-                console.clear()
-            _status_table(report)
-        if not watch:
-            return
-        time.sleep(interval)
 
 
 @click.command()
@@ -97,7 +51,7 @@ def status(runtime: HubRuntime, watch: bool, interval: float, limit: int, system
 def messages(runtime: HubRuntime, state: str | None, queue: str | None, system: str | None,
              since: str | None, limit: int, as_json: bool) -> None:
     """List messages, newest first."""
-    engine = runtime.require_schema()
+    engine = read_only(runtime.require_schema())
     since_at = parse_since(since, utcnow()) if since else None
     with engine.connect() as conn:
         rows = views.list_messages(conn, state=state, queue=queue, system=system, since=since_at, limit=limit)
@@ -139,7 +93,7 @@ def message_show(runtime: HubRuntime, ctx: click.Context, message_id: str, as_js
         ctx.invoke(show_inbound, payload_id=_number(message_id[3:]), as_json=as_json)
         return
     message_id = _number(message_id)
-    engine = runtime.require_schema()
+    engine = read_only(runtime.require_schema())
     with engine.connect() as conn:
         row = views.get_message(conn, message_id)
     if as_json:
@@ -253,4 +207,4 @@ def queue_start(runtime: HubRuntime, name: str, as_json: bool) -> None:
     _report([result], as_json)
 
 
-commands = [status, messages, message, retry, skip, replay, queue_group]
+commands = [messages, message, retry, skip, replay, queue_group]

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from hub.core.plugins import HubPlugins, build_plugin_manager
 from hub.core.settings import HubSettings, load_settings
 from hub.core.store import migrate
-from hub.core.store.db import create_engine
+from hub.core.store.db import create_engine, read_only
 from hub.core.errors import ConfigError, Problem
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class HubRuntime:
     def masterdata(self) -> MasterDataService:
         """The master-data service, its changes feeding the replication outbox."""
         from hub.core.masterdata import MasterDataService
-        from hub.core.queue.enqueue import OutboxListener
+        from hub.core.queue.outbox import OutboxListener
 
         return MasterDataService.from_settings(
             self.require_schema(), self.settings, listeners=[OutboxListener(self.plugins)]
@@ -80,7 +80,7 @@ class HubRuntime:
 
     def require_schema(self) -> sa.Engine:
         """The engine, after checking the database is at this code's schema revision."""
-        current = migrate.current_revision(self.engine)
+        current = migrate.current_revision(read_only(self.engine))
         head = migrate.head_revision()
         if current != head:
             state = "has no hub schema" if current is None else f"is at schema {current}, code needs {head}"

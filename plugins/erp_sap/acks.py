@@ -9,7 +9,6 @@ message ids; its status 53 confirms the message, 51 records the ERP's refusal.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +16,7 @@ import sqlalchemy as sa
 from hub.core.ingest import ChunkListener, IngestOutcome, MessageHandler
 from hub.core.model.base import new_hub_id, utcnow
 from hub.core.queue.confirm import record_peer_answer
-from hub.core.queue.enqueue import enqueue
+from hub.core.queue.outbox import enqueue
 from hub.core.queue.messages import NewMessage
 from hub.core.queue.tables import messages
 from hub.core.raw import RawDocument
@@ -105,7 +104,7 @@ def ack_listener(runtime: Any) -> ChunkListener:
         # redelivery of this message keeps the key it is stored with.
         enqueue(conn, [NewMessage(
             system=PLUGIN, queue=ACK_QUEUE, kind=ACK_KIND, doc_type=ACK_KIND, hub_id=acks[0].docnum[-40:],
-            version=0, payload={"acknowledgements": [asdict(a) for a in acks]},
+            version=0, payload={"acknowledgements": [dict(vars(a)) for a in acks]},
             idempotency_key=f"{PLUGIN}/aleaud:{new_hub_id('ack')}", transport="idoc",
         )])
 

@@ -27,7 +27,7 @@ from hub.core.errors import ConfigError, Problem
 from hub.core.load import InitialLoad
 from hub.core.masterdata import Incoming
 from hub.core.model.sales import SalesOrder
-from hub.core.queue.enqueue import object_queue
+from hub.core.queue.outbox import object_queue
 from hub.core.queue.tables import QueueMessageRow, QueueStateRow
 from hub.core.queue.worker import Worker
 from hub.core.runtime import HubRuntime

@@ -2,35 +2,48 @@
 
 Public API: ``enqueue`` and ``OutboxListener`` (writing, inside the caller's
 transaction), the message types transports see, ``Worker`` (delivery), the admin
-actions in ``admin`` and views in ``views``, ``purge`` (retention).
+actions in ``admin``, the views in ``views`` and ``status``, ``purge`` (retention).
+
+Names are imported on first use (PEP 562): ``hub status`` reads the queue through
+``hub.core.queue.status`` alone and must not pay for the worker, the outbox and the
+SQLModel tables at start-up.
 """
 
-from hub.core.queue.enqueue import OutboxListener, enqueue, object_queue
-from hub.core.queue.messages import (
-    DeliveryResult,
-    NewMessage,
-    OutboundMessage,
-    Transport,
-    TransportContext,
-)
-from hub.core.queue.retention import PurgeResult, purge
-from hub.core.queue.settings import QueueSettings, RetryPolicy, queue_settings
-from hub.core.queue.worker import Worker, WorkerStats
+from __future__ import annotations
 
-__all__ = [
-    "DeliveryResult",
-    "NewMessage",
-    "OutboundMessage",
-    "OutboxListener",
-    "PurgeResult",
-    "QueueSettings",
-    "RetryPolicy",
-    "Transport",
-    "TransportContext",
-    "Worker",
-    "WorkerStats",
-    "enqueue",
-    "object_queue",
-    "purge",
-    "queue_settings",
-]
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hub.core.queue.messages import (
+        DeliveryResult,
+        NewMessage,
+        OutboundMessage,
+        Transport,
+        TransportContext,
+    )
+    from hub.core.queue.outbox import OutboxListener, enqueue, object_queue
+    from hub.core.queue.retention import PurgeResult, purge
+    from hub.core.queue.settings import QueueSettings, RetryPolicy, queue_settings
+    from hub.core.queue.worker import Worker, WorkerStats
+
+_HOMES = {
+    "DeliveryResult": "messages", "NewMessage": "messages", "OutboundMessage": "messages",
+    "Transport": "messages", "TransportContext": "messages",
+    "OutboxListener": "outbox", "enqueue": "outbox", "object_queue": "outbox",
+    "PurgeResult": "retention", "purge": "retention",
+    "QueueSettings": "settings", "RetryPolicy": "settings", "queue_settings": "settings",
+    "Worker": "worker", "WorkerStats": "worker",
+}
+"""Each public name and the module of this package that defines it."""
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

@@ -17,11 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from hub.core.queue.status import ACTIVE_QUEUE_CONDITION
 from hub.core.store.tables import metadata
 from hub.core.store.types import JSONColumn, UTCDateTime
-
-ACTIVE_QUEUE_CONDITION = "last_seq > done_seq OR stopped OR blocked"
-"""Queues ``hub status`` shows: with work or trouble (a partial index covers them)."""
 
 
 class QueueMessageRow(SQLModel, table=True):

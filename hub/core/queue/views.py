@@ -1,13 +1,10 @@
-"""Read-only views for administrators: queue status, message lists, one message.
+"""Read-only views for administrators: message lists and one message with its history.
 
-``queue_status`` reads only ``queue_state`` rows with work or trouble (a partial
-index covers exactly those) plus one indexed lookup per shown queue for its head
-message, so it answers in milliseconds however many delivered messages are stored.
+The queue status (``hub status``) lives in ``hub.core.queue.status``.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,102 +12,7 @@ import sqlalchemy as sa
 
 from hub.core.errors import DocumentError, NotFoundError
 from hub.core.queue.messages import MESSAGE_STATUSES
-from hub.core.queue.tables import ACTIVE_QUEUE_CONDITION, messages, queues
-
-QUEUE_STATES = ("stopped", "blocked", "running", "retrying", "ready", "idle")
-
-
-@dataclass(frozen=True)
-class QueueView:
-    """One queue as ``hub status`` shows it."""
-
-    queue: str
-    system: str
-    state: str
-    depth: int
-    oldest_at: datetime | None
-    oldest_age_s: float | None
-    attempts: int
-    last_error: str | None
-    lease_owner: str | None
-    next_due_at: datetime | None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class StatusReport:
-    """Queues with work or trouble (the worst first, at most ``limit``) and totals."""
-
-    queues: list[QueueView]
-    totals: dict[str, int]
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"totals": self.totals, "queues": [q.as_dict() for q in self.queues]}
-
-
-def queue_state_name(row: Any, now: datetime) -> str:
-    """One word for where a queue stands (see ``QUEUE_STATES``)."""
-    if row.stopped:
-        return "stopped"
-    if row.blocked:
-        return "blocked"
-    if row.lease_expires_at is not None and row.lease_expires_at > now:
-        return "running"
-    if row.attempts > 0 and row.due_at is not None and row.due_at > now:
-        return "retrying"
-    return "ready" if row.last_seq > row.done_seq else "idle"
-
-
-def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-
-def queue_status(
-    conn: sa.Connection, now: datetime, limit: int = 100, system: str | None = None
-) -> StatusReport:
-    """Queues with work or trouble: blocked first, then stopped, then the deepest."""
-    c = queues.c
-    active = sa.text(ACTIVE_QUEUE_CONDITION)
-    scope = [active] + ([c.system == system] if system else [])
-    totals_row = conn.execute(
-        sa.select(
-            sa.func.count().label("queues"),
-            sa.func.coalesce(sa.func.sum(c.last_seq - c.done_seq), 0).label("messages_waiting"),
-            _flag(c.blocked).label("blocked"),
-            _flag(c.stopped).label("stopped"),
-            _flag(c.lease_expires_at > now).label("running"),
-        ).where(*scope)
-    ).one()
-    rows = conn.execute(
-        sa.select(queues).where(*scope)
-        .order_by(c.blocked.desc(), c.stopped.desc(), (c.last_seq - c.done_seq).desc(), c.name)
-        .limit(limit)
-    ).all()
-    heads: dict[str, datetime] = {}
-    if rows:
-        m = messages.c
-        pairs = [(row.name, row.done_seq + 1) for row in rows]
-        heads = {
-            r.queue: r.created_at
-            for r in conn.execute(sa.select(m.queue, m.created_at).where(sa.tuple_(m.queue, m.seq).in_(pairs)))
-        }
-    views = []
-    for row in rows:
-        oldest = heads.get(row.name)
-        views.append(QueueView(
-            queue=row.name, system=row.system, state=queue_state_name(row, now),
-            depth=row.last_seq - row.done_seq, oldest_at=oldest,
-            oldest_age_s=round((now - oldest).total_seconds(), 3) if oldest else None,
-            attempts=row.attempts, last_error=row.last_error,
-            lease_owner=row.lease_owner if row.lease_expires_at and row.lease_expires_at > now else None,
-            next_due_at=row.due_at,
-        ))
-    return StatusReport(views, {key: int(value) for key, value in totals_row._mapping.items()})
-
+from hub.core.queue.tables import messages
 
 def list_messages(
     conn: sa.Connection, state: str | None = None, queue: str | None = None,

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from hub.core.errors import DocumentError, NotFoundError, PermanentError
 from hub.core.queue.messages import utcnow
-from hub.core.queue import NewMessage, Worker, admin, enqueue, views
+from hub.core.queue import NewMessage, Worker, admin, enqueue, status, views
 from hub.core.queue.claim import claim
-from hub.core.queue.tables import messages
+from hub.core.queue.tables import messages, queues
 
 
 def put(runtime, hub_id: str, count: int) -> None:
@@ -81,7 +81,7 @@ def test_skip_head_moves_the_queue_on_with_the_reason_kept(runtime, peer):
     entry = message(runtime, first)
     assert entry["status"] == "skipped" and entry["history"][-1]["detail"] == "customer was merged"
     with runtime.engine.connect() as conn:
-        assert views.queue_status(conn, utcnow()).totals["queues"] == 0
+        assert status.queue_status(conn, utcnow()).totals["queues"] == 0
 
 
 def test_skip_of_a_waiting_message_is_honoured_when_the_queue_gets_there(runtime, peer):
@@ -143,7 +143,7 @@ def test_stop_and_start(runtime, peer):
     Worker(runtime).run_until_idle()
     assert [m.hub_id for m in peer.sent] == ["B"]
     with runtime.engine.connect() as conn:
-        report = views.queue_status(conn, utcnow())
+        report = status.queue_status(conn, utcnow())
     assert [(q.queue, q.state, q.depth) for q in report.queues] == [("peer:partner:A", "stopped", 2)]
     act(runtime, admin.start_queue, "peer:partner:A")
     Worker(runtime).run_until_idle()
@@ -166,13 +166,79 @@ def test_status_shows_trouble_first_with_depth_age_attempts_and_error(runtime, p
     blocked_queue(runtime, peer, "A", 3)
     put(runtime, "B", 5)
     with runtime.engine.connect() as conn:
-        report = views.queue_status(conn, utcnow())
+        report = status.queue_status(conn, utcnow())
     assert report.totals == {"queues": 2, "messages_waiting": 8, "blocked": 1, "stopped": 0, "running": 0}
     a, b = report.queues
     assert (a.queue, a.state, a.depth, a.attempts, a.last_error) == (
         "peer:partner:A", "blocked", 3, 1, "PermanentError: bad tax number")
     assert (b.queue, b.state, b.depth) == ("peer:partner:B", "ready", 5)
     assert a.oldest_age_s is not None and a.oldest_age_s >= 0
+
+
+def test_status_lists_the_worst_first_up_to_the_limit_and_counts_them_all(runtime, peer):
+    blocked_queue(runtime, peer, "A", 1)
+    put(runtime, "B", 2)
+    put(runtime, "C", 4)
+    put(runtime, "D", 4)
+    act(runtime, admin.stop_queue, "peer:partner:B")
+    with runtime.engine.connect() as conn:
+        every = status.queue_status(conn, utcnow(), limit=None)
+        two = status.queue_status(conn, utcnow(), limit=2)
+        of_peer = status.queue_status(conn, utcnow(), system="peer", limit=None)
+        none = status.queue_status(conn, utcnow(), system="elsewhere")
+    assert [(q.queue, q.state, q.depth) for q in every.queues] == [
+        ("peer:partner:A", "blocked", 1), ("peer:partner:B", "stopped", 2),
+        ("peer:partner:C", "ready", 4), ("peer:partner:D", "ready", 4)]
+    assert [q.queue for q in two.queues] == ["peer:partner:A", "peer:partner:B"]
+    assert two.totals == every.totals == {
+        "queues": 4, "messages_waiting": 11, "blocked": 1, "stopped": 1, "running": 0}
+    assert len(of_peer.queues) == 4
+    assert none.queues == [] and none.totals["queues"] == 0
+
+
+def test_status_ages_each_queue_by_its_head_message(runtime, peer):
+    start = utcnow()
+    with runtime.engine.begin() as conn:
+        enqueue(conn, [NewMessage("peer", "peer:partner:A", "upsert", "partner", "A", 1, {})],
+                start - timedelta(hours=2))
+        enqueue(conn, [NewMessage("peer", "peer:partner:A", "upsert", "partner", "A", 2, {})],
+                start - timedelta(minutes=5))
+        enqueue(conn, [NewMessage("peer", "peer:partner:B", "upsert", "partner", "B", 1, {})],
+                start - timedelta(minutes=1))
+    with runtime.engine.begin() as conn:
+        conn.execute(messages.update().where(messages.c.hub_id == "A", messages.c.seq == 1)
+                     .values(status="delivered", finished_at=start))
+        conn.execute(queues.update().where(queues.c.name == "peer:partner:A").values(done_seq=1))
+    with runtime.engine.connect() as conn:
+        report = status.queue_status(conn, start)
+    ages = {q.queue: (q.depth, q.oldest_age_s) for q in report.queues}
+    assert ages == {"peer:partner:A": (1, 300.0), "peer:partner:B": (1, 60.0)}
+    assert report.as_dict()["queues"][0]["oldest_at"] == start - timedelta(minutes=5)
+
+
+def test_status_reads_head_messages_by_their_key_not_by_a_scan(runtime, peer):
+    """The head lookup must stay an index search: a scan of every stored message made
+    ``hub status`` take seconds with a million messages."""
+    if runtime.engine.dialect.name != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    put(runtime, "A", 3)
+    put(runtime, "B", 1)
+    statements: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    sa.event.listen(runtime.engine, "before_cursor_execute", record)
+    try:
+        with runtime.engine.connect() as conn:
+            status.queue_status(conn, utcnow())
+    finally:
+        sa.event.remove(runtime.engine, "before_cursor_execute", record)
+    with runtime.engine.connect() as conn:
+        plans = [" ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+                 for sql, params in statements if "queue_messages" in sql]
+    assert plans and all("SEARCH queue_messages USING INDEX" in plan for plan in plans), plans
+    assert not any("SCAN queue_messages" in plan for plan in plans), plans
 
 
 def test_list_messages_filters(runtime, peer):

@@ -1,0 +1,54 @@
+"""The status reads the queue tables through light clauses; they must match the tables."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+
+from hub.core.queue import status, tables
+from hub.core.store.types import UTCDateTime
+
+
+def _kind(column_type: sa.types.TypeEngine) -> type:
+    """The type that decides how values convert: our own decorators (aware datetimes)
+    count as themselves, sqlmodel's AutoString as the string it decorates."""
+    if isinstance(column_type, UTCDateTime):
+        return UTCDateTime
+    if isinstance(column_type, sa.types.TypeDecorator):
+        return type(column_type.impl_instance)
+    return type(column_type)
+
+
+@pytest.mark.parametrize(("light", "real"), [
+    (status.queues, tables.queues),
+    (status.message_heads, tables.messages),
+])
+def test_light_clauses_name_real_columns_of_the_same_type(light, real):
+    assert light.name == real.name
+    for column in light.c:
+        assert column.name in real.c, f"{real.name} has no column {column.name}"
+        assert _kind(column.type) is _kind(real.c[column.name].type), column.name
+
+
+def test_hub_status_does_not_import_the_orm_or_the_worker(tmp_path):
+    """What keeps ``hub status`` quick to start: no sqlmodel/ORM, no worker, no plugins."""
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    script = (
+        "import sys, json\n"
+        "from hub.cli.main import main\n"
+        "sys.argv = ['hub', 'status']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('sqlmodel', 'sqlalchemy.orm', 'hub.core.queue', 'plugins')))))\n"
+    )
+    env = {"HUB_DATABASE_URL": url, "PATH": ""}
+    init = subprocess.run([sys.executable, "-c", "from hub.cli.main import main; main(['init'])"],
+                          capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert init.returncode == 0, init.stderr
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert loaded == ["hub.core.queue", "hub.core.queue.clock", "hub.core.queue.messages", "hub.core.queue.status"]
