@@ -15,7 +15,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+# The bench folder holds scripts named like standard modules (queue.py); with it on the
+# path they would shadow them, so it goes.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
 
 from hub.core.raw import RawDocument, Segment  # noqa: E402
 from plugins.erp_sap.idoc.definitions import DefinitionRegistry  # noqa: E402

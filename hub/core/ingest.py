@@ -25,11 +25,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub.core.errors import DocumentError, HubError
+from hub.core.gcpause import gc_paused
 from hub.core.mapping import MappingResult, MappingSet
 from hub.core.masterdata import Incoming, MasterDataService
 from hub.core.plugins.registry import CodecSpec
 from hub.core.raw import RawDocument
-from hub.core.ingest_chunk import ChunkRun, IngestOutcome, cached_lookup, dedupe_key, status_code
+from hub.core.ingest_chunk import ChunkLookup, ChunkRun, IngestOutcome, dedupe_key, status_code
 from hub.core.store import archive
 
 DEFAULT_CHUNK = 200
@@ -80,7 +81,8 @@ class Ingestor:
         ``hub load`` instead, which streams and resumes.
         """
         codec = pick_codec(self.codecs, payload[:SNIFF_BYTES], source_name)
-        documents = list(codec.parse(payload, source_name))
+        with gc_paused():  # the parsed documents all live on; see hub.core.gcpause
+            documents = list(codec.parse(payload, source_name))
         return self.ingest_documents(codec, documents, content_type)
 
     def ingest_documents(self, codec: CodecSpec, documents: Sequence[RawDocument],
@@ -90,7 +92,8 @@ class Ingestor:
             yield from self._ingest_chunk(codec, list(documents[start : start + self.chunk]), content_type)
 
     def _ingest_chunk(self, codec: CodecSpec, chunk: list[RawDocument], content_type: str) -> list[IngestOutcome]:
-        with self.engine.begin() as conn:
+        # Everything a chunk allocates dies when it commits; see hub.core.gcpause.
+        with gc_paused(), self.engine.begin() as conn:
             return ChunkRun(self, conn, codec, content_type).run(chunk)
 
     def replay(self, payload_id: int) -> list[IngestOutcome]:
@@ -110,7 +113,7 @@ class Ingestor:
             for raw in codec.parse(kept.payload, f"archive:{payload_id}"):
                 try:
                     with conn.begin_nested():
-                        result = self.mappings.map_inbound(raw, cached_lookup(conn), report_unmapped=False)
+                        result = self.mappings.map_inbound(raw, ChunkLookup(conn), report_unmapped=False)
                         upsert = self.masterdata.upsert_in(conn, [Incoming(result.document, self.system)])[0]
                         done.append((raw, self._posted(conn, raw, result, payload_id, upsert)))
                 except HubError as exc:

@@ -2,19 +2,21 @@
 
 Per document the work is in memory (dedupe check against one query's answer, mapping
 with key-map lookups cached for the chunk, the handler of a non-canonical message);
-the database sees one query for earlier receipts, one batch upsert, one bulk insert of
+the database sees one query for earlier receipts, one per object type for the key-map
+lookups the mapping tables will make, one batch upsert, one bulk insert of
 the archive rows with their final status history, and one update counting redeliveries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from hub.core.errors import DocumentError, HubError
+from hub.core.mapping.keys import LookupKey
 from hub.core.masterdata import Incoming, UpsertResult
 from hub.core.model.base import utcnow
 from hub.core.plugins.registry import CodecSpec
@@ -60,17 +62,39 @@ def status_code(raw: RawDocument, status: str) -> str | None:
     return IDOC_CODES[status] if raw.format == "idoc" else None
 
 
-def cached_lookup(conn: sa.Connection) -> Callable[[str, str, str], str | None]:
-    """Key-map lookups for one chunk: an order names the same customer several times."""
-    cache: dict[tuple[str, str, str], str | None] = {}
+class ChunkLookup:
+    """Key-map lookups for one chunk, kept: an order names the same customer several times.
 
-    def lookup(system: str, object_type: str, external_id: str) -> str | None:
+    ``prefetch`` answers every key the chunk's documents will look up with one query per
+    object type; a key it did not foresee is asked on its own and kept as well.
+    """
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+        self.known: dict[LookupKey, str | None] = {}
+
+    def prefetch(self, keys: Iterable[LookupKey]) -> None:
+        """Ask the store once per (system, object type) for every key not yet known."""
+        wanted: dict[tuple[str, str], list[str]] = {}
+        for system, object_type, external_id in keys:
+            if (system, object_type, external_id) not in self.known:
+                wanted.setdefault((system, object_type), []).append(external_id)
+        for (system, object_type), ids in wanted.items():
+            found = keymap.lookup_many(self.conn, system, object_type, ids)
+            for external_id in ids:
+                self.known[(system, object_type, external_id)] = found.get(external_id)
+
+    def forget(self) -> None:
+        """Drop every kept answer (after something that may have changed the key map)."""
+        self.known.clear()
+
+    def __call__(self, system: str, object_type: str, external_id: str) -> str | None:
         key = (system, object_type, external_id)
-        if key not in cache:
-            cache[key] = keymap.lookup(conn, system, object_type, external_id)
-        return cache[key]
-
-    return lookup
+        try:
+            return self.known[key]
+        except KeyError:
+            found = self.known[key] = keymap.lookup(self.conn, system, object_type, external_id)
+            return found
 
 
 @dataclass
@@ -104,7 +128,7 @@ class ChunkRun:
         self.conn = conn
         self.codec = codec
         self.content_type = content_type
-        self.lookup = cached_lookup(conn)
+        self.lookup = ChunkLookup(conn)
 
     def run(self, chunk: list[RawDocument]) -> list[IngestOutcome]:
         """Ingest ``chunk``; one outcome per document, in order."""
@@ -112,15 +136,24 @@ class ChunkRun:
         entries = [Entry(raw, dedupe_key(raw)) for raw in chunk]
         earlier = archive.received_before(self.conn, system, list({e.key for e in entries}))
         first: set[str] = set()
-        pending: list[tuple[Entry, Any]] = []
         for entry in entries:
             if entry.key in earlier or entry.key in first:
                 entry.duplicate, entry.status = True, "duplicate"
+            else:
+                first.add(entry.key)
+        handlers = self.ingestor.handlers
+        mappings = self.ingestor.mappings
+        self.lookup.prefetch(key for e in entries if not e.duplicate and e.raw.message_type not in handlers
+                             for key in mappings.lookup_keys(e.raw))
+        pending: list[tuple[Entry, Any]] = []
+        for entry in entries:
+            if entry.duplicate:
                 continue
-            first.add(entry.key)
             entry.record("received", "received")
-            if entry.raw.message_type in self.ingestor.handlers:
+            if entry.raw.message_type in handlers:
                 self._handle(entry)
+                # A handler may link keys (an ERP number confirmed): look them up afresh.
+                self.lookup.forget()
                 continue
             try:
                 result = self.ingestor.mappings.map_inbound(entry.raw, self.lookup, report_unmapped=False)

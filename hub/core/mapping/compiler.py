@@ -29,6 +29,7 @@ from hub.core.mapping.paths import (
 )
 from hub.core.mapping.fieldrules import compile_field_rule, compile_money_rule
 from hub.core.mapping.groups import build_group
+from hub.core.mapping.keys import Iterate, KeyReader
 from hub.core.mapping.steps import InRule, OutRule, RuleRow
 from hub.core.mapping.values import ValueList
 
@@ -65,6 +66,10 @@ class RuleCompiler:
         self.mapped: list[Mapped] = []
         self.sources: dict[str, str] = {}
         """Canonical path (list positions as ``*``) -> source path, for validation errors."""
+        self.key_readers: list[KeyReader] = []
+        """The inbound key-map lookups of the table, found before mapping (``keys``)."""
+        self.groups: tuple[Iterate, ...] = ()
+        """Iterators of the repeating groups being compiled, outermost first."""
 
     def problem(self, line: int | None, field: str | None, message: str) -> None:
         """Record one problem of this table."""
@@ -228,18 +233,19 @@ class RuleCompiler:
         required = rule.get("required", False) is True
         item_prefix = f"{where}.*."
         row_at = len(self.rows)
-        saved = self.inbound_enabled, self.outbound_enabled
+        saved = self.inbound_enabled, self.outbound_enabled, self.groups
+        iterate = make_iterator(self.adapter, each) if each is not None else None
         self.inbound_enabled = saved[0] and direction != "outbound"
         self.outbound_enabled = saved[1] and direction != "inbound"
+        self.groups = saved[2] + (iterate,) if iterate is not None else saved[2]
         inbound, outbound = self.compile_level(rule.get("rules"), rule.line_of("rules"), leaf.model,
                                                inner_scope, item_prefix, set(match))
-        self.inbound_enabled, self.outbound_enabled = saved
+        self.inbound_enabled, self.outbound_enabled, self.groups = saved
         where_match = ", ".join(f"{key}={value}" for key, value in (rule.get("match") or {}).items())
         self.rows.insert(row_at, RuleRow(direction, each.text if each else "(this level)", where,
                                          "group" + (f" where {where_match}" if match else ""), required,
                                          rule.line))
         want_in, want_out = self.wants(direction, True, rule, where, "")
-        iterate = make_iterator(self.adapter, each) if each is not None else None
         add = make_adder(self.adapter, each) if each is not None else None
         label = each.text if each is not None else target
         rule_in, rule_out = build_group(tuple(target.split(".")), label, match, required, iterate, add,

@@ -37,6 +37,10 @@ class Converter:
     irreversible: str
     default: Any
     description: str
+    lookup_type: str | None = None
+    """The key-map object type the pipeline ends in a lookup of (None without a lookup)."""
+    before_lookup: Callable[[Any], Any] | None = None
+    """The inbound steps before that lookup (None when there are none)."""
 
     def describe(self) -> str:
         """Transforms, value list, lookup and default, as ``hub mapping show`` prints them."""
@@ -204,5 +208,6 @@ def build_converter(c: RuleCompiler, rule: YMap, where: str, annotation: Any, so
     if default is not None:
         parts.append(f"default {rule['default']!r}")
     plain = compose_plain([fn for fn, _ in inbound]) if inbound and not lookup else None
+    before_lookup = compose_plain([fn for fn, _ in inbound[:-1]]) if lookup and len(inbound) > 1 else None
     return Converter(compose(inbound), compose(outbound), plain, not irreversible, irreversible, default,
-                     ", ".join(parts))
+                     ", ".join(parts), lookup.strip() if lookup else None, before_lookup)

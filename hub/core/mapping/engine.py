@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from hub.core.errors import DocumentError, NotFoundError
 from hub.core.mapping.compiler import Mapped
+from hub.core.mapping.keys import KeyReader, LookupKey
 from hub.core.mapping.steps import DocCtx, InRule, Lookup, OutRule, ReverseLookup, RuleFailure, RuleRow
 from hub.core.model.base import Document
 from hub.core.raw import RawDocument
@@ -48,7 +49,8 @@ class MappingTable:
                  adapter: Any, inbound_types: tuple[str, ...], outbound_type: str | None,
                  outbound_control: dict[str, str], outbound_root: str | None, version: str,
                  description: str, rows: list[RuleRow], inbound_rules: list[InRule],
-                 outbound_rules: list[OutRule], mapped: list[Mapped], sources: dict[str, str]) -> None:
+                 outbound_rules: list[OutRule], mapped: list[Mapped], sources: dict[str, str],
+                 key_readers: list[KeyReader] | None = None) -> None:
         self.file = file
         self.system = system
         self.document_type = document_type
@@ -65,6 +67,7 @@ class MappingTable:
         self._inbound = inbound_rules
         self._outbound = outbound_rules
         self._sources = sources
+        self._key_readers = key_readers or []
         # Unmapped report: locations read whatever their qualifiers, those read only
         # under qualifiers, and the qualifier keys used per segment path (for labels).
         self._always: set[tuple[tuple[str, ...], str]] = set()
@@ -100,6 +103,16 @@ class MappingTable:
             raise self._validation_error(f"{raw.message_type} {raw.document_id}", exc) from None
         unmapped = self.unmapped(root) if report_unmapped else []
         return MappingResult(document, self.file, self.version, unmapped)
+
+    def lookup_keys(self, raw: RawDocument) -> set[LookupKey]:
+        """The key-map lookups mapping ``raw`` will make (a superset; see ``hub.core.mapping.keys``)."""
+        keys: set[LookupKey] = set()
+        if self._key_readers:
+            root = self._adapter.root(raw.body)
+            ctx = DocCtx(root, raw.control)
+            for reader in self._key_readers:
+                reader.collect(root, ctx, keys)
+        return keys
 
     def _validation_error(self, name: str, exc: ValidationError) -> DocumentError:
         errors = exc.errors()
@@ -189,6 +202,14 @@ class MappingSet:
                     report_unmapped: bool = True) -> MappingResult:
         """Select the table for ``raw`` and map it."""
         return self.select_raw(raw).map_inbound(raw, lookup, report_unmapped=report_unmapped)
+
+    def lookup_keys(self, raw: RawDocument) -> set[LookupKey]:
+        """The key-map lookups mapping ``raw`` will make; none when no table maps it."""
+        try:
+            table = self.select_raw(raw)
+        except NotFoundError:
+            return set()
+        return table.lookup_keys(raw)
 
     def outbound_table(self, system: str, document_type: str, message_type: str | None = None) -> MappingTable:
         """The table rendering ``document_type`` for ``system`` (by message type when several)."""

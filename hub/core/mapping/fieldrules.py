@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from hub.core.mapping import canonical
 from hub.core.mapping.convert import Converter, build_converter
+from hub.core.mapping.keys import KeyReader
 from hub.core.mapping.loader import YList, YMap
 from hub.core.mapping.moneyrules import build_money_rule
 from hub.core.mapping.paths import Path, Step, make_reader, make_writer
@@ -69,9 +70,12 @@ def _constant_rule(c: RuleCompiler, rule: YMap, model: type[BaseModel], scope: t
         coerced = canonical.coerce(shapes[-1].annotation, value)
         put = make_putter(tuple(target.split(".")), append=False)
         c.rows.append(RuleRow("inbound", "", f"{prefix}{target}", f"const {value!r}", False, rule.line))
+        holds = _condition(c, rule["when"], rule, f"{prefix}{target}", scope, inbound=True) \
+            if "when" in rule else None
 
         def const_in(node: Any, out: dict[str, Any], ctx: DocCtx) -> bool:
-            put(out, coerced)
+            if holds is None or holds(node, ctx):
+                put(out, coerced)
             return False
 
         if direction == "outbound":
@@ -87,9 +91,11 @@ def _constant_rule(c: RuleCompiler, rule: YMap, model: type[BaseModel], scope: t
     write = make_writer(c.adapter, paths[0])
     text = str(value).lower() if isinstance(value, bool) else str(value)
     c.rows.append(RuleRow("outbound", paths[0].text, "", f"const {text!r}", False, rule.line))
+    holds = _condition(c, rule["when"], rule, paths[0].text, scope, inbound=False) if "when" in rule else None
 
     def const_out(data: dict[str, Any], node: Any, ctx: DocCtx) -> None:
-        write(node, ctx, text)
+        if holds is None or holds(data, None):
+            write(node, ctx, text)
 
     return None, (const_out if c.outbound_enabled else None), []
 
@@ -136,6 +142,9 @@ def compile_field_rule(c: RuleCompiler, rule: YMap, model: type[BaseModel], scop
         if want_in else None
     rule_out = _field_out(c, paths, parts, leaf.is_list, converter, required, target, condition_out) \
         if want_out else None
+    if rule_in is not None and converter.lookup_type is not None:
+        c.key_readers.append(KeyReader(c.groups, _source_reader(c, paths), converter.before_lookup,
+                                       c.system, converter.lookup_type))
     return rule_in, rule_out, [parts]
 
 
@@ -182,21 +191,27 @@ def _missing(required: bool, where: str, source: str) -> bool:
     return False
 
 
+def _source_reader(c: RuleCompiler, paths: list[Path]) -> Any:
+    """(node, ctx) -> the source value; with several paths the list of their values
+    (None when all are absent)."""
+    if len(paths) == 1:
+        return make_reader(c.adapter, paths[0])
+    readers = [make_reader(c.adapter, p) for p in paths]
+
+    def read(node: Any, ctx: DocCtx) -> Any:
+        values = [r(node, ctx) for r in readers]
+        return values if any(v is not None for v in values) else None
+
+    return read
+
+
 def _field_in(c: RuleCompiler, paths: list[Path], parts: tuple[str, ...], append: bool,
               converter: Converter, required: bool, where: str, condition: Any) -> InRule:
     put = make_putter(parts, append)
     default = converter.default
     source = ", ".join(p.text for p in paths)
     convert = converter.inbound
-    if len(paths) == 1:
-        read = make_reader(c.adapter, paths[0])
-    else:
-        readers = [make_reader(c.adapter, p) for p in paths]
-
-        def read(node: Any, ctx: DocCtx) -> Any:
-            values = [r(node, ctx) for r in readers]
-            return values if any(v is not None for v in values) else None
-
+    read = _source_reader(c, paths)
     plain = converter.inbound_plain
     if condition is None and (plain is not None or convert is None) and default is None \
             and len(parts) <= 2 and not append:

@@ -155,5 +155,6 @@ def compile_table(path: Path, document_types: dict[str, type], cache: ValueListC
         outbound_control=header.control, outbound_root=header.root, version=version,
         description=header.description, rows=compiler.rows, inbound_rules=inbound,
         outbound_rules=outbound, mapped=compiler.mapped, sources=compiler.sources,
+        key_readers=compiler.key_readers,
     )
     return table, []

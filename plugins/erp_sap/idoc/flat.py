@@ -123,7 +123,8 @@ def iter_records(payload: bytes | IO[bytes] | IO[str], encoding: str = "utf-8",
 class _Assembler:
     """Builds one IDoc's segment tree from its data records, checking numbering and nesting."""
 
-    __slots__ = ("control", "defn", "registry", "source", "docnum", "docnum_field", "body", "path", "expected", "at")
+    __slots__ = ("control", "defn", "registry", "source", "docnum", "docnum_field", "body", "path", "expected", "at",
+                 "record_segment")
 
     def __init__(self, control: dict[str, str], defn: IdocTypeDef, registry: DefinitionRegistry,
                  source: str) -> None:
@@ -137,6 +138,7 @@ class _Assembler:
         self.path: list[tuple[Segment, int]] = []
         self.expected = 1
         self.at: tuple[int, int | None] = (0, None)
+        self.record_segment = defn.record_segment
 
     def fail(self, segment: str, where: str | None, reason: str) -> IdocError:
         return IdocError(self.docnum, segment, where or _position(*self.at), reason, self.source)
@@ -151,53 +153,75 @@ class _Assembler:
         return numbers
 
     def add(self, record: str, index: int, offset: int | None) -> None:
+        # The parser's inner loop: the common record (digits in the number fields, a
+        # defined segment, a child of the segment just read or a top-level one) takes
+        # the straight path; everything else is checked and placed by the slower helpers.
         self.at = (index, offset)
         size = len(record)
-        if size < SDATA_OFFSET:
-            raise self.fail(record[:30].rstrip(), None,
-                            f"data record has {size} characters; its header alone needs {SDATA_OFFSET} (truncated?)")
-        if size > DATA_LENGTH:
-            raise self.fail(record[:30].rstrip(), None,
-                            f"bad record length {size}; a data record has at most {DATA_LENGTH} characters")
+        if size < SDATA_OFFSET or size > DATA_LENGTH:
+            raise self._length_error(record, size)
         segnam_field, docnum, numbers = _HEADER(record)
         if docnum != self.docnum_field:
-            docnum = docnum.strip()
-            if docnum and self.docnum and docnum != self.docnum:
-                raise self.fail(segnam_field.rstrip(), None,
-                                f"data record carries DOCNUM {docnum}, but follows the control record of IDoc {self.docnum}")
+            self._check_docnum(segnam_field, docnum)
         segnum: int | None
         psgnum: int | None
         hlevel: int | None
         if numbers.isdigit():
             # SEGNUM, PSGNUM and HLEVEL side by side: one conversion instead of three
-            value = int(numbers)
-            segnum, rest = divmod(value, 100000000)
+            segnum, rest = divmod(int(numbers), 100000000)
             psgnum, hlevel = divmod(rest, 100)
         else:
             segnum, psgnum, hlevel = self._numbers((numbers[:6], numbers[6:12], numbers[12:]), segnam_field.rstrip())
         number = self.expected
-        if segnum is not None and segnum != number:
+        if segnum != number and segnum is not None:
             raise self.fail(segnam_field.rstrip(), None, f"SEGNUM {segnum:06d} out of order; expected {number:06d}")
         self.expected = number + 1
-        seg_type, sdef = self.defn.record_segment(segnam_field)
+        seg_type, sdef = self.record_segment(segnam_field)
+        if sdef is None:
+            self._add_unknown(seg_type, segnam_field, record, number, psgnum, hlevel)
+            return
+        segment = Segment(seg_type, sdef.decode(record[SDATA_OFFSET:]), [], number)
+        path = self.path
+        if psgnum:
+            if path:
+                parent, parent_level = path[-1]
+                if parent.number == psgnum:
+                    # the common case: a child of the segment just read
+                    if hlevel is not None and parent_level and hlevel != parent_level + 1:
+                        raise self.fail(seg_type, None,
+                                        f"HLEVEL jump from {parent_level:02d} (parent {parent.name}) to {hlevel:02d}")
+                    parent.children.append(segment)
+                    path.append((segment, hlevel or parent_level + 1))
+                    return
+        elif psgnum == 0:
+            self.body.append(segment)
+            path.clear()
+            path.append((segment, hlevel or 0))
+            return
+        self._place(segment, sdef.parent, True, psgnum, hlevel)
+
+    def _length_error(self, record: str, size: int) -> IdocError:
+        if size < SDATA_OFFSET:
+            return self.fail(record[:30].rstrip(), None,
+                             f"data record has {size} characters; its header alone needs {SDATA_OFFSET} (truncated?)")
+        return self.fail(record[:30].rstrip(), None,
+                         f"bad record length {size}; a data record has at most {DATA_LENGTH} characters")
+
+    def _check_docnum(self, segnam_field: str, docnum: str) -> None:
+        docnum = docnum.strip()
+        if docnum and self.docnum and docnum != self.docnum:
+            raise self.fail(segnam_field.rstrip(), None,
+                            f"data record carries DOCNUM {docnum}, but follows the control record of IDoc {self.docnum}")
+
+    def _add_unknown(self, seg_type: str, segnam_field: str, record: str, number: int,
+                     psgnum: int | None, hlevel: int | None) -> None:
+        """A segment without definition (a customer extension): its SDATA is kept whole."""
         if not seg_type:
             raise self.fail("", None, "data record without segment name")
-        if sdef is not None:
-            segment = Segment(seg_type, sdef.decode(record[SDATA_OFFSET:]), [], number)
-        else:
-            raw = record[SDATA_OFFSET:].rstrip()
-            segment = Segment(seg_type, {RAW_FIELD: raw} if raw else {}, [], number)
-            self.registry.learn(seg_type, segnam_field.rstrip(), hlevel or 0)
-        path = self.path
-        if psgnum and path and path[-1][0].number == psgnum:
-            # the common case: a child of the segment just read
-            parent, parent_level = path[-1]
-            if hlevel is not None and parent_level and hlevel != parent_level + 1:
-                raise self.fail(seg_type, None, f"HLEVEL jump from {parent_level:02d} (parent {parent.name}) to {hlevel:02d}")
-            parent.children.append(segment)
-            path.append((segment, hlevel or parent_level + 1))
-            return
-        self._place(segment, sdef.parent if sdef else None, sdef is not None, psgnum, hlevel)
+        raw = record[SDATA_OFFSET:].rstrip()
+        segment = Segment(seg_type, {RAW_FIELD: raw} if raw else {}, [], number)
+        self.registry.learn(seg_type, segnam_field.rstrip(), hlevel or 0)
+        self._place(segment, None, False, psgnum, hlevel)
 
     def _place(self, segment: Segment, defined_parent: str | None, known: bool,
                psgnum: int | None, hlevel: int | None) -> None:

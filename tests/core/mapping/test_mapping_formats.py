@@ -163,3 +163,16 @@ def test_money_amounts_in_json_as_decimal(tmp_path):
                                     lambda s, t, e: f"bp_{e}").document
     assert order.sold_to_hub_id == "bp_5" and str(order.net_value.amount) == "1234.500"
     assert order.net_value.currency == "KWD" and order.net_value.amount == Decimal("1234.5")
+
+
+def test_outbound_constant_with_a_condition_is_written_only_when_it_holds(tmp_path):
+    table_text = SHOP_PARTNER.replace(
+        "rules:\n", "rules:\n  - {source: vip, const: 'yes', when: {marketing_attributes.segment: gold}}\n", 1)
+    (tmp_path / "partner.yaml").write_text(table_text, encoding="utf-8")
+    (tmp_path / "values").mkdir()
+    (tmp_path / "values" / "countries.csv").write_text("external,canonical\nUK,GB\n", encoding="utf-8")
+    shop = load_mapping_set([tmp_path])
+    gold = shop.map_inbound(RawDocument("shop", "customers/create", "77", "json", customer())).document
+    plain = gold.model_copy(update={"marketing_attributes": {"segment": "silver"}})
+    assert shop.render("shop", gold).raw.body["vip"] == "yes"
+    assert "vip" not in shop.render("shop", plain).raw.body

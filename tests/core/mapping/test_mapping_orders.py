@@ -111,6 +111,12 @@ def test_selection_by_message_type_with_any_basic_type(mappings):
         mappings.select("erp_sap", "DESADV")
 
 
+def test_a_constant_with_a_condition_applies_only_when_it_holds(mappings):
+    """ORDERS.yaml sets ``in_process`` only for an ORDRSP: a new order stays ``open``."""
+    assert mappings.map_inbound(order_raw(message_type="ORDRSP"), lookup).document.status == "in_process"
+    assert mappings.map_inbound(order_raw(message_type="ORDERS"), lookup).document.status == "open"
+
+
 def test_unmapped_fields_and_extension_segments_are_reported_not_fatal(mappings):
     raw = order_raw(items=1)
     raw.body.insert(1, seg("E1EDK14", QUALF="016", ORGID="X"))
