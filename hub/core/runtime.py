@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from hub.core.plugins import HubPlugins, build_plugin_manager
 from hub.core.settings import HubSettings, load_settings
 from hub.core.store import migrate
 from hub.core.store.db import create_engine, read_only
@@ -19,6 +18,7 @@ from hub.core.errors import ConfigError, Problem
 
 if TYPE_CHECKING:
     from hub.core.ingest import Ingestor
+    from hub.core.plugins import HubPlugins
     from hub.core.mapping import MappingSet
     from hub.core.masterdata import MasterDataService
 
@@ -45,6 +45,8 @@ class HubRuntime:
     @cached_property
     def plugins(self) -> HubPlugins:
         """Loaded plugins (entry points plus ``extra_plugins``), minus the disabled ones."""
+        from hub.core.plugins import build_plugin_manager
+
         return build_plugin_manager(self.settings.disabled_plugins, extra=self._extra_plugins,
                                     plugin_settings=self.settings.plugins)
 

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from hub.core.store.types import UTCDateTime
+from hub.core.store.datetimes import UTCDateTime
 
 ACTIVE_QUEUE_CONDITION = "last_seq > done_seq OR stopped OR blocked"
 """Queues ``hub status`` shows: with work or trouble (a partial index covers them)."""

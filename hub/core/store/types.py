@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any
-
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from hub.core.store.datetimes import UTCDateTime
 
-class UTCDateTime(sa.types.TypeDecorator[datetime]):
-    """A timezone-aware datetime stored in UTC.
-
-    SQLite has no timezone type; without this, values would come back naive.
-    """
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are not stored; attach a timezone")
-        return value.astimezone(timezone.utc)
-
-    def process_result_value(self, value: Any, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
+__all__ = ["JSONColumn", "UTCDateTime"]
 
 JSONColumn = sa.JSON().with_variant(JSONB(), "postgresql")
 """JSON on SQLite, JSONB on PostgreSQL."""

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from hub.core.queue import status, tables
-from hub.core.store.types import UTCDateTime
+from hub.core.store.datetimes import UTCDateTime
 
 
 def _kind(column_type: sa.types.TypeEngine) -> type:
