@@ -2,7 +2,8 @@
 
 SQLite is the embedded default: one file in WAL mode so readers never block the
 writer, ``synchronous=NORMAL`` (safe with WAL: a power cut may lose the last commits
-but never corrupts), and writers that wait for each other instead of failing.
+but never corrupts), writers that wait for each other instead of failing, and WAL
+checkpoints on a background thread (``checkpoint``) rather than inside commits.
 PostgreSQL is used when the URL says so, with the same code.
 
 How SQLite writers wait: every write transaction takes the write lock at BEGIN
@@ -23,6 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 import orjson
 from sqlalchemy.engine import make_url
+
+from hub.core.store import checkpoint
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CACHE_KIB = 32 * 1024
@@ -55,6 +58,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # SQLite's default page cache is about 2 MB; randomly keyed indexes (key map, match
     # keys) outgrow it early and every lookup then goes to the file.
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    # Checkpoints run on a background thread (``checkpoint``); this is the safety net.
+    cursor.execute(f"PRAGMA wal_autocheckpoint={checkpoint.WAL_AUTOCHECKPOINT_PAGES}")
     cursor.close()
 
 
@@ -114,6 +119,16 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def _checkpoint_in_background(engine: sa.Engine, path: str) -> None:
+    checkpointer = checkpoint.for_file(path)
+
+    def committed(conn: sa.Connection) -> None:
+        if not conn.get_execution_options().get(READ_ONLY, False):
+            checkpointer.committed()
+
+    sa.event.listen(engine, "commit", committed)
+
+
 def create_engine(url: str, **kwargs: Any) -> sa.Engine:
     """An engine for ``url``; creates the folder of a SQLite file if needed.
 
@@ -133,6 +148,8 @@ def create_engine(url: str, **kwargs: Any) -> sa.Engine:
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)
+        if parsed.database and parsed.database != ":memory:":
+            _checkpoint_in_background(engine, parsed.database)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if "poolclass" not in kwargs:
