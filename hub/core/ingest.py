@@ -72,18 +72,22 @@ class Ingestor:
         self.on_chunk = on_chunk
 
     def ingest(self, payload: bytes, source_name: str,
-               content_type: str = "application/octet-stream") -> Iterator[IngestOutcome]:
-        """Ingest every document of ``payload``; yields one outcome per document.
+               content_type: str = "application/octet-stream") -> list[IngestOutcome]:
+        """Ingest every document of ``payload``; one outcome per document.
 
         The whole payload is parsed before anything is written: a payload no codec
         reads, or a truncated or corrupted one, raises DocumentError (naming document,
         segment and position) and stores nothing. Huge initial-load files go through
         ``hub load`` instead, which streams and resumes.
+
+        The garbage collector stays paused from the parse to the last chunk's commit
+        (see ``hub.core.gcpause``): the parsed documents live that long, and resuming it
+        in between made it walk all of them again after every chunk.
         """
         codec = pick_codec(self.codecs, payload[:SNIFF_BYTES], source_name)
-        with gc_paused():  # the parsed documents all live on; see hub.core.gcpause
+        with gc_paused():
             documents = list(codec.parse(payload, source_name))
-        return self.ingest_documents(codec, documents, content_type)
+            return list(self.ingest_documents(codec, documents, content_type))
 
     def ingest_documents(self, codec: CodecSpec, documents: Sequence[RawDocument],
                          content_type: str = "application/octet-stream") -> Iterator[IngestOutcome]:
