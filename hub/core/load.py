@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from hub.core.errors import HubError
-from hub.core.ingest import dedupe_key
+from hub.core.gcpause import gc_paused
+from hub.core.ingest_chunk import ChunkLookup, dedupe_key
 from hub.core.mapping import MappingSet
 from hub.core.masterdata import Incoming, MasterDataService
 from hub.core.model.base import utcnow
 from hub.core.raw import RawDocument
-from hub.core.store import archive, keymap
+from hub.core.store import archive
 from hub.core.store.tables import LoadRunRow
 
 load_runs = LoadRunRow.__table__
@@ -70,8 +71,14 @@ class InitialLoad:
             pass
         if on_progress:
             on_progress(start.done)
-        while chunk := list(itertools.islice(stream, self.chunk)):
-            self._load_chunk(chunk, result)
+        while True:
+            # A chunk's parsed records, models and rows all die when it commits; see
+            # hub.core.gcpause.
+            with gc_paused():
+                chunk = list(itertools.islice(stream, self.chunk))
+                if not chunk:
+                    break
+                self._load_chunk(chunk, result)
             if on_progress:
                 on_progress(result.done)
         with self.engine.begin() as conn:
@@ -94,7 +101,8 @@ class InitialLoad:
 
     def _load_chunk(self, chunk: list[RawDocument], result: LoadResult) -> None:
         with self.engine.begin() as conn:
-            lookup = lambda system, kind, ext: keymap.lookup(conn, system, kind, ext)  # noqa: E731
+            lookup = ChunkLookup(conn)
+            lookup.prefetch(key for raw in chunk for key in self.mappings.lookup_keys(raw))
             mapped: list[tuple[RawDocument, Incoming]] = []
             failures: list[tuple[RawDocument, HubError]] = []
             for raw in chunk:
