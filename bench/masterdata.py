@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from hub.core.gcpause import gc_paused
 from hub.core.masterdata import Incoming, MasterDataService
 from hub.core.model.partner import Partner
 from hub.core.store import migrate
@@ -78,20 +79,25 @@ def _upsert_all(service: MasterDataService, count: int, batch: int) -> tuple[flo
     """Upsert ``count`` partners in batches; returns (upsert seconds, build seconds, results).
 
     Building the pydantic documents is the test harness's work (in the hub a mapping
-    does it), so it is timed apart from the upserts.
+    does it), so its time is taken off; everything else counts as upsert time,
+    including the collector's passes between chunks.
     """
-    upsert_seconds = build_seconds = 0.0
-    results: list = []
+    build_seconds = 0.0
+    results: list[tuple[bool, bool]] = []
     source = partners(count)
+    started = time.perf_counter()
     while True:
-        started = time.perf_counter()
-        pending = [Incoming(p, "erp_sap", x) for x, p in itertools.islice(source, batch)]
-        build_seconds += time.perf_counter() - started
-        if not pending:
-            return upsert_seconds, build_seconds, results
-        started = time.perf_counter()
-        results.extend((r.changed, bool(r.duplicates)) for r in service.upsert_many(pending))
-        upsert_seconds += time.perf_counter() - started
+        # As in the hub's initial load, the GC is paused while a chunk is built and
+        # stored, and the chunk is gone before it resumes (see hub.core.gcpause).
+        with gc_paused():
+            building = time.perf_counter()
+            pending = [Incoming(p, "erp_sap", x) for x, p in itertools.islice(source, batch)]
+            build_seconds += time.perf_counter() - building
+            done = [(r.changed, bool(r.duplicates)) for r in service.upsert_many(pending)]
+            del pending
+        if not done:
+            return time.perf_counter() - started - build_seconds, build_seconds, results
+        results.extend(done)
 
 
 def run(count: int, batch: int, folder: Path) -> dict[str, object]:

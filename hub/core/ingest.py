@@ -82,12 +82,13 @@ class Ingestor:
 
         The garbage collector stays paused from the parse to the last chunk's commit
         (see ``hub.core.gcpause``): the parsed documents live that long, and resuming it
-        in between made it walk all of them again after every chunk.
+        in between made it walk all of them again after every chunk. They are freed
+        before it resumes, or its first pass would walk them once more.
         """
         codec = pick_codec(self.codecs, payload[:SNIFF_BYTES], source_name)
         with gc_paused():
-            documents = list(codec.parse(payload, source_name))
-            return list(self.ingest_documents(codec, documents, content_type))
+            # No name holds the parsed documents, so they die before the collector resumes.
+            return list(self.ingest_documents(codec, list(codec.parse(payload, source_name)), content_type))
 
     def ingest_documents(self, codec: CodecSpec, documents: Sequence[RawDocument],
                          content_type: str = "application/octet-stream") -> Iterator[IngestOutcome]:

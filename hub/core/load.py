@@ -11,7 +11,7 @@ error for the administrator, and the load goes on.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -71,14 +71,7 @@ class InitialLoad:
             pass
         if on_progress:
             on_progress(start.done)
-        while True:
-            # A chunk's parsed records, models and rows all die when it commits; see
-            # hub.core.gcpause.
-            with gc_paused():
-                chunk = list(itertools.islice(stream, self.chunk))
-                if not chunk:
-                    break
-                self._load_chunk(chunk, result)
+        while self._load_next(stream, result):
             if on_progress:
                 on_progress(result.done)
         with self.engine.begin() as conn:
@@ -99,36 +92,51 @@ class InitialLoad:
             conn.execute(load_runs.insert().values(**fresh.model_dump()))
             return fresh
 
-    def _load_chunk(self, chunk: list[RawDocument], result: LoadResult) -> None:
+    def _load_next(self, stream: Iterator[RawDocument], result: LoadResult) -> bool:
+        """Read and load the next chunk; False when the stream is done.
+
+        The GC is paused meanwhile (see ``hub.core.gcpause``): the chunk's parsed records,
+        models and rows all die when it commits, here, before the collector runs again.
+        """
+        with gc_paused():
+            # Read in the argument, so no name holds the chunk once it is loaded.
+            return self._load_chunk(list(itertools.islice(stream, self.chunk)), result)
+
+    def _load_chunk(self, chunk: list[RawDocument], result: LoadResult) -> bool:
+        if not chunk:
+            return False
         with self.engine.begin() as conn:
             lookup = ChunkLookup(conn)
             lookup.prefetch(key for raw in chunk for key in self.mappings.lookup_keys(raw))
             mapped: list[tuple[RawDocument, Incoming]] = []
-            failures: list[tuple[RawDocument, HubError]] = []
+            # Reasons as text: an exception kept here would hold this frame, and with it
+            # the whole chunk, in a reference cycle that only the collector can free.
+            failures: list[tuple[RawDocument, str]] = []
             for raw in chunk:
                 try:
                     document = self.mappings.map_inbound(raw, lookup, report_unmapped=False).document
                     mapped.append((raw, Incoming(document, self.system)))
                 except HubError as exc:
-                    failures.append((raw, exc))
+                    failures.append((raw, str(exc)))
             outcomes = self.masterdata.upsert_each(conn, [incoming for _, incoming in mapped])
             for (raw, _), outcome in zip(mapped, outcomes):
                 if isinstance(outcome, HubError):
-                    failures.append((raw, outcome))
+                    failures.append((raw, str(outcome)))
                 else:
                     result.created += outcome.created
                     result.changed += outcome.changed and not outcome.created
-            for raw, exc in failures:
-                self._keep_failure(conn, raw, exc)
+            for raw, reason in failures:
+                self._keep_failure(conn, raw, reason)
                 if len(result.errors) < ERRORS_KEPT:
-                    result.errors.append(f"{raw.message_type} {raw.document_id}: {exc}")
+                    result.errors.append(f"{raw.message_type} {raw.document_id}: {reason}")
             result.done += len(chunk)
             result.failed += len(failures)
             conn.execute(load_runs.update().where(load_runs.c.key == result.key)
                          .values(done=result.done, failed=result.failed, updated_at=utcnow(),
                                  error=result.errors[0] if result.errors else None))
+        return True
 
-    def _keep_failure(self, conn: sa.Connection, raw: RawDocument, exc: HubError) -> None:
+    def _keep_failure(self, conn: sa.Connection, raw: RawDocument, reason: str) -> None:
         kept = archive.archive_inbound(conn, self.system, raw.message_type, dedupe_key(raw),
                                        "application/octet-stream", raw.payload or b"")
-        archive.set_status(conn, kept.id, archive.FAILED, error=f"initial load: {exc}")
+        archive.set_status(conn, kept.id, archive.FAILED, error=f"initial load: {reason}")

@@ -23,7 +23,12 @@ _NOT_WORD = re.compile(r"[^a-z0-9 ]+")
 _STREET_SUFFIX = re.compile(r"(strasse|str)\b")
 _VAT_NOISE = re.compile(r"[^A-Z0-9]")
 # German spelling without umlauts ("Mueller") is as common as with them ("Müller").
-_TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "&": " und "})
+# Replaced one after the other, which equals translating them at once: no replacement
+# holds a character that is replaced.
+_TRANSLITERATIONS = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"), ("&", " und "))
+_ASCII_WORD_BYTES = bytes(c if c in b"abcdefghijklmnopqrstuvwxyz0123456789" else 32 for c in range(256))
+"""``_NOT_WORD`` for ASCII text as a byte table: every other character becomes a space,
+which splitting then drops like the runs the pattern replaces."""
 
 MatchKey = tuple[str, str]
 FUZZY_KINDS = frozenset({"nameaddr", "namezip"})
@@ -33,11 +38,19 @@ MAX_FUZZY_HOLDERS = 20
 
 
 def _fold_words(text: str) -> list[str]:
-    text = text.lower().translate(_TRANSLITERATE)
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _NOT_WORD.sub(" ", text).split()
+    # Every partner's name and street pass here, for new partners and for stored ones
+    # met as candidates: ASCII text (most, once transliterated) takes a byte table
+    # instead of the pattern and Unicode normalisation, with the same result.
+    text = text.lower()
+    if "&" in text or not text.isascii():
+        for letter, spelt in _TRANSLITERATIONS:
+            if letter in text:
+                text = text.replace(letter, spelt)
+        if not text.isascii():
+            text = unicodedata.normalize("NFKD", text)
+            text = "".join(ch for ch in text if not unicodedata.combining(ch))
+            return _NOT_WORD.sub(" ", text).split()
+    return text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii").split()
 
 
 def _fold(text: str) -> str:
@@ -52,7 +65,7 @@ def normalise_name(name: str) -> str:
 def normalise_street(street: str | None, house_number: str | None) -> str:
     """``Hauptstraße 5`` and ``Hauptstr. 5`` give the same key."""
     text = _fold(f"{street or ''} {house_number or ''}")
-    return _STREET_SUFFIX.sub("str", text)
+    return _STREET_SUFFIX.sub("str", text) if "str" in text else text
 
 
 def trigrams(text: str) -> frozenset[str]:
@@ -66,6 +79,12 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return 2 * len(a & b) / (len(a) + len(b))
+
+
+def _vat_number(number: str) -> str:
+    """``DE 123.456.789`` as ``DE123456789``; most numbers arrive bare and skip the pattern."""
+    number = number.upper()
+    return number if number.isascii() and number.isalnum() else _VAT_NOISE.sub("", number)
 
 
 def partner_name(data: dict[str, Any]) -> str:
@@ -90,15 +109,14 @@ class PartnerProfile:
         """Profile of a partner's JSON data."""
         address = (data.get("addresses") or [{}])[0]
         return cls(
-            name=normalise_name(partner_name(data)),
-            postal_code=(address.get("postal_code") or "").replace(" ", "").upper(),
-            street=normalise_street(address.get("street"), address.get("house_number")),
-            emails=frozenset(e.strip().lower() for e in data.get("emails") or []),
-            vat_numbers=frozenset(
-                _VAT_NOISE.sub("", t["number"].upper())
-                for t in data.get("tax_numbers") or []
+            normalise_name(partner_name(data)),
+            (address.get("postal_code") or "").replace(" ", "").upper(),
+            normalise_street(address.get("street"), address.get("house_number")),
+            frozenset([e.strip().lower() for e in data.get("emails") or ()]),
+            frozenset([
+                _vat_number(t["number"]) for t in data.get("tax_numbers") or ()
                 if t.get("category", "").upper() == "VAT"
-            ),
+            ]),
         )
 
     @cached_property
@@ -113,13 +131,13 @@ class PartnerProfile:
 
     @cached_property
     def _keys(self) -> frozenset[MatchKey]:
-        # Cached: a batch asks once to look holders up and once to check the partner.
-        keys: set[MatchKey] = {("email", e) for e in self.emails}
-        keys |= {("vat", v) for v in self.vat_numbers}
+        # Kept: a batch asks once to look holders up and once to check the partner.
+        keys: list[MatchKey] = [("email", e) for e in self.emails]
+        keys += [("vat", v) for v in self.vat_numbers]
         if self.name:
-            keys.add(("nameaddr", f"{self.name}|{self.postal_code}|{self.street}"[:200]))
+            keys.append(("nameaddr", f"{self.name}|{self.postal_code}|{self.street}"[:200]))
             if self.postal_code:
-                keys.add(("namezip", f"{self.name.split()[0][:12]}|{self.postal_code}"))
+                keys.append(("namezip", f"{self.name.split()[0][:12]}|{self.postal_code}"))
         return frozenset(keys)
 
 

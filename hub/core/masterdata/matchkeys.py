@@ -75,15 +75,17 @@ def holders(conn: sa.Connection, keys: Iterable[MatchKey]) -> dict[MatchKey, set
     common to tell anything, and comes back with no holders.
     """
     # Exact and fuzzy keys are asked for apart: only fuzzy ones have a holder limit.
-    wanted: dict[bool, dict[int, list[MatchKey]]] = {False: defaultdict(list), True: defaultdict(list)}
+    exact: dict[int, list[MatchKey]] = defaultdict(list)
+    fuzzy: dict[int, list[MatchKey]] = defaultdict(list)
     for key in set(keys):
-        wanted[key[0] in FUZZY_KINDS][key_hash(key)].append(key)
+        (fuzzy if key[0] in FUZZY_KINDS else exact)[key_hash(key)].append(key)
     found: dict[MatchKey, set[str]] = defaultdict(set)
-    for fuzzy, by_hash in wanted.items():
+    for is_fuzzy, by_hash in ((False, exact), (True, fuzzy)):
         if not by_hash:
             continue
-        query = _holders(conn.dialect.name, fuzzy)
-        for hashed, hub_id in conn.execute(query, {"b_hashes": list(by_hash)}):
+        # One fetchall, not a fetchone per row: a batch brings back a thousand small rows.
+        rows = conn.execute(_holders(conn.dialect.name, is_fuzzy), {"b_hashes": list(by_hash)}).all()
+        for hashed, hub_id in rows:
             for key in by_hash[hashed]:
                 found[key].add(hub_id)
     return found
@@ -107,8 +109,10 @@ def replace(conn: sa.Connection, keys_by_hub_id: Mapping[str, Collection[MatchKe
     if not new and keys_by_hub_id:
         conn.execute(_delete(conn.dialect.name), {"b_hub_ids": list(keys_by_hub_id)})
     # In index order: consecutive inserts then land on the same few index pages.
-    rows = sorted((key_hash(key), hub_id) for hub_id, keys in keys_by_hub_id.items() for key in keys)
-    insert_columns(conn, match_keys, {"key_hash": [row[0] for row in rows], "hub_id": [row[1] for row in rows]})
+    rows = sorted([(key_hash(key), hub_id) for hub_id, keys in keys_by_hub_id.items() for key in keys])
+    if rows:
+        hashes, hub_ids = zip(*rows)
+        insert_columns(conn, match_keys, {"key_hash": hashes, "hub_id": hub_ids})
 
 
 def shared_key_groups(conn: sa.Connection) -> list[set[str]]:

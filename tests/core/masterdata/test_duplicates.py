@@ -47,3 +47,26 @@ def test_keys_connect_likely_duplicates() -> None:
     a = org("Müller Maschinenbau GmbH", emails=["a@x.de"])
     b = org("Müller Maschinenbau AG", emails=["b@y.de"])
     assert a.keys() & b.keys()
+
+
+def test_ascii_and_unicode_spellings_fold_alike() -> None:
+    # ASCII text takes a faster path than the rest; both must fold the same way.
+    assert normalise_name("ACME-Werk\t(Nord) & Co. KG") == "acme werk nord und"
+    assert normalise_name("Åcme-Wérk\t(Nörd) & Co. KG") == "acme werk noerd und"
+    assert normalise_name("Fischer_Bau 2000 GmbH") == "fischer bau 2000"
+    assert normalise_name("Straße ½ ﬁrma") == "strasse 1 2 firma"
+    assert normalise_name("GmbH") == ""
+    assert normalise_street("Industriestraße", "12a") == normalise_street("INDUSTRIESTR.", "12a") == "industriestr 12a"
+    assert normalise_street("Ring", None) == "ring"
+    assert normalise_street("Strassenbahnweg", "1") == "strassenbahnweg 1"
+
+
+def test_keys_of_a_profile_are_pinned_and_made_once() -> None:
+    profile = org("Müller Maschinenbau GmbH", emails=[" Info@Mueller.DE "], vat="de 123.456.789")
+    assert profile.keys() == {
+        ("email", "info@mueller.de"), ("vat", "DE123456789"),
+        ("nameaddr", "mueller maschinenbau|50667|hauptstr 5"), ("namezip", "mueller|50667"),
+    }
+    assert profile.keys() is profile.keys()
+    assert profile.name_grams is profile.name_grams
+    assert profile == org("Mueller Maschinenbau", emails=["info@mueller.de"], vat="DE123456789")

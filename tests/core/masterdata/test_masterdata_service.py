@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from hub.core.errors import DocumentError, StaleUpdateError
 from hub.core.events import DocumentChange
 from hub.core.masterdata import Incoming, MasterDataService
+from hub.core.masterdata.duplicates import PartnerProfile, rank_candidates
 from hub.core.model.partner import Partner
 from hub.core.settings import SourcePriority
 from hub.core.store import documents
@@ -197,3 +198,40 @@ def test_a_batch_runs_with_the_garbage_collector_paused(hub_engine: sa.Engine) -
     assert gc.isenabled()
     service.upsert_many([Incoming(partner(), "erp_sap", "1"), Incoming(partner(), "erp_sap", "2")])
     assert seen == [False, False] and gc.isenabled()
+
+
+def _generated_partners(count: int) -> list[Partner]:
+    """Partners that share e-mails, VAT numbers, names and addresses in many ways, so
+    every kind of key finds holders (each fuzzy key well under MAX_FUZZY_HOLDERS)."""
+    words = ["Müller", "Mueller", "Schmidt", "Schmitt", "Weber", "Wéber", "Fischer", "Becker"]
+    trades = ["Maschinenbau GmbH", "Logistik AG", "Bau & Söhne KG", "Handel"]
+    postals = ["50667", "10115", "80331"]
+    made = []
+    for n in range(count):
+        made.append(partner(
+            organisation_name=f"{words[n % len(words)]} {trades[n // 8 % len(trades)]}",
+            emails=[f"info{n % 37}@example.de"],
+            tax_numbers=[{"category": "VAT", "number": f"DE {n % 41:09d}"}],
+            addresses=[{"street": ["Hauptstraße", "Hauptstr.", "Ring"][n % 3], "house_number": str(n % 5),
+                        "postal_code": postals[n // 3 % len(postals)], "city": "X", "country": "DE"}],
+        ))
+    return made
+
+
+def test_batch_candidates_equal_scoring_every_earlier_partner_that_shares_a_key(
+    service: MasterDataService,
+) -> None:
+    made = _generated_partners(120)
+    results = []
+    for start in range(0, len(made), 50):  # across batches and within them
+        results += service.upsert_many(
+            [Incoming(p, "erp_sap", str(start + i)) for i, p in enumerate(made[start:start + 50])]
+        )
+    profiles = [PartnerProfile.of(p.business_data()) for p in made]
+    found_any = False
+    for n, result in enumerate(results):
+        earlier = [(results[m].hub_id, profiles[m]) for m in range(n) if profiles[m].keys() & profiles[n].keys()]
+        expected = rank_candidates(profiles[n], earlier, service.duplicate_threshold)
+        assert list(result.duplicates) == expected
+        found_any = found_any or bool(expected)
+    assert found_any

@@ -106,7 +106,7 @@ def small_chunks(self, *args, **kwargs):
 def dies_in_third_chunk(self, chunk, result):
     if result.done == 200:
         self.masterdata.listeners.append(lambda conn, change: os.kill(os.getpid(), signal.SIGKILL))
-    load_chunk(self, chunk, result)
+    return load_chunk(self, chunk, result)
 
 load.InitialLoad.__init__ = small_chunks
 load.InitialLoad._load_chunk = dies_in_third_chunk
