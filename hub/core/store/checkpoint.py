@@ -22,6 +22,7 @@ import os
 import sqlite3
 import threading
 import time
+from urllib.parse import quote
 
 WAL_AUTOCHECKPOINT_PAGES = 16_384
 """SQLite's in-commit checkpoint: only past 64 MiB of WAL (4 KiB pages)."""
@@ -44,16 +45,24 @@ class Checkpointer:
     def committed(self) -> None:
         """Called after each write transaction: a checkpoint is due soon."""
         self._wake.set()
-        if self._thread is None:
-            with self._lock:
-                if self._thread is None:
-                    self._thread = threading.Thread(
-                        target=self._run, name=f"sqlite-checkpoint {os.path.basename(self.path)}", daemon=True
-                    )
-                    self._thread.start()
+        # Under the lock the thread also decides to end, so a wake-up never falls
+        # between its last look and its exit.
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name=f"sqlite-checkpoint {os.path.basename(self.path)}", daemon=True
+                )
+                self._thread.start()
 
     def _run(self) -> None:
-        connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            # Read-write but never create: a file deleted meanwhile is not made anew.
+            connection = sqlite3.connect(f"file:{quote(self.path)}?mode=rw", uri=True, isolation_level=None)
+        except sqlite3.Error as exc:
+            log.debug("no background checkpoints of %s: %s", self.path, exc)
+            with self._lock:
+                self._thread = None
+            return
         try:
             while True:
                 if not self._wake.wait(IDLE_EXIT_S):

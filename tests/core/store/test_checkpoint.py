@@ -89,3 +89,10 @@ def test_a_memory_database_has_no_checkpointer(tmp_path) -> None:
         conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
     assert not engine.dispatch.commit  # nothing listens for its commits
     engine.dispose()
+
+
+def test_a_file_gone_meanwhile_is_not_made_anew(tmp_path, quick_idle) -> None:
+    checkpointer = checkpoint.Checkpointer(str(tmp_path / "gone.db"))
+    checkpointer.committed()
+    assert _wait_for(lambda: checkpointer._thread is None)
+    assert not (tmp_path / "gone.db").exists() and checkpointer.checkpoints == 0
