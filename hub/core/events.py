@@ -6,7 +6,7 @@ pattern): if a listener fails, the change is not written either.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ class DocumentChange:
     doc_type: str
     version: int
     source_system: str
-    changes: dict[str, Any]
+    changes: Mapping[str, Any]
     data: dict[str, Any]
     external_ids: dict[str, list[str]] = field(default_factory=dict)
     created: bool = False

@@ -9,7 +9,7 @@ other (an IDoc file often carries a customer twice).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +77,7 @@ class UpsertBatch:
         # soon dropped from the garbage collector's watch, so they do not trigger its
         # full sweeps.
         self._holders: dict[MatchKey, tuple[str, ...]] = {}
+        self._hashes = matchkeys.KeyHashes()
         self._pending = _Pending()
 
     def run(self, items: Sequence[Incoming]) -> list[UpsertResult]:
@@ -129,7 +130,7 @@ class UpsertBatch:
         missing = {k for k in keys if k not in self._holders}
         if not missing:
             return
-        found = matchkeys.holders(self._conn, missing)
+        found = matchkeys.holders(self._conn, missing, self._hashes)
         for key in missing:
             self._holders[key] = tuple(found.get(key, ()))
         others = {h for k in missing for h in self._holders[k]} - self._profiles.keys()
@@ -197,11 +198,11 @@ class UpsertBatch:
         return UpsertResult(hub_id, state.doc_type, state.version, created, bool(changes),
                             changes, duplicates)
 
-    def _create(self, document: Document, data: dict[str, Any], system: str) -> tuple[str, dict[str, Any]]:
+    def _create(self, document: Document, data: dict[str, Any], system: str) -> tuple[str, Mapping[str, Any]]:
         hub_id = new_hub_id(document.id_prefix)
         sources = {name: system for name in document.model_fields_set if name in data}
         self._current[hub_id] = _Current(document.doc_type, 0, 1, data, sources)
-        changes = documents.created_changes(data)
+        changes = documents.CreatedChanges(data)
         self._record(hub_id, self._current[hub_id], changes, system, created=True)
         return hub_id, changes
 
@@ -221,7 +222,7 @@ class UpsertBatch:
         self._record(hub_id, current, golden.changes, system, created=False)
         return golden.changes
 
-    def _record(self, hub_id: str, state: _Current, changes: dict[str, Any], system: str,
+    def _record(self, hub_id: str, state: _Current, changes: Mapping[str, Any], system: str,
                 created: bool) -> None:
         # A create's row stores its data only: the changes are that data again.
         self._pending.versions.append(
@@ -267,8 +268,8 @@ class UpsertBatch:
         rekeyed = {h: s for h, s in self._current.items() if s.keys_changed}
         new_keys = {h: s.keys for h, s in rekeyed.items() if s.based_on == 0}
         old_keys = {h: s.keys for h, s in rekeyed.items() if s.based_on != 0}
-        matchkeys.replace(self._conn, new_keys, new=True)  # type: ignore[arg-type]
-        matchkeys.replace(self._conn, old_keys)  # type: ignore[arg-type]
+        matchkeys.replace(self._conn, new_keys, new=True, hashes=self._hashes)  # type: ignore[arg-type]
+        matchkeys.replace(self._conn, old_keys, hashes=self._hashes)  # type: ignore[arg-type]
         if self._pending.changes:
             self._notify()
 

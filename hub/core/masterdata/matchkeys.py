@@ -25,17 +25,28 @@ match_keys = PartnerMatchKeyRow.__table__
 documents = DocumentRow.__table__
 
 
-@lru_cache(maxsize=1 << 14)
 def key_hash(key: MatchKey) -> int:
     """The stored form of a key: the first 8 bytes of the BLAKE2b digest of its kind and
     text, as a signed 64-bit integer (what a BIGINT column holds).
 
     Stable across processes and Python versions, unlike ``hash()``. Changing it would
     orphan every stored key: that takes a migration that recomputes them (0005 made them).
-    Cached: a batch hashes a new partner's keys to look them up, then again to store them.
     """
     kind, text = key
     return int.from_bytes(blake2b(f"{kind}\x00{text}".encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class KeyHashes(dict[MatchKey, int]):
+    """Key -> ``key_hash(key)``, each hashed once when first asked for.
+
+    An upsert batch hashes a new partner's keys to look their holders up and needs the
+    same hashes again to store them; one of these per batch hashes each key once, where
+    an ``lru_cache`` spent more on admitting thousands of new keys than on hashing them.
+    """
+
+    def __missing__(self, key: MatchKey) -> int:
+        hashed = self[key] = key_hash(key)
+        return hashed
 
 
 @lru_cache(maxsize=4)
@@ -68,17 +79,20 @@ def _delete(backend: str) -> sa.Delete:
     return match_keys.delete().where(one_of(backend, match_keys.c.hub_id, "b_hub_ids"))
 
 
-def holders(conn: sa.Connection, keys: Iterable[MatchKey]) -> dict[MatchKey, set[str]]:
-    """For each key, the hub ids of stored partners that have it.
+def holders(conn: sa.Connection, keys: Iterable[MatchKey],
+            hashes: KeyHashes | None = None) -> dict[MatchKey, set[str]]:
+    """For each key, the hub ids of stored partners that have it (``hashes``: the
+    caller's hashes, kept for storing the keys later).
 
     A fuzzy key (name and address) shared by more than MAX_FUZZY_HOLDERS partners is too
     common to tell anything, and comes back with no holders.
     """
+    hashes = KeyHashes() if hashes is None else hashes
     # Exact and fuzzy keys are asked for apart: only fuzzy ones have a holder limit.
     exact: dict[int, list[MatchKey]] = defaultdict(list)
     fuzzy: dict[int, list[MatchKey]] = defaultdict(list)
     for key in set(keys):
-        (fuzzy if key[0] in FUZZY_KINDS else exact)[key_hash(key)].append(key)
+        (fuzzy if key[0] in FUZZY_KINDS else exact)[hashes[key]].append(key)
     found: dict[MatchKey, set[str]] = defaultdict(set)
     for is_fuzzy, by_hash in ((False, exact), (True, fuzzy)):
         if not by_hash:
@@ -104,12 +118,14 @@ def profiles(conn: sa.Connection, hub_ids: Iterable[str]) -> dict[str, PartnerPr
     return {hub_id: PartnerProfile.of(data) for hub_id, data, merged_into in rows if merged_into is None}
 
 
-def replace(conn: sa.Connection, keys_by_hub_id: Mapping[str, Collection[MatchKey]], *, new: bool = False) -> None:
+def replace(conn: sa.Connection, keys_by_hub_id: Mapping[str, Collection[MatchKey]], *, new: bool = False,
+            hashes: KeyHashes | None = None) -> None:
     """Store the keys of these partners, replacing their old ones (``new``: they have none)."""
+    hashes = KeyHashes() if hashes is None else hashes
     if not new and keys_by_hub_id:
         conn.execute(_delete(conn.dialect.name), {"b_hub_ids": list(keys_by_hub_id)})
     # In index order: consecutive inserts then land on the same few index pages.
-    rows = sorted([(key_hash(key), hub_id) for hub_id, keys in keys_by_hub_id.items() for key in keys])
+    rows = sorted([(hashes[key], hub_id) for hub_id, keys in keys_by_hub_id.items() for key in keys])
     if rows:
         hashes, hub_ids = zip(*rows)
         insert_columns(conn, match_keys, {"key_hash": hashes, "hub_id": hub_ids})

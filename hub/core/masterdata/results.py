@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from hub.core.masterdata.duplicates import DuplicateCandidate
@@ -32,7 +33,8 @@ class UpsertResult:
     version: int
     created: bool
     changed: bool
-    changes: dict[str, Any] = field(default_factory=dict)
+    changes: Mapping[str, Any] = field(default_factory=dict)
+    """Per changed top-level field, old and new value (a create's are made when first read)."""
     duplicates: tuple[DuplicateCandidate, ...] = ()
 
 

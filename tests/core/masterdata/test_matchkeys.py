@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import sqlalchemy as sa
 
 from hub.core.masterdata import matchkeys
@@ -41,3 +43,13 @@ def test_key_hashes_are_pinned_and_tell_kinds_apart() -> None:
     assert matchkeys.key_hash(("email", "info@mueller.de")) == EMAIL_HASH
     assert matchkeys.key_hash(("vat", "DE123456789")) == VAT_HASH
     assert matchkeys.key_hash(("email", "x")) != matchkeys.key_hash(("vat", "x"))
+
+
+def test_a_batch_hashes_each_key_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[tuple[str, str]] = []
+    real = matchkeys.key_hash
+    monkeypatch.setattr(matchkeys, "key_hash", lambda key: made.append(key) or real(key))
+    hashes = matchkeys.KeyHashes()
+    assert hashes[("email", "info@mueller.de")] == EMAIL_HASH and hashes[("vat", "DE123456789")] == VAT_HASH
+    assert hashes[("email", "info@mueller.de")] == EMAIL_HASH
+    assert made == [("email", "info@mueller.de"), ("vat", "DE123456789")]
