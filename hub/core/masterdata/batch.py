@@ -190,13 +190,13 @@ class UpsertBatch:
                 self._links[key] = hub_id
                 self._pending.links.append((key, hub_id))
         state = self._current[hub_id]
+        changed = bool(changes)
         duplicates: tuple = ()
-        if changes and state.doc_type == PARTNER and self._service.duplicate_check:
+        if changed and state.doc_type == PARTNER and self._service.duplicate_check:
             if profile is None or state.data is not data:  # the golden record differs from the input
                 profile = PartnerProfile.of(state.data)
             duplicates = tuple(self._check_duplicates(hub_id, state, profile))
-        return UpsertResult(hub_id, state.doc_type, state.version, created, bool(changes),
-                            changes, duplicates)
+        return UpsertResult(hub_id, state.doc_type, state.version, created, changed, changes, duplicates)
 
     def _create(self, document: Document, data: dict[str, Any], system: str) -> tuple[str, Mapping[str, Any]]:
         hub_id = new_hub_id(document.id_prefix)

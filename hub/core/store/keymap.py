@@ -8,8 +8,8 @@ transaction so that a document and its key-map entries are written together.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -32,9 +32,12 @@ class KeyConflictError(HubError):
     """An external id is already linked to a different hub id."""
 
 
-@dataclass(frozen=True, slots=True)
-class ExternalKey:
-    """One external id of one object in one system."""
+class ExternalKey(NamedTuple):
+    """One external id of one object in one system.
+
+    A named tuple: a batch makes one per document and uses it as a dict key several
+    times, and a tuple's hash and equality run in C.
+    """
 
     system: str
     object_type: str
