@@ -14,7 +14,7 @@ the other direction it builds the same trees and the codec renders them to bytes
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -26,12 +26,13 @@ class Segment:
     """One IDoc data record with its child segments.
 
     ``fields`` holds field name -> value with trailing blanks removed; fields that are
-    blank in the record are left out. ``number`` is SEGNUM (1-based position in the
+    blank in the record are left out. A codec may hand a mapping that reads fields out
+    of the record only when asked for (the flat IDoc reader does). ``number`` is SEGNUM (1-based position in the
     IDoc), kept so errors can name the position.
     """
 
     name: str
-    fields: dict[str, str] = field(default_factory=dict)
+    fields: MutableMapping[str, str] = field(default_factory=dict)
     children: list[Segment] = field(default_factory=list)
     number: int = 0
 

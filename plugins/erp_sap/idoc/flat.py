@@ -29,7 +29,7 @@ from plugins.erp_sap.idoc.control import (
     decode_control,
     encode_control,
 )
-from plugins.erp_sap.idoc.definitions import RAW_FIELD, DefinitionRegistry, IdocTypeDef
+from plugins.erp_sap.idoc.definitions import RAW_FIELD, DefinitionRegistry, IdocTypeDef, SegmentFields
 from plugins.erp_sap.idoc.errors import IdocError
 
 SYSTEM = "erp_sap"
@@ -180,7 +180,7 @@ class _Assembler:
         if sdef is None:
             self._add_unknown(seg_type, segnam_field, record, number, psgnum, hlevel)
             return
-        segment = Segment(seg_type, sdef.decode(record[SDATA_OFFSET:]), [], number)
+        segment = Segment(seg_type, SegmentFields(record.rstrip()[SDATA_OFFSET:], sdef), [], number)
         path = self.path
         if psgnum:
             if path:
