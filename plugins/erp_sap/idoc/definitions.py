@@ -36,6 +36,10 @@ _SECOND = itemgetter(1)
 REST_FIELD = "SDATA_REST"
 # An unknown segment (no definition, e.g. a customer Z1 segment) keeps its raw SDATA.
 RAW_FIELD = "SDATA"
+WIDE_SEGMENT_FIELDS = 12
+"""Above this many fields, a parsed segment's fields are read when asked for: a mapping
+reads a few of a wide segment's fields once each, but reads a narrow qualifier segment's
+(E1EDK14: QUALF, ORGID) again and again, which a decoded dict answers faster."""
 
 
 def unversioned(name: str) -> str:
@@ -108,9 +112,12 @@ class SegmentDef:
     _ordered: tuple[FieldDef, ...] = field(init=False, repr=False)
     spans: dict[str, slice] = field(init=False, repr=False)
     """Where each field lies in SDATA, for reading one field without decoding the rest."""
+    wide: bool = field(init=False, repr=False)
+    """Enough fields that reading a few of them beats decoding them all (``SegmentFields``)."""
 
     def __post_init__(self) -> None:
         self.spans = {f.name: slice(f.offset, f.end) for f in self.fields}
+        self.wide = len(self.fields) > WIDE_SEGMENT_FIELDS
         self._ordered = tuple(sorted(self.fields, key=lambda f: f.offset))
         self._names = tuple(f.name for f in self.fields)
         self._by_name = {f.name: f for f in self.fields}
@@ -204,7 +211,8 @@ class SegmentFields(MutableMapping[str, str]):
     """The fields of one parsed data record, cut out of its SDATA only when asked for.
 
     A mapping table reads a handful of an ORDERS05 item's dozens of fields, and decoding
-    every field of every record was a third of the flat parser's time. Reading one
+    every field of every record was a third of the flat parser's time, so the flat
+    reader hands wide segments (``SegmentDef.wide``) their fields this way. Reading one
     field slices just that field out; iterating, counting or changing the fields
     decodes the record once (``SegmentDef.decode``) and works on that dict from then
     on. Either way a field is what the decoded record would hold: trailing blanks

@@ -180,7 +180,8 @@ class _Assembler:
         if sdef is None:
             self._add_unknown(seg_type, segnam_field, record, number, psgnum, hlevel)
             return
-        segment = Segment(seg_type, SegmentFields(record.rstrip()[SDATA_OFFSET:], sdef), [], number)
+        sdata = record.rstrip()[SDATA_OFFSET:]
+        segment = Segment(seg_type, SegmentFields(sdata, sdef) if sdef.wide else sdef.decode(sdata), [], number)
         path = self.path
         if psgnum:
             if path:

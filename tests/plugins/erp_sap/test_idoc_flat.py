@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hub.core.raw import RawDocument, Segment
-from plugins.erp_sap.idoc.definitions import DefinitionRegistry
+from plugins.erp_sap.idoc.definitions import DefinitionRegistry, SegmentFields
 from plugins.erp_sap.idoc.errors import IdocError
 from plugins.erp_sap.idoc.flat import read_flat, render_flat
 from plugins.erp_sap.idoc.xml import read_xml, render_xml
@@ -93,6 +93,29 @@ def test_orders05_flat_hierarchy_uses_psgnum() -> None:
     assert item.fields["MATNR"] == "000000000000100100"
     assert next(item.find("E1EDP20")).fields["WMENG"] == "3.000"
     assert next(next(item.find("E1EDPT1")).find("E1EDPT2")).fields["TDLINE"] == "Packed on EUR pallet"
+
+
+def test_wide_segments_are_read_field_by_field_and_narrow_ones_decoded() -> None:
+    registry = DefinitionRegistry()
+    payload = (DATA / "orders05_flat.txt").read_bytes()
+    ordrsp = list(read_flat(payload, "orders05_flat.txt", registry))[0]
+    defn = registry.get(ordrsp.control["IDOCTYP"], ordrsp.control.get("CIMTYP", ""))
+    assert defn is not None
+    first = payload.decode().split("EDI_DC40")[1].splitlines()[1:]  # the data records of the first IDoc
+    records = {int(line[49:55]): line.rstrip()[63:] for line in first if line.strip()}
+    seen = set()
+
+    def check(segments: list[Segment]) -> None:
+        for segment in segments:
+            sdef = defn.get(segment.name)
+            assert sdef is not None
+            assert isinstance(segment.fields, SegmentFields) == sdef.wide
+            assert segment.fields == sdef.decode(records[segment.number]), segment.name
+            seen.add(sdef.wide)
+            check(segment.children)
+
+    check(ordrsp.body)
+    assert seen == {True, False}
 
 
 def test_streams_one_idoc_at_a_time() -> None:
