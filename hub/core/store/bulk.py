@@ -18,7 +18,7 @@ an array on PostgreSQL), so the statement is built once and cached like any othe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -61,17 +61,41 @@ def _processed(values: Sequence[Any], process: Processor) -> list[Any]:
     return list(map(process, values))
 
 
+def bind_once(conn: sa.Connection, column: sa.Column[Any], values: Sequence[Any]) -> list[Any]:
+    """``values`` as ``column``'s type binds them, each distinct object bound once.
+
+    For the same values going into several inserts (a new document's data into its
+    current row and its first version row): hand slices of the result to
+    ``insert_columns`` with the column named in ``bound``, and the JSON is made once.
+    Only SQLite's path takes bound values; on other databases they come back as they
+    are, for SQLAlchemy to bind.
+    """
+    process = column.type._cached_bind_processor(conn.dialect) if conn.dialect.name == "sqlite" else None
+    if process is None:
+        return list(values)
+    made: dict[int, Any] = {}  # by id(): every value stays alive in ``values`` meanwhile
+    bound = []
+    for value in values:
+        key = id(value)
+        if key not in made:
+            made[key] = process(value)
+        bound.append(made[key])
+    return bound
+
+
 def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys) into ``table`` in the caller's transaction."""
     if rows:
         insert_columns(conn, table, {name: [row[name] for row in rows] for name in rows[0]})
 
 
-def insert_columns(conn: sa.Connection, table: sa.Table, columns: Mapping[str, Sequence[Any]]) -> None:
+def insert_columns(conn: sa.Connection, table: sa.Table, columns: Mapping[str, Sequence[Any]],
+                   bound: Collection[str] = ()) -> None:
     """Insert rows given column by column (name -> one value per row, all equally long).
 
     Callers that build thousands of rows hand over their values this way, so no dict
-    per row is built only to be taken apart again.
+    per row is built only to be taken apart again. The columns named in ``bound`` hold
+    what ``bind_once`` returned.
     """
     count = len(next(iter(columns.values()), ()))
     if not count:
@@ -80,9 +104,10 @@ def insert_columns(conn: sa.Connection, table: sa.Table, columns: Mapping[str, S
         names = list(columns)
         conn.execute(table.insert(), [dict(zip(names, values)) for values in zip(*columns.values())])
         return
-    sql, bound = _prepared(conn.dialect, table, tuple(columns))
+    sql, binding = _prepared(conn.dialect, table, tuple(columns))
     ordered = [
-        columns[name] if process is None else _processed(columns[name], process) for name, process in bound
+        columns[name] if process is None or name in bound else _processed(columns[name], process)
+        for name, process in binding
     ]
     dbapi = conn.dialect.loaded_dbapi
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from hub.core.errors import NotFoundError, StaleUpdateError
-from hub.core.store.bulk import insert_columns, one_of
+from hub.core.store.bulk import bind_once, insert_columns, one_of
 from hub.core.store.tables import DocumentRow, DocumentVersionRow
 
 documents = DocumentRow.__table__
@@ -155,24 +155,26 @@ def write(conn: sa.Connection, writes: Sequence[DocumentWrite], new_versions: Se
     must roll back, so nothing is half-written.
     """
     inserts = [w for w in writes if w.based_on == 0]
+    # A new document's data goes into its row and its first version row: serialised once.
+    data = bind_once(conn, documents.c.data, [w.data for w in inserts] + [v.data for v in new_versions])
     if inserts:
         insert_columns(conn, documents, {
             "hub_id": [w.hub_id for w in inserts], "doc_type": [w.doc_type for w in inserts],
-            "version": [w.version for w in inserts], "data": [w.data for w in inserts],
+            "version": [w.version for w in inserts], "data": data[: len(inserts)],
             "field_sources": [w.field_sources for w in inserts], "merged_into": [None] * len(inserts),
             "created_at": [w.at for w in inserts], "updated_at": [w.at for w in inserts],
-        })
+        }, bound=("data",))
     for w in writes:
         if w.based_on:
             _update_one(conn, w)
     if new_versions:
         insert_columns(conn, versions, {
             "hub_id": [v.hub_id for v in new_versions], "version": [v.version for v in new_versions],
-            "doc_type": [v.doc_type for v in new_versions], "data": [v.data for v in new_versions],
+            "doc_type": [v.doc_type for v in new_versions], "data": data[len(inserts) :],
             "changes": [v.changes for v in new_versions],
             "source_system": [v.source_system for v in new_versions],
             "changed_at": [v.at for v in new_versions],
-        })
+        }, bound=("data",))
 
 
 def _update_one(conn: sa.Connection, w: DocumentWrite) -> None:

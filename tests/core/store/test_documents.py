@@ -1,8 +1,15 @@
-"""A create's change set, made only when someone reads it."""
+"""Writing documents: a create's change set made only when someone reads it, its data
+serialised once for its row and its first version."""
 
 from __future__ import annotations
 
-from hub.core.store.documents import CreatedChanges, created_changes
+import json
+from pathlib import Path
+
+from hub.core.model.base import utcnow
+from hub.core.store import documents, migrate
+from hub.core.store.db import create_engine
+from hub.core.store.documents import CreatedChanges, DocumentWrite, NewVersion, created_changes
 
 
 def test_created_changes_read_lazily_equal_the_eager_ones() -> None:
@@ -22,3 +29,23 @@ def test_created_changes_read_lazily_equal_the_eager_ones() -> None:
 def test_a_create_of_nothing_changed_nothing() -> None:
     empty = CreatedChanges({"emails": [], "note": "", "missing": None})
     assert not empty and dict(empty) == {} and len(empty) == 0
+
+
+def test_a_new_documents_data_is_serialised_once_for_its_row_and_its_version(tmp_path: Path) -> None:
+    made: list[object] = []
+
+    def serialise(value: object) -> str:
+        made.append(value)
+        return json.dumps(value)
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'hub.db'}", json_serializer=serialise)
+    migrate.upgrade(engine)
+    data, now = {"name": "Müller", "count": 1}, utcnow()
+    with engine.begin() as conn:
+        documents.write(conn, [DocumentWrite("bp_1", "partner", 0, 1, data, {"name": "erp_sap"}, now)],
+                        [NewVersion("bp_1", "partner", 1, data, None, "erp_sap", now)])
+    with engine.connect() as conn:
+        assert documents.get(conn, "bp_1").data == data
+        assert [v.data for v in documents.history(conn, "bp_1")] == [data]
+    engine.dispose()
+    assert sum(1 for value in made if value is data) == 1
