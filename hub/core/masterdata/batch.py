@@ -237,12 +237,15 @@ class UpsertBatch:
 
     def _check_duplicates(self, hub_id: str, state: _Current, profile: PartnerProfile) -> list:
         keys = profile.keys()
-        self._fetch_holders(keys)
-        others = {h for k in keys for h in self._holders[k]} - {hub_id}
+        holders = self._holders
+        if not holders.keys() >= keys:  # a new partner's keys were fetched with the batch
+            self._fetch_holders(keys)
+        others = {h for k in keys for h in holders[k]}
+        others.discard(hub_id)
         candidates = rank_candidates(
             profile, ((h, self._profiles[h]) for h in others if h in self._profiles),
             self._service.duplicate_threshold,
-        )
+        ) if others else []
         if keys != state.keys:
             for key in (state.keys or frozenset()) - keys:
                 if key in self._holders:  # a key never looked up must stay unfetched
