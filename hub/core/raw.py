@@ -27,8 +27,8 @@ class Segment:
 
     ``fields`` holds field name -> value with trailing blanks removed; fields that are
     blank in the record are left out. A codec may hand a mapping that reads fields out
-    of the record only when asked for (the flat IDoc reader does). ``number`` is SEGNUM (1-based position in the
-    IDoc), kept so errors can name the position.
+    of the record only when asked for (the flat IDoc reader does). ``number`` is SEGNUM
+    (1-based position in the IDoc), kept so errors can name the position.
     """
 
     name: str

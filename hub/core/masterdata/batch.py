@@ -248,12 +248,12 @@ class UpsertBatch:
         ) if others else []
         if keys != state.keys:
             for key in (state.keys or frozenset()) - keys:
-                if key in self._holders:  # a key never looked up must stay unfetched
-                    self._holders[key] = tuple(h for h in self._holders[key] if h != hub_id)
+                if key in holders:  # a key never looked up must stay unfetched
+                    holders[key] = tuple(h for h in holders[key] if h != hub_id)
             for key in keys:
-                held = self._holders.get(key, ())
+                held = holders.get(key, ())
                 if hub_id not in held:
-                    self._holders[key] = (*held, hub_id)
+                    holders[key] = (*held, hub_id)
             state.keys, state.keys_changed = keys, True
         self._profiles[hub_id] = profile
         return candidates

@@ -127,8 +127,8 @@ def replace(conn: sa.Connection, keys_by_hub_id: Mapping[str, Collection[MatchKe
     # In index order: consecutive inserts then land on the same few index pages.
     rows = sorted([(hashes[key], hub_id) for hub_id, keys in keys_by_hub_id.items() for key in keys])
     if rows:
-        hashes, hub_ids = zip(*rows)
-        insert_columns(conn, match_keys, {"key_hash": hashes, "hub_id": hub_ids})
+        key_hashes, hub_ids = zip(*rows)
+        insert_columns(conn, match_keys, {"key_hash": key_hashes, "hub_id": hub_ids})
 
 
 def shared_key_groups(conn: sa.Connection) -> list[set[str]]:
