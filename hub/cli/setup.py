@@ -19,6 +19,8 @@ STARTER_CONFIG = """\
 database_url = "sqlite:///var/hub.db"
 mappings_dir = "mappings"
 duplicate_threshold = 0.75
+# Processes that parse and map waiting IDoc files side by side (posted in arrival order).
+ingest_workers = 2
 
 # Which system wins for which field of the golden record (first listed wins).
 [source_priority.partner]

@@ -29,6 +29,7 @@ from hub.core.gcpause import gc_paused
 from hub.core.mapping import MappingResult, MappingSet
 from hub.core.masterdata import Incoming, MasterDataService
 from hub.core.plugins.registry import CodecSpec
+from hub.core.premap import Premapped, premap
 from hub.core.raw import RawDocument
 from hub.core.ingest_chunk import ChunkLookup, ChunkRun, IngestOutcome, dedupe_key, status_code
 from hub.core.store import archive
@@ -53,6 +54,15 @@ of our own IDocs, say) inside the chunk's transaction; returns a note for the hi
 ChunkListener = Callable[[sa.Connection, list[tuple[RawDocument, "IngestOutcome"]]], None]
 """Called inside each chunk's transaction with every document and its outcome (e.g. to
 enqueue acknowledgements to the sender atomically with the postings)."""
+
+
+@dataclass(frozen=True)
+class PreparedPayload:
+    """A payload parsed whole and mapped ahead, waiting to be posted (``Ingestor.post``)."""
+
+    codec: CodecSpec
+    documents: list[RawDocument]
+    premapped: list[Premapped | None]
 
 
 class Ingestor:
@@ -90,16 +100,38 @@ class Ingestor:
             # No name holds the parsed documents, so they die before the collector resumes.
             return list(self.ingest_documents(codec, list(codec.parse(payload, source_name)), content_type))
 
-    def ingest_documents(self, codec: CodecSpec, documents: Sequence[RawDocument],
-                         content_type: str = "application/octet-stream") -> Iterator[IngestOutcome]:
-        """Ingest documents already parsed by ``codec``, chunk by chunk."""
-        for start in range(0, len(documents), self.chunk):
-            yield from self._ingest_chunk(codec, list(documents[start : start + self.chunk]), content_type)
+    def prepare(self, payload: bytes, source_name: str) -> PreparedPayload:
+        """Parse ``payload`` whole and map its documents, writing nothing; ``post`` stores them.
 
-    def _ingest_chunk(self, codec: CodecSpec, chunk: list[RawDocument], content_type: str) -> list[IngestOutcome]:
+        The mapping reads the key map outside any write transaction, so that another
+        process may post meanwhile (``hub.core.ingest_pool``); ``post`` checks its
+        lookups (``hub.core.premap``). Raises DocumentError like ``ingest``.
+        """
+        codec = pick_codec(self.codecs, payload[:SNIFF_BYTES], source_name)
+        documents = list(codec.parse(payload, source_name))
+        with self.engine.connect() as conn:
+            ahead = premap(conn, self.mappings, documents, self.handlers)
+        return PreparedPayload(codec, documents, ahead)
+
+    def post(self, prepared: PreparedPayload, content_type: str = "application/octet-stream") -> list[IngestOutcome]:
+        """Store a prepared payload chunk by chunk, as ``ingest`` does."""
+        return list(self.ingest_documents(prepared.codec, prepared.documents, content_type, prepared.premapped))
+
+    def ingest_documents(self, codec: CodecSpec, documents: Sequence[RawDocument],
+                         content_type: str = "application/octet-stream",
+                         premapped: Sequence[Premapped | None] | None = None) -> Iterator[IngestOutcome]:
+        """Ingest documents already parsed by ``codec``, chunk by chunk (with their
+        mappings made ahead, if given)."""
+        for start in range(0, len(documents), self.chunk):
+            end = start + self.chunk
+            yield from self._ingest_chunk(codec, list(documents[start:end]), content_type,
+                                          None if premapped is None else premapped[start:end])
+
+    def _ingest_chunk(self, codec: CodecSpec, chunk: list[RawDocument], content_type: str,
+                      premapped: Sequence[Premapped | None] | None) -> list[IngestOutcome]:
         # Everything a chunk allocates dies when it commits; see hub.core.gcpause.
         with gc_paused(), self.engine.begin() as conn:
-            return ChunkRun(self, conn, codec, content_type).run(chunk)
+            return ChunkRun(self, conn, codec, content_type).run(chunk, premapped)
 
     def replay(self, payload_id: int) -> list[IngestOutcome]:
         """Process an archived payload again (after a mapping or master-data fix).

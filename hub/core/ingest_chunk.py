@@ -9,7 +9,7 @@ the archive rows with their final status history, and one update counting redeli
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,8 @@ from hub.core.store import archive, keymap
 
 if TYPE_CHECKING:
     from hub.core.ingest import Ingestor
+    from hub.core.mapping import MappingResult
+    from hub.core.premap import Premapped
 
 # SAP's inbound IDoc status codes, recorded for IDocs so an SAP admin reads familiar history.
 IDOC_CODES = {"received": "50", "mapped": "64", "posted": "53", "failed": "51"}
@@ -130,10 +132,17 @@ class ChunkRun:
         self.content_type = content_type
         self.lookup = ChunkLookup(conn)
 
-    def run(self, chunk: list[RawDocument]) -> list[IngestOutcome]:
-        """Ingest ``chunk``; one outcome per document, in order."""
+    def run(self, chunk: list[RawDocument],
+            premapped: Sequence[Premapped | None] | None = None) -> list[IngestOutcome]:
+        """Ingest ``chunk``; one outcome per document, in order.
+
+        ``premapped``, when given, holds each document's mapping made ahead of this
+        transaction (``hub.core.premap``); it is used where its key-map lookups still
+        get the same answers.
+        """
         system = self.ingestor.system
         entries = [Entry(raw, dedupe_key(raw)) for raw in chunk]
+        ahead = premapped if premapped is not None else [None] * len(chunk)
         earlier = archive.received_before(self.conn, system, list({e.key for e in entries}))
         first: set[str] = set()
         for entry in entries:
@@ -143,10 +152,11 @@ class ChunkRun:
                 first.add(entry.key)
         handlers = self.ingestor.handlers
         mappings = self.ingestor.mappings
-        self.lookup.prefetch(key for e in entries if not e.duplicate and e.raw.message_type not in handlers
-                             for key in mappings.lookup_keys(e.raw))
+        self.lookup.prefetch(key for e, made in zip(entries, ahead)
+                             if not e.duplicate and e.raw.message_type not in handlers
+                             for key in (made.lookups if made is not None else mappings.lookup_keys(e.raw)))
         pending: list[tuple[Entry, Any]] = []
-        for entry in entries:
+        for entry, made in zip(entries, ahead):
             if entry.duplicate:
                 continue
             entry.record("received", "received")
@@ -156,7 +166,7 @@ class ChunkRun:
                 self.lookup.forget()
                 continue
             try:
-                result = self.ingestor.mappings.map_inbound(entry.raw, self.lookup, report_unmapped=False)
+                result = self._map(entry.raw, made)
             except HubError as exc:
                 entry.fail(exc)
                 continue
@@ -178,6 +188,11 @@ class ChunkRun:
         if self.ingestor.on_chunk is not None:
             self.ingestor.on_chunk(self.conn, list(zip(chunk, outcomes)))
         return outcomes
+
+    def _map(self, raw: RawDocument, made: Premapped | None) -> MappingResult:
+        if made is not None and made.still_holds(self.lookup):
+            return made.outcome()
+        return self.ingestor.mappings.map_inbound(raw, self.lookup, report_unmapped=False)
 
     def _handle(self, entry: Entry) -> None:
         try:

@@ -18,6 +18,7 @@ from hub.core.errors import ConfigError, Problem
 
 if TYPE_CHECKING:
     from hub.core.ingest import Ingestor
+    from hub.core.ingest_pool import IngestPool
     from hub.core.plugins import HubPlugins
     from hub.core.mapping import MappingSet
     from hub.core.masterdata import MasterDataService
@@ -31,6 +32,7 @@ class HubRuntime:
     ) -> None:
         self._settings = settings
         self._extra_plugins = extra_plugins or {}
+        self._pools: dict[str, IngestPool] = {}
 
     @cached_property
     def settings(self) -> HubSettings:
@@ -80,6 +82,23 @@ class HubRuntime:
             on_chunk=extras.chunk_listener(self) if extras.chunk_listener else None,
         )
 
+    def ingest_pool(self, system: str) -> IngestPool | None:
+        """Worker processes that ingest ``system``'s payloads side by side (``hub.core.ingest_pool``).
+
+        Started on first use and kept until ``close``. None when the settings ask for
+        one process (``ingest_workers = 1``), or when plugins were handed to this
+        runtime as objects: a spawned worker loads only installed plugins.
+        """
+        if self.settings.ingest_workers < 2 or self._extra_plugins:
+            return None
+        pool = self._pools.get(system)
+        if pool is None or pool.closed:
+            from hub.core.ingest_pool import IngestPool
+
+            self.require_schema()
+            pool = self._pools[system] = IngestPool(self.settings, system, self.settings.ingest_workers)
+        return pool
+
     def require_schema(self) -> sa.Engine:
         """The engine, after checking the database is at this code's schema revision."""
         current = migrate.current_revision(read_only(self.engine))
@@ -90,6 +109,9 @@ class HubRuntime:
         return self.engine
 
     def close(self) -> None:
-        """Release database connections."""
+        """Stop ingest workers and release database connections."""
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()
         if "engine" in self.__dict__:
             self.engine.dispose()

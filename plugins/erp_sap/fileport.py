@@ -4,7 +4,8 @@ A file is claimed by renaming it into ``processing/`` under a name of its own
 (``<claim id>~<file name>``; a rename is atomic on one file system, so two hub
 processes never take the same file), ingested, then moved to ``done/`` or, if any
 IDoc of it failed or it cannot be read, to ``error/`` with a ``.error.txt`` beside it.
-Files are claimed one at a time, so a crash strands at most the file in hand.
+Files are claimed as they are taken up, one at a time (or a few ahead for an ingest
+pool working on several side by side), so a crash strands only the files in hand.
 
 A hub killed mid-file leaves its claim in ``processing/``; once the claim is older
 than ``STALE_SECONDS`` the next poll takes it over (again by renaming, so only one
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 
 from hub.core.errors import HubError
 from hub.core.ingest import IngestOutcome, summarise
+from hub.core.ingest_pool import IngestJob
 from hub.core.store import archive
 from hub.core.store.tables import InboundPayloadRow
 from plugins.erp_sap.settings import PLUGIN, erp_sap_settings
@@ -108,15 +110,37 @@ class FilePort:
                 yield claim, path.name
 
     def poll(self) -> list[FileResult]:
-        """Process every waiting file (and stale claims of a crashed hub) once, one by one."""
-        return [self._process(claim, name) for claim, name in self._claims()]
+        """Process every waiting file (and stale claims of a crashed hub) once, in order.
+
+        Several files go through the runtime's ingest pool (``hub.core.ingest_pool``),
+        if it has one: parsed and mapped side by side, posted one after the other.
+        """
+        waiting = len(self.pending()) + len(self._stale_claims())
+        pool = self.runtime.ingest_pool(PLUGIN) if waiting > 1 else None
+        if pool is None:
+            return [self._process(claim, name) for claim, name in self._claims()]
+        claimed: list[tuple[Path, str]] = []
+
+        def jobs() -> Iterator[IngestJob]:
+            for claim, name in self._claims():
+                claimed.append((claim, name))
+                yield IngestJob(name, path=str(claim))
+
+        return [self._settle(*claimed[n], result.outcomes, result.error)
+                for n, result in enumerate(pool.run(jobs()))]
 
     def _process(self, claim: Path, name: str) -> FileResult:
         try:
             outcomes: list[IngestOutcome] = list(
                 self.runtime.ingestor(PLUGIN).ingest(claim.read_bytes(), name, "application/octet-stream"))
         except HubError as exc:
-            return self._finish(claim, name, self.error, {}, [str(exc)])
+            return self._settle(claim, name, [], str(exc))
+        return self._settle(claim, name, outcomes, None)
+
+    def _settle(self, claim: Path, name: str, outcomes: list[IngestOutcome], error: str | None) -> FileResult:
+        """File the claim under done/ or error/ by what became of its IDocs."""
+        if error is not None:
+            return self._finish(claim, name, self.error, {}, [error])
         problems = [f"IDoc {o.document_id} ({o.message_type}): {o.error}" for o in outcomes if o.status == "failed"]
         problems += self._failed_before(outcomes)
         return self._finish(claim, name, self.error if problems else self.done, summarise(outcomes), problems)

@@ -130,11 +130,11 @@ from plugins.erp_sap.fileport import FilePort
 chunk = ingest.Ingestor._ingest_chunk
 calls = []
 
-def dies_in_second_chunk(self, codec, documents, content_type):
+def dies_in_second_chunk(self, codec, documents, content_type, premapped):
     calls.append(1)
     if len(calls) == 2:
         self.on_chunk = lambda conn, results: os.kill(os.getpid(), signal.SIGKILL)
-    return chunk(self, codec, documents, content_type)
+    return chunk(self, codec, documents, content_type, premapped)
 
 ingest.Ingestor._ingest_chunk = dies_in_second_chunk
 FilePort(HubRuntime(HubSettings.model_validate_json(sys.argv[1]))).poll()

@@ -1,0 +1,240 @@
+"""Ingesting many payloads on several cores, posted strictly in the order they came.
+
+One process ingests at most one core's worth, and parsing and mapping, which touch no
+table, are more than half of an IDoc's cost. So a pool of worker processes (spawned,
+each with its own ``HubRuntime`` built from the same settings) takes the payloads
+waiting at a file port: each worker parses and maps its payload (``Ingestor.prepare``)
+while another posts, then waits for its turn and posts (``Ingestor.post``).
+
+The turns keep SAP's discipline: payload N+1 posts only after payload N is posted or
+refused, so two changes to one object apply in the order they arrived, exactly as one
+process would apply them. Mapping ahead of the turn cannot use a stale key map either:
+the posting transaction checks every lookup again (``hub.core.premap``).
+
+A worker that dies holds its turn for ever, so the pool checks its workers while it
+waits and stops with ``IngestPoolError``; the payloads are then where a crashed hub
+leaves them (a file port's claims, picked up again with what posted recognised as
+duplicates).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import traceback
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from hub.core.errors import HubError
+from hub.core.gcpause import gc_paused
+from hub.core.ingest_chunk import IngestOutcome
+from hub.core.settings import HubSettings
+
+POLL_SECONDS = 0.5
+"""How often a waiting pool looks whether its workers are alive."""
+START_SECONDS = 120.0
+"""How long a worker may take to start (imports, plugins, mapping tables)."""
+
+
+class IngestPoolError(HubError):
+    """The pool cannot go on: a worker failed to start, died, or hit a bug."""
+
+
+@dataclass(frozen=True)
+class IngestJob:
+    """One payload for the pool: a file to read, or the bytes themselves."""
+
+    source_name: str
+    path: str | None = None
+    payload: bytes | None = None
+    content_type: str = "application/octet-stream"
+
+    def read(self) -> bytes:
+        """The payload's bytes."""
+        if self.payload is not None:
+            return self.payload
+        assert self.path is not None
+        return Path(self.path).read_bytes()
+
+
+@dataclass(frozen=True)
+class PoolResult:
+    """What became of one job: its documents' outcomes, or why the payload was refused whole."""
+
+    job: IngestJob
+    outcomes: list[IngestOutcome]
+    error: str | None = None
+
+
+class _Turns:
+    """Whose turn it is to post, shared by the workers: job numbers in order."""
+
+    def __init__(self, context: Any) -> None:
+        self.condition = context.Condition()
+        self.current = context.RawValue("q", 0)
+
+    @contextmanager
+    def turn(self, number: int) -> Iterator[None]:
+        """Wait until job ``number`` may post; let the next one post afterwards, whatever happened."""
+        with self.condition:
+            self.condition.wait_for(lambda: self.current.value == number)
+        try:
+            yield
+        finally:
+            with self.condition:
+                self.current.value = number + 1
+                self.condition.notify_all()
+
+
+def _work(settings: HubSettings, system: str, jobs: Any, results: Any, turns: _Turns) -> None:
+    """A worker process: build the runtime, then prepare and post jobs until told to stop."""
+    from hub.core.runtime import HubRuntime
+
+    try:
+        runtime = HubRuntime(settings)
+        ingestor = runtime.ingestor(system)
+    except Exception as exc:  # noqa: BLE001 - reported to the pool, which raises it
+        results.put(("failed to start", None, f"{type(exc).__name__}: {exc}"))
+        return
+    results.put(("ready", None, None))
+    try:
+        while (task := jobs.get()) is not None:
+            number, job = task
+            results.put(("done", number, _ingest(ingestor, job, number, turns)))
+    finally:
+        runtime.close()
+
+
+def _ingest(ingestor: Any, job: IngestJob, number: int, turns: _Turns) -> PoolResult | str:
+    """One job; a refused payload is a result, a bug is a traceback for the pool to raise."""
+    with gc_paused():
+        try:
+            prepared: Any = ingestor.prepare(job.read(), job.source_name)
+        except HubError as exc:
+            prepared = exc
+        except Exception:  # noqa: BLE001 - the turn must still pass on; the pool raises it
+            prepared = traceback.format_exc()
+        with turns.turn(number):
+            if isinstance(prepared, str):
+                return prepared
+            if isinstance(prepared, HubError):
+                return PoolResult(job, [], str(prepared))
+            try:
+                return PoolResult(job, ingestor.post(prepared, job.content_type))
+            except HubError as exc:
+                return PoolResult(job, [], str(exc))
+            except Exception:  # noqa: BLE001
+                return traceback.format_exc()
+
+
+class IngestPool:
+    """Worker processes that ingest payloads of one system side by side, posting in order."""
+
+    def __init__(self, settings: HubSettings, system: str, workers: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.system = system
+        self._jobs = context.Queue()
+        self._results = context.Queue()
+        self._turns = _Turns(context)
+        self._next = 0
+        self._workers: list[BaseProcess] = [
+            context.Process(target=_work, args=(settings, system, self._jobs, self._results, self._turns),
+                            name=f"hub-ingest-{system}-{n + 1}", daemon=True)
+            for n in range(workers)
+        ]
+        for worker in self._workers:
+            worker.start()
+        self._started = False
+        self.closed = False
+
+    def start(self) -> None:
+        """Wait until every worker has built its runtime; raises what kept one from it."""
+        if self._started:
+            return
+        ready = 0
+        while ready < len(self._workers):
+            kind, _, detail = self._receive(START_SECONDS)
+            if kind != "ready":
+                self.close(wait=False)
+                raise IngestPoolError(f"an ingest worker of {self.system} could not start: {detail}")
+            ready += 1
+        self._started = True
+
+    def run(self, jobs: Iterable[IngestJob]) -> Iterator[PoolResult]:
+        """Ingest ``jobs``; their results in the jobs' order, each as soon as it is posted."""
+        if self.closed:
+            raise IngestPoolError(f"the ingest pool of {self.system} is closed")
+        self.start()
+        pending = iter(jobs)
+        waiting: dict[int, PoolResult] = {}
+        first = sent = self._next
+        ahead = 2 * len(self._workers)
+        try:
+            for job in pending:
+                self._jobs.put((sent, job))
+                sent += 1
+                if sent - first >= ahead:
+                    break
+            while first < sent:
+                while first not in waiting:
+                    number, result = self._done()
+                    waiting[number] = result
+                yield waiting.pop(first)
+                first += 1
+                job = next(pending, None)
+                if job is not None:
+                    self._jobs.put((sent, job))
+                    sent += 1
+        finally:
+            # Jobs already handed out are posted whatever the caller does; their results
+            # are collected so the next run starts clean.
+            while not self.closed and len(waiting) < sent - first:
+                number, result = self._done()
+                waiting[number] = result
+            self._next = sent
+
+    def _done(self) -> tuple[int, PoolResult]:
+        kind, number, result = self._receive(None)
+        if isinstance(result, str):
+            self.close(wait=False)
+            raise IngestPoolError(f"an ingest worker of {self.system} failed on job {number}:\n{result}")
+        return number, result
+
+    def _receive(self, limit: float | None) -> tuple[str, Any, Any]:
+        """The next message of a worker, checking meanwhile that none has died."""
+        waited = 0.0
+        while True:
+            try:
+                return self._results.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                waited += POLL_SECONDS
+            dead = [w for w in self._workers if w.exitcode is not None]
+            if dead:
+                self.close(wait=False)
+                raise IngestPoolError(
+                    f"ingest worker {dead[0].name} of {self.system} stopped (exit code {dead[0].exitcode});"
+                    " the payloads it held are left as a crashed hub leaves them")
+            if limit is not None and waited >= limit:
+                self.close(wait=False)
+                raise IngestPoolError(f"the ingest workers of {self.system} did not start in {limit:.0f} s")
+
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers: after the jobs they hold, or (``wait=False``, after a
+        failure) at once, which rolls back what they were posting."""
+        if self.closed:
+            return
+        self.closed = True
+        for worker in self._workers:
+            if worker.exitcode is None:
+                self._jobs.put(None)
+        for worker in self._workers:
+            worker.join(timeout=30 if wait else 0)
+            if worker.exitcode is None:
+                worker.terminate()
+                worker.join()
+        self._jobs.close()
+        self._results.close()

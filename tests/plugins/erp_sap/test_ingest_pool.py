@@ -1,0 +1,152 @@
+"""The ingest pool: real worker processes on a real database, posting payloads in their order.
+
+Also the mapping made ahead that the pool relies on (``Ingestor.prepare`` and ``post``):
+a key-map answer that changed before the post makes the document map again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from erp_fixtures import DATA, count_documents, erp_runtime, scalar
+from hub.core.ingest import summarise
+from hub.core.ingest_pool import IngestJob, IngestPool, IngestPoolError
+from hub.core.runtime import HubRuntime
+from plugins.erp_sap.simulator.masterdata_idocs import write_debmas
+
+CUSTOMERS = DATA / "debmas07_zext_trimmed.txt"
+ORDERS = DATA / "orders05_flat.txt"
+"""Two orders of customer 100001, whom CUSTOMERS brings."""
+
+
+@pytest.fixture
+def runtime(database_url: str, tmp_path: Path) -> Iterator[HubRuntime]:
+    hub = erp_runtime(database_url, tmp_path)
+    yield hub
+    hub.close()
+
+
+def _renamed(xml: bytes, docnum: int, name: str) -> bytes:
+    """One-customer DEBMAS IDoc-XML as IDoc ``docnum``, the customer called ``name``."""
+    xml = re.sub(rb"<DOCNUM>\d+</DOCNUM>", b"<DOCNUM>%016d</DOCNUM>" % docnum, xml)
+    return re.sub(rb"<NAME1>[^<]*</NAME1>", b"<NAME1>" + name.encode() + b"</NAME1>", xml)
+
+
+def _data(runtime: HubRuntime, query: str) -> list[Any]:
+    """The JSON column the query selects, decoded (SQLite hands back text)."""
+    with runtime.engine.connect() as conn:
+        rows = conn.execute(sa.text(query)).scalars().all()
+    return [row if isinstance(row, dict) else json.loads(row) for row in rows]
+
+
+def test_changes_to_one_customer_post_in_the_order_of_their_files(runtime: HubRuntime, tmp_path: Path) -> None:
+    one = tmp_path / "one.xml"
+    write_debmas(one, 1)
+    names = [f"Customer version {n}" for n in range(1, 9)]
+    jobs = [IngestJob(f"DEBMAS_{n}.xml", payload=_renamed(one.read_bytes(), n, name))
+            for n, name in enumerate(names, start=1)]
+    pool = runtime.ingest_pool("erp_sap")
+    assert pool is not None
+    results = list(pool.run(jobs))
+    assert [r.job.source_name for r in results] == [j.source_name for j in jobs]
+    assert [summarise(r.outcomes) for r in results] == [{"posted": 1}] * len(jobs)
+    assert [r.outcomes[0].version for r in results] == list(range(1, 9))
+    versions = _data(runtime, "SELECT v.data FROM document_versions v JOIN documents d ON d.hub_id = v.hub_id"
+                              " WHERE d.doc_type = 'partner' ORDER BY v.version")
+    assert [data["organisation_name"] for data in versions] == names
+    assert count_documents(runtime.engine, "partner") == 1
+
+
+def test_an_order_posts_after_the_customer_an_earlier_file_brings(runtime: HubRuntime) -> None:
+    pool = runtime.ingest_pool("erp_sap")
+    assert pool is not None
+    results = list(pool.run([IngestJob("customers.txt", path=str(CUSTOMERS)),
+                             IngestJob("orders.txt", path=str(ORDERS))]))
+    assert summarise(results[0].outcomes) == {"posted": 3}
+    assert summarise(results[1].outcomes) == {"posted": 2}
+    assert count_documents(runtime.engine, "sales_order") == 2
+
+
+def test_a_mapping_made_ahead_is_made_again_when_the_key_map_changed(runtime: HubRuntime) -> None:
+    ingestor = runtime.ingestor("erp_sap")
+    prepared = ingestor.prepare(ORDERS.read_bytes(), "orders.txt")
+    assert all(p is not None and p.error is not None and "not in the key map" in str(p.error)
+               for p in prepared.premapped)
+    assert summarise(ingestor.ingest(CUSTOMERS.read_bytes(), "customers.txt")) == {"posted": 3}
+    assert summarise(ingestor.post(prepared)) == {"posted": 2}
+    sold_to = scalar(runtime.engine, sa.text("SELECT hub_id FROM key_map WHERE system = 'erp_sap'"
+                                             " AND object_type = 'partner' AND external_id = '100001'"))
+    orders = _data(runtime, "SELECT data FROM documents WHERE doc_type = 'sales_order'")
+    assert len(orders) == 2 and all(order["sold_to_hub_id"] == sold_to for order in orders)
+
+
+def test_a_mapping_made_ahead_is_used_when_its_lookups_still_hold(runtime: HubRuntime,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    ingestor = runtime.ingestor("erp_sap")
+    ingestor.ingest(CUSTOMERS.read_bytes(), "customers.txt")
+    prepared = ingestor.prepare(ORDERS.read_bytes(), "orders.txt")
+    assert all(p is not None and p.error is None for p in prepared.premapped)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("mapped again although every lookup still holds")
+
+    monkeypatch.setattr(ingestor.mappings, "map_inbound", refuse)
+    assert summarise(ingestor.post(prepared)) == {"posted": 2}
+
+
+def test_a_truncated_file_is_refused_whole_while_the_others_post(runtime: HubRuntime) -> None:
+    pool = runtime.ingest_pool("erp_sap")
+    assert pool is not None
+    results = list(pool.run([
+        IngestJob("customers.txt", path=str(CUSTOMERS)),
+        IngestJob("truncated.txt", path=str(DATA / "debmas07_truncated.txt")),
+        IngestJob("orders.txt", path=str(ORDERS)),
+    ]))
+    assert [summarise(r.outcomes) for r in results] == [{"posted": 3}, {}, {"posted": 2}]
+    assert results[1].error is not None and "truncated" in results[1].error
+    assert "0000000000471103" in results[1].error
+    assert scalar(runtime.engine, sa.text("SELECT count(*) FROM inbound_payloads")) == 5
+
+
+def test_a_worker_that_dies_stops_the_pool_with_a_clear_error(runtime: HubRuntime) -> None:
+    pool = runtime.ingest_pool("erp_sap")
+    assert pool is not None
+    pool.start()
+    pool._workers[0].kill()
+    pool._workers[0].join()
+    with pytest.raises(IngestPoolError, match="stopped"):
+        list(pool.run([IngestJob("customers.txt", path=str(CUSTOMERS)), IngestJob("orders.txt", path=str(ORDERS))]))
+    assert pool.closed
+    replacement = runtime.ingest_pool("erp_sap")
+    assert replacement is not pool and replacement is not None
+    assert [summarise(r.outcomes) for r in replacement.run([IngestJob("customers.txt", path=str(CUSTOMERS))])] == [
+        {"posted": 3}]
+
+
+def test_a_worker_that_cannot_start_says_why(database_url: str, tmp_path: Path) -> None:
+    broken = tmp_path / "mappings"
+    broken.mkdir()
+    (broken / "ORDERS.yaml").write_text("system: erp_sap\nrules: [\n", encoding="utf-8")
+    hub = erp_runtime(database_url, tmp_path)
+    settings = hub.settings.model_copy(update={"mappings_dir": broken})
+    pool = IngestPool(settings, "erp_sap", 2)
+    try:
+        with pytest.raises(IngestPoolError, match="could not start: .*ORDERS.yaml"):
+            pool.start()
+    finally:
+        pool.close()
+        hub.close()
+
+
+def test_one_worker_setting_means_no_pool(database_url: str, tmp_path: Path) -> None:
+    hub = erp_runtime(database_url, tmp_path)
+    one = HubRuntime(hub.settings.model_copy(update={"ingest_workers": 1}))
+    assert one.ingest_pool("erp_sap") is None
+    hub.close()
