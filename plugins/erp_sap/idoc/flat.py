@@ -14,7 +14,8 @@ the segment definition, else by HLEVEL.
 from __future__ import annotations
 
 import io
-from operator import itemgetter
+from itertools import chain, count, repeat
+from operator import itemgetter, methodcaller
 from collections.abc import Iterable, Iterator
 from typing import IO
 
@@ -34,6 +35,7 @@ from plugins.erp_sap.idoc.errors import IdocError
 
 SYSTEM = "erp_sap"
 _HEADER = itemgetter(slice(0, 30), slice(33, 49), slice(49, 63))
+_WITHOUT_NEWLINE = methodcaller("removesuffix", "\n")
 _CHUNK = 1 << 20
 _HEAD = 4096
 
@@ -54,18 +56,11 @@ def _text_stream(payload: bytes | IO[bytes] | IO[str], encoding: str) -> IO[str]
 
 
 def _line_records(text: IO[str], head: str) -> Iterator[tuple[int, int | None, str]]:
+    # The reader's inner loop for the usual file of lines: chained, numbered and cut in C.
     *complete, partial = head.split("\n")
-    number = 0
-    for line in complete:
-        number += 1
-        yield number, None, line
     first = partial + text.readline()
-    if first:
-        number += 1
-        yield number, None, first[:-1] if first.endswith("\n") else first
-    for line in text:
-        number += 1
-        yield number, None, line[:-1] if line.endswith("\n") else line
+    lines = chain(complete, (first,) if first else (), text)
+    return zip(count(1), repeat(None), map(_WITHOUT_NEWLINE, lines))
 
 
 def _fixed_records(text: IO[str], head: str, source: str) -> Iterator[tuple[int, int | None, str]]:
@@ -124,10 +119,12 @@ class _Assembler:
     """Builds one IDoc's segment tree from its data records, checking numbering and nesting."""
 
     __slots__ = ("control", "defn", "registry", "source", "docnum", "docnum_field", "body", "path", "expected", "at",
-                 "record_segment")
+                 "record_segment", "records")
 
-    def __init__(self, control: dict[str, str], defn: IdocTypeDef, registry: DefinitionRegistry,
-                 source: str) -> None:
+    def __init__(self, control_record: str, control: dict[str, str], defn: IdocTypeDef,
+                 registry: DefinitionRegistry, source: str) -> None:
+        # The IDoc's records as read, data records without trailing blanks (``_with_payload``).
+        self.records = [control_record]
         self.control = control
         self.defn = defn
         self.registry = registry
@@ -176,11 +173,13 @@ class _Assembler:
         if segnum != number and segnum is not None:
             raise self.fail(segnam_field.rstrip(), None, f"SEGNUM {segnum:06d} out of order; expected {number:06d}")
         self.expected = number + 1
+        trimmed = record.rstrip()
+        self.records.append(trimmed if len(trimmed) >= SDATA_OFFSET else record[:SDATA_OFFSET])
         seg_type, sdef = self.record_segment(segnam_field)
         if sdef is None:
-            self._add_unknown(seg_type, segnam_field, record, number, psgnum, hlevel)
+            self._add_unknown(seg_type, segnam_field, trimmed[SDATA_OFFSET:], number, psgnum, hlevel)
             return
-        sdata = record.rstrip()[SDATA_OFFSET:]
+        sdata = trimmed[SDATA_OFFSET:]
         segment = Segment(seg_type, SegmentFields(sdata, sdef) if sdef.wide else sdef.decode(sdata), [], number)
         path = self.path
         if psgnum:
@@ -214,12 +213,11 @@ class _Assembler:
             raise self.fail(segnam_field.rstrip(), None,
                             f"data record carries DOCNUM {docnum}, but follows the control record of IDoc {self.docnum}")
 
-    def _add_unknown(self, seg_type: str, segnam_field: str, record: str, number: int,
+    def _add_unknown(self, seg_type: str, segnam_field: str, raw: str, number: int,
                      psgnum: int | None, hlevel: int | None) -> None:
-        """A segment without definition (a customer extension): its SDATA is kept whole."""
+        """A segment without definition (a customer extension): its SDATA (``raw``) is kept whole."""
         if not seg_type:
             raise self.fail("", None, "data record without segment name")
-        raw = record[SDATA_OFFSET:].rstrip()
         segment = Segment(seg_type, {RAW_FIELD: raw} if raw else {}, [], number)
         self.registry.learn(seg_type, segnam_field.rstrip(), hlevel or 0)
         self._place(segment, None, False, psgnum, hlevel)
@@ -311,7 +309,7 @@ def _open_idoc(record: str, where: str, registry: DefinitionRegistry, source: st
         raise IdocError(docnum, "", where,
                         f"no segment definitions for IDoc type {control['IDOCTYP']}; import SAP's description"
                         " with `hub idoc import-definition`", source)
-    return _Assembler(control, defn, registry, source)
+    return _Assembler(record, control, defn, registry, source)
 
 
 def read_flat(payload: bytes | IO[bytes] | IO[str], source: str = "", registry: DefinitionRegistry | None = None,
@@ -319,7 +317,6 @@ def read_flat(payload: bytes | IO[bytes] | IO[str], source: str = "", registry: 
     """Parse a flat IDoc file one IDoc at a time; raises IdocError at the first bad record."""
     registry = registry or DefinitionRegistry()
     current: _Assembler | None = None
-    records: list[str] = []
     ordinal = 0
     index, offset = 0, None
     try:
@@ -330,16 +327,13 @@ def read_flat(payload: bytes | IO[bytes] | IO[str], source: str = "", registry: 
                 where = _position(index, offset)
                 if current is not None:
                     ordinal += 1
-                    yield _with_payload(current.finish(where, ordinal), records, encoding)
+                    yield _with_payload(current.finish(where, ordinal), current.records, encoding)
                 current = _open_idoc(record, where, registry, source)
-                records = [record]
             elif current is None:
                 raise IdocError("", record[:30].rstrip(), _position(index, offset),
                                 "data record before any control record", source)
             else:
                 current.add(record, index, offset)
-                trimmed = record.rstrip()
-                records.append(trimmed if len(trimmed) >= SDATA_OFFSET else record[:SDATA_OFFSET])
     except IdocError as exc:
         if exc.docnum or current is None:
             raise
@@ -350,7 +344,8 @@ def read_flat(payload: bytes | IO[bytes] | IO[str], source: str = "", registry: 
     if current is None:
         raise IdocError("", "", "", "no control record found: not a flat IDoc file", source)
     ordinal += 1
-    yield _with_payload(current.finish(f"end of file after {_position(index, offset)}", ordinal), records, encoding)
+    yield _with_payload(current.finish(f"end of file after {_position(index, offset)}", ordinal), current.records,
+                        encoding)
 
 
 def _with_payload(document: RawDocument, records: list[str], encoding: str) -> RawDocument:

@@ -218,3 +218,20 @@ def test_blank_psgnum_and_hlevel_are_placed_by_definition() -> None:
     (doc,) = read_flat("\n".join(blanked).encode())
     vv = next(doc.body[0].find("E1KNVVM"))
     assert next(vv.find("E1KNVPM")).fields == {"PARVW": "AG"}
+
+
+def test_the_archive_copy_keeps_every_character_but_the_padding() -> None:
+    doc = RawDocument("erp_sap", "DEBMAS", "0000000000000042", "idoc",
+                      [Segment("E1KNA1M", {"KUNNR": "42", "NAME1": "Padded GmbH"}, [Segment("E1KNVVM", {})])],
+                      {"IDOCTYP": "DEBMAS07", "MESTYP": "DEBMAS", "DOCNUM": "0000000000000042"})
+    padded = [r if r.startswith("EDI_DC40") else r.ljust(1063)
+              for r in render_flat([doc]).decode("utf-8").splitlines()]
+    # the empty child: blank PSGNUM and HLEVEL too, so its header ends in blanks
+    padded[2] = padded[2][:55] + " " * 1008
+    (parsed,) = read_flat("\n".join(padded).encode())
+    copy = parsed.payload.decode("utf-8").split("\n")
+    assert copy[0] == padded[0] and len(copy[0]) == 524
+    assert copy[1] == padded[1].rstrip() and len(copy[1]) < 300
+    assert copy[2] == padded[2][:63]
+    (again,) = read_flat(parsed.payload)
+    assert again.body == parsed.body
