@@ -33,6 +33,7 @@ from hub.core.premap import Premapped, premap
 from hub.core.raw import RawDocument
 from hub.core.ingest_chunk import ChunkLookup, ChunkRun, IngestOutcome, dedupe_key, status_code
 from hub.core.store import archive
+from hub.core.store.db import read_only
 
 DEFAULT_CHUNK = 200
 SNIFF_BYTES = 4096
@@ -109,7 +110,8 @@ class Ingestor:
         """
         codec = pick_codec(self.codecs, payload[:SNIFF_BYTES], source_name)
         documents = list(codec.parse(payload, source_name))
-        with self.engine.connect() as conn:
+        # Read-only: on SQLite it takes no write lock, so the worker posting meanwhile is not held up.
+        with read_only(self.engine).connect() as conn:
             ahead = premap(conn, self.mappings, documents, self.handlers)
         return PreparedPayload(codec, documents, ahead)
 

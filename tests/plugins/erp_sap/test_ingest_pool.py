@@ -7,7 +7,10 @@ a key-map answer that changed before the post makes the document map again.
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -115,19 +118,30 @@ def test_a_truncated_file_is_refused_whole_while_the_others_post(runtime: HubRun
     assert scalar(runtime.engine, sa.text("SELECT count(*) FROM inbound_payloads")) == 5
 
 
-def test_a_worker_that_dies_stops_the_pool_with_a_clear_error(runtime: HubRuntime) -> None:
+def test_workers_that_die_with_a_job_in_hand_stop_the_pool_and_a_new_pool_finishes_the_work(
+        runtime: HubRuntime, tmp_path: Path) -> None:
+    stuck = tmp_path / "stuck.txt"
+    os.mkfifo(stuck)  # a worker reading it waits for a writer that never comes
     pool = runtime.ingest_pool("erp_sap")
     assert pool is not None
     pool.start()
-    pool._workers[0].kill()
-    pool._workers[0].join()
+
+    def kill_when_stuck() -> None:
+        time.sleep(1.0)
+        for worker in pool._workers:
+            worker.kill()
+
+    killer = threading.Thread(target=kill_when_stuck)
+    killer.start()
     with pytest.raises(IngestPoolError, match="stopped"):
-        list(pool.run([IngestJob("customers.txt", path=str(CUSTOMERS)), IngestJob("orders.txt", path=str(ORDERS))]))
+        list(pool.run([IngestJob("customers.txt", path=str(CUSTOMERS)), IngestJob("stuck.txt", path=str(stuck))]))
+    killer.join()
     assert pool.closed
     replacement = runtime.ingest_pool("erp_sap")
     assert replacement is not pool and replacement is not None
-    assert [summarise(r.outcomes) for r in replacement.run([IngestJob("customers.txt", path=str(CUSTOMERS))])] == [
-        {"posted": 3}]
+    results = list(replacement.run([IngestJob("customers.txt", path=str(CUSTOMERS)),
+                                    IngestJob("orders.txt", path=str(ORDERS))]))
+    assert [summarise(r.outcomes) for r in results] == [{"duplicate": 3}, {"posted": 2}]
 
 
 def test_a_worker_that_cannot_start_says_why(database_url: str, tmp_path: Path) -> None:
@@ -150,3 +164,17 @@ def test_one_worker_setting_means_no_pool(database_url: str, tmp_path: Path) -> 
     one = HubRuntime(hub.settings.model_copy(update={"ingest_workers": 1}))
     assert one.ingest_pool("erp_sap") is None
     hub.close()
+
+
+def test_preparing_takes_no_write_lock_so_it_runs_while_another_worker_posts(runtime: HubRuntime) -> None:
+    if runtime.engine.dialect.name != "sqlite":
+        pytest.skip("the write lock is SQLite's")
+    ingestor = runtime.ingestor("erp_sap")
+    ingestor.ingest(CUSTOMERS.read_bytes(), "customers.txt")
+    prepared: list[Any] = []
+    with runtime.engine.begin():  # another writer holds SQLite's write lock
+        worker = threading.Thread(target=lambda: prepared.append(ingestor.prepare(ORDERS.read_bytes(), "orders.txt")))
+        worker.start()
+        worker.join(timeout=10)
+        assert not worker.is_alive(), "prepare waited for the write lock"
+    assert summarise(ingestor.post(prepared[0])) == {"posted": 2}
