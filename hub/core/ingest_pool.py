@@ -112,23 +112,29 @@ def _work(settings: HubSettings, system: str, jobs: Any, results: Any, turns: _T
 def _ingest(ingestor: Any, job: IngestJob, number: int, turns: _Turns) -> PoolResult | str:
     """One job; a refused payload is a result, a bug is a traceback for the pool to raise."""
     with gc_paused():
+        # The prepared payload dies with _prepare_and_post's frame, inside the pause:
+        # alive when the collector resumes, its first pass would walk all of it.
+        return _prepare_and_post(ingestor, job, number, turns)
+
+
+def _prepare_and_post(ingestor: Any, job: IngestJob, number: int, turns: _Turns) -> PoolResult | str:
+    try:
+        prepared: Any = ingestor.prepare(job.read(), job.source_name)
+    except HubError as exc:
+        prepared = exc
+    except Exception:  # noqa: BLE001 - the turn must still pass on; the pool raises it
+        prepared = traceback.format_exc()
+    with turns.turn(number):
+        if isinstance(prepared, str):
+            return prepared
+        if isinstance(prepared, HubError):
+            return PoolResult(job, [], str(prepared))
         try:
-            prepared: Any = ingestor.prepare(job.read(), job.source_name)
+            return PoolResult(job, ingestor.post(prepared, job.content_type))
         except HubError as exc:
-            prepared = exc
-        except Exception:  # noqa: BLE001 - the turn must still pass on; the pool raises it
-            prepared = traceback.format_exc()
-        with turns.turn(number):
-            if isinstance(prepared, str):
-                return prepared
-            if isinstance(prepared, HubError):
-                return PoolResult(job, [], str(prepared))
-            try:
-                return PoolResult(job, ingestor.post(prepared, job.content_type))
-            except HubError as exc:
-                return PoolResult(job, [], str(exc))
-            except Exception:  # noqa: BLE001
-                return traceback.format_exc()
+            return PoolResult(job, [], str(exc))
+        except Exception:  # noqa: BLE001
+            return traceback.format_exc()
 
 
 class IngestPool:
