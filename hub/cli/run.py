@@ -37,6 +37,7 @@ def run_hub(runtime: HubRuntime, workers: int = 1, threads: bool = False, http: 
             server.stop()
         if jobs is not None:
             stop_scheduler(jobs)
+        runtime.close()  # stops the ingest pools the file ports started
     log.info("hub stopped")
 
 

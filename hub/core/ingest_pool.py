@@ -81,13 +81,33 @@ class _Turns:
     def turn(self, number: int) -> Iterator[None]:
         """Wait until job ``number`` may post; let the next one post afterwards, whatever happened."""
         with self.condition:
-            self.condition.wait_for(lambda: self.current.value == number)
+            while not self.condition.wait_for(lambda: self.current.value == number, POLL_SECONDS):
+                _stop_if_orphaned()
         try:
             yield
         finally:
             with self.condition:
                 self.current.value = number + 1
                 self.condition.notify_all()
+
+
+class _Orphaned(Exception):
+    """The hub process that started this worker is gone."""
+
+
+def _stop_if_orphaned() -> None:
+    parent = multiprocessing.parent_process()
+    if parent is not None and not parent.is_alive():
+        raise _Orphaned
+
+
+def _next_job(jobs: Any) -> tuple[int, IngestJob] | None:
+    """The next job, or None when told to stop; a worker whose hub died stops too."""
+    while True:
+        try:
+            return jobs.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            _stop_if_orphaned()
 
 
 def _work(settings: HubSettings, system: str, jobs: Any, results: Any, turns: _Turns) -> None:
@@ -102,9 +122,11 @@ def _work(settings: HubSettings, system: str, jobs: Any, results: Any, turns: _T
         return
     results.put(("ready", None, None))
     try:
-        while (task := jobs.get()) is not None:
+        while (task := _next_job(jobs)) is not None:
             number, job = task
             results.put(("done", number, _ingest(ingestor, job, number, turns)))
+    except _Orphaned:
+        pass  # nobody is left to take the results
     finally:
         runtime.close()
 

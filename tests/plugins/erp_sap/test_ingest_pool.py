@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from erp_fixtures import DATA, count_documents, erp_runtime, scalar
+from erp_fixtures import DATA, PYTHON, REPO, count_documents, erp_runtime, scalar
 from hub.core.ingest import summarise
 from hub.core.ingest_pool import IngestJob, IngestPool, IngestPoolError
 from hub.core.runtime import HubRuntime
@@ -178,3 +179,34 @@ def test_preparing_takes_no_write_lock_so_it_runs_while_another_worker_posts(run
         worker.join(timeout=10)
         assert not worker.is_alive(), "prepare waited for the write lock"
     assert summarise(ingestor.post(prepared[0])) == {"posted": 2}
+
+
+ORPHANING_HUB = """
+import os, sys
+from hub.core.runtime import HubRuntime
+from hub.core.settings import HubSettings
+
+pool = HubRuntime(HubSettings.model_validate_json(sys.argv[1])).ingest_pool("erp_sap")
+pool.start()
+print(" ".join(str(worker.pid) for worker in pool._workers), flush=True)
+os._exit(0)  # gone without closing the pool, as a killed hub would be
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_workers_stop_when_the_hub_that_started_them_is_gone(runtime: HubRuntime) -> None:
+    child = subprocess.run([PYTHON, "-c", ORPHANING_HUB, runtime.settings.model_dump_json()], cwd=REPO,
+                           capture_output=True, text=True, timeout=120, check=True)
+    pids = [int(pid) for pid in child.stdout.split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 20
+    while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_running(pid) for pid in pids)
