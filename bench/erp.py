@@ -167,6 +167,8 @@ def order_bench(folder: Path, count: int, customers: int, products: int) -> dict
     elapsed = time.perf_counter() - started
     pooled = _pool_bench(runtime, codecs, count, known_customers, known_products)
     runtime.close()
+    # The pool's workers have ended with close(): the largest of them, as the kernel kept it.
+    pooled["pool_worker_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
     return {"orders": count, "items_per_order": ITEMS, "order_files": len(files),
             "orders_seconds": round(elapsed, 2), "orders_per_s": round(count / elapsed),
             "orders_outcomes": counts, **pooled, "masterdata_failed": failed_masterdata,
@@ -276,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{result['customers_loaded']:,} customers loaded first at {result['customers_load_per_s']:,}/s")
         print(f"    {order_count:,} more through the file port and its pool of {result['pool_workers']} workers "
               f"(started in {result['pool_start_seconds']} s) in {result['pool_orders_seconds']} s: "
-              f"{result['pool_orders_per_s']:,} IDocs/s {result['pool_orders_outcomes']}")
+              f"{result['pool_orders_per_s']:,} IDocs/s {result['pool_orders_outcomes']}, "
+              f"peak RSS of a worker {result['pool_worker_peak_rss_mb']} MB")
     if "load" not in args.skip:
         result = _run_child("load", load_count)
         figures.update(result)

@@ -1,4 +1,8 @@
-"""The inbound archive: every payload exactly as received, deduplicated by source key.
+"""The inbound archive: every document's payload as received, deduplicated by source key.
+
+Each document keeps its own copy, as its codec cut it out of the delivery: every
+character of its content, but not always every byte of the file (a flat IDoc's records
+are kept one per line, without the padding blanks).
 
 A source that redelivers (an ERP resending an IDoc, a shop repeating a webhook) hits
 the unique (system, dedupe_key) constraint: the redelivery is counted and ignored, so
