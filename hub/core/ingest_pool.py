@@ -179,6 +179,11 @@ class IngestPool:
         self._started = False
         self.closed = False
 
+    @property
+    def pids(self) -> list[int]:
+        """The worker processes' ids, for monitoring."""
+        return [worker.pid for worker in self._workers if worker.pid is not None]
+
     def start(self) -> None:
         """Wait until every worker has built its runtime; raises what kept one from it."""
         if self._started:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import threading
 import time
@@ -129,8 +130,8 @@ def test_workers_that_die_with_a_job_in_hand_stop_the_pool_and_a_new_pool_finish
 
     def kill_when_stuck() -> None:
         time.sleep(1.0)
-        for worker in pool._workers:
-            worker.kill()
+        for pid in pool.pids:
+            os.kill(pid, signal.SIGKILL)
 
     killer = threading.Thread(target=kill_when_stuck)
     killer.start()
@@ -188,7 +189,7 @@ from hub.core.settings import HubSettings
 
 pool = HubRuntime(HubSettings.model_validate_json(sys.argv[1])).ingest_pool("erp_sap")
 pool.start()
-print(" ".join(str(worker.pid) for worker in pool._workers), flush=True)
+print(" ".join(str(pid) for pid in pool.pids), flush=True)
 os._exit(0)  # gone without closing the pool, as a killed hub would be
 """
 
