@@ -67,9 +67,10 @@ class HubSettings(BaseSettings):
     queue: dict[str, Any] = Field(default_factory=dict, description="Replication queue settings.")
     http: HttpSettings = Field(default_factory=HttpSettings, description="The HTTP server.")
     ingest_workers: int = Field(
-        default=2, ge=1,
+        default_factory=lambda: min(2, os.cpu_count() or 1), ge=1,
         description="Processes that ingest the files waiting at a file port side by side, posting them"
-        " in order; 1 ingests them one by one in the hub's own process.")
+        " in order (default 2, 1 on a one-core machine); 1 ingests them one by one in the hub's own"
+        " process.")
 
     @field_validator("disabled_plugins", mode="before")
     @classmethod

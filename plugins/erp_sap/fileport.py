@@ -16,6 +16,7 @@ the ``.error.txt``, so a crash never turns a failed file into a done one.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -27,10 +28,12 @@ import sqlalchemy as sa
 
 from hub.core.errors import HubError
 from hub.core.ingest import IngestOutcome, summarise
-from hub.core.ingest_pool import IngestJob
+from hub.core.ingest_pool import IngestJob, IngestPool, IngestPoolError
 from hub.core.store import archive
 from hub.core.store.tables import InboundPayloadRow
 from plugins.erp_sap.settings import PLUGIN, erp_sap_settings
+
+log = logging.getLogger(__name__)
 
 STALE_SECONDS = 300.0
 CLAIM_SEPARATOR = "~"
@@ -116,7 +119,7 @@ class FilePort:
         if it has one: parsed and mapped side by side, posted one after the other.
         """
         waiting = len(self.pending()) + len(self._stale_claims())
-        pool = self.runtime.ingest_pool(PLUGIN) if waiting > 1 else None
+        pool = self._started_pool() if waiting > 1 else None
         if pool is None:
             return [self._process(claim, name) for claim, name in self._claims()]
         claimed: list[tuple[Path, str]] = []
@@ -128,6 +131,19 @@ class FilePort:
 
         return [self._settle(*claimed[n], result.outcomes, result.error)
                 for n, result in enumerate(pool.run(jobs()))]
+
+    def _started_pool(self) -> IngestPool | None:
+        """The runtime's ingest pool, started; None (files go one by one) if it has none or
+        its workers cannot start."""
+        pool = self.runtime.ingest_pool(PLUGIN)
+        if pool is None:
+            return None
+        try:
+            pool.start()
+        except IngestPoolError as exc:
+            log.warning("ingesting the waiting files one by one: %s", exc)
+            return None
+        return pool
 
     def _process(self, claim: Path, name: str) -> FileResult:
         try:

@@ -24,6 +24,7 @@ from erp_fixtures import DATA, PYTHON, REPO, count_documents, erp_runtime, scala
 from hub.core.ingest import summarise
 from hub.core.ingest_pool import IngestJob, IngestPool, IngestPoolError
 from hub.core.runtime import HubRuntime
+from plugins.erp_sap.fileport import FilePort
 from plugins.erp_sap.simulator.masterdata_idocs import write_debmas
 
 CUSTOMERS = DATA / "debmas07_zext_trimmed.txt"
@@ -211,3 +212,35 @@ def test_workers_stop_when_the_hub_that_started_them_is_gone(runtime: HubRuntime
     while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(_running(pid) for pid in pids)
+
+
+def test_the_file_port_ingests_one_by_one_when_its_pool_cannot_start(
+        runtime: HubRuntime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    def cannot_start(self: IngestPool) -> None:
+        raise IngestPoolError("an ingest worker of erp_sap could not start: out of processes")
+
+    monkeypatch.setattr(IngestPool, "start", cannot_start)
+    inbound = tmp_path / "in"
+    inbound.mkdir(exist_ok=True)
+    (inbound / "1_customers.txt").write_bytes(CUSTOMERS.read_bytes())
+    os.utime(inbound / "1_customers.txt", (1, 1))  # older: the port takes files oldest first
+    (inbound / "2_orders.txt").write_bytes(ORDERS.read_bytes())
+    with caplog.at_level("WARNING"):
+        results = FilePort(runtime).poll()
+    assert [(r.name, r.counts) for r in results] == [("1_customers.txt", {"posted": 3}),
+                                                    ("2_orders.txt", {"posted": 2})]
+    assert "one by one: an ingest worker of erp_sap could not start" in caplog.text
+
+
+def test_the_file_port_hands_several_files_to_the_pool_in_arrival_order(runtime: HubRuntime, tmp_path: Path) -> None:
+    inbound = tmp_path / "in"
+    inbound.mkdir(exist_ok=True)
+    (inbound / "b_customers.txt").write_bytes(CUSTOMERS.read_bytes())
+    os.utime(inbound / "b_customers.txt", (1, 1))
+    (inbound / "a_orders.txt").write_bytes(ORDERS.read_bytes())
+    results = FilePort(runtime).poll()
+    assert [(r.name, r.counts, r.error) for r in results] == [("b_customers.txt", {"posted": 3}, None),
+                                                             ("a_orders.txt", {"posted": 2}, None)]
+    pool = runtime.ingest_pool("erp_sap")
+    assert pool is not None and len(pool.pids) == 2
+    assert sorted(p.name for p in (inbound / "done").iterdir()) == ["a_orders.txt", "b_customers.txt"]
