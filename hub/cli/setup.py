@@ -19,8 +19,9 @@ STARTER_CONFIG = """\
 database_url = "sqlite:///var/hub.db"
 mappings_dir = "mappings"
 duplicate_threshold = 0.75
-# Processes that parse and map waiting IDoc files side by side (posted in arrival order).
-ingest_workers = 2
+# Processes that parse and map waiting IDoc files side by side (posted in arrival order);
+# 2 by default, 1 on a one-core machine.
+# ingest_workers = 2
 
 # Which system wins for which field of the golden record (first listed wins).
 [source_priority.partner]
