@@ -53,12 +53,13 @@ class IngestJob:
     payload: bytes | None = None
     content_type: str = "application/octet-stream"
 
+    def __post_init__(self) -> None:
+        if (self.path is None) == (self.payload is None):
+            raise ValueError(f"ingest job {self.source_name}: give a path or a payload, not both or neither")
+
     def read(self) -> bytes:
         """The payload's bytes."""
-        if self.payload is not None:
-            return self.payload
-        assert self.path is not None
-        return Path(self.path).read_bytes()
+        return self.payload if self.payload is not None else Path(str(self.path)).read_bytes()
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,7 @@ class IngestPool:
             self._next = sent
 
     def _done(self) -> tuple[int, PoolResult]:
-        kind, number, result = self._receive(None)
+        _, number, result = self._receive(None)
         if isinstance(result, str):
             self.close(wait=False)
             raise IngestPoolError(f"an ingest worker of {self.system} failed on job {number}:\n{result}")
