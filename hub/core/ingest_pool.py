@@ -127,7 +127,7 @@ def _work(settings: HubSettings, system: str, jobs: Any, results: Any, turns: _T
             number, job = task
             results.put(("done", number, _ingest(ingestor, job, number, turns)))
     except _Orphaned:
-        pass  # nobody is left to take the results
+        return  # nobody is left to take the results (the runtime still closes)
     finally:
         runtime.close()
 
