@@ -206,9 +206,9 @@ def _pool_bench(runtime: HubRuntime, codecs: IdocCodecs, count: int, customers: 
     # From /proc, not getrusage: a spawned child's rusage counts this process's pages
     # from the moment between its fork and its exec.
     worker_peak = max(_peak_rss_mb(pid) for pid in pool.pids)
-    return {"pool_worker_peak_rss_mb": worker_peak, "pool_workers": runtime.settings.ingest_workers, "pool_start_seconds": round(pool_start, 2),
+    return {"pool_workers": runtime.settings.ingest_workers, "pool_start_seconds": round(pool_start, 2),
             "pool_orders_seconds": round(elapsed, 2), "pool_orders_per_s": round(count / elapsed),
-            "pool_orders_outcomes": counts}
+            "pool_orders_outcomes": counts, "pool_worker_peak_rss_mb": worker_peak}
 
 
 def _erp_settings(runtime: HubRuntime) -> ErpSapSettings:
