@@ -19,8 +19,10 @@ duplicates).
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import queue
+import time
 import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -33,6 +35,8 @@ from hub.core.errors import HubError
 from hub.core.gcpause import gc_paused
 from hub.core.ingest_chunk import IngestOutcome
 from hub.core.settings import HubSettings
+
+log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
 """How often a waiting pool looks whether its workers are alive."""
@@ -189,6 +193,7 @@ class IngestPool:
         """Wait until every worker has built its runtime; raises what kept one from it."""
         if self._started:
             return
+        began = time.monotonic()
         ready = 0
         while ready < len(self._workers):
             kind, _, detail = self._receive(START_SECONDS)
@@ -197,6 +202,8 @@ class IngestPool:
                 raise IngestPoolError(f"an ingest worker of {self.system} could not start: {detail}")
             ready += 1
         self._started = True
+        log.info("ingest pool of %s: %d workers ready in %.1f s (pids %s)", self.system, ready,
+                 time.monotonic() - began, ", ".join(map(str, self.pids)))
 
     def run(self, jobs: Iterable[IngestJob]) -> Iterator[PoolResult]:
         """Ingest ``jobs``; their results in the jobs' order, each as soon as it is posted."""
