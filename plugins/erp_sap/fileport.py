@@ -183,6 +183,11 @@ class FilePort:
         if problems:
             target.with_name(target.name + ".error.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")
         os.rename(claim, target)
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing ingested"
+        if problems:
+            log.warning("file %s: %s; moved to %s: %s", name, summary, target, problems[0])
+        else:
+            log.info("file %s: %s; moved to %s", name, summary, target)
         return FileResult(name, str(target), counts, problems[0] if problems else None)
 
 

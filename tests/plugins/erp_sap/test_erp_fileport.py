@@ -167,3 +167,15 @@ def test_a_hub_killed_mid_file_loses_nothing_and_posts_nothing_twice(
     assert count_documents(runtime.engine, "partner") == total
     acknowledged = [a["docnum"] for a in queued_acknowledgements(runtime.engine)]
     assert sorted(acknowledged) == [f"{n:016d}" for n in range(1, total + 1)]
+
+
+def test_each_file_is_logged_with_what_became_of_it(runtime: HubRuntime, tmp_path: Path,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    write_debmas(tmp_path / "in" / "DEBMAS_1.xml", 2)
+    (tmp_path / "in" / "DEBMAS_2.xml").write_bytes((DATA / "debmas07_truncated.txt").read_bytes())
+    with caplog.at_level("INFO", logger="plugins.erp_sap.fileport"):
+        FilePort(runtime).poll()
+    lines = [r.getMessage() for r in caplog.records if r.name == "plugins.erp_sap.fileport"]
+    assert any(line.startswith("file DEBMAS_1.xml: 2 posted; moved to ") and "done" in line for line in lines)
+    assert any(line.startswith("file DEBMAS_2.xml: nothing ingested; moved to ") and "truncated" in line
+               for line in lines)
