@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from lxml import etree
 
 from erp_fixtures import DATA, PYTHON, REPO, count_documents, erp_runtime, scalar
 from hub.core.ingest import summarise
@@ -52,22 +53,34 @@ def _data(runtime: HubRuntime, query: str) -> list[Any]:
     return [row if isinstance(row, dict) else json.loads(row) for row in rows]
 
 
+def _after_filler(filler: bytes, idoc_xml: bytes) -> bytes:
+    """``filler``'s IDocs with the IDoc of ``idoc_xml`` last: a file that takes long to prepare."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(filler, parser)
+    root.append(etree.fromstring(idoc_xml, parser).find("IDOC"))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
 def test_changes_to_one_customer_post_in_the_order_of_their_files(runtime: HubRuntime, tmp_path: Path) -> None:
-    one = tmp_path / "one.xml"
+    one, filler = tmp_path / "one.xml", tmp_path / "filler.xml"
     write_debmas(one, 1)
+    write_debmas(filler, 300, start=1000)
     names = [f"Customer version {n}" for n in range(1, 9)]
-    jobs = [IngestJob(f"DEBMAS_{n}.xml", payload=_renamed(one.read_bytes(), n, name))
-            for n, name in enumerate(names, start=1)]
+    # Odd files carry 300 other customers first, so the even file after each is
+    # prepared sooner: without turns it would post first.
+    payloads = [_renamed(one.read_bytes(), n, name) for n, name in enumerate(names, start=1)]
+    jobs = [IngestJob(f"DEBMAS_{n}.xml", payload=_after_filler(filler.read_bytes(), payload) if n % 2 else payload)
+            for n, payload in enumerate(payloads, start=1)]
     pool = runtime.ingest_pool("erp_sap")
     assert pool is not None
     results = list(pool.run(jobs))
     assert [r.job.source_name for r in results] == [j.source_name for j in jobs]
-    assert [summarise(r.outcomes) for r in results] == [{"posted": 1}] * len(jobs)
-    assert [r.outcomes[0].version for r in results] == list(range(1, 9))
-    versions = _data(runtime, "SELECT v.data FROM document_versions v JOIN documents d ON d.hub_id = v.hub_id"
-                              " WHERE d.doc_type = 'partner' ORDER BY v.version")
+    assert [r.error for r in results] == [None] * len(jobs)
+    hub_id = scalar(runtime.engine, sa.text("SELECT hub_id FROM key_map WHERE system = 'erp_sap'"
+                                            " AND object_type = 'partner' AND external_id = '100001'"))
+    versions = _data(runtime, f"SELECT data FROM document_versions WHERE hub_id = '{hub_id}' ORDER BY version")
     assert [data["organisation_name"] for data in versions] == names
-    assert count_documents(runtime.engine, "partner") == 1
+    assert count_documents(runtime.engine, "partner") == 301
 
 
 def test_an_order_posts_after_the_customer_an_earlier_file_brings(runtime: HubRuntime) -> None:
