@@ -20,6 +20,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
+from itertools import chain, islice
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,19 +119,14 @@ class FilePort:
         Several files go through the runtime's ingest pool (``hub.core.ingest_pool``),
         if it has one: parsed and mapped side by side, posted one after the other.
         """
-        waiting = len(self.pending()) + len(self._stale_claims())
-        pool = self._started_pool() if waiting > 1 else None
+        claims = self._claims()
+        first = list(islice(claims, 2))  # one folder listing decides: one file, or the pool
+        pool = self._started_pool() if len(first) > 1 else None
         if pool is None:
-            return [self._process(claim, name) for claim, name in self._claims()]
-        claimed: list[tuple[Path, str]] = []
-
-        def jobs() -> Iterator[IngestJob]:
-            for claim, name in self._claims():
-                claimed.append((claim, name))
-                yield IngestJob(name, path=str(claim))
-
-        return [self._settle(*claimed[n], result.outcomes, result.error)
-                for n, result in enumerate(pool.run(jobs()))]
+            return [self._process(claim, name) for claim, name in chain(first, claims)]
+        jobs = (IngestJob(name, path=str(claim)) for claim, name in chain(first, claims))
+        return [self._settle(Path(str(result.job.path)), result.job.source_name, result.outcomes, result.error)
+                for result in pool.run(jobs)]
 
     def _started_pool(self) -> IngestPool | None:
         """The runtime's ingest pool, started; None (files go one by one) if it has none or
