@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -167,17 +168,16 @@ def order_bench(folder: Path, count: int, customers: int, products: int) -> dict
         payload = codecs.render_flat(orders(min(FILE_ORDERS, count + 1 - start), known_customers, known_products, start))
         files.append((f"orders_{start:08d}.txt", payload))
     ingestor = runtime.ingestor("erp_sap")
-    counts: dict[str, int] = {}
+    counts: Counter[str] = Counter()
     started = time.perf_counter()
     for name, payload in files:
-        for status, number in summarise(ingestor.ingest(payload, name)).items():
-            counts[status] = counts.get(status, 0) + number
+        counts.update(summarise(ingestor.ingest(payload, name)))
     elapsed = time.perf_counter() - started
     pooled = _pool_bench(runtime, codecs, count, known_customers, known_products)
     runtime.close()
     return {"orders": count, "items_per_order": ITEMS, "order_files": len(files),
             "orders_seconds": round(elapsed, 2), "orders_per_s": round(count / elapsed),
-            "orders_outcomes": counts, **pooled, "masterdata_failed": failed_masterdata,
+            "orders_outcomes": dict(counts), **pooled, "masterdata_failed": failed_masterdata,
             "customers_known": len(known_customers), "products_known": len(known_products),
             "customers_loaded": customers, "customers_load_per_s": round(customers / loaded[0][0]),
             "products_loaded": products}
@@ -199,16 +199,13 @@ def _pool_bench(runtime: HubRuntime, codecs: IdocCodecs, count: int, customers: 
     started = time.perf_counter()
     results = FilePort(runtime).poll()
     elapsed = time.perf_counter() - started
-    counts: dict[str, int] = {}
-    for result in results:
-        for status, number in result.counts.items():
-            counts[status] = counts.get(status, 0) + number
+    counts = sum((Counter(result.counts) for result in results), Counter())
     # From /proc, not getrusage: a spawned child's rusage counts this process's pages
     # from the moment between its fork and its exec.
     worker_peak = max(_peak_rss_mb(pid) for pid in pool.pids)
     return {"pool_workers": runtime.settings.ingest_workers, "pool_start_seconds": round(pool_start, 2),
             "pool_orders_seconds": round(elapsed, 2), "pool_orders_per_s": round(count / elapsed),
-            "pool_orders_outcomes": counts, "pool_worker_peak_rss_mb": worker_peak}
+            "pool_orders_outcomes": dict(counts), "pool_worker_peak_rss_mb": worker_peak}
 
 
 def _erp_settings(runtime: HubRuntime) -> ErpSapSettings:
