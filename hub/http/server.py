@@ -84,14 +84,18 @@ def log_routes(url: str, specs: list[RouteSpec], settings: HttpSettings) -> None
 
     basic = named(Basic)
     if basic and settings.username is None:
-        log.warning("authentication OFF: no [http] username/password set; %d routes open to anyone: %s",
-                    len(basic), ", ".join(basic))
+        log.warning("authentication OFF: no [http] username/password set; %s open to anyone: %s",
+                    _routes(basic), ", ".join(basic))
     elif basic:
-        log.info("basic auth on for %d routes: %s", len(basic), ", ".join(basic))
+        log.info("basic auth on for %s: %s", _routes(basic), ", ".join(basic))
     for kind, what in ((ApiKey, "API key"), (Verify, "signature checked")):
         if routes := named(kind):
-            log.info("%s for %d routes: %s", what, len(routes), ", ".join(routes))
+            log.info("%s for %s: %s", what, _routes(routes), ", ".join(routes))
     log.info("public routes: %s", ", ".join(named(Public)) or "none")
+
+
+def _routes(names: list[str]) -> str:
+    return f"{len(names)} route" if len(names) == 1 else f"{len(names)} routes"
 
 
 @dataclass

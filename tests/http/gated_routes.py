@@ -29,6 +29,7 @@ USER, PASSWORD = "sap", "pässwörd-s3cret"
 WEBHOOK_SECRET = "shop-secret"
 STORE_KEYS = {"key-of-store-42": "store 42"}
 SMALL = 10
+BUILT_IN = ["ecommerce", "erp_sap", "loyalty_pos"]
 
 calls: Counter[str] = Counter()
 
@@ -65,11 +66,12 @@ def hub_register_routes(registry: PluginRegistry) -> None:
 
 @contextmanager
 def gated_hub(tmp_path: Path, **http: Any) -> Iterator[RunningServer]:
-    """A hub on a SQLite file serving ROUTES; ``http`` is its ``[http]`` table (port 0)."""
+    """A hub on a SQLite file serving ROUTES and no built-in plugin's; ``http`` is its
+    ``[http]`` table (port 0)."""
     plugin = types.ModuleType("gated_routes_plugin")
     plugin.hub_register_routes = hub_register_routes  # type: ignore[attr-defined]
-    runtime = HubRuntime(HubSettings(database_url=sqlite_url(tmp_path), http={"port": 0, **http}),
-                         extra_plugins={"gated": plugin})
+    settings = HubSettings(database_url=sqlite_url(tmp_path), disabled_plugins=BUILT_IN, http={"port": 0, **http})
+    runtime = HubRuntime(settings, extra_plugins={"gated": plugin})
     running = serve(runtime)
     try:
         yield running
