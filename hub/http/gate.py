@@ -66,7 +66,7 @@ class RouteGate:
         except ClientDisconnect:
             if started:
                 raise
-            log.info("%s %s from %s: the client went away while sending", scope["method"], scope["path"],
+            log.info("%s %s from %s: the client went away while sending", scope["method"], _path(scope),
                      _client(scope))
 
     async def _authenticate(self, headers: Headers) -> str | None:
@@ -86,7 +86,7 @@ class RouteGate:
         raise TypeError(f"unknown authentication {auth!r}")
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, refusal: RequestRefused) -> None:
-        log.warning("refused %s %s from %s: %s", scope["method"], scope["path"], _client(scope), refusal.reason)
+        log.warning("refused %s %s from %s: %s", scope["method"], _path(scope), _client(scope), refusal.reason)
         headers = {"Connection": "close"}
         if isinstance(refusal, AuthenticationError):
             challenge = _challenge(self.policy)
@@ -104,6 +104,13 @@ def _challenge(policy: RoutePolicy) -> str | None:
     if isinstance(policy.auth, ApiKey) and policy.auth.scheme:
         return f"{policy.auth.scheme} {REALM}"
     return None
+
+
+def _path(scope: Scope) -> str:
+    """The path as sent, still percent-encoded: a decoded one could carry a line break
+    into the log and forge a line there. The query string is left out (keys travel in it)."""
+    raw = scope.get("raw_path")
+    return raw.decode("latin-1") if isinstance(raw, bytes) else repr(scope["path"])
 
 
 def _client(scope: Scope) -> str:

@@ -16,9 +16,12 @@ from hub.core.errors import BodyTooLarge
 
 def check_declared_length(headers: Headers, limit: int) -> None:
     """Refuse at once when the declared Content-Length is over ``limit``."""
-    declared = headers.get("content-length")
-    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
-        raise BodyTooLarge(int(declared), limit)
+    try:
+        declared = int(headers.get("content-length", ""))
+    except ValueError:  # none, or malformed (the HTTP parser refuses those before the app runs)
+        return
+    if declared > limit:
+        raise BodyTooLarge(declared, limit)
 
 
 def bounded(receive: Receive, limit: int) -> Receive:

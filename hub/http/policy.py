@@ -8,7 +8,7 @@ the request's ASGI scope, where ``receive_payload`` finds it.
 from __future__ import annotations
 
 from collections.abc import MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hub.core.plugins.authentication import Authentication
@@ -23,7 +23,7 @@ class BasicCredentials:
     """The hub's Basic-auth user and password (``[http] username``/``password``)."""
 
     username: str
-    password: str
+    password: str = field(repr=False)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from hub import hookimpl
 from hub.core.plugins import PUBLIC, ApiKey, PluginRegistry, RouteSpec, Verify
 from hub.core.runtime import HubRuntime
-from hub.core.settings import HubSettings
+from hub.core.settings import HttpSettings, HubSettings
 from hub.core.signatures import verify_hmac
 from hub.http import RunningServer, receive_payload, serve
 from hub.testing.databases import sqlite_url
@@ -55,6 +55,7 @@ ROUTES = [
     RouteSpec("/hook", answer, auth=Verify(signed)),
     RouteSpec("/small", answer, max_body_bytes=SMALL),
     RouteSpec("/small-hook", answer, auth=Verify(signed), max_body_bytes=SMALL),
+    RouteSpec("/shops/{shop}", answer),
 ]
 
 
@@ -70,7 +71,8 @@ def gated_hub(tmp_path: Path, **http: Any) -> Iterator[RunningServer]:
     ``[http]`` table (port 0)."""
     plugin = types.ModuleType("gated_routes_plugin")
     plugin.hub_register_routes = hub_register_routes  # type: ignore[attr-defined]
-    settings = HubSettings(database_url=sqlite_url(tmp_path), disabled_plugins=BUILT_IN, http={"port": 0, **http})
+    settings = HubSettings(database_url=sqlite_url(tmp_path), disabled_plugins=BUILT_IN,
+                           http=HttpSettings(**{"port": 0, **http}))
     runtime = HubRuntime(settings, extra_plugins={"gated": plugin})
     running = serve(runtime)
     try:

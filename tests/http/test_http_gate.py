@@ -109,3 +109,11 @@ def test_refusals_are_logged_with_address_path_and_reason_but_nothing_sent(
     sent = ["my-wrong-password", PASSWORD, "guessed-key-123", _signature(body, "forged"), body.decode(),
             base64.b64encode(f"{USER}:my-wrong-password".encode()).decode()]
     assert not [s for s in sent if s in caplog.text]
+
+
+def test_a_path_cannot_forge_a_line_in_the_log(server: RunningServer, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="hub.http")
+    forged = "x%0A2026-01-01%2000:00:00%20INFO%20hub.http%20all%20fine"
+    assert httpx.post(f"{server.url}/shops/{forged}", content=b"x").status_code == 401
+    [line] = [r.getMessage() for r in caplog.records if r.name == "hub.http"]
+    assert line.startswith(f"refused POST /shops/{forged} from 127.0.0.1:") and "\n" not in line
