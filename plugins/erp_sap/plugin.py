@@ -50,8 +50,9 @@ def hub_register_loaders(registry: PluginRegistry) -> None:
 
 @hookimpl
 def hub_register_routes(registry: PluginRegistry) -> None:
-    """The IDoc-XML HTTP port."""
-    registry.add_route(RouteSpec(PATH, receive_idoc, ("POST",), "IDoc-XML from the ERP"))
+    """The IDoc-XML HTTP port, behind the hub's Basic auth."""
+    limit = erp_sap_settings(registry.plugin_settings).max_body_bytes
+    registry.add_route(RouteSpec(PATH, receive_idoc, ("POST",), "IDoc-XML from the ERP", max_body_bytes=limit))
 
 
 @hookimpl

@@ -1,5 +1,6 @@
 """The plugin host: discovery through entry points, registries and a typed facade."""
 
+from hub.core.plugins.authentication import BASIC, PUBLIC, ApiKey, Authentication, Basic, Public, Verify
 from hub.core.plugins.manager import ENTRY_POINT_GROUP, HubPlugins, build_plugin_manager
 from hub.core.plugins.registry import (
     CodecSpec,
@@ -13,7 +14,12 @@ from hub.core.plugins.registry import (
 )
 
 __all__ = [
+    "BASIC",
     "ENTRY_POINT_GROUP",
+    "PUBLIC",
+    "ApiKey",
+    "Authentication",
+    "Basic",
     "CodecSpec",
     "HubPlugins",
     "InboundSpec",
@@ -21,7 +27,9 @@ __all__ = [
     "LoaderSpec",
     "OpenedSource",
     "PluginRegistry",
+    "Public",
     "RouteSpec",
     "TransportSpec",
+    "Verify",
     "build_plugin_manager",
 ]
