@@ -155,3 +155,15 @@ class PluginStateRow(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=120)
     value: Any = Field(sa_column=sa.Column(JSONColumn, nullable=False))
     updated_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+
+
+class SubscriptionReceiptRow(SQLModel, table=True):
+    """A canonical change a plugin subscription applied, by the message's idempotency key,
+    written in the same transaction as what the subscription did: a redelivery of the
+    message finds it and applies nothing twice (``hub.core.plugins.subscriptions``)."""
+
+    __tablename__ = "subscription_receipts"
+
+    subscription: str = Field(primary_key=True, max_length=120)
+    idempotency_key: str = Field(primary_key=True, max_length=200)
+    applied_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False, index=True))

@@ -1,4 +1,5 @@
-"""Plugin state: small named values a plugin keeps, such as a polling cursor.
+"""Plugin state (small named values a plugin keeps, such as a polling cursor) and the
+receipts of changes applied by plugin subscriptions.
 
 Revision ID: 0007
 Revises: 0006
@@ -27,4 +28,10 @@ def upgrade() -> None:
         sa.Column("name", sa.String(120), primary_key=True),
         sa.Column("value", JSONColumn, nullable=False),
         sa.Column("updated_at", UTCDateTime, nullable=False),
+    )
+    op.create_table(
+        "subscription_receipts",
+        sa.Column("subscription", sa.String(120), primary_key=True),
+        sa.Column("idempotency_key", sa.String(200), primary_key=True),
+        sa.Column("applied_at", UTCDateTime, nullable=False, index=True),
     )
