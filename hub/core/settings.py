@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from hub.core.errors import ConfigError, Problem
@@ -33,12 +33,25 @@ class SourcePriority(BaseModel):
 
 
 class HttpSettings(BaseModel):
-    """The hub's one HTTP server (webhooks, IDoc-XML and SOAP inbound, POS API)."""
+    """The hub's one HTTP server (webhooks, IDoc-XML and SOAP inbound, POS API).
+
+    Unknown keys are refused and the credentials come in pairs: a misspelt ``passwd``
+    or a lone ``username`` would otherwise start the server without authentication.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     host: str = Field(default="127.0.0.1", description="Address to listen on.")
     port: int = Field(default=8480, ge=0, le=65535, description="Port; 0 picks a free one.")
-    username: str | None = Field(default=None, description="Basic-auth user peers must send.")
-    password: SecretStr | None = Field(default=None, description="Basic-auth password.")
+    username: str | None = Field(default=None, min_length=1, description="Basic-auth user peers must send.")
+    password: SecretStr | None = Field(default=None, min_length=1, description="Basic-auth password.")
+
+    @model_validator(mode="after")
+    def _credentials_in_pairs(self) -> HttpSettings:
+        if (self.username is None) != (self.password is None):
+            given, missing = ("username", "password") if self.password is None else ("password", "username")
+            raise ValueError(f"{given} is set but {missing} is not; basic auth needs both (or neither, for none)")
+        return self
 
 
 class HubSettings(BaseSettings):
