@@ -3,6 +3,9 @@
 
 Why pydantic-settings: one declared schema with descriptions gives validation,
 environment overrides and documentation from the same place; secrets are `SecretStr`.
+Every section refuses unknown keys (a misspelt key silently left at its default is the
+worst kind of configuration error), and ``load_settings`` reports every problem of
+every section at once, each with its file or variable, section and key.
 """
 
 from __future__ import annotations
@@ -12,12 +15,25 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from hub.core.config.origin import ConfigOrigin, key_paths, read_environment
+from hub.core.config.problems import config_problems
 from hub.core.errors import ConfigError, Problem
+from hub.core.queue.settings import QueueSettings
 
 DEFAULT_CONFIG_FILE = "hub.toml"
+ENV_PREFIX = "HUB_"
 
 
 class SourcePriority(BaseModel):
@@ -27,6 +43,8 @@ class SourcePriority(BaseModel):
     order of precedence; fields not listed take ``default`` order, then the newest
     change wins.
     """
+
+    model_config = ConfigDict(extra="forbid")
 
     default: list[str] = Field(default_factory=list, description="Precedence for unlisted fields.")
     fields: dict[str, list[str]] = Field(default_factory=dict, description="Per-field precedence.")
@@ -57,7 +75,7 @@ class HttpSettings(BaseModel):
 class HubSettings(BaseSettings):
     """Settings of one hub installation."""
 
-    model_config = SettingsConfigDict(env_prefix="HUB_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
 
     database_url: str = Field(
         default="sqlite:///var/hub.db",
@@ -68,7 +86,7 @@ class HubSettings(BaseSettings):
         default_factory=list, description="Plugin names not to load (HUB_DISABLED_PLUGINS=a,b)."
     )
     duplicate_threshold: float = Field(
-        default=0.75, description="Score from which a partner is reported as a likely duplicate."
+        default=0.75, ge=0, le=1, description="Score from which a partner is reported as a likely duplicate."
     )
     source_priority: dict[str, SourcePriority] = Field(
         default_factory=dict,
@@ -77,13 +95,20 @@ class HubSettings(BaseSettings):
     plugins: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-plugin settings tables ([plugins.NAME])."
     )
-    queue: dict[str, Any] = Field(default_factory=dict, description="Replication queue settings.")
+    queue: QueueSettings = Field(default_factory=QueueSettings, description="Replication queue settings.")
     http: HttpSettings = Field(default_factory=HttpSettings, description="The HTTP server.")
     ingest_workers: int = Field(
         default_factory=lambda: min(2, os.cpu_count() or 1), ge=1,
         description="Processes that ingest the files waiting at a file port side by side, posting them"
         " in order (default 2, 1 on a one-core machine); 1 ingests them one by one in the hub's own"
         " process.")
+
+    _origin: ConfigOrigin = PrivateAttr(default_factory=ConfigOrigin)
+
+    @property
+    def origin(self) -> ConfigOrigin:
+        """Where each value came from (file, environment); empty for settings built in code."""
+        return self._origin
 
     @field_validator("disabled_plugins", mode="before")
     @classmethod
@@ -101,22 +126,29 @@ class HubSettings(BaseSettings):
 def load_settings(path: str | Path | None = None) -> HubSettings:
     """Read `hub.toml` (if present) and the environment into validated settings.
 
-    Raises ConfigError naming every invalid key at once.
+    A file named explicitly (``path``, ``--config`` or ``HUB_CONFIG``) must exist: a
+    typo there would otherwise run the hub on defaults. Raises ConfigError naming every
+    problem of every section at once.
     """
-    config_path = Path(path or os.environ.get("HUB_CONFIG", DEFAULT_CONFIG_FILE))
+    named = path or os.environ.get("HUB_CONFIG")
+    config_path = Path(named or DEFAULT_CONFIG_FILE)
     raw: dict[str, Any] = {}
     if config_path.exists():
         try:
             raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError([Problem(str(config_path), str(exc))]) from exc
+            raise ConfigError([Problem(str(config_path), str(exc))]) from None
+    elif named:
+        raise ConfigError([Problem(str(config_path), "config file not found")])
+    env = read_environment(HubSettings, ENV_PREFIX, os.environ)
+    if env.problems:
+        raise ConfigError(env.problems)
+    origin = ConfigOrigin(str(config_path) if config_path.exists() else None, frozenset(key_paths(raw)),
+                          env.names, env.leaves)
     try:
         settings = HubSettings(**raw)
     except ValidationError as exc:
-        raise ConfigError(
-            [
-                Problem(str(config_path), f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}")
-                for err in exc.errors()
-            ]
-        ) from exc
+        # ``from None``: the validation error carries the input, passwords included.
+        raise ConfigError(config_problems(exc, HubSettings, origin)) from None
+    settings._origin = origin
     return settings
