@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from hub.core.config.problems import setting_problem
+from hub.core.errors import ConfigError, Problem
 from hub.core.settings import HubSettings, load_settings
 from hub.core.store import migrate
 from hub.core.store.db import create_engine, read_only
-from hub.core.errors import ConfigError, Problem
+from hub.core.store.urls import DatabaseUrlError, require_persistent
 
 if TYPE_CHECKING:
     from hub.core.ingest import Ingestor
@@ -41,8 +43,17 @@ class HubRuntime:
 
     @cached_property
     def engine(self) -> sa.Engine:
-        """The database engine (not checked for schema; see ``require_schema``)."""
-        return create_engine(self.settings.database_url)
+        """The database engine (not checked for schema; see ``require_schema``).
+
+        An in-memory SQLite URL is refused here, where the hub's database is opened:
+        every command that opens it means to keep what it writes.
+        """
+        url = self.settings.database_url
+        try:
+            require_persistent(url)
+            return create_engine(url)
+        except DatabaseUrlError as exc:
+            raise ConfigError([setting_problem(self.settings.origin, (), ("database_url",), str(exc))]) from None
 
     @cached_property
     def plugins(self) -> HubPlugins:

@@ -31,6 +31,7 @@ from hub.core.config.origin import ConfigOrigin, key_paths, read_environment
 from hub.core.config.problems import config_problems
 from hub.core.errors import ConfigError, Problem
 from hub.core.queue.settings import QueueSettings
+from hub.core.store.urls import check_database_url
 
 DEFAULT_CONFIG_FILE = "hub.toml"
 ENV_PREFIX = "HUB_"
@@ -109,6 +110,12 @@ class HubSettings(BaseSettings):
     def origin(self) -> ConfigOrigin:
         """Where each value came from (file, environment); empty for settings built in code."""
         return self._origin
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        check_database_url(value)
+        return value
 
     @field_validator("disabled_plugins", mode="before")
     @classmethod

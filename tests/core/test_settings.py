@@ -3,6 +3,8 @@ ranges, and every problem is reported at once with where it is."""
 
 from __future__ import annotations
 
+import os
+import traceback
 from pathlib import Path
 
 import pytest
@@ -29,7 +31,7 @@ def load(tmp_path: Path, toml: str) -> HubSettings:
 @pytest.fixture(autouse=True)
 def no_hub_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """The tests' own HUB_* variables only (a developer's shell may set some)."""
-    for name in list(__import__("os").environ):
+    for name in list(os.environ):
         if name.upper().startswith("HUB_"):
             monkeypatch.delenv(name)
 
@@ -136,3 +138,27 @@ def test_the_origin_says_where_each_value_came_from(tmp_path: Path, monkeypatch:
     assert origin.source(("duplicate_threshold",)) == toml and origin.source(("http", "port")) == toml
     assert origin.source(("ingest_workers",)) == "HUB_INGEST_WORKERS"
     assert origin.source(("http", "host")) == "default" and origin.source(("mappings_dir",)) == "default"
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("mysql://hub:s3cret@db/hub", "database 'mysql' is not supported"),
+    ("postgresql://hub:s3cret@db:port/hub", "cannot be read as a database URL"),
+])
+def test_database_url_problems_name_the_setting_and_hide_the_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, reason: str
+) -> None:
+    found = problems(tmp_path, f'database_url = "{url}"\n')
+    assert len(found) == 1 and found[0].startswith(f"{tmp_path / 'hub.toml'}: database_url: {reason}")
+    monkeypatch.setenv("HUB_DATABASE_URL", url)
+    found = problems(tmp_path, "")
+    assert len(found) == 1 and found[0].startswith(f"HUB_DATABASE_URL: {reason}")
+    assert not any("s3cret" in p or "\n" in p for p in found)
+
+
+def test_a_validation_error_does_not_travel_with_the_config_error(tmp_path: Path) -> None:
+    # Its input values (passwords included) would show in a --debug traceback.
+    path = tmp_path / "hub.toml"
+    path.write_text('[http]\nusername = "sap"\npassword = "s3cret"\nport = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert "s3cret" not in "".join(traceback.format_exception(caught.value))

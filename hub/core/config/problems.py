@@ -69,6 +69,14 @@ def located(where: str, table: KeyPath, key: KeyPath, variable: bool = False) ->
     return ": ".join(p for p in (where, place) if p)
 
 
+def setting_problem(origin: ConfigOrigin, table: KeyPath, key: KeyPath, message: str) -> Problem:
+    """A problem with the setting ``table`` + ``key``, found after validation (a database
+    that cannot be opened, a plugin table nobody reads), located like the others."""
+    path = (*table, *key)
+    where = origin.where(path) if path else origin.file or ""
+    return Problem(located(where, table, key, where in origin.env_names.values()), message)
+
+
 def config_problems(
     exc: ValidationError, model: type[BaseModel], origin: ConfigOrigin, prefix: KeyPath = ()
 ) -> list[Problem]:
@@ -79,9 +87,5 @@ def config_problems(
         loc: KeyPath = tuple(error["loc"])
         whole_table = error["type"] != "extra_forbidden"
         split = _table_length(model, loc, whole_table) if loc else 0
-        path = (*prefix, *loc)
-        where = origin.where(path) if path else origin.file or ""
-        variable = where in origin.env_names.values()
-        found.append(Problem(located(where, (*prefix, *loc[:split]), loc[split:], variable),
-                             _message(error, model, loc)))
+        found.append(setting_problem(origin, (*prefix, *loc[:split]), loc[split:], _message(error, model, loc)))
     return found
