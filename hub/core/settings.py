@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -73,36 +73,23 @@ class HttpSettings(BaseModel):
         return self
 
 
-class HubSettings(BaseSettings):
-    """Settings of one hub installation."""
+class PluginSelection(BaseSettings):
+    """Which plugins load, and the ``[plugins.NAME]`` tables they are given.
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+    The base of ``HubSettings``, and also read on its own (``load_plugin_selection``)
+    when other sections are broken, so that one run reports the plugins' problems too.
+    """
 
-    database_url: str = Field(
-        default="sqlite:///var/hub.db",
-        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... to scale out.",
-    )
-    mappings_dir: Path = Field(default=Path("mappings"), description="Folder of mapping tables.")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
     disabled_plugins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Plugin names not to load (HUB_DISABLED_PLUGINS=a,b)."
     )
-    duplicate_threshold: float = Field(
-        default=0.75, ge=0, le=1, description="Score from which a partner is reported as a likely duplicate."
-    )
-    source_priority: dict[str, SourcePriority] = Field(
-        default_factory=dict,
-        description="Per document type, which source wins for which field of the golden record.",
-    )
     plugins: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Per-plugin settings tables ([plugins.NAME])."
+        default_factory=dict,
+        description="Per-plugin settings tables ([plugins.NAME]) as written; each is validated against its"
+        " plugin's model when plugins load, and plugins get the result (runtime.plugin_settings).",
     )
-    queue: QueueSettings = Field(default_factory=QueueSettings, description="Replication queue settings.")
-    http: HttpSettings = Field(default_factory=HttpSettings, description="The HTTP server.")
-    ingest_workers: int = Field(
-        default_factory=lambda: min(2, os.cpu_count() or 1), ge=1,
-        description="Processes that ingest the files waiting at a file port side by side, posting them"
-        " in order (default 2, 1 on a one-core machine); 1 ingests them one by one in the hub's own"
-        " process.")
 
     _origin: ConfigOrigin = PrivateAttr(default_factory=ConfigOrigin)
 
@@ -110,12 +97,6 @@ class HubSettings(BaseSettings):
     def origin(self) -> ConfigOrigin:
         """Where each value came from (file, environment); empty for settings built in code."""
         return self._origin
-
-    @field_validator("database_url")
-    @classmethod
-    def _supported_database(cls, value: str) -> str:
-        check_database_url(value)
-        return value
 
     @field_validator("disabled_plugins", mode="before")
     @classmethod
@@ -130,12 +111,46 @@ class HubSettings(BaseSettings):
         return (env_settings, init_settings)
 
 
-def load_settings(path: str | Path | None = None) -> HubSettings:
-    """Read `hub.toml` (if present) and the environment into validated settings.
+class HubSettings(PluginSelection):
+    """Settings of one hub installation."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+
+    database_url: str = Field(
+        default="sqlite:///var/hub.db",
+        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... to scale out.",
+    )
+    mappings_dir: Path = Field(default=Path("mappings"), description="Folder of mapping tables.")
+    duplicate_threshold: float = Field(
+        default=0.75, ge=0, le=1, description="Score from which a partner is reported as a likely duplicate."
+    )
+    source_priority: dict[str, SourcePriority] = Field(
+        default_factory=dict,
+        description="Per document type, which source wins for which field of the golden record.",
+    )
+    queue: QueueSettings = Field(default_factory=QueueSettings, description="Replication queue settings.")
+    http: HttpSettings = Field(default_factory=HttpSettings, description="The HTTP server.")
+    ingest_workers: int = Field(
+        default_factory=lambda: min(2, os.cpu_count() or 1), ge=1,
+        description="Processes that ingest the files waiting at a file port side by side, posting them"
+        " in order (default 2, 1 on a one-core machine); 1 ingests them one by one in the hub's own"
+        " process.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        check_database_url(value)
+        return value
+
+
+S = TypeVar("S", bound=PluginSelection)
+
+
+def _read(path: str | Path | None) -> tuple[dict[str, Any], ConfigOrigin]:
+    """The config file's tables and where the values come from.
 
     A file named explicitly (``path``, ``--config`` or ``HUB_CONFIG``) must exist: a
-    typo there would otherwise run the hub on defaults. Raises ConfigError naming every
-    problem of every section at once.
+    typo there would otherwise run the hub on defaults.
     """
     named = path or os.environ.get("HUB_CONFIG")
     config_path = Path(named or DEFAULT_CONFIG_FILE)
@@ -152,10 +167,32 @@ def load_settings(path: str | Path | None = None) -> HubSettings:
         raise ConfigError(env.problems)
     origin = ConfigOrigin(str(config_path) if config_path.exists() else None, frozenset(key_paths(raw)),
                           env.names, env.leaves)
+    return raw, origin
+
+
+def _validated(model: type[S], raw: dict[str, Any], origin: ConfigOrigin) -> S:
     try:
-        settings = HubSettings(**raw)
+        settings = model(**raw)
     except ValidationError as exc:
         # ``from None``: the validation error carries the input, passwords included.
-        raise ConfigError(config_problems(exc, HubSettings, origin)) from None
+        raise ConfigError(config_problems(exc, model, origin)) from None
     settings._origin = origin
     return settings
+
+
+def load_settings(path: str | Path | None = None) -> HubSettings:
+    """Read `hub.toml` (if present) and the environment into validated settings.
+
+    Raises ConfigError naming every problem of every section at once. The plugins'
+    tables are validated when plugins load (``HubRuntime.check``).
+    """
+    return _validated(HubSettings, *_read(path))
+
+
+def load_plugin_selection(path: str | Path | None = None) -> PluginSelection | None:
+    """Only which plugins load and their tables, from the same file and environment;
+    None when these are broken themselves (``load_settings`` reports how)."""
+    try:
+        return _validated(PluginSelection, *_read(path))
+    except ConfigError:
+        return None

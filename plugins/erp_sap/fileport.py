@@ -32,7 +32,7 @@ from hub.core.ingest import IngestOutcome, summarise
 from hub.core.ingest_pool import IngestJob, IngestPool, IngestPoolError
 from hub.core.store import archive
 from hub.core.store.tables import InboundPayloadRow
-from plugins.erp_sap.settings import PLUGIN, erp_sap_settings
+from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class FilePort:
 
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
-        self.folder = erp_sap_settings(runtime.settings.plugins.get(PLUGIN, {})).inbound_dir
+        self.folder = runtime.plugin_settings(PLUGIN, ErpSapSettings).inbound_dir
         self.processing = self.folder / "processing"
         self.done = self.folder / "done"
         self.error = self.folder / "error"

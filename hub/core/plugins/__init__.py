@@ -1,6 +1,6 @@
 """The plugin host: discovery through entry points, registries and a typed facade."""
 
-from hub.core.plugins.manager import ENTRY_POINT_GROUP, HubPlugins, build_plugin_manager
+from hub.core.plugins.manager import ENTRY_POINT_GROUP, HubPlugins, LoadedPlugins, build_plugin_manager, load_plugins
 from hub.core.plugins.registry import (
     CodecSpec,
     InboundSpec,
@@ -11,6 +11,7 @@ from hub.core.plugins.registry import (
     RouteSpec,
     TransportSpec,
 )
+from hub.core.plugins.settings import SettingsRegistry
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -18,10 +19,13 @@ __all__ = [
     "HubPlugins",
     "InboundSpec",
     "JobSpec",
+    "LoadedPlugins",
     "LoaderSpec",
     "OpenedSource",
     "PluginRegistry",
     "RouteSpec",
+    "SettingsRegistry",
     "TransportSpec",
     "build_plugin_manager",
+    "load_plugins",
 ]
