@@ -7,6 +7,7 @@ administrator would run it.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -91,4 +92,47 @@ def test_version_and_help_need_no_valid_configuration(tmp_path: Path) -> None:
     assert version.returncode == 0 and "hub, version" in version.stdout
     write(tmp_path, "")
     help_text = hub(tmp_path, "--help")
-    assert help_text.returncode == 0 and "config" in help_text.stdout and "idoc" in help_text.stdout
+    listed = {line.split()[0] for line in help_text.stdout.splitlines() if line.startswith("  ")}
+    assert help_text.returncode == 0 and {"config", "status", "idoc"} <= listed
+
+
+SECRETS = ("dbsecret", "httpsecret", "erpsecret", "idocsecret", "querysecret")
+CONFIG_WITH_SECRETS = (
+    'database_url = "postgresql://hub:dbsecret@db.example:5432/hub?sslmode=require"\n'
+    '[http]\nusername = "sap"\npassword = "httpsecret"\n'
+    '[plugins.erp_sap]\nusername = "HUBUSER"\npassword = "erpsecret"\n'
+    'idoc_url = "http://idoc:idocsecret@erp.example/idoc?password=querysecret&client=100"\n'
+)
+
+
+def test_config_show_masks_every_secret(tmp_path: Path) -> None:
+    write(tmp_path, CONFIG_WITH_SECRETS)
+    done = hub(tmp_path, "config", "show", HUB_DUPLICATE_THRESHOLD="0.8")
+    assert done.returncode == 0, done.stderr
+    assert not [s for s in SECRETS if s in done.stdout]
+    lines = done.stdout.splitlines()
+    assert 'database_url = "postgresql://hub:***@db.example:5432/hub?sslmode=require"  # from hub.toml' in lines
+    assert "duplicate_threshold = 0.8  # from HUB_DUPLICATE_THRESHOLD" in lines
+    assert 'mappings_dir = "mappings"  # default' in lines
+    http = lines.index("[http]")
+    assert lines[http + 3:http + 5] == ['username = "sap"  # from hub.toml', 'password = "***"  # from hub.toml']
+    erp = lines[lines.index("[plugins.erp_sap]"):]
+    assert 'password = "***"  # from hub.toml' in erp and "# endpoint: not set (default)" in erp
+    assert 'idoc_url = "http://idoc:***@erp.example/idoc?password=***&client=100"  # from hub.toml' in erp
+    assert 'poll_seconds = 5.0  # default' in erp
+
+
+def test_config_show_json_masks_every_secret_and_says_where_values_came_from(tmp_path: Path) -> None:
+    write(tmp_path, CONFIG_WITH_SECRETS)
+    done = hub(tmp_path, "config", "show", "--json", HUB_INGEST_WORKERS="1")
+    assert done.returncode == 0, done.stderr
+    assert not [s for s in SECRETS if s in done.stdout]
+    shown = json.loads(done.stdout)
+    settings, sources = shown["settings"], shown["sources"]
+    assert shown["config_file"] == "hub.toml"
+    assert settings["database_url"] == "postgresql://hub:***@db.example:5432/hub?sslmode=require"
+    assert settings["http"]["password"] == "***" and settings["plugins"]["erp_sap"]["password"] == "***"
+    assert settings["plugins"]["erp_sap"]["idoc_url"] == "http://idoc:***@erp.example/idoc?password=***&client=100"
+    assert settings["queue"]["retry"]["max_attempts"] == 10 and settings["ingest_workers"] == 1
+    assert sources["http.password"] == "hub.toml" and sources["plugins.erp_sap.password"] == "hub.toml"
+    assert sources["ingest_workers"] == "HUB_INGEST_WORKERS" and sources["queue.retry.max_attempts"] == "default"
