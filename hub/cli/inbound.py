@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from datetime import datetime
 
 import click
@@ -15,6 +16,19 @@ from hub.core.store.tables import InboundPayloadRow
 
 inbound_table = InboundPayloadRow.__table__
 LIST_LIMIT = 200
+DIFF_LINES = 60
+VERSION_FIELDS = {"id", "status", "received_at", "content_hash", "conflict_of", "duplicates", "hub_id"}
+
+
+def payload_diff(first: InboundPayloadRow, other: InboundPayloadRow) -> list[str]:
+    """A unified diff of two versions' payloads as text, at most ``DIFF_LINES`` lines."""
+    def lines(row: InboundPayloadRow) -> list[str]:
+        # IDoc-XML keeps one element per line only when pretty-printed; break between tags.
+        return row.payload.decode("utf-8", errors="replace").replace("><", ">\n<").splitlines()
+
+    diff = list(difflib.unified_diff(lines(first), lines(other), f"payload {first.id}", f"payload {other.id}",
+                                     lineterm="", n=1))
+    return diff if len(diff) <= DIFF_LINES else [*diff[:DIFF_LINES], f"... {len(diff) - DIFF_LINES} more lines"]
 
 
 @click.group()
@@ -23,7 +37,8 @@ def inbound() -> None:
 
 
 @inbound.command("list")
-@click.option("--state", help="Only payloads in this state (received, posted, failed, replayed).")
+@click.option("--state", help="Only payloads in this state (received, posted, failed, conflict, replayed);"
+              " failed includes conflicts.")
 @click.option("--system", help="Only payloads from this system.")
 @click.option("--since", type=click.DateTime(), help="Only payloads received since (UTC).")
 @click.option("--limit", type=int, default=LIST_LIMIT, show_default=True)
@@ -36,7 +51,7 @@ def list_inbound(runtime: HubRuntime, state: str | None, system: str | None, sin
     query = sa.select(t.c.id, t.c.system, t.c.document_kind, t.c.dedupe_key, t.c.status, t.c.duplicates,
                       t.c.hub_id, t.c.error, t.c.received_at).order_by(t.c.id.desc()).limit(limit)
     if state:
-        query = query.where(t.c.status == state)
+        query = query.where(t.c.status.in_(archive.ATTENTION_STATUSES if state == archive.FAILED else (state,)))
     if system:
         query = query.where(t.c.system == system)
     if since:
@@ -60,15 +75,26 @@ def show_inbound(runtime: HubRuntime, payload_id: int, as_json: bool) -> None:
     """One inbound payload: where it came from, what it became, its status records."""
     with runtime.require_schema().connect() as conn:
         row = archive.load_payload(conn, payload_id)
+        versions = archive.versions_of(conn, row)
     data = row.model_dump(exclude={"payload"}) | {"payload_bytes": len(row.payload)}
+    others = [v for v in versions if v.id != row.id]
+    if others:
+        data["versions"] = [v.model_dump(include=VERSION_FIELDS) for v in versions]
+        first = next((v for v in versions if v.conflict_of is None), others[0])
+        data["diff"] = payload_diff(first if first.id != row.id else others[0], row)
     if as_json:
         print_json(data)
         return
     for key in ("id", "system", "document_kind", "dedupe_key", "status", "hub_id", "mapping", "duplicates",
-                "received_at", "payload_bytes", "error"):
+                "received_at", "payload_bytes", "content_hash", "conflict_of", "error"):
         console.print(f"{key:<15} {data[key] if data[key] is not None else ''}", highlight=False)
     print_table(["at", "status", "code", "text"],
                 [(h["at"], h["status"], h.get("code") or "", h["text"]) for h in row.history], title="History")
+    if others:
+        print_table(["id", "status", "received", "content hash", "conflict of"],
+                    [(v.id, v.status, v.received_at, (v.content_hash or "")[:16], v.conflict_of or "")
+                     for v in versions], title="Versions received under this key")
+        click.echo("\n".join(data["diff"]) or "(the versions differ only in bytes that do not decode)")
 
 
 @inbound.command("replay")
@@ -87,7 +113,7 @@ def replay_inbound(runtime: HubRuntime, payload_id: int, as_json: bool) -> None:
             click.echo(f"{o.message_type} {o.document_id}: {o.status}"
                        + (f" -> {o.doc_type} {o.hub_id} version {o.version}" if o.hub_id else "")
                        + (f" ({o.error})" if o.error else ""))
-    if any(o.status == "failed" for o in outcomes):
+    if any(o.failed for o in outcomes):
         raise click.exceptions.Exit(1)
 
 

@@ -22,7 +22,8 @@ from hub.core.runtime import HubRuntime
 def ingest(runtime: HubRuntime, plugin: str, files: tuple[Path, ...], as_json: bool) -> None:
     """Ingest FILES from PLUGIN's system: archive, map, store, enqueue.
 
-    Exits 1 if any document failed; a file that cannot be parsed stores nothing.
+    Exits 1 if any document failed or conflicts with one received before under the same
+    key (kept, not posted); a file that cannot be parsed stores nothing.
     """
     ingestor = runtime.ingestor(plugin)
     outcomes: list[IngestOutcome] = []
@@ -43,11 +44,13 @@ def ingest(runtime: HubRuntime, plugin: str, files: tuple[Path, ...], as_json: b
                          for o in outcomes], title="Ingested documents")
         for o in outcomes:
             if o.error:
-                click.echo(f"failed: {o.message_type} {o.document_id}: {o.error}", err=True)
+                what = "note" if o.status == "duplicate" else o.status
+                click.echo(f"{what}: {o.message_type} {o.document_id}: {o.error}"
+                           + (f" (this version: payload {o.payload_id})" if o.status == "conflict" else ""), err=True)
         for error in file_errors:
             click.echo(f"error: {error['file']}: {error['error']}", err=True)
         click.echo(", ".join(f"{n} {status}" for status, n in sorted(summarise(outcomes).items())) or "nothing ingested")
-    if file_errors or any(o.status == "failed" for o in outcomes):
+    if file_errors or any(o.failed for o in outcomes):
         raise click.exceptions.Exit(1)
 
 

@@ -19,6 +19,7 @@ from hub.core.queue.status import QueueView, StatusReport, queue_status
 from hub.core.queue.messages import utcnow
 from hub.core.runtime import HubRuntime
 from hub.core.store.db import read_only
+from hub.core.store.inbound_counts import inbound_attention
 
 HEADERS = ("queue", "state", "depth", "oldest", "attempts", "last error")
 RIGHT_ALIGNED = frozenset({"depth", "oldest", "attempts"})
@@ -77,8 +78,22 @@ def table_lines(queues: Sequence[QueueView], width: int) -> list[str]:
     ]
 
 
-def _print_report(report: StatusReport) -> None:
-    out = summary_lines(report)
+def inbound_line(counts: dict[str, dict[str, int]]) -> str:
+    """One line on inbound documents waiting for an administrator, per system."""
+    if not counts:
+        return "inbound: nothing failed or in conflict"
+    totals: dict[str, int] = {}
+    for statuses in counts.values():
+        for state, n in statuses.items():
+            totals[state] = totals.get(state, 0) + n
+    per_system = "; ".join(f"{system} " + ", ".join(f"{n:,} {state}" for state, n in statuses.items())
+                           for system, statuses in counts.items())
+    return (f"inbound: {', '.join(f'{n:,} {state}' for state, n in sorted(totals.items()))} ({per_system});"
+            " see `hub inbound list --state failed`")
+
+
+def _print_report(report: StatusReport, inbound: dict[str, dict[str, int]]) -> None:
+    out = [*summary_lines(report), inbound_line(inbound)]
     if report.queues:
         header, *rows = table_lines(report.queues, shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns)
         out += ["", click.style(header, bold=True)]
@@ -103,7 +118,8 @@ def status(runtime: HubRuntime, watch: bool, interval: float, limit: int, show_a
     """One row per queue with work or trouble: state, depth, oldest age, attempts, last error.
 
     Blocked queues come first, then stopped ones, then the deepest; the totals count
-    every queue, however many are listed.
+    every queue, however many are listed. A line below them counts the inbound
+    documents that failed or conflict with one received before, per system.
     """
     # Read-only: on SQLite the status takes no write lock, so it neither waits for
     # busy workers nor holds them up.
@@ -111,12 +127,13 @@ def status(runtime: HubRuntime, watch: bool, interval: float, limit: int, show_a
     while True:
         with engine.connect() as conn:
             report = queue_status(conn, utcnow(), limit=None if show_all else limit, system=system)
+            inbound = inbound_attention(conn, system)
         if as_json:
-            print_json(report.as_dict())
+            print_json({**report.as_dict(), "inbound": inbound})
         else:
             if watch:
                 click.clear()
-            _print_report(report)
+            _print_report(report, inbound)
         if not watch:
             return
         time.sleep(interval)

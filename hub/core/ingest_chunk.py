@@ -10,6 +10,7 @@ the archive rows with their final status history, and one update counting redeli
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from hub.core.model.base import utcnow
 from hub.core.plugins.registry import CodecSpec
 from hub.core.raw import RawDocument
 from hub.core.store import archive, keymap
+from hub.core.store.inbound_counts import ATTENTION_STATUSES
 
 if TYPE_CHECKING:
     from hub.core.ingest import Ingestor
@@ -29,7 +31,10 @@ if TYPE_CHECKING:
     from hub.core.premap import Premapped
 
 # SAP's inbound IDoc status codes, recorded for IDocs so an SAP admin reads familiar history.
-IDOC_CODES = {"received": "50", "mapped": "64", "posted": "53", "failed": "51"}
+IDOC_CODES = {"received": "50", "mapped": "64", "posted": "53", "failed": "51", "conflict": "51"}
+MAX_KEY = 200
+"""Longest dedupe key the archive stores; longer ones keep their start and a hash of the whole."""
+FAILED_OUTCOMES = frozenset(ATTENTION_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -41,13 +46,22 @@ class IngestOutcome:
     document_id: str
     status: str
     """posted (stored, changed), unchanged (stored before, nothing new), duplicate
-    (this very document was received before), failed."""
+    (this very document was received before), failed, conflict (another document was
+    received under its key before: kept, not posted)."""
     payload_id: int | None = None
     hub_id: str | None = None
     doc_type: str | None = None
     version: int | None = None
     error: str | None = None
+    """Why it failed; for a duplicate of a document that failed, how to replay that one."""
     mapping: str | None = None
+    conflict_of: int | None = None
+    """For a conflict: the payload first received under the same key."""
+
+    @property
+    def failed(self) -> bool:
+        """Whether the document was not posted and waits for an administrator."""
+        return self.status in FAILED_OUTCOMES
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -55,8 +69,13 @@ class IngestOutcome:
 
 
 def dedupe_key(raw: RawDocument) -> str:
-    """The source's own identity of a document: message type and document number."""
-    return f"{raw.message_type}:{raw.document_id}"
+    """The source's own identity of a document (``RawDocument.dedupe_key``), at most
+    ``MAX_KEY`` characters."""
+    key = raw.dedupe_key or f"{raw.message_type}:{raw.document_id}"
+    if len(key) <= MAX_KEY:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"{key[: MAX_KEY - 33]}#{digest}"
 
 
 def status_code(raw: RawDocument, status: str) -> str | None:
@@ -99,18 +118,32 @@ class ChunkLookup:
             return found
 
 
-@dataclass
+@dataclass(eq=False)
 class Entry:
-    """One document of the chunk on its way: what it became and its status records."""
+    """One document of the chunk on its way: what it became and its status records.
+
+    A redelivery has ``same_as`` (the id of the copy received before, or the entry of
+    this chunk that carries it); a conflicting version has ``conflict_with`` (likewise
+    the first copy under its key). Neither is processed.
+    """
 
     raw: RawDocument
     key: str
+    payload: bytes
+    digest: str
     history: list[dict[str, Any]] = field(default_factory=list)
     status: str = "posted"
-    duplicate: bool = False
     error: str | None = None
     upsert: UpsertResult | None = None
     mapping: str | None = None
+    same_as: Entry | archive.Earlier | None = None
+    conflict_with: Entry | int | None = None
+    payload_id: int | None = None
+
+    @property
+    def duplicate(self) -> bool:
+        """A redelivery of something already received: not kept again."""
+        return self.same_as is not None
 
     def record(self, status: str, text: str) -> None:
         """Append a status record (with the sender's code, if any)."""
@@ -141,23 +174,17 @@ class ChunkRun:
         get the same answers.
         """
         system = self.ingestor.system
-        entries = [Entry(raw, dedupe_key(raw)) for raw in chunk]
+        entries = [self._entry(raw) for raw in chunk]
         ahead = premapped if premapped is not None else [None] * len(chunk)
-        earlier = archive.received_before(self.conn, system, list({e.key for e in entries}))
-        first: set[str] = set()
-        for entry in entries:
-            if entry.key in earlier or entry.key in first:
-                entry.duplicate, entry.status = True, "duplicate"
-            else:
-                first.add(entry.key)
+        self._classify(entries)
         handlers = self.ingestor.handlers
         mappings = self.ingestor.mappings
         self.lookup.prefetch(key for e, made in zip(entries, ahead)
-                             if not e.duplicate and e.raw.message_type not in handlers
+                             if not e.duplicate and e.conflict_with is None and e.raw.message_type not in handlers
                              for key in (made.lookups if made is not None else mappings.lookup_keys(e.raw)))
         pending: list[tuple[Entry, Any]] = []
         for entry, made in zip(entries, ahead):
-            if entry.duplicate:
+            if entry.duplicate or entry.conflict_with is not None:
                 continue
             entry.record("received", "received")
             if entry.raw.message_type in handlers:
@@ -182,12 +209,67 @@ class ChunkRun:
                 entry.status = "posted" if upsert.changed else "unchanged"
                 entry.record("posted", f"{upsert.doc_type} {upsert.hub_id} version {upsert.version}"
                              + ("" if upsert.changed else " (no change)"))
-        ids = archive.keep_processed(self.conn, system, [self._kept(e) for e in entries if not e.duplicate])
-        archive.count_redeliveries(self.conn, [earlier.get(e.key) or ids[e.key] for e in entries if e.duplicate])
-        outcomes = [self._outcome(e, earlier.get(e.key) or ids.get(e.key)) for e in entries]
+        self._keep(entries)
+        outcomes = [self._outcome(e) for e in entries]
         if self.ingestor.on_chunk is not None:
             self.ingestor.on_chunk(self.conn, list(zip(chunk, outcomes)))
         return outcomes
+
+    def _entry(self, raw: RawDocument) -> Entry:
+        payload = raw.payload
+        if payload is None:
+            if self.codec.render is None:
+                raise DocumentError(raw.source, "(payload)", f"codec {self.codec.name} cannot keep a copy")
+            payload = self.codec.render([raw])
+        return Entry(raw, dedupe_key(raw), payload, archive.content_hash(payload))
+
+    def _classify(self, entries: list[Entry]) -> None:
+        """Mark each redelivery and each conflicting version, against the archive and
+        against the documents before it in this chunk."""
+        system = self.ingestor.system
+        keys = list({e.key for e in entries})
+        originals = archive.received_before(self.conn, system, keys)
+        suspects = list({e.key for e in entries
+                         if e.key in originals and originals[e.key].content_hash != e.digest})
+        versions = archive.conflicting_versions(self.conn, system, suspects) if suspects else {}
+        first_in_chunk: dict[str, Entry] = {}
+        in_chunk: dict[tuple[str, str], Entry] = {}
+        for entry in entries:
+            original = originals.get(entry.key)
+            if original is not None and original.content_hash == entry.digest:
+                entry.same_as = original
+            elif original is not None and (entry.key, entry.digest) in versions:
+                entry.same_as = versions[(entry.key, entry.digest)]
+            elif (entry.key, entry.digest) in in_chunk:
+                entry.same_as = in_chunk[(entry.key, entry.digest)]
+            else:
+                in_chunk[(entry.key, entry.digest)] = entry
+                if original is not None:
+                    entry.conflict_with = original.id
+                elif entry.key in first_in_chunk:
+                    entry.conflict_with = first_in_chunk[entry.key]
+                else:
+                    first_in_chunk[entry.key] = entry
+            if entry.duplicate:
+                entry.status = "duplicate"
+                entry.error = _replay_hint(entry.same_as)
+            elif entry.conflict_with is not None:
+                entry.status = "conflict"
+
+    def _keep(self, entries: list[Entry]) -> None:
+        """Archive the chunk's new payloads (conflicting versions after the copies they
+        conflict with, whose ids they need) and count the redeliveries."""
+        system = self.ingestor.system
+        first = [e for e in entries if not e.duplicate and not isinstance(e.conflict_with, Entry)]
+        later = [e for e in entries if isinstance(e.conflict_with, Entry)]
+        for batch in (first, later):
+            if batch:
+                ids = archive.keep_processed(self.conn, system, [self._kept(e) for e in batch])
+                for entry in batch:
+                    entry.payload_id = ids[(entry.key, entry.digest)]
+        redelivered = [e.same_as.payload_id if isinstance(e.same_as, Entry) else e.same_as.id
+                       for e in entries if e.same_as is not None]
+        archive.count_redeliveries(self.conn, [i for i in redelivered if i is not None])
 
     def _map(self, raw: RawDocument, made: Premapped | None) -> MappingResult:
         if made is not None and made.still_holds(self.lookup):
@@ -204,19 +286,32 @@ class ChunkRun:
         entry.record("posted", note)
 
     def _kept(self, entry: Entry) -> archive.ProcessedPayload:
-        payload = entry.raw.payload
-        if payload is None:
-            if self.codec.render is None:
-                raise DocumentError(entry.raw.source, "(payload)", f"codec {self.codec.name} cannot keep a copy")
-            payload = self.codec.render([entry.raw])
         upsert = entry.upsert
+        conflict_of = entry.conflict_with.payload_id if isinstance(entry.conflict_with, Entry) else entry.conflict_with
+        if conflict_of is not None:
+            entry.record("received", "received")
+            entry.error = archive.conflict_text(conflict_of)
+            entry.record("conflict", entry.error)
         return archive.ProcessedPayload(
-            entry.raw.message_type, entry.key, self.content_type, payload,
-            archive.FAILED if entry.status == "failed" else archive.POSTED, entry.history, entry.error,
-            upsert.hub_id if upsert else None, entry.mapping)
+            entry.raw.message_type, entry.key, self.content_type, entry.payload, entry.digest,
+            archive.CONFLICT if conflict_of is not None else archive.FAILED if entry.status == "failed"
+            else archive.POSTED, entry.history, entry.error, upsert.hub_id if upsert else None, entry.mapping,
+            conflict_of)
 
-    def _outcome(self, entry: Entry, payload_id: int | None) -> IngestOutcome:
+    def _outcome(self, entry: Entry) -> IngestOutcome:
         upsert = entry.upsert
+        same = entry.same_as
+        payload_id = entry.payload_id if same is None else same.payload_id if isinstance(same, Entry) else same.id
+        conflict_of = entry.conflict_with.payload_id if isinstance(entry.conflict_with, Entry) else entry.conflict_with
         return IngestOutcome(entry.raw.source, entry.raw.message_type, entry.raw.document_id, entry.status,
                              payload_id, upsert.hub_id if upsert else None, upsert.doc_type if upsert else None,
-                             upsert.version if upsert else None, entry.error, entry.mapping)
+                             upsert.version if upsert else None, entry.error, entry.mapping, conflict_of)
+
+
+def _replay_hint(earlier: Entry | archive.Earlier | None) -> str | None:
+    """For a redelivery of a document that was not posted: where it is, and how to post it."""
+    if not isinstance(earlier, archive.Earlier) or earlier.status not in ATTENTION_STATUSES:
+        return None
+    return (f"received before as payload {earlier.id}, which is {earlier.status}"
+            + (f" ({earlier.error})" if earlier.error and earlier.status == archive.FAILED else "")
+            + f"; after fixing the cause, post it with `hub inbound replay {earlier.id}`")

@@ -47,8 +47,8 @@ class RawDocument:
 
     ``message_type`` selects the mapping table (IDoc message type ``DEBMAS``, shop
     topic ``orders/create``); ``document_id`` (IDoc number, webhook id) names the
-    document in errors and is its dedupe key; ``control`` holds envelope fields such
-    as the IDoc control record.
+    document in errors; ``control`` holds envelope fields such as the IDoc control
+    record.
     """
 
     system: str
@@ -61,3 +61,8 @@ class RawDocument:
     payload: bytes | None = None
     """This one document's bytes exactly as received, when the codec can cut them out
     of a larger file; the inbound archive keeps them for replay and audit."""
+    dedupe_key: str = ""
+    """The source's own identity of this document, naming the sender instance and the
+    delivery (an IDoc: message type, sending partner, port, client and IDoc number), so
+    that only a true redelivery is recognised as one. The codec sets it; without it the
+    key is ``MESSAGE_TYPE:DOCUMENT_ID``."""

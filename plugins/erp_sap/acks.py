@@ -81,7 +81,7 @@ def _outbound_status(ack: Acknowledgement) -> str:
 
 
 def _acknowledgement(raw: RawDocument, outcome: IngestOutcome) -> Acknowledgement:
-    if outcome.status == "failed":
+    if outcome.failed:
         return Acknowledgement(raw.document_id, FAILED, raw.message_type, outcome.error or "not posted")
     text = f"{outcome.doc_type} {outcome.hub_id} version {outcome.version}" if outcome.hub_id else "posted"
     return Acknowledgement(raw.document_id, POSTED, raw.message_type, text,

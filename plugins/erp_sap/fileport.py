@@ -9,8 +9,8 @@ pool working on several side by side), so a crash strands only the files in hand
 
 A hub killed mid-file leaves its claim in ``processing/``; once the claim is older
 than ``STALE_SECONDS`` the next poll takes it over (again by renaming, so only one
-process wins), and inbound dedupe by IDoc number makes the second pass post only
-what the first did not. IDocs that failed in the first pass are still reported in
+process wins), and inbound dedupe by sender and IDoc number makes the second pass post
+only what the first did not. IDocs that failed in the first pass are still reported in
 the ``.error.txt``, so a crash never turns a failed file into a done one.
 """
 
@@ -25,20 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 
 from hub.core.errors import HubError
 from hub.core.ingest import IngestOutcome, summarise
 from hub.core.ingest_pool import IngestJob, IngestPool, IngestPoolError
-from hub.core.store import archive
-from hub.core.store.tables import InboundPayloadRow
 from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
 log = logging.getLogger(__name__)
 
 STALE_SECONDS = 300.0
 CLAIM_SEPARATOR = "~"
-inbound_payloads = InboundPayloadRow.__table__
 
 
 @dataclass(frozen=True)
@@ -153,23 +149,10 @@ class FilePort:
         """File the claim under done/ or error/ by what became of its IDocs."""
         if error is not None:
             return self._finish(claim, name, self.error, {}, [error])
-        problems = [f"IDoc {o.document_id} ({o.message_type}): {o.error}" for o in outcomes if o.status == "failed"]
-        problems += self._failed_before(outcomes)
+        # A redelivery's error says that its first copy failed (say, in a crashed pass).
+        problems = [f"IDoc {o.document_id} ({o.message_type}): {o.status}: {o.error}"
+                    for o in outcomes if o.failed or (o.status == "duplicate" and o.error)]
         return self._finish(claim, name, self.error if problems else self.done, summarise(outcomes), problems)
-
-    def _failed_before(self, outcomes: list[IngestOutcome]) -> list[str]:
-        """IDocs of this file that were received before (a crashed pass) and failed then."""
-        duplicates = {o.payload_id: o for o in outcomes if o.status == "duplicate" and o.payload_id is not None}
-        ids = sorted(duplicates)
-        problems = []
-        with self.runtime.engine.connect() as conn:
-            for start in range(0, len(ids), 500):
-                rows = conn.execute(sa.select(inbound_payloads.c.id, inbound_payloads.c.error).where(
-                    inbound_payloads.c.id.in_(ids[start : start + 500]),
-                    inbound_payloads.c.status == archive.FAILED).order_by(inbound_payloads.c.id))
-                problems += [f"IDoc {duplicates[r.id].document_id} ({duplicates[r.id].message_type}): {r.error}"
-                             for r in rows]
-        return problems
 
     def _finish(self, claim: Path, name: str, folder: Path, counts: dict[str, int],
                 problems: list[str]) -> FileResult:

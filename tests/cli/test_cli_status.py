@@ -17,7 +17,7 @@ from hub.core.queue.messages import utcnow
 from hub.core.queue.tables import queues
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
-from hub.core.store import migrate
+from hub.core.store import archive, migrate
 
 ERROR = "HTTP 500 from ERP:\nTraceback (most recent call last):\n  internal error " + "x" * 200
 
@@ -48,15 +48,16 @@ def test_status_shows_the_worst_queues_and_says_how_many_it_left_out(
     assert lines[0] == ("4 queue(s) with work or trouble, 7 message(s) waiting; "
                         "blocked 1, stopped 0, running 0")
     assert lines[1].startswith("showing the worst 2 ") and "--all" in lines[1]
-    assert lines[3].split() == ["queue", "state", "depth", "oldest", "attempts", "last", "error"]
-    assert [line.split()[:5] for line in lines[4:]] == [
+    assert lines[2] == "inbound: nothing failed or in conflict"
+    assert lines[4].split() == ["queue", "state", "depth", "oldest", "attempts", "last", "error"]
+    assert [line.split()[:5] for line in lines[5:]] == [
         ["peer:partner:D", "blocked", "1", "1.5h", "5"], ["peer:partner:B", "ready", "3", "1.5h"]]
-    assert "5  HTTP 500 from ERP: Traceback (most recent" in lines[4]
-    assert lines[4].endswith("…") and len(lines[4]) == 100
+    assert "5  HTTP 500 from ERP: Traceback (most recent" in lines[5]
+    assert lines[5].endswith("…") and len(lines[5]) == 100
 
     every = str(run(hub_runtime, "status", "--all")).splitlines()
-    assert every[1:3] == ["", lines[3]] and len(every) == 3 + 4
-    assert [line.split()[0] for line in every[3:]] == [f"peer:partner:{q}" for q in "DBCA"]
+    assert every[1:4] == ["inbound: nothing failed or in conflict", "", lines[4]] and len(every) == 4 + 4
+    assert [line.split()[0] for line in every[4:]] == [f"peer:partner:{q}" for q in "DBCA"]
 
 
 def test_status_json_lists_up_to_the_limit_or_all(hub_runtime: HubRuntime) -> None:
@@ -75,7 +76,24 @@ def test_status_json_lists_up_to_the_limit_or_all(hub_runtime: HubRuntime) -> No
 
 def test_status_without_work_prints_the_totals_only(hub_runtime: HubRuntime) -> None:
     assert str(run(hub_runtime, "status")).splitlines() == [
-        "0 queue(s) with work or trouble, 0 message(s) waiting; blocked 0, stopped 0, running 0"]
+        "0 queue(s) with work or trouble, 0 message(s) waiting; blocked 0, stopped 0, running 0",
+        "inbound: nothing failed or in conflict"]
+
+
+def test_status_counts_inbound_documents_that_failed_or_conflict(hub_runtime: HubRuntime) -> None:
+    """`hub status` said "0 queue(s) with work or trouble" while inbound IDocs sat in status 51."""
+    with hub_runtime.engine.begin() as conn:
+        for n in range(11):
+            kept = archive.archive_inbound(conn, "erp_sap", "ORDERS", f"ORDERS:S/P/100:{n}", "a/b", b"x%d" % n)
+            archive.set_status(conn, kept.id, archive.FAILED, code="51", error="bad unit")
+        archive.archive_inbound(conn, "erp_sap", "ORDERS", "ORDERS:S/P/100:0", "a/b", b"other content")
+        archive.archive_inbound(conn, "ecommerce", "orders/create", "eu:1", "a/b", b"{}")
+    lines = str(run(hub_runtime, "status")).splitlines()
+    assert lines[1] == ("inbound: 1 conflict, 11 failed (erp_sap 1 conflict, 11 failed);"
+                        " see `hub inbound list --state failed`")
+    assert run(hub_runtime, "status", "--json")["inbound"] == {  # type: ignore[index]
+        "erp_sap": {"conflict": 1, "failed": 11}}
+    assert run(hub_runtime, "status", "--json", "--system", "ecommerce")["inbound"] == {}  # type: ignore[index]
 
 
 def test_status_limit_must_be_positive(hub_runtime: HubRuntime) -> None:

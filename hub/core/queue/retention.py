@@ -1,8 +1,9 @@
 """Retention: purge delivered messages and archived inbound payloads after a while.
 
 Only finished work is purged: delivered and confirmed messages, and inbound payloads
-whose processing did not fail. Blocked, retrying, queued and skipped messages, and
-failed payloads, stay until an administrator has dealt with them. Deletes run in
+whose processing did not fail. Blocked, retrying, queued and skipped messages, failed
+and conflicting payloads, and the first copies those conflict with, stay until an
+administrator has dealt with them. Deletes run in
 chunks, each its own short transaction, so a large purge never holds the write lock
 for long.
 """
@@ -17,12 +18,12 @@ import sqlalchemy as sa
 from hub.core.queue.messages import CONFIRMED, DELIVERED
 from hub.core.queue.settings import QueueSettings
 from hub.core.queue.tables import messages
+from hub.core.store.inbound_counts import ATTENTION_STATUSES
 from hub.core.store.tables import InboundPayloadRow
 
 inbound = InboundPayloadRow.__table__
 
 CHUNK = 5_000
-FAILED_PAYLOAD = "failed"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,10 @@ def purge(engine: sa.Engine, settings: QueueSettings, now: datetime) -> PurgeRes
     payload_cutoff = now - timedelta(days=settings.retention_payload_days)
     purged_messages = _purge_chunks(
         engine, messages, sa.and_(m.status.in_((DELIVERED, CONFIRMED)), m.finished_at < message_cutoff))
-    purged_payloads = _purge_chunks(
-        engine, inbound, sa.and_(inbound.c.status != FAILED_PAYLOAD, inbound.c.received_at < payload_cutoff))
+    # The first copy under a key stays while a conflicting version waits to be compared with it.
+    compared = sa.select(inbound.c.conflict_of).where(
+        inbound.c.status.in_(ATTENTION_STATUSES), inbound.c.conflict_of.is_not(None))
+    purged_payloads = _purge_chunks(engine, inbound, sa.and_(
+        inbound.c.status.not_in(ATTENTION_STATUSES), inbound.c.received_at < payload_cutoff,
+        inbound.c.id.not_in(compared)))
     return PurgeResult(purged_messages, purged_payloads)

@@ -4,13 +4,25 @@ Each document keeps its own copy, as its codec cut it out of the delivery: every
 character of its content, but not always every byte of the file (a flat IDoc's records
 are kept one per line, without the padding blanks).
 
-A source that redelivers (an ERP resending an IDoc, a shop repeating a webhook) hits
-the unique (system, dedupe_key) constraint: the redelivery is counted and ignored, so
-it is harmless. The kept payload is what ``hub replay`` and audits read.
+The dedupe key names the sender and the delivery (for an IDoc: message type, sending
+partner, port and client, and the IDoc number), and the SHA-256 of the kept copy tells
+what was sent under it:
+
+- the same key with the same content is a **redelivery** (an ERP resending an IDoc, a
+  shop repeating a webhook): counted on the first copy and otherwise ignored;
+- the same key with other content is a **conflict**: the new version is kept too, as
+  status ``conflict`` pointing at the first one (``conflict_of``), and is not posted
+  until an administrator compares the two and replays the one that should count.
+
+Nothing that arrives is ever dropped. Unique indexes (one original per key, one
+conflicting version per key and content) settle a race between two processes taking
+the same delivery: the loser's transaction fails and, run again, finds it received.
+The kept payload is what ``hub inbound replay`` and audits read.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,33 +32,59 @@ import sqlalchemy as sa
 from hub.core.errors import NotFoundError
 from hub.core.model.base import utcnow
 from hub.core.store.bulk import insert_rows
+from hub.core.store.inbound_counts import ATTENTION_STATUSES
 from hub.core.store.tables import InboundPayloadRow
 
 inbound = InboundPayloadRow.__table__
 
-# Built once: an ingest runs these per document, and building a statement costs more
-# than executing it on SQLite.
-_FIND = sa.select(inbound.c.id, inbound.c.status).where(
-    inbound.c.system == sa.bindparam("b_system"), inbound.c.dedupe_key == sa.bindparam("b_dedupe_key")
-)
+# Built once: an ingest runs these per chunk, and building a statement costs more than
+# executing it on SQLite. Each condition repeats its partial index's, so the index is used.
+_ORIGINALS = sa.select(
+    inbound.c.dedupe_key, inbound.c.id, inbound.c.content_hash, inbound.c.status, inbound.c.error
+).where(inbound.c.system == sa.bindparam("b_system"), inbound.c.conflict_of.is_(None),
+        inbound.c.dedupe_key.in_(sa.bindparam("b_keys", expanding=True)))
+_CONFLICTS = sa.select(
+    inbound.c.dedupe_key, inbound.c.id, inbound.c.content_hash, inbound.c.status, inbound.c.error
+).where(inbound.c.system == sa.bindparam("b_system"), inbound.c.conflict_of.is_not(None),
+        inbound.c.dedupe_key.in_(sa.bindparam("b_keys", expanding=True)))
 _COUNT_DUPLICATE = (
     inbound.update().where(inbound.c.id == sa.bindparam("b_id")).values(duplicates=inbound.c.duplicates + 1)
 )
 _HISTORY = sa.select(inbound.c.history).where(inbound.c.id == sa.bindparam("b_id"))
 _UPDATE = inbound.update().where(inbound.c.id == sa.bindparam("b_id"))
+KEYS_PER_QUERY = 500
 
 RECEIVED = "received"
 POSTED = "posted"
 FAILED = "failed"
+CONFLICT = "conflict"
+# FAILED and CONFLICT wait for an administrator: never purged, counted by ``hub status``
+# (``ATTENTION_STATUSES``).
+
+
+def content_hash(payload: bytes) -> str:
+    """SHA-256 of a payload as hex: what tells a redelivery from a conflict."""
+    return hashlib.sha256(payload).hexdigest()
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A payload received before under some key: its id, content hash and how it ended."""
+
+    id: int
+    content_hash: str | None
+    status: str
+    error: str | None
 
 
 @dataclass(frozen=True)
 class ArchiveResult:
-    """Where the payload is kept and whether it had been received before."""
+    """Where the payload is kept, and whether it was a redelivery or a conflicting version."""
 
     id: int
     duplicate: bool
     status: str
+    conflict_of: int | None = None
 
 
 def archive_inbound(
@@ -58,22 +96,39 @@ def archive_inbound(
     payload: bytes,
     code: str | None = None,
 ) -> ArchiveResult:
-    """Keep ``payload`` unless (system, dedupe_key) was received before.
+    """Keep ``payload`` unless the same content was received before under (system, dedupe_key).
 
-    A duplicate increments the first copy's ``duplicates`` counter and returns its id
-    with ``duplicate=True``; the caller then skips processing.
+    A redelivery increments the first copy's ``duplicates`` counter and returns its id
+    with ``duplicate=True``; the caller then skips processing. Other content under a key
+    already taken is kept as a conflicting version (status ``conflict``, ``conflict_of``
+    the first copy), which the caller must not process either.
     """
-    existing = conn.execute(_FIND, {"b_system": system, "b_dedupe_key": dedupe_key}).first()
-    if existing is not None:
-        conn.execute(_COUNT_DUPLICATE, {"b_id": existing.id})
-        return ArchiveResult(existing.id, True, existing.status)
+    digest = content_hash(payload)
+    original = received_before(conn, system, [dedupe_key]).get(dedupe_key)
+    if original is not None:
+        same = original if original.content_hash == digest else \
+            conflicting_versions(conn, system, [dedupe_key]).get((dedupe_key, digest))
+        if same is not None:
+            conn.execute(_COUNT_DUPLICATE, {"b_id": same.id})
+            return ArchiveResult(same.id, True, same.status)
     now = utcnow()
+    status = RECEIVED if original is None else CONFLICT
+    text = "received" if original is None else conflict_text(original.id)
     new_id = conn.execute(inbound.insert(), {
         "system": system, "document_kind": document_kind, "dedupe_key": dedupe_key,
-        "content_type": content_type, "payload": payload, "status": RECEIVED, "duplicates": 0,
-        "received_at": now, "history": [status_record(RECEIVED, code, "received", now)],
+        "content_type": content_type, "payload": payload, "content_hash": digest,
+        "conflict_of": None if original is None else original.id, "status": status, "duplicates": 0,
+        "received_at": now, "history": [status_record(status, code, text, now)],
+        "error": None if original is None else text,
     }).inserted_primary_key[0]
-    return ArchiveResult(int(new_id), False, RECEIVED)
+    return ArchiveResult(int(new_id), False, status, None if original is None else original.id)
+
+
+def conflict_text(original_id: int) -> str:
+    """What a conflicting version's history and error say: what happened, and what to do."""
+    return (f"conflict: payload {original_id} was received under the same key with other content;"
+            f" both are kept and this one is not posted. Compare them with `hub inbound show ID`,"
+            f" then post this version with `hub inbound replay ID`, or leave it")
 
 
 def status_record(status: str, code: str | None, text: str, at: datetime | None = None) -> dict[str, Any]:
@@ -98,6 +153,15 @@ def set_status(
     conn.execute(_UPDATE, {**values, "b_id": payload_id})
 
 
+def versions_of(conn: sa.Connection, row: InboundPayloadRow) -> list[InboundPayloadRow]:
+    """Every payload kept under ``row``'s key (its first copy and conflicting versions), oldest first."""
+    same_key = (inbound.c.system == row.system, inbound.c.dedupe_key == row.dedupe_key)
+    # One select per partial index: without its condition, neither index serves the key.
+    rows = [*conn.execute(sa.select(inbound).where(*same_key, inbound.c.conflict_of.is_(None))),
+            *conn.execute(sa.select(inbound).where(*same_key, inbound.c.conflict_of.is_not(None)))]
+    return sorted((InboundPayloadRow.model_validate(found._mapping) for found in rows), key=lambda r: r.id or 0)
+
+
 def load_payload(conn: sa.Connection, payload_id: int) -> InboundPayloadRow:
     """One archived payload with its metadata; NotFoundError if it is gone."""
     row = conn.execute(sa.select(inbound).where(inbound.c.id == payload_id)).first()
@@ -114,35 +178,67 @@ class ProcessedPayload:
     dedupe_key: str
     content_type: str
     payload: bytes
+    content_hash: str
     status: str
     history: list[dict[str, Any]]
     error: str | None = None
     hub_id: str | None = None
     mapping: str | None = None
+    conflict_of: int | None = None
 
 
-def received_before(conn: sa.Connection, system: str, dedupe_keys: list[str]) -> dict[str, int]:
-    """dedupe key -> archive id for those of ``dedupe_keys`` already received from ``system``."""
-    found: dict[str, int] = {}
-    for start in range(0, len(dedupe_keys), 500):
-        rows = conn.execute(sa.select(inbound.c.dedupe_key, inbound.c.id).where(
-            inbound.c.system == system, inbound.c.dedupe_key.in_(dedupe_keys[start : start + 500])))
-        found.update({row.dedupe_key: row.id for row in rows})
-    return found
+def _earlier(conn: sa.Connection, statement: sa.Select[Any], system: str,
+             dedupe_keys: list[str]) -> list[sa.Row[Any]]:
+    rows: list[sa.Row[Any]] = []
+    for start in range(0, len(dedupe_keys), KEYS_PER_QUERY):
+        rows += conn.execute(statement, {"b_system": system, "b_keys": dedupe_keys[start : start + KEYS_PER_QUERY]})
+    return rows
 
 
-def keep_processed(conn: sa.Connection, system: str, items: list[ProcessedPayload]) -> dict[str, int]:
-    """Archive a chunk's new payloads with their final status; dedupe key -> archive id."""
+def received_before(conn: sa.Connection, system: str, dedupe_keys: list[str]) -> dict[str, Earlier]:
+    """dedupe key -> the first payload received under it from ``system``, for those received."""
+    rows = _earlier(conn, _ORIGINALS, system, dedupe_keys)
+    legacy = _hash_legacy(conn, [row.id for row in rows if row.content_hash is None])
+    return {row.dedupe_key: Earlier(row.id, row.content_hash or legacy[row.id], row.status, row.error)
+            for row in rows}
+
+
+def _hash_legacy(conn: sa.Connection, ids: list[int]) -> dict[int, str]:
+    """Hashes of payloads archived before hashes were kept, computed and stored now."""
+    if not ids:
+        return {}
+    rows = conn.execute(sa.select(inbound.c.id, inbound.c.payload).where(inbound.c.id.in_(ids))).all()
+    hashes = {row.id: content_hash(row.payload) for row in rows}
+    conn.execute(_UPDATE, [{"b_id": payload_id, "content_hash": digest} for payload_id, digest in hashes.items()])
+    return hashes
+
+
+def conflicting_versions(conn: sa.Connection, system: str,
+                         dedupe_keys: list[str]) -> dict[tuple[str, str | None], Earlier]:
+    """(dedupe key, content hash) -> a conflicting version kept under one of ``dedupe_keys``."""
+    return {(row.dedupe_key, row.content_hash): Earlier(row.id, row.content_hash, row.status, row.error)
+            for row in _earlier(conn, _CONFLICTS, system, dedupe_keys)}
+
+
+def keep_processed(conn: sa.Connection, system: str,
+                   items: list[ProcessedPayload]) -> dict[tuple[str, str | None], int]:
+    """Archive a chunk's new payloads with their final status; (dedupe key, hash) -> archive id."""
     if not items:
         return {}
     now = utcnow()
     insert_rows(conn, inbound, [
         {"system": system, "document_kind": p.document_kind, "dedupe_key": p.dedupe_key,
-         "content_type": p.content_type, "payload": p.payload, "status": p.status, "error": p.error,
-         "duplicates": 0, "received_at": now, "history": p.history, "hub_id": p.hub_id, "mapping": p.mapping}
+         "content_type": p.content_type, "payload": p.payload, "content_hash": p.content_hash,
+         "conflict_of": p.conflict_of, "status": p.status, "error": p.error, "duplicates": 0,
+         "received_at": now, "history": p.history, "hub_id": p.hub_id, "mapping": p.mapping}
         for p in items
     ])
-    return received_before(conn, system, [p.dedupe_key for p in items])
+    keys = list({p.dedupe_key for p in items})
+    found: dict[tuple[str, str | None], int] = {
+        (key, earlier.content_hash): earlier.id for key, earlier in received_before(conn, system, keys).items()}
+    if any(p.conflict_of is not None for p in items):
+        found.update({key: earlier.id for key, earlier in conflicting_versions(conn, system, keys).items()})
+    return found
 
 
 def count_redeliveries(conn: sa.Connection, payload_ids: list[int]) -> None:

@@ -77,13 +77,25 @@ class InboundPayloadRow(SQLModel, table=True):
     """Every inbound payload exactly as received, with its dedupe key."""
 
     __tablename__ = "inbound_payloads"
-    __table_args__ = (sa.UniqueConstraint("system", "dedupe_key", name="uq_inbound_dedupe"),)
+    __table_args__ = (
+        # One original per key; conflicting versions (other content, same key) once each.
+        sa.Index("uq_inbound_original", "system", "dedupe_key", unique=True,
+                 sqlite_where=sa.text("conflict_of IS NULL"), postgresql_where=sa.text("conflict_of IS NULL")),
+        sa.Index("uq_inbound_conflict", "system", "dedupe_key", "content_hash", unique=True,
+                 sqlite_where=sa.text("conflict_of IS NOT NULL"),
+                 postgresql_where=sa.text("conflict_of IS NOT NULL")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     system: str = Field(max_length=40)
     document_kind: str = Field(max_length=60)
     dedupe_key: str = Field(max_length=200)
     content_type: str = Field(max_length=100)
+    content_hash: str | None = Field(
+        default=None, max_length=64,
+        description="SHA-256 of the payload: the same key with another hash is a conflict, not a duplicate.")
+    conflict_of: int | None = Field(
+        default=None, description="For a conflicting version: the id of the first payload received with its key.")
     payload: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
     status: str = Field(max_length=20, index=True)
     error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))

@@ -7,6 +7,7 @@ Unicode systems label the control record ``EDI_DC40_U``; it has the same layout.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from operator import itemgetter
 
 CONTROL_LAYOUT: tuple[tuple[str, int], ...] = (
@@ -80,3 +81,14 @@ def encode_control(fields: dict[str, str]) -> str:
 def control_field_length(name: str) -> int | None:
     """Length of a control-record field, or None when ``name`` is not one."""
     return _CONTROL_LENGTHS.get(name)
+
+
+def sender_key(control: Mapping[str, str], document_id: str) -> str:
+    """The inbound dedupe key of an IDoc: ``MESTYP:SNDPRN/SNDPOR/MANDT:DOCNUM``.
+
+    An IDoc number is unique only within the system and client that sent it (another
+    client, another SAP system, or the same system after a copy may send the same
+    number again), so the key names the sending partner, port and client with it.
+    """
+    sender = "/".join(control.get(name, "") for name in ("SNDPRN", "SNDPOR", "MANDT"))
+    return f"{control.get('MESTYP', '')}:{sender}:{document_id}"

@@ -29,6 +29,7 @@ from plugins.erp_sap.idoc.control import (
     SDATA_OFFSET,
     decode_control,
     encode_control,
+    sender_key,
 )
 from plugins.erp_sap.idoc.definitions import RAW_FIELD, DefinitionRegistry, IdocTypeDef, SegmentFields
 from plugins.erp_sap.idoc.errors import IdocError
@@ -276,14 +277,16 @@ class _Assembler:
             if required not in present:
                 raise self.fail(required, where, f"mandatory segment {required} missing (truncated?)")
         control = self.control
+        document_id = self.docnum or f"{self.source or 'payload'}#{ordinal}"
         return RawDocument(
             system=SYSTEM,
             message_type=control.get("MESTYP", ""),
-            document_id=self.docnum or f"{self.source or 'payload'}#{ordinal}",
+            document_id=document_id,
             format="idoc",
             body=self.body,
             control=control,
             source=self.source,
+            dedupe_key=sender_key(control, document_id),
         )
 
 

@@ -19,7 +19,7 @@ from typing import IO
 from lxml import etree
 
 from hub.core.raw import RawDocument, Segment
-from plugins.erp_sap.idoc.control import CONTROL_FIELDS
+from plugins.erp_sap.idoc.control import CONTROL_FIELDS, sender_key
 from plugins.erp_sap.idoc.definitions import DefinitionRegistry, SegmentDef
 from plugins.erp_sap.idoc.errors import IdocError
 
@@ -91,8 +91,9 @@ class _Converter:
             for required in defn.mandatory_roots():
                 if required not in present:
                     raise IdocError(docnum, required, f"XML line {line}", f"mandatory segment {required} missing", self.source)
-        return RawDocument(SYSTEM, control["MESTYP"], docnum or f"{self.source or 'payload'}#{ordinal}",
-                           "idoc", body, control, self.source)
+        document_id = docnum or f"{self.source or 'payload'}#{ordinal}"
+        return RawDocument(SYSTEM, control["MESTYP"], document_id, "idoc", body, control, self.source,
+                           dedupe_key=sender_key(control, document_id))
 
 
 def _standalone(idoc: etree._Element, root: str) -> bytes:

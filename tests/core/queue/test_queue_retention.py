@@ -41,6 +41,21 @@ def test_purge_removes_old_delivered_messages_and_unfailed_payloads(runtime, pee
     assert ok.id != bad.id
 
 
+def test_purge_keeps_a_conflicting_version_and_the_copy_it_conflicts_with(runtime):
+    with runtime.engine.begin() as conn:
+        first = archive_inbound(conn, "erp", "DEBMAS", "idoc-1", "application/xml", b"<a/>")
+        conn.execute(inbound.update().where(inbound.c.id == first.id).values(status="posted"))
+        other = archive_inbound(conn, "erp", "DEBMAS", "idoc-1", "application/xml", b"<other/>")
+        done = archive_inbound(conn, "erp", "DEBMAS", "idoc-2", "application/xml", b"<c/>")
+        conn.execute(inbound.update().where(inbound.c.id == done.id).values(status="posted"))
+    settings = runtime.settings.queue
+    later = utcnow() + timedelta(days=settings.retention_payload_days + 1)
+    assert purge(runtime.engine, settings, later).payloads == 1
+    with runtime.engine.connect() as conn:
+        kept = conn.execute(sa.select(inbound.c.id).order_by(inbound.c.id)).scalars().all()
+    assert kept == [first.id, other.id]
+
+
 def test_scheduler_stores_jobs_and_keeps_their_next_run_over_a_restart(runtime):
     first = scheduler.start_scheduler(runtime)
     try:

@@ -10,7 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from hub.core.queue import status, tables
+from hub.core.store import inbound_counts
 from hub.core.store.datetimes import UTCDateTime
+from hub.core.store.tables import InboundPayloadRow
 
 
 def _kind(column_type: sa.types.TypeEngine) -> type:
@@ -26,6 +28,7 @@ def _kind(column_type: sa.types.TypeEngine) -> type:
 @pytest.mark.parametrize(("light", "real"), [
     (status.queues, tables.queues),
     (status.message_heads, tables.messages),
+    (inbound_counts.payloads, InboundPayloadRow.__table__),
 ])
 def test_light_clauses_name_real_columns_of_the_same_type(light, real):
     assert light.name == real.name

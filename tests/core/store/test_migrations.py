@@ -14,7 +14,7 @@ from hub.core.masterdata import MasterDataService
 from hub.core.masterdata.duplicates import PartnerProfile
 from hub.core.model.base import utcnow
 from hub.core.model.partner import Partner
-from hub.core.store import migrate
+from hub.core.store import archive, migrate
 from hub.core.store.db import create_engine
 from hub.core.store.tables import metadata
 
@@ -131,6 +131,30 @@ def test_match_keys_become_hashes_and_the_duplicate_check_finds_the_same_partner
     assert "same VAT number" in pairs[0].reasons
     result = service.upsert(_partner("Müller Logistik KG", "DE123456789", "info@mueller.de"), "shop", "77")
     assert {c.hub_id for c in result.duplicates} == {"bp_A", "bp_B"}
+    engine.dispose()
+
+
+def test_inbound_payloads_of_0005_are_kept_and_compared_by_content_after_the_upgrade(database_url: str) -> None:
+    engine = create_engine(database_url)
+    migrate.upgrade(engine, "0005")
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO inbound_payloads (system, document_kind, dedupe_key, content_type, payload, status,"
+                " duplicates, received_at, history) VALUES ('erp_sap', 'DEBMAS', 'DEBMAS:4711', 'a/b', :payload,"
+                " 'posted', 0, :now, '[]')"
+            ),
+            {"payload": b"<kept/>", "now": utcnow()},
+        )
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        same = archive.archive_inbound(conn, "erp_sap", "DEBMAS", "DEBMAS:4711", "a/b", b"<kept/>")
+        other = archive.archive_inbound(conn, "erp_sap", "DEBMAS", "DEBMAS:4711", "a/b", b"<changed/>")
+        with pytest.raises(sa.exc.IntegrityError), conn.begin_nested():  # one first copy per key
+            conn.execute(archive.inbound.insert().values(
+                system="erp_sap", document_kind="DEBMAS", dedupe_key="DEBMAS:4711", content_type="a/b",
+                payload=b"<third/>", content_hash="x", status="received", duplicates=0, received_at=utcnow()))
+    assert same.duplicate and other.conflict_of == same.id
     engine.dispose()
 
 

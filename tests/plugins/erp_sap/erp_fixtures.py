@@ -83,7 +83,7 @@ def count_documents(engine: sa.Engine, doc_type: str) -> int:
 
 
 def archived_keys(engine: sa.Engine) -> Counter[str]:
-    """How often each erp_sap dedupe key (``MESTYP:DOCNUM``) is in the inbound archive."""
+    """How often each erp_sap dedupe key (``MESTYP:SNDPRN/SNDPOR/MANDT:DOCNUM``) is in the inbound archive."""
     with engine.connect() as conn:
         rows = conn.execute(sa.select(inbound_payloads.c.dedupe_key).where(inbound_payloads.c.system == "erp_sap"))
         return Counter(row.dedupe_key for row in rows)

@@ -1,0 +1,31 @@
+"""How many inbound payloads wait for an administrator, per system and status.
+
+Read by ``hub status`` beside the queues, so a failed or conflicting inbound document
+shows where an administrator looks first. Like ``hub.core.queue.status`` it names the
+two columns it reads through a light SQLAlchemy Core clause instead of importing the
+store's SQLModel tables, which would cost the command more than the query (a test
+checks the clause against the table).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+ATTENTION_STATUSES = ("failed", "conflict")
+"""Inbound statuses that wait for an administrator (``hub.core.store.archive``)."""
+
+payloads = sa.table("inbound_payloads", sa.column("system", sa.String), sa.column("status", sa.String))
+"""The columns of ``inbound_payloads`` the counts read."""
+
+
+def inbound_attention(conn: sa.Connection, system: str | None = None) -> dict[str, dict[str, int]]:
+    """system -> status -> count of inbound payloads that failed or conflict, none left out."""
+    c = payloads.c
+    query = (sa.select(c.system, c.status, sa.func.count().label("n"))
+             .where(c.status.in_(ATTENTION_STATUSES)).group_by(c.system, c.status).order_by(c.system, c.status))
+    if system:
+        query = query.where(c.system == system)
+    counts: dict[str, dict[str, int]] = {}
+    for row in conn.execute(query):
+        counts.setdefault(row.system, {})[row.status] = int(row.n)
+    return counts
