@@ -42,8 +42,7 @@ BENCH = ROOT / "bench"
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 sys.path.insert(0, str(ROOT))
 
-from hub.core.ingest import summarise  # noqa: E402
-from hub.core.load import InitialLoad  # noqa: E402
+from hub.core.inbound.outcome import summarise  # noqa: E402
 from hub.core.raw import RawDocument, Segment  # noqa: E402
 from hub.core.runtime import HubRuntime  # noqa: E402
 from hub.core.settings import HubSettings  # noqa: E402
@@ -95,9 +94,8 @@ def hub_runtime(folder: Path) -> HubRuntime:
 
 def initial_load(runtime: HubRuntime, object_name: str, path: Path) -> tuple[float, int, int]:
     """Run ``hub load erp_sap OBJECT --source PATH``'s load; returns (seconds, done, failed)."""
-    spec = runtime.plugins.loaders_of("erp_sap")[object_name]
+    spec, job = runtime.initial_load("erp_sap", object_name)
     opened = spec.open(runtime, str(path))
-    job = InitialLoad(runtime.require_schema(), "erp_sap", object_name, runtime.mappings, runtime.masterdata())
     started = time.perf_counter()
     result = job.run(opened.documents, opened.source, opened.key)
     return time.perf_counter() - started, result.done, result.failed

@@ -10,7 +10,7 @@ import click
 from hub.cli.context import pass_runtime
 from hub.cli.output import json_option, print_json, print_table
 from hub.core.errors import HubError
-from hub.core.ingest import IngestOutcome, summarise
+from hub.core.inbound.outcome import IngestOutcome, summarise
 from hub.core.runtime import HubRuntime
 
 

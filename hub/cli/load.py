@@ -7,8 +7,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from hub.cli.context import pass_runtime
 from hub.cli.output import error_console, json_option, print_json
-from hub.core.errors import NotFoundError
-from hub.core.load import InitialLoad
 from hub.core.runtime import HubRuntime
 
 
@@ -24,15 +22,8 @@ from hub.core.runtime import HubRuntime
 def load(runtime: HubRuntime, plugin: str, object_name: str, source: str | None, restart: bool,
          duplicate_check: bool, as_json: bool) -> None:
     """Initial load of OBJECT (e.g. customers, products) from PLUGIN's system."""
-    loaders = runtime.plugins.loaders_of(plugin)
-    if object_name not in loaders:
-        raise NotFoundError(f"plugin {plugin} has no loader {object_name!r}; it has: "
-                            + (", ".join(sorted(loaders)) or "none"))
-    spec = loaders[object_name]
+    spec, job = runtime.initial_load(plugin, object_name, duplicate_check)
     opened = spec.open(runtime, source)
-    masterdata = runtime.masterdata()
-    masterdata.duplicate_check = duplicate_check
-    job = InitialLoad(runtime.require_schema(), plugin, object_name, runtime.mappings, masterdata)
     columns = [TextColumn(f"{plugin} {object_name}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn()]
     with Progress(*columns, console=error_console, disable=as_json) as progress:

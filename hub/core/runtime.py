@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from hub.core.config.problems import setting_problem
 from hub.core.errors import ConfigError, Problem
-from hub.core.plugins import HubPlugins, LoadedPlugins, load_plugins
+from hub.core.plugins import HubPlugins, LoadedPlugins, LoaderSpec, load_plugins
 from hub.core.plugins.settings import M, settings_as
 from hub.core.settings import HubSettings, load_plugin_selection, load_settings
 from hub.core.store import migrate
@@ -22,8 +22,11 @@ from hub.core.store.db import create_engine, read_only
 from hub.core.store.urls import DatabaseUrlError, require_persistent
 
 if TYPE_CHECKING:
-    from hub.core.ingest import Ingestor
-    from hub.core.ingest_pool import IngestPool
+    from collections.abc import Callable
+
+    from hub.core.inbound.load import InitialLoad
+    from hub.core.inbound.pipeline import Ingestor
+    from hub.core.inbound.pool import IngestPool
     from hub.core.mapping import MappingSet
     from hub.core.masterdata import MasterDataService
 
@@ -116,22 +119,43 @@ class HubRuntime:
             self.require_schema(), self.settings, listeners=[OutboxListener(self.plugins)]
         )
 
-    def ingestor(self, system: str) -> Ingestor:
+    def ingestor(self, system: str, duplicate_check: bool = True) -> Ingestor:
         """The inbound pipeline for payloads from ``system`` (a plugin name)."""
-        from hub.core.ingest import Ingestor
+        from hub.core.inbound.chunk import Posting
+        from hub.core.inbound.pipeline import Ingestor
 
         codecs = self.plugins.codecs_of(system)
         if not codecs:
             raise ConfigError([Problem(f"plugin {system}", "is not loaded or brings no codec")])
         extras = self.plugins.inbound_of(system)
-        return Ingestor(
-            self.require_schema(), system, codecs, self.mappings, self.masterdata(),
+        masterdata = self.masterdata()
+        masterdata.duplicate_check = duplicate_check
+        posting = Posting(
+            system, self.mappings, masterdata,
             handlers={kind: factory(self) for kind, factory in extras.message_handlers.items()},
-            on_chunk=extras.chunk_listener(self) if extras.chunk_listener else None,
+            listener=extras.chunk_listener(self) if extras.chunk_listener else None,
         )
+        return Ingestor(self.require_schema(), posting, codecs)
+
+    def initial_load(self, system: str, object_name: str,
+                     duplicate_check: bool = True) -> tuple[LoaderSpec, InitialLoad]:
+        """The loader ``object_name`` of plugin ``system`` and a load through its ingestor."""
+        from hub.core.errors import NotFoundError
+        from hub.core.inbound.load import InitialLoad
+
+        loaders = self.plugins.loaders_of(system)
+        if object_name not in loaders:
+            raise NotFoundError(f"plugin {system} has no loader {object_name!r}; it has: "
+                                + (", ".join(sorted(loaders)) or "none"))
+        spec = loaders[object_name]
+        codecs = {codec.name: codec for codec in self.plugins.codecs_of(system)}
+        if spec.codec not in codecs:
+            raise ConfigError([Problem(f"plugin {system}", f"loader {object_name!r} names codec {spec.codec!r},"
+                                       f" which it does not register (it has: {', '.join(codecs) or 'none'})")])
+        return spec, InitialLoad(self.ingestor(system, duplicate_check), object_name, codecs[spec.codec])
 
     def ingest_pool(self, system: str) -> IngestPool | None:
-        """Worker processes that ingest ``system``'s payloads side by side (``hub.core.ingest_pool``).
+        """Worker processes that ingest ``system``'s payloads side by side (``hub.core.inbound.pool``).
 
         Started on first use and kept until ``close``. None when the settings ask for
         one process (``ingest_workers = 1``), or when plugins were handed to this
@@ -141,10 +165,10 @@ class HubRuntime:
             return None
         pool = self._pools.get(system)
         if pool is None or pool.closed:
-            from hub.core.ingest_pool import IngestPool
+            from hub.core.inbound.pool import IngestPool
 
             self.require_schema()
-            pool = self._pools[system] = IngestPool(self.settings, system, self.settings.ingest_workers)
+            pool = self._pools[system] = IngestPool(pool_ingestor, self.settings, system, self.settings.ingest_workers)
         return pool
 
     def require_schema(self) -> sa.Engine:
@@ -163,3 +187,10 @@ class HubRuntime:
         self._pools.clear()
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+def pool_ingestor(settings: HubSettings, system: str) -> tuple[Ingestor, Callable[[], None]]:
+    """An ingest pool worker's start (``hub.core.inbound.pool``): a hub of its own from
+    the same settings, its ingestor for ``system``, and how to close the hub."""
+    runtime = HubRuntime(settings)
+    return runtime.ingestor(system), runtime.close

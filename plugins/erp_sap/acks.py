@@ -13,7 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hub.core.ingest import ChunkListener, IngestOutcome, MessageHandler
+from hub.core.inbound.chunk import ChunkListener, MessageHandler, PostedChunk
+from hub.core.inbound.outcome import IngestOutcome
 from hub.core.model.base import new_hub_id, utcnow
 from hub.core.queue.confirm import record_peer_answer
 from hub.core.queue.outbox import enqueue
@@ -92,17 +93,18 @@ def ack_listener(runtime: Any) -> ChunkListener:
     """Queues one ALEAUD for each ingested chunk of the ERP's IDocs."""
     settings = runtime.plugin_settings(PLUGIN, ErpSapSettings)
 
-    def listen(conn: sa.Connection, results: list[tuple[RawDocument, IngestOutcome]]) -> None:
-        if not settings.acknowledge:
+    def listen(chunk: PostedChunk) -> None:
+        # An initial load reads an extract: the ERP waits for no audit of it.
+        if not settings.acknowledge or chunk.origin == "load":
             return
-        taken = [(raw, outcome) for raw, outcome in results
+        taken = [(raw, outcome) for raw, outcome in chunk.results
                  if raw.format == "idoc" and raw.message_type != "ALEAUD" and outcome.status != "duplicate"]
         if not taken:
             return
         acks = [_acknowledgement(raw, outcome) for raw, outcome in taken]
         # One key per acknowledgement message (a replayed IDoc is acknowledged anew); a
         # redelivery of this message keeps the key it is stored with.
-        enqueue(conn, [NewMessage(
+        enqueue(chunk.connection, [NewMessage(
             system=PLUGIN, queue=ACK_QUEUE, kind=ACK_KIND, doc_type=ACK_KIND, hub_id=acks[0].docnum[-40:],
             version=0, payload={"acknowledgements": [dict(vars(a)) for a in acks]},
             idempotency_key=f"{PLUGIN}/aleaud:{new_hub_id('ack')}", transport="idoc",

@@ -24,7 +24,6 @@ from pydantic import SecretStr
 
 from hub.cli.main import build_cli
 from hub.core.errors import ConfigError, Problem
-from hub.core.load import InitialLoad
 from hub.core.masterdata import Incoming
 from hub.core.model.sales import SalesOrder
 from hub.core.queue.outbox import object_queue
@@ -145,10 +144,9 @@ def run_demo(work: Path, records: int, orders: int) -> DemoReport:
             sim.followups = FollowupTarget.parse(f"{server.url}/{PLUGIN}/idoc", USER, SecretStr(PASSWORD))
             click.secho(f"ERP simulator at {sim.base_url}, hub at {server.url}", fg="cyan")
             for name in ("customers", "products"):
-                spec = runtime.plugins.loaders_of(PLUGIN)[name]
+                spec, job = runtime.initial_load(PLUGIN, name)
                 opened = spec.open(runtime, None)
-                loaded = InitialLoad(runtime.engine, PLUGIN, name, runtime.mappings, runtime.masterdata()).run(
-                    opened.documents, opened.source, opened.key)
+                loaded = job.run(opened.documents, opened.source, opened.key)
                 click.echo(f"initial load of {name}: {loaded.done} IDocs, {loaded.created} created, "
                            f"{loaded.failed} failed")
             sales_orders = make_orders(_external_ids(runtime.engine, "partner", 10),

@@ -27,8 +27,8 @@ from typing import Any
 
 
 from hub.core.errors import HubError
-from hub.core.ingest import IngestOutcome, summarise
-from hub.core.ingest_pool import IngestJob, IngestPool, IngestPoolError
+from hub.core.inbound.outcome import IngestOutcome, summarise
+from hub.core.inbound.pool import IngestJob, IngestPool, IngestPoolError
 from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ class FilePort:
     def poll(self) -> list[FileResult]:
         """Process every waiting file (and stale claims of a crashed hub) once, in order.
 
-        Several files go through the runtime's ingest pool (``hub.core.ingest_pool``),
+        Several files go through the runtime's ingest pool (``hub.core.inbound.pool``),
         if it has one: parsed and mapped side by side, posted one after the other.
         """
         claims = self._claims()

@@ -6,23 +6,21 @@ redelivery), 400 when it cannot be read at all (nothing stored; the ERP keeps it
 the error text tells why). Authentication is the hub server's own.
 
 The same IDocs posted twice at the same moment (an ERP retrying a slow call) race
-for the archive's unique dedupe key; the loser's chunk is rolled back and the
-payload is simply ingested again, which now finds those IDocs as duplicates.
+for the archive's unique dedupe key; the pipeline posts the loser's chunk again, which
+then finds those IDocs as duplicates (``hub.core.inbound.pipeline``).
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hub.core.errors import DocumentError
-from hub.core.ingest import IngestOutcome, summarise
+from hub.core.inbound.outcome import IngestOutcome, summarise
 from plugins.erp_sap.settings import PLUGIN
 
 PATH = f"/{PLUGIN}/idoc"
-RACE_ATTEMPTS = 3
 
 
 async def receive_idoc(request: Request) -> Response:
@@ -34,13 +32,7 @@ async def receive_idoc(request: Request) -> Response:
     content_type = request.headers.get("content-type", "application/xml")
 
     def ingest() -> list[IngestOutcome]:
-        for attempt in range(1, RACE_ATTEMPTS + 1):
-            try:
-                return list(runtime.ingestor(PLUGIN).ingest(body, source, content_type))
-            except sa.exc.IntegrityError:
-                if attempt == RACE_ATTEMPTS:
-                    raise
-        raise AssertionError("unreachable")
+        return runtime.ingestor(PLUGIN).ingest(body, source, content_type)
 
     try:
         outcomes = await run_in_threadpool(ingest)

@@ -105,6 +105,7 @@ def _opener(message_type: str):  # type: ignore[no-untyped-def]
 
 
 LOADERS = (
-    LoaderSpec("customers", "partner", _opener("DEBMAS"), "Customers from DEBMAS IDocs"),
-    LoaderSpec("products", "product", _opener("MATMAS"), "Materials from MATMAS IDocs"),
+    # Flat or XML, the IDocs' history takes the IDoc status codes, which both codecs share.
+    LoaderSpec("customers", "partner", _opener("DEBMAS"), "Customers from DEBMAS IDocs", codec="idoc-xml"),
+    LoaderSpec("products", "product", _opener("MATMAS"), "Materials from MATMAS IDocs", codec="idoc-xml"),
 )

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from hub.core.ingest import Ingestor
-from hub.core.load import InitialLoad
+from hub.core.inbound.chunk import Posting
+from hub.core.inbound.load import InitialLoad
+from hub.core.inbound.pipeline import Ingestor
 from hub.core.mapping import MappingSet
 from hub.core.masterdata import MasterDataService
 from hub.core.plugins.registry import CodecSpec
@@ -57,7 +58,7 @@ def test_ingest_frees_the_parsed_payload_before_the_collector_resumes(
     hub_engine: sa.Engine, alive_at_resume: list[int]
 ) -> None:
     codec = CodecSpec("test", parse=lambda payload, source: _documents(5), accepts=lambda head, name: True)
-    ingestor = Ingestor(hub_engine, "shop", [codec], MappingSet([]), MasterDataService(hub_engine), chunk=2)
+    ingestor = Ingestor(hub_engine, Posting("shop", MappingSet([]), MasterDataService(hub_engine)), [codec], chunk=2)
     outcomes = ingestor.ingest(b"five documents", "test.json")
     assert [o.status for o in outcomes] == ["failed"] * 5  # no mapping table: kept as failed
     assert len(made) == 5 and alive_at_resume == [0]
@@ -66,7 +67,9 @@ def test_ingest_frees_the_parsed_payload_before_the_collector_resumes(
 def test_initial_load_frees_each_chunk_before_the_collector_resumes(
     hub_engine: sa.Engine, alive_at_resume: list[Any]
 ) -> None:
-    job = InitialLoad(hub_engine, "shop", "things", MappingSet([]), MasterDataService(hub_engine), chunk=2)
+    codec = CodecSpec("test", parse=lambda payload, source: iter(()))
+    ingestor = Ingestor(hub_engine, Posting("shop", MappingSet([]), MasterDataService(hub_engine)), [codec])
+    job = InitialLoad(ingestor, "things", codec, chunk=2)
     result = job.run(_documents(5), "test", "shop:things:test")
     assert (result.done, result.failed) == (5, 5)
     assert len(made) == 5 and alive_at_resume == [0, 0, 0, 0]  # three chunks, then the empty read

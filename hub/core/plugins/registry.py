@@ -6,7 +6,7 @@ command or job is known together with the plugin that brought it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,10 @@ class CodecSpec:
     returns payload bytes, or is None for inbound-only formats. ``accepts(payload_head,
     source_name)`` says whether this codec reads a payload (by its first bytes or file
     name), so ``hub ingest``/``hub dry-run`` can pick the codec. ``document_kinds`` are
-    the message types it carries (``DEBMAS``, ``orders/create``...).
+    the message types it carries (``DEBMAS``, ``orders/create``...). ``status_codes``
+    maps the hub's inbound statuses (received, mapped, posted, failed, conflict,
+    replayed) to the sender's own vocabulary (IDoc 50, 64, 53, 51), recorded beside
+    them in each document's history.
     """
 
     name: str
@@ -36,6 +39,7 @@ class CodecSpec:
     document_kinds: tuple[str, ...] = ()
     media_types: tuple[str, ...] = ()
     description: str = ""
+    status_codes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,9 @@ class LoaderSpec:
     doc_type: str
     open: Callable[..., Any]
     description: str = ""
+    codec: str = ""
+    """The name of the plugin's codec the documents are read with: its status vocabulary
+    goes into their history."""
 
 
 @dataclass(frozen=True)

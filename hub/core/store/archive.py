@@ -162,6 +162,17 @@ def versions_of(conn: sa.Connection, row: InboundPayloadRow) -> list[InboundPayl
     return sorted((InboundPayloadRow.model_validate(found._mapping) for found in rows), key=lambda r: r.id or 0)
 
 
+def record_outcome(conn: sa.Connection, payload_id: int, status: str, history: list[dict[str, Any]],
+                   error: str | None, hub_id: str | None, mapping: str | None) -> None:
+    """Write how processing a kept payload again ended: status, whole history, error, result."""
+    values: dict[str, Any] = {"status": status, "history": history, "error": error}
+    if hub_id is not None:
+        values["hub_id"] = hub_id
+    if mapping is not None:
+        values["mapping"] = mapping
+    conn.execute(_UPDATE, {**values, "b_id": payload_id})
+
+
 def load_payload(conn: sa.Connection, payload_id: int) -> InboundPayloadRow:
     """One archived payload with its metadata; NotFoundError if it is gone."""
     row = conn.execute(sa.select(inbound).where(inbound.c.id == payload_id)).first()

@@ -21,6 +21,9 @@ from plugins.erp_sap.idoc.xml import read_xml, render_xml
 from plugins.erp_sap.settings import ErpSapSettings
 
 MESSAGE_TYPES = ("DEBMAS", "MATMAS", "ORDERS", "ORDRSP", "ORDCHG", "INVOIC", "ALEAUD", "WPUBON")
+INBOUND_STATUS_CODES = {"received": "50", "mapped": "64", "posted": "53", "failed": "51", "conflict": "51"}
+"""SAP's inbound IDoc status codes, recorded beside the hub's statuses so that an SAP
+administrator reads a familiar history (``hub inbound show``)."""
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -116,8 +119,10 @@ def codec_specs(codecs: IdocCodecs) -> list[CodecSpec]:
     return [
         CodecSpec(name="idoc-flat", parse=codecs.parse, render=codecs.render_flat, accepts=accepts_flat,
                   document_kinds=MESSAGE_TYPES, media_types=("application/x-sap-idoc", "text/plain"),
+                  status_codes=INBOUND_STATUS_CODES,
                   description="SAP IDoc flat files (EDI_DC40/EDI_DD40 records), any basic or extension type"),
         CodecSpec(name="idoc-xml", parse=codecs.parse, render=codecs.render_xml, accepts=accepts_xml,
                   document_kinds=MESSAGE_TYPES, media_types=("application/xml", "text/xml"),
+                  status_codes=INBOUND_STATUS_CODES,
                   description="SAP IDoc-XML (<IDOC BEGIN=\"1\">), streaming"),
     ]

@@ -16,7 +16,7 @@ from erp_fixtures import (
     DATA, PYTHON, REPO, archived_keys, count_documents, erp_numbers, erp_runtime, erp_settings,
     queued_acknowledgements, set_field,
 )
-from hub.core.ingest import DEFAULT_CHUNK
+from hub.core.inbound.pipeline import DEFAULT_CHUNK
 from hub.core.runtime import HubRuntime
 from plugins.erp_sap import fileport
 from plugins.erp_sap.fileport import FilePort
@@ -121,22 +121,22 @@ def test_two_hubs_polling_one_folder_take_each_file_once(runtime: HubRuntime, tm
 # inside the transaction of its second chunk: one chunk committed, one half-written.
 CRASHING_POLL = """
 import os, signal, sys
-from hub.core import ingest
-from hub.core.ingest import DEFAULT_CHUNK
+from hub.core.inbound import pipeline
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
 from plugins.erp_sap.fileport import FilePort
 
-chunk = ingest.Ingestor._ingest_chunk
+post_chunk = pipeline.Ingestor.post_chunk
 calls = []
 
-def dies_in_second_chunk(self, codec, documents, content_type, premapped):
+def dies_in_second_chunk(self, codec, chunk, content_type, premapped=None, origin="received",
+                         in_transaction=None):
     calls.append(1)
     if len(calls) == 2:
-        self.on_chunk = lambda conn, results: os.kill(os.getpid(), signal.SIGKILL)
-    return chunk(self, codec, documents, content_type, premapped)
+        in_transaction = lambda conn, outcomes: os.kill(os.getpid(), signal.SIGKILL)
+    return post_chunk(self, codec, chunk, content_type, premapped, origin, in_transaction)
 
-ingest.Ingestor._ingest_chunk = dies_in_second_chunk
+pipeline.Ingestor.post_chunk = dies_in_second_chunk
 FilePort(HubRuntime(HubSettings.model_validate_json(sys.argv[1]))).poll()
 """
 

@@ -95,7 +95,7 @@ def test_load_errors_name_what_is_wrong(runtime: HubRuntime, tmp_path: Path) -> 
 CRASHING_LOAD = """
 import os, signal, sys
 from hub.cli.main import main
-from hub.core import load
+from hub.core.inbound import load
 
 init, load_chunk = load.InitialLoad.__init__, load.InitialLoad._load_chunk
 
@@ -105,7 +105,7 @@ def small_chunks(self, *args, **kwargs):
 
 def dies_in_third_chunk(self, chunk, result):
     if result.done == 200:
-        self.masterdata.listeners.append(lambda conn, change: os.kill(os.getpid(), signal.SIGKILL))
+        self.ingestor.posting.masterdata.listeners.append(lambda conn, change: os.kill(os.getpid(), signal.SIGKILL))
     return load_chunk(self, chunk, result)
 
 load.InitialLoad.__init__ = small_chunks

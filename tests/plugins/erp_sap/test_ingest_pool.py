@@ -22,9 +22,9 @@ import sqlalchemy as sa
 from lxml import etree
 
 from erp_fixtures import DATA, PYTHON, REPO, count_documents, erp_runtime, scalar
-from hub.core.ingest import summarise
-from hub.core.ingest_pool import IngestJob, IngestPool, IngestPoolError
-from hub.core.runtime import HubRuntime
+from hub.core.inbound.outcome import summarise
+from hub.core.inbound.pool import IngestJob, IngestPool, IngestPoolError
+from hub.core.runtime import HubRuntime, pool_ingestor
 from plugins.erp_sap.fileport import FilePort
 from plugins.erp_sap.simulator.masterdata_idocs import write_debmas
 
@@ -116,7 +116,7 @@ def test_a_mapping_made_ahead_is_used_when_its_lookups_still_hold(runtime: HubRu
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("mapped again although every lookup still holds")
 
-    monkeypatch.setattr(ingestor.mappings, "map_inbound", refuse)
+    monkeypatch.setattr(ingestor.posting.mappings, "map_inbound", refuse)
     assert summarise(ingestor.post(prepared)) == {"posted": 2}
 
 
@@ -166,7 +166,7 @@ def test_a_worker_that_cannot_start_says_why(database_url: str, tmp_path: Path) 
     (broken / "ORDERS.yaml").write_text("system: erp_sap\nrules: [\n", encoding="utf-8")
     hub = erp_runtime(database_url, tmp_path)
     settings = hub.settings.model_copy(update={"mappings_dir": broken})
-    pool = IngestPool(settings, "erp_sap", 2)
+    pool = IngestPool(pool_ingestor, settings, "erp_sap", 2)
     try:
         with pytest.raises(IngestPoolError, match="could not start: .*ORDERS.yaml"):
             pool.start()

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hub.core.ingest_chunk import ChunkLookup
+from hub.core.inbound.lookup import ChunkLookup
 from hub.core.store import keymap
 from hub.core.store.keymap import ExternalKey
 

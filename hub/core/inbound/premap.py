@@ -1,6 +1,6 @@
 """Mapping inbound documents ahead of the transaction that posts them.
 
-An ingest worker (``hub.core.ingest_pool``) maps a payload's documents while another
+An ingest worker (``hub.core.inbound.pool``) maps a payload's documents while another
 worker holds the turn to write. Mapping reads the key map (the hub id of the customer
 an order names), and the key map may change before the documents post: an earlier
 payload may create that customer. So each mapping made ahead remembers every lookup it
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from hub.core.errors import HubError
-from hub.core.ingest_chunk import ChunkLookup
+from hub.core.inbound.lookup import ChunkLookup
 from hub.core.mapping import Lookup, MappingResult, MappingSet
 from hub.core.mapping.keys import LookupKey
 from hub.core.raw import RawDocument

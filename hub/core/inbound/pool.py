@@ -2,14 +2,15 @@
 
 One process ingests at most one core's worth, and parsing and mapping, which touch no
 table, are more than half of an IDoc's cost. So a pool of worker processes (spawned,
-each with its own ``HubRuntime`` built from the same settings) takes the payloads
+each building its own ``Ingestor`` from the same settings with the function the pool
+is given, ``hub.core.runtime.pool_ingestor`` for a hub) takes the payloads
 waiting at a file port: each worker parses and maps its payload (``Ingestor.prepare``)
 while another posts, then waits for its turn and posts (``Ingestor.post``).
 
 The turns keep SAP's discipline: payload N+1 posts only after payload N is posted or
 refused, so two changes to one object apply in the order they arrived, exactly as one
 process would apply them. Mapping ahead of the turn cannot use a stale key map either:
-the posting transaction checks every lookup again (``hub.core.premap``).
+the posting transaction checks every lookup again (``hub.core.inbound.premap``).
 
 A worker that dies holds its turn for ever, so the pool checks its workers while it
 waits and stops with ``IngestPoolError``; the payloads are then where a crashed hub
@@ -24,7 +25,7 @@ import multiprocessing
 import queue
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
@@ -33,7 +34,8 @@ from typing import Any
 
 from hub.core.errors import HubError
 from hub.core.gcpause import gc_paused
-from hub.core.ingest_chunk import IngestOutcome
+from hub.core.inbound.outcome import IngestOutcome
+from hub.core.inbound.pipeline import Ingestor, PreparedPayload
 from hub.core.settings import HubSettings
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,11 @@ POLL_SECONDS = 0.5
 """How often a waiting pool looks whether its workers are alive."""
 START_SECONDS = 120.0
 """How long a worker may take to start (imports, plugins, mapping tables)."""
+
+
+StartWorker = Callable[[HubSettings, str], tuple[Ingestor, Callable[[], None]]]
+"""Builds a worker's ingestor for (settings, system) and says how to close what it
+opened; a module-level function, so a spawned process can be handed it."""
 
 
 class IngestPoolError(HubError):
@@ -115,13 +122,10 @@ def _next_job(jobs: Any) -> tuple[int, IngestJob] | None:
             _stop_if_orphaned()
 
 
-def _work(settings: HubSettings, system: str, jobs: Any, results: Any, turns: _Turns) -> None:
-    """A worker process: build the runtime, then prepare and post jobs until told to stop."""
-    from hub.core.runtime import HubRuntime
-
+def _work(start: StartWorker, settings: HubSettings, system: str, jobs: Any, results: Any, turns: _Turns) -> None:
+    """A worker process: build the ingestor, then prepare and post jobs until told to stop."""
     try:
-        runtime = HubRuntime(settings)
-        ingestor = runtime.ingestor(system)
+        ingestor, close = start(settings, system)
     except Exception as exc:  # noqa: BLE001 - reported to the pool, which raises it
         results.put(("failed to start", None, f"{type(exc).__name__}: {exc}"))
         return
@@ -131,12 +135,12 @@ def _work(settings: HubSettings, system: str, jobs: Any, results: Any, turns: _T
             number, job = task
             results.put(("done", number, _ingest(ingestor, job, number, turns)))
     except _Orphaned:
-        return  # nobody is left to take the results (the runtime still closes)
+        return  # nobody is left to take the results (what the worker opened still closes)
     finally:
-        runtime.close()
+        close()
 
 
-def _ingest(ingestor: Any, job: IngestJob, number: int, turns: _Turns) -> PoolResult | str:
+def _ingest(ingestor: Ingestor, job: IngestJob, number: int, turns: _Turns) -> PoolResult | str:
     """One job; a refused payload is a result, a bug is a traceback for the pool to raise."""
     with gc_paused():
         # The prepared payload dies with _prepare_and_post's frame, inside the pause:
@@ -144,9 +148,10 @@ def _ingest(ingestor: Any, job: IngestJob, number: int, turns: _Turns) -> PoolRe
         return _prepare_and_post(ingestor, job, number, turns)
 
 
-def _prepare_and_post(ingestor: Any, job: IngestJob, number: int, turns: _Turns) -> PoolResult | str:
+def _prepare_and_post(ingestor: Ingestor, job: IngestJob, number: int, turns: _Turns) -> PoolResult | str:
+    prepared: PreparedPayload | HubError | str
     try:
-        prepared: Any = ingestor.prepare(job.read(), job.source_name)
+        prepared = ingestor.prepare(job.read(), job.source_name)
     except HubError as exc:
         prepared = exc
     except Exception:  # noqa: BLE001 - the turn must still pass on; the pool raises it
@@ -167,7 +172,7 @@ def _prepare_and_post(ingestor: Any, job: IngestJob, number: int, turns: _Turns)
 class IngestPool:
     """Worker processes that ingest payloads of one system side by side, posting in order."""
 
-    def __init__(self, settings: HubSettings, system: str, workers: int) -> None:
+    def __init__(self, start: StartWorker, settings: HubSettings, system: str, workers: int) -> None:
         context = multiprocessing.get_context("spawn")
         self.system = system
         self._jobs = context.Queue()
@@ -175,7 +180,7 @@ class IngestPool:
         self._turns = _Turns(context)
         self._next = 0
         self._workers: list[BaseProcess] = [
-            context.Process(target=_work, args=(settings, system, self._jobs, self._results, self._turns),
+            context.Process(target=_work, args=(start, settings, system, self._jobs, self._results, self._turns),
                             name=f"hub-ingest-{system}-{n + 1}", daemon=True)
             for n in range(workers)
         ]

@@ -1,29 +1,29 @@
 """Initial loads: millions of records from one source into master data, resumably.
 
-The loader's raw documents are consumed lazily, mapped and upserted in chunks; the
-number of documents taken in is committed in the same transaction as each chunk, so
-a load killed at any moment resumes exactly where its last chunk ended (the documents
-before that point are parsed again but skipped). A record that cannot be mapped or
-stored does not stop the load: it is counted, kept in the inbound archive with its
-error for the administrator, and the load goes on.
+The loader's raw documents are consumed lazily and posted in chunks through the same
+path as every inbound document (``hub.core.inbound.chunk``): archived, deduplicated,
+mapped, upserted, with the same history, handlers and listeners. The number of
+documents taken in is committed in the same transaction as each chunk, so a load
+killed at any moment resumes exactly where its last chunk ended (the documents before
+that point are parsed again but skipped). A record that cannot be mapped or stored
+does not stop the load: it is counted, kept in the inbound archive with its error for
+the administrator, and the load goes on.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
-from hub.core.errors import HubError
 from hub.core.gcpause import gc_paused
-from hub.core.ingest_chunk import ChunkLookup, dedupe_key
-from hub.core.mapping import MappingSet
-from hub.core.masterdata import Incoming, MasterDataService
+from hub.core.inbound.outcome import IngestOutcome
+from hub.core.inbound.pipeline import Ingestor
 from hub.core.model.base import utcnow
+from hub.core.plugins.registry import CodecSpec
 from hub.core.raw import RawDocument
-from hub.core.store import archive
 from hub.core.store.tables import LoadRunRow
 
 load_runs = LoadRunRow.__table__
@@ -47,15 +47,14 @@ class LoadResult:
 
 
 class InitialLoad:
-    """One load of one object type from one system."""
+    """One load of one object type from one system, through the system's ``Ingestor``."""
 
-    def __init__(self, engine: sa.Engine, system: str, object_name: str, mappings: MappingSet,
-                 masterdata: MasterDataService, chunk: int = DEFAULT_CHUNK) -> None:
-        self.engine = engine
-        self.system = system
+    def __init__(self, ingestor: Ingestor, object_name: str, codec: CodecSpec, chunk: int = DEFAULT_CHUNK) -> None:
+        self.ingestor = ingestor
+        self.engine = ingestor.engine
+        self.system = ingestor.system
         self.object_name = object_name
-        self.mappings = mappings
-        self.masterdata = masterdata
+        self.codec = codec
         self.chunk = chunk
 
     def run(self, documents: Iterable[RawDocument], source: str, key: str,
@@ -105,38 +104,28 @@ class InitialLoad:
     def _load_chunk(self, chunk: list[RawDocument], result: LoadResult) -> bool:
         if not chunk:
             return False
-        with self.engine.begin() as conn:
-            lookup = ChunkLookup(conn)
-            lookup.prefetch(key for raw in chunk for key in self.mappings.lookup_keys(raw))
-            mapped: list[tuple[RawDocument, Incoming]] = []
-            # Reasons as text: an exception kept here would hold this frame, and with it
-            # the whole chunk, in a reference cycle that only the collector can free.
-            failures: list[tuple[RawDocument, str]] = []
-            for raw in chunk:
-                try:
-                    document = self.mappings.map_inbound(raw, lookup, report_unmapped=False).document
-                    mapped.append((raw, Incoming(document, self.system)))
-                except HubError as exc:
-                    failures.append((raw, str(exc)))
-            outcomes = self.masterdata.upsert_each(conn, [incoming for _, incoming in mapped])
-            for (raw, _), outcome in zip(mapped, outcomes):
-                if isinstance(outcome, HubError):
-                    failures.append((raw, str(outcome)))
-                else:
-                    result.created += outcome.created
-                    result.changed += outcome.changed and not outcome.created
-            for raw, reason in failures:
-                self._keep_failure(conn, raw, reason)
-                if len(result.errors) < ERRORS_KEPT:
-                    result.errors.append(f"{raw.message_type} {raw.document_id}: {reason}")
-            result.done += len(chunk)
-            result.failed += len(failures)
+
+        before = replace(result, errors=list(result.errors))
+
+        def progress(conn: sa.Connection, outcomes: list[IngestOutcome]) -> None:
+            # From the counts before the chunk: a chunk posted again after a lost race runs this again.
+            failures = [o for o in outcomes if o.failed]
+            result.done = before.done + len(chunk)
+            result.failed = before.failed + len(failures)
+            result.created = before.created + sum(o.created for o in outcomes)
+            result.changed = before.changed + sum(o.status == "posted" and not o.created for o in outcomes)
+            result.errors = before.errors + [f"{o.message_type} {o.document_id}: {o.error}"
+                                             for o in failures][: ERRORS_KEPT - len(before.errors)]
             conn.execute(load_runs.update().where(load_runs.c.key == result.key)
                          .values(done=result.done, failed=result.failed, updated_at=utcnow(),
                                  error=result.errors[0] if result.errors else None))
-        return True
 
-    def _keep_failure(self, conn: sa.Connection, raw: RawDocument, reason: str) -> None:
-        kept = archive.archive_inbound(conn, self.system, raw.message_type, dedupe_key(raw),
-                                       "application/octet-stream", raw.payload or b"")
-        archive.set_status(conn, kept.id, archive.FAILED, error=f"initial load: {reason}")
+        try:
+            self.ingestor.post_chunk(self.codec, chunk, origin="load", in_transaction=progress)
+        except BaseException:
+            # A chunk rolled back counts nothing.
+            result.done, result.failed, result.created, result.changed = (
+                before.done, before.failed, before.created, before.changed)
+            result.errors = before.errors
+            raise
+        return True
