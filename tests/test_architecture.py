@@ -58,3 +58,28 @@ def test_every_hook_is_prefixed_typed_and_documented() -> None:
 
 def test_the_built_in_plugins_all_exist() -> None:
     assert PLUGINS == ["ecommerce", "erp_sap", "loyalty_pos"]
+
+
+def test_migrations_import_no_application_code() -> None:
+    """A migration must go on doing what it did when it was written, whatever the
+    application's modules become."""
+    folder = ROOT / "hub" / "core" / "store" / "migrations"
+    offences = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in folder.rglob("*.py")
+        for module in _imports(path)
+        if module.split(".")[0] in ("hub", "plugins")
+    ]
+    assert offences == []
+
+
+def test_table_modules_do_not_import_each_other() -> None:
+    """Each table module stands alone; ``hub.core.store.schema`` gathers them."""
+    modules = {"hub.core.store.tables", "hub.core.queue.tables"}
+    offences = [
+        f"{name} imports {module}"
+        for name in modules
+        for module in _imports(ROOT / (name.replace(".", "/") + ".py"))
+        if module in modules - {name}
+    ]
+    assert offences == []

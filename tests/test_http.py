@@ -14,11 +14,11 @@ from hub import hookimpl
 from hub.core.plugins import RouteSpec
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
-from hub.http import RunningServer, serve
+from hub.http import RunningServer, receive_payload, serve
 
 
 async def echo(request: Request) -> PlainTextResponse:
-    return PlainTextResponse((await request.body()).decode().upper())
+    return PlainTextResponse((await receive_payload(request)).raw.decode().upper())
 
 
 @hookimpl

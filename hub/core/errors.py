@@ -11,6 +11,8 @@
   least ``retry_after`` seconds when the peer said so.
 - ``StaleUpdateError``: an update was based on an older version than the stored one.
 - ``NotFoundError``: an id given by a user or a peer does not exist.
+- ``RequestRefused``: the HTTP server turns a request away before its handler acts on
+  it: ``AuthenticationError`` (401) or ``BodyTooLarge`` (413). The reason is logged.
 
 Plugins translate foreign exceptions (zeep, HTTP, XML) into these at their boundary.
 """
@@ -110,3 +112,38 @@ class StaleUpdateError(HubError):
 
 class NotFoundError(HubError):
     """Something asked for by id does not exist."""
+
+
+class RequestRefused(HubError):
+    """The HTTP server refuses a request with ``status``; ``reason`` goes to the log.
+
+    The reason names what was wrong, never the credential, signature or body sent.
+    """
+
+    status = 400
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class AuthenticationError(RequestRefused):
+    """The caller is not who the route accepts: missing or bad credentials, bad signature."""
+
+    status = 401
+
+
+class BodyTooLarge(RequestRefused):
+    """The request body is larger than the route takes; refused before it is read whole.
+
+    ``size`` is the declared Content-Length, or with ``so_far`` what had arrived when a
+    body without one passed the limit.
+    """
+
+    status = 413
+
+    def __init__(self, size: int, limit: int, *, so_far: bool = False) -> None:
+        self.size = size
+        self.limit = limit
+        counted = " so far" if so_far else ""
+        super().__init__(f"body too large ({size} bytes{counted} > limit {limit})")

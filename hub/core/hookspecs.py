@@ -108,4 +108,10 @@ def hub_register_loaders(registry: PluginRegistry) -> None:
 
 @hookspec
 def hub_register_routes(registry: PluginRegistry) -> None:
-    """Add HTTP endpoints of the hub's one server with ``registry.add_route(RouteSpec(...))``."""
+    """Add HTTP endpoints of the hub's one server with ``registry.add_route(RouteSpec(...))``.
+
+    Each route declares who may call it (``auth``: ``PUBLIC``, ``BASIC`` by default,
+    ``ApiKey(check)``, ``Verify(check)``) and may cap its body (``max_body_bytes``); the
+    server enforces both before the handler runs. Handlers take their body with
+    ``hub.http.receive_payload(request)``.
+    """

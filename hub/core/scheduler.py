@@ -9,6 +9,11 @@ from the store at the next start.
 
 Core jobs: ``hub.retention`` (purge delivered messages and old inbound payloads).
 Plugin jobs (``runtime.plugins.jobs()``) get the id ``PLUGIN.JOB_ID``.
+
+APScheduler logs every run of every job at INFO ("Running job ...", "... executed
+successfully"); with a file port polled every few seconds that buries the hub's own
+log. Its loggers are set to show warnings and errors only (a job that failed or missed
+its time), unless the installation has given them a level of its own.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from hub.core.queue.retention import purge
 from hub.core.runtime import HubRuntime
 
 log = logging.getLogger("hub.scheduler")
+APSCHEDULER_LOGGER = "apscheduler"
 
 RETENTION_JOB = "hub.retention"
 _running: dict[str, HubRuntime] = {}
@@ -72,6 +78,7 @@ def start_scheduler(runtime: HubRuntime) -> BackgroundScheduler:
     """Start the scheduler with the hub's jobs; a stored job keeps its next run time
     unless its trigger changed. Call ``shutdown()`` on the result to stop it."""
     _running["runtime"] = runtime
+    quiet_routine_logs()
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=runtime.engine)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
@@ -95,6 +102,13 @@ def start_scheduler(runtime: HubRuntime) -> BackgroundScheduler:
         )
     scheduler.resume()
     return scheduler
+
+
+def quiet_routine_logs() -> None:
+    """Keep APScheduler's per-run INFO lines out of the log; its warnings and errors stay."""
+    logger = logging.getLogger(APSCHEDULER_LOGGER)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.WARNING)
 
 
 def run_scheduled(job_id: str, schedule: str) -> None:

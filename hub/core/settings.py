@@ -64,6 +64,10 @@ class HttpSettings(BaseModel):
     port: int = Field(default=8480, ge=0, le=65535, description="Port; 0 picks a free one.")
     username: str | None = Field(default=None, min_length=1, description="Basic-auth user peers must send.")
     password: SecretStr | None = Field(default=None, min_length=1, description="Basic-auth password.")
+    max_body_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1,
+        description="Largest request body a route takes unless it declares its own limit; a larger"
+        " one gets 413 before it is read.")
 
     @model_validator(mode="after")
     def _credentials_in_pairs(self) -> HttpSettings:

@@ -3,7 +3,9 @@
 The answer comes only after the payload is stored: 200 when every IDoc of it was
 archived (posted, failed with status 51 for the administrator, or a harmless
 redelivery), 400 when it cannot be read at all (nothing stored; the ERP keeps it and
-the error text tells why). Authentication is the hub server's own.
+the error text tells why). Authentication is the hub server's Basic auth; a packet
+over the port's size limit (``[plugins.erp_sap] max_body_bytes``, else the server's)
+gets 413 before it is read, and nothing is stored.
 
 The same IDocs posted twice at the same moment (an ERP retrying a slow call) race
 for the archive's unique dedupe key; the pipeline posts the loser's chunk again, which
@@ -18,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from hub.core.errors import DocumentError
 from hub.core.inbound.outcome import IngestOutcome, summarise
+from hub.http import receive_payload
 from plugins.erp_sap.settings import PLUGIN
 
 PATH = f"/{PLUGIN}/idoc"
@@ -26,13 +29,11 @@ PATH = f"/{PLUGIN}/idoc"
 async def receive_idoc(request: Request) -> Response:
     """Ingest the posted IDoc-XML and say what became of each IDoc."""
     runtime = request.app.state.runtime
-    body = await request.body()
-
-    source = f"http:{request.client.host if request.client else ''}"
+    payload = await receive_payload(request)
     content_type = request.headers.get("content-type", "application/xml")
 
     def ingest() -> list[IngestOutcome]:
-        return runtime.ingestor(PLUGIN).ingest(body, source, content_type)
+        return runtime.ingestor(PLUGIN).ingest(payload.raw, payload.source, content_type)
 
     try:
         outcomes = await run_in_threadpool(ingest)

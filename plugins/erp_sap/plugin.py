@@ -62,10 +62,11 @@ def hub_register_loaders(registry: PluginRegistry) -> None:
 
 @hookimpl
 def hub_register_routes(registry: PluginRegistry) -> None:
-    """The IDoc-XML HTTP port."""
+    """The IDoc-XML HTTP port, behind the hub's Basic auth."""
     from plugins.erp_sap.httpport import PATH, receive_idoc
 
-    registry.add_route(RouteSpec(PATH, receive_idoc, ("POST",), "IDoc-XML from the ERP"))
+    limit = registry.settings_as(ErpSapSettings).max_body_bytes
+    registry.add_route(RouteSpec(PATH, receive_idoc, ("POST",), "IDoc-XML from the ERP", max_body_bytes=limit))
 
 
 @hookimpl

@@ -47,6 +47,9 @@ class ErpSapSettings(BaseModel):
     replicate_partners: bool = Field(
         default=True, description="Send partners created or changed outside the ERP to it as DEBMAS.")
     acknowledge: bool = Field(default=True, description="Send ALEAUD for every IDoc the hub processed.")
+    max_body_bytes: int | None = Field(
+        default=None, ge=1,
+        description="Largest IDoc-XML packet the HTTP port takes (413 above it); default: [http] max_body_bytes.")
     poll_seconds: float = Field(default=5.0, gt=0, description="How often the file port looks for new files.")
     sender_port: str = Field(default="CRMHUB", description="SNDPOR of outbound IDocs.")
     sender_partner: str = Field(default="CRMHUB", description="SNDPRN (logical system) of outbound IDocs.")

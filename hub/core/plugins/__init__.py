@@ -1,5 +1,6 @@
 """The plugin host: discovery through entry points, registries and a typed facade."""
 
+from hub.core.plugins.authentication import BASIC, PUBLIC, ApiKey, Authentication, Basic, Public, Verify
 from hub.core.plugins.manager import ENTRY_POINT_GROUP, HubPlugins, LoadedPlugins, build_plugin_manager, load_plugins
 from hub.core.plugins.registry import (
     CodecSpec,
@@ -14,7 +15,12 @@ from hub.core.plugins.registry import (
 from hub.core.plugins.settings import SettingsRegistry
 
 __all__ = [
+    "BASIC",
     "ENTRY_POINT_GROUP",
+    "PUBLIC",
+    "ApiKey",
+    "Authentication",
+    "Basic",
     "CodecSpec",
     "HubPlugins",
     "InboundSpec",
@@ -23,9 +29,11 @@ __all__ = [
     "LoaderSpec",
     "OpenedSource",
     "PluginRegistry",
+    "Public",
     "RouteSpec",
     "SettingsRegistry",
     "TransportSpec",
+    "Verify",
     "build_plugin_manager",
     "load_plugins",
 ]

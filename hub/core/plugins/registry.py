@@ -6,16 +6,21 @@ command or job is known together with the plugin that brought it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import BaseModel
 
 from hub.core.errors import ConfigError, Problem
+from hub.core.plugins.authentication import BASIC, ApiKey, Authentication, Basic, Public, Verify
 from hub.core.plugins.settings import M, settings_as
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
 
 
 @dataclass(frozen=True)
@@ -71,12 +76,21 @@ class JobSpec:
 
 @dataclass(frozen=True)
 class RouteSpec:
-    """An HTTP endpoint on the hub's server: ``handler`` is a Starlette endpoint."""
+    """An HTTP endpoint on the hub's server: ``handler`` is a Starlette endpoint.
+
+    ``auth`` is who may call it (``hub.core.plugins.authentication``: ``PUBLIC``,
+    ``BASIC`` by default, ``ApiKey(check)``, ``Verify(check)``), checked before the
+    handler runs. ``max_body_bytes`` caps the request body (None: ``[http]
+    max_body_bytes``); a larger one gets 413 before it is read. A handler takes its
+    body with ``hub.http.receive_payload(request)``.
+    """
 
     path: str
-    handler: Callable[..., Any]
+    handler: Callable[[Request], Awaitable[Response]]
     methods: tuple[str, ...] = ("POST",)
     description: str = ""
+    auth: Authentication = BASIC
+    max_body_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -215,5 +229,13 @@ class PluginRegistry:
 
     def add_route(self, route: RouteSpec) -> None:
         """Register an HTTP endpoint (its path must be free)."""
+        problems = []
+        if not isinstance(route.auth, Public | Basic | ApiKey | Verify):
+            problems.append(f"route {route.path}: auth must be PUBLIC, BASIC, ApiKey(...) or Verify(...),"
+                            f" not {route.auth!r}")
+        if route.max_body_bytes is not None and route.max_body_bytes < 1:
+            problems.append(f"route {route.path}: max_body_bytes must be at least 1")
+        if problems:
+            raise ConfigError([Problem(f"plugin {self.plugin}", p) for p in problems])
         self._claim("route", route.path)
         self._contributions.routes.append(route)

@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from hub.core.queue.status import ACTIVE_QUEUE_CONDITION
-from hub.core.store.tables import metadata
 from hub.core.store.types import JSONColumn, UTCDateTime
 
 
@@ -85,7 +84,7 @@ class QueueStateRow(SQLModel, table=True):
 
 scheduler_jobs = sa.Table(
     "apscheduler_jobs",
-    metadata,
+    SQLModel.metadata,  # the one metadata every table module defines its tables on
     # The exact shape APScheduler 3's SQLAlchemyJobStore creates, so that the
     # migration owns the table and the job store finds it in place.
     sa.Column("id", sa.Unicode(191), primary_key=True),

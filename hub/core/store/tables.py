@@ -1,5 +1,6 @@
 """Tables of the foundation: documents and their history, key map, inbound archive,
-partner match keys.
+partner match keys, load runs, plugin state. (The queue's tables live with the queue;
+``hub.core.store.schema`` gathers every table module.)
 
 Defined with SQLModel so rows can be read as typed objects; hot paths use the Core
 ``Table`` (``DocumentRow.__table__``) for bulk statements. Every change here needs a
@@ -143,6 +144,14 @@ class LoadRunRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
 
 
-# The queue's tables live with the queue; importing them here puts them on the one metadata
-# that migrations are checked against (a plain import: the queue module imports this one).
-import hub.core.queue.tables  # noqa: E402,F401
+
+class PluginStateRow(SQLModel, table=True):
+    """A small named value one plugin keeps (a polling cursor, say), written in the same
+    transaction as what it describes (``hub.core.store.plugin_state``)."""
+
+    __tablename__ = "plugin_state"
+
+    plugin: str = Field(primary_key=True, max_length=40)
+    name: str = Field(primary_key=True, max_length=120)
+    value: Any = Field(sa_column=sa.Column(JSONColumn, nullable=False))
+    updated_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))

@@ -9,7 +9,7 @@ import pytest
 
 from hub import hookimpl
 from hub.core.errors import ConfigError
-from hub.core.plugins import CodecSpec, build_plugin_manager
+from hub.core.plugins import CodecSpec, RouteSpec, build_plugin_manager
 
 BUILT_IN = {"erp_sap", "ecommerce", "loyalty_pos"}
 
@@ -72,3 +72,19 @@ def test_two_plugins_cannot_claim_the_same_command() -> None:
 
     with pytest.raises(ConfigError, match="'sync' is already registered"):
         build_plugin_manager(disabled=BUILT_IN, extra={"a": make(), "b": make()})
+
+
+def test_a_route_with_an_unknown_authentication_or_a_zero_limit_stops_the_hub() -> None:
+    async def handler(request):  # type: ignore[no-untyped-def]
+        raise AssertionError("never served")
+
+    @hookimpl
+    def hub_register_routes(registry):  # type: ignore[no-untyped-def]
+        registry.add_route(RouteSpec("/in", handler, auth="public", max_body_bytes=0))  # type: ignore[arg-type]
+
+    with pytest.raises(ConfigError) as raised:
+        build_plugin_manager(disabled=BUILT_IN, extra={"routes": _plugin(hub_register_routes=hub_register_routes)})
+    assert [p.message for p in raised.value.problems] == [
+        "route /in: auth must be PUBLIC, BASIC, ApiKey(...) or Verify(...), not 'public'",
+        "route /in: max_body_bytes must be at least 1",
+    ]

@@ -16,7 +16,7 @@ from hub.core.model.base import utcnow
 from hub.core.model.partner import Partner
 from hub.core.store import archive, migrate
 from hub.core.store.db import create_engine
-from hub.core.store.tables import metadata
+from hub.core.store.schema import metadata
 
 
 def test_empty_database_is_created_at_head(database_url: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,6 +19,7 @@ from hub.http import RunningServer, serve
 from plugins.erp_sap.simulator.masterdata_idocs import write_debmas
 
 AUTH = ("sapidoc", "s3cret!")
+MIB = 1024 * 1024
 
 
 @pytest.fixture
@@ -36,8 +38,10 @@ def debmas(tmp_path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _post(server: RunningServer, body: bytes, **kwargs: object) -> httpx.Response:
-    return httpx.post(f"{server.url}/erp_sap/idoc", content=body, headers={"Content-Type": "application/xml"},
+def _post(server: RunningServer, body: bytes | Iterator[bytes], headers: dict[str, str] | None = None,
+          **kwargs: object) -> httpx.Response:
+    return httpx.post(f"{server.url}/erp_sap/idoc", content=body,
+                      headers={"Content-Type": "application/xml", **(headers or {})},
                       timeout=30, **kwargs)  # type: ignore[arg-type]
 
 
@@ -112,3 +116,48 @@ def test_simultaneous_redeliveries_are_all_answered_and_stored_once(
     assert len(keys) == 4 and set(keys.values()) == {1}
     assert count_documents(runtime.engine, "partner") == 4
     assert sorted(a["docnum"] for a in queued_acknowledgements(runtime.engine)) == [f"{n:016d}" for n in range(1, 5)]
+
+
+def _peak_rss_reset() -> int:
+    """Reset this process's peak RSS to its current RSS (Linux >= 4.0); return it in bytes."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return _peak_rss()
+
+
+def _peak_rss() -> int:
+    found = re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text())
+    assert found is not None
+    return int(found.group(1)) * 1024
+
+
+def test_a_300_mb_packet_gets_413_before_it_takes_memory_and_nothing_is_stored(
+        hub: tuple[HubRuntime, RunningServer]) -> None:
+    """The server runs in a thread of this process, so this process's peak RSS shows
+    what the server held; the client sends one 1 MiB chunk 300 times, allocating none."""
+    runtime, server = hub
+    chunk = b"<" * MIB
+
+    def packet() -> Iterator[bytes]:
+        for _ in range(300):
+            yield chunk
+
+    before = _peak_rss_reset()
+    declared = _post(server, packet(), {"Content-Length": str(300 * MIB)}, auth=AUTH)
+    chunked = _post(server, packet(), auth=AUTH)
+    growth = _peak_rss() - before
+    print(f"peak RSS {before / MIB:.1f} MiB before, grew by {growth / MIB:.1f} MiB")
+    assert (declared.status_code, chunked.status_code) == (413, 413)
+    assert growth < 64 * MIB
+    assert archived_keys(runtime.engine) == {} and count_documents(runtime.engine, "partner") == 0
+
+
+def test_the_port_takes_its_own_limit_from_its_settings(database_url: str, tmp_path: Path, debmas: bytes) -> None:
+    runtime = erp_runtime(database_url, tmp_path, max_body_bytes=len(debmas) - 1,
+                          http={"port": 0, "username": AUTH[0], "password": AUTH[1]})
+    server = serve(runtime)
+    try:
+        assert _post(server, debmas, auth=AUTH).status_code == 413
+        assert archived_keys(runtime.engine) == {}
+    finally:
+        server.stop()
+        runtime.close()

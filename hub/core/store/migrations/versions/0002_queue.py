@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-from hub.core.store.types import JSONColumn, UTCDateTime
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
+# The column types as this revision created them, not imported from the application:
+# a migration must keep doing what it did when the code it was written beside changes.
+JSONColumn = sa.JSON().with_variant(JSONB(), "postgresql")
+UTCDateTime = sa.DateTime(timezone=True)
 
 ACTIVE_QUEUE_CONDITION = "last_seq > done_seq OR stopped OR blocked"
 

@@ -10,14 +10,18 @@ rows, on PostgreSQL the constraint is dropped in place.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
-
-from hub.core.store.types import JSONColumn
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
+
+# The column types as this revision created them, not imported from the application:
+# a migration must keep doing what it did when the code it was written beside changes.
+JSONColumn = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
 def upgrade() -> None:

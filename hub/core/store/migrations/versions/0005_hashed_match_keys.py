@@ -3,22 +3,31 @@
 Revision ID: 0005
 Revises: 0004
 
-Every stored key is converted (``hub.core.masterdata.matchkeys.key_hash``), so the
-duplicate check finds the same partners after the upgrade as before. On SQLite the
+Every stored key is converted with the hash ``hub.core.masterdata.matchkeys.key_hash``
+computes (copied here, so this revision keeps converting as it did if that code
+changes), so the duplicate check finds the same partners after the upgrade as before. On SQLite the
 table is rebuilt with its rows, on PostgreSQL it is altered in place.
 """
 
 from __future__ import annotations
 
+from hashlib import blake2b
+
 import sqlalchemy as sa
 from alembic import op
 
-from hub.core.masterdata.matchkeys import key_hash
 
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
+
+def key_hash(key: tuple[str, str]) -> int:
+    """A match key's stored form: the first 8 bytes of the BLAKE2b digest of kind and
+    text, as a signed 64-bit integer."""
+    kind, text = key
+    return int.from_bytes(blake2b(f"{kind}\x00{text}".encode(), digest_size=8).digest(), "big", signed=True)
+
 
 CHUNK = 10_000
 """Rows converted per round trip: a big store's keys never sit in memory all at once."""

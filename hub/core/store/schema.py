@@ -1,0 +1,16 @@
+"""The whole schema: every module that defines tables, gathered on one metadata.
+
+Table modules import nothing of each other's; this module imports them all, so that
+what needs every table (the check that migrations and table definitions agree) has one
+place to import.
+"""
+
+from __future__ import annotations
+
+from hub.core.queue import tables as queue_tables
+from hub.core.store import tables as store_tables
+
+metadata = store_tables.metadata
+"""The one SQLModel metadata, with the tables of ``queue_tables`` and ``store_tables``."""
+
+__all__ = ["metadata", "queue_tables", "store_tables"]

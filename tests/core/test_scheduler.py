@@ -1,0 +1,53 @@
+"""The scheduler's log: a job's routine runs stay out of it, its failures do not."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import types
+from pathlib import Path
+
+import pytest
+
+from hub import hookimpl
+from hub.core import scheduler
+from hub.core.plugins import JobSpec, PluginRegistry
+from hub.core.runtime import HubRuntime
+from hub.core.settings import HubSettings
+from hub.core.store import migrate
+from hub.testing.databases import sqlite_url
+
+
+def test_routine_job_runs_are_not_logged_at_info_but_a_failing_job_is(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    ran = threading.Event()
+    failed = threading.Event()
+
+    def tick(runtime: HubRuntime) -> None:
+        ran.set()
+
+    def broken(runtime: HubRuntime) -> None:
+        failed.set()
+        raise RuntimeError("the peer is down")
+
+    @hookimpl
+    def hub_register_jobs(registry: PluginRegistry) -> None:
+        registry.add_job(JobSpec("tick", tick, "interval", {"seconds": 0.05}))
+        registry.add_job(JobSpec("broken", broken, "interval", {"seconds": 0.05}))
+
+    plugin = types.ModuleType("ticking_plugin")
+    plugin.hub_register_jobs = hub_register_jobs  # type: ignore[attr-defined]
+    runtime = HubRuntime(HubSettings(database_url=sqlite_url(tmp_path)), extra_plugins={"ticking": plugin})
+    migrate.upgrade(runtime.engine)
+    caplog.set_level(logging.INFO)
+    jobs = scheduler.start_scheduler(runtime)
+    try:
+        assert ran.wait(5) and failed.wait(5)
+    finally:
+        scheduler.stop_scheduler(jobs)
+        runtime.close()
+    routine = [r.getMessage() for r in caplog.records
+               if r.name.startswith("apscheduler") and r.levelno < logging.WARNING]
+    assert routine == []
+    errors = [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler") and r.levelno >= logging.ERROR]
+    assert errors and all(e.startswith('Job "ticking.broken') and "raised an exception" in e for e in errors)
