@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from hub.core.queue import tables
+from hub.core.store.schema import metadata
 from hub.core.store import migrate
 
 QUEUE_TABLES = {"queue_messages", "queue_state", "apscheduler_jobs"}
@@ -18,7 +18,7 @@ def test_migrated_queue_tables_match_the_code(database_url):
     migrate.upgrade(engine)
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        diffs = compare_metadata(context, tables.metadata)
+        diffs = compare_metadata(context, metadata)
     engine.dispose()
 
     def table_of(diff) -> str | None:
