@@ -42,6 +42,7 @@ from urllib.parse import quote
 
 import httpx
 import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict
 
 from hub import hookimpl
 from hub.core.errors import TransientError
@@ -177,10 +178,23 @@ class HttpPeer:
         self._client.close()
 
 
+class ChaosPeerSettings(BaseModel):
+    """``[plugins.chaos]``: the receiver's port on 127.0.0.1."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    port: int
+
+
+@hookimpl
+def hub_register_settings(registry: Any) -> None:
+    registry.set_settings(ChaosPeerSettings)
+
+
 @hookimpl
 def hub_register_transports(registry: Any) -> None:
     registry.add_transport(TransportSpec(
-        "http", lambda context: HttpPeer(int(context.settings["port"])), ("partner",)))
+        "http", lambda context: HttpPeer(context.settings_as(ChaosPeerSettings).port), ("partner",)))
 
 
 def make_settings(url: str, port: int) -> HubSettings:

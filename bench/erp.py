@@ -50,7 +50,7 @@ from hub.core.store import migrate  # noqa: E402
 from hub.core.store.keymap import key_map  # noqa: E402
 from plugins.erp_sap.fileport import FilePort  # noqa: E402
 from plugins.erp_sap.idoc.codec import IdocCodecs  # noqa: E402
-from plugins.erp_sap.settings import ErpSapSettings, erp_sap_settings  # noqa: E402
+from plugins.erp_sap.settings import PLUGIN, ErpSapSettings  # noqa: E402
 from plugins.erp_sap.simulator.masterdata_idocs import write_debmas, write_matmas  # noqa: E402
 
 ITEMS = 10
@@ -207,7 +207,7 @@ def _pool_bench(runtime: HubRuntime, codecs: IdocCodecs, count: int, customers: 
 
 
 def _erp_settings(runtime: HubRuntime) -> ErpSapSettings:
-    return erp_sap_settings(runtime.settings.plugins.get("erp_sap", {}))
+    return runtime.plugin_settings(PLUGIN, ErpSapSettings)
 
 
 def load_bench(folder: Path, count: int) -> dict[str, object]:

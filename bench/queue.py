@@ -30,10 +30,11 @@ import time
 import uuid
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict
 
 from hub import hookimpl
 from hub.core.plugins import TransportSpec
@@ -74,10 +75,25 @@ class LatencyPeer:
         Path(self.out).write_text(json.dumps(self.latencies))
 
 
+class BenchPeerSettings(BaseModel):
+    """``[plugins.bench]``: ``mode = "latency"`` records each message's latency into ``out``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["noop", "latency"] = "noop"
+    out: str = ""
+
+
 def _factory(context: TransportContext) -> NoopPeer | LatencyPeer:
-    if context.settings.get("mode") == "latency":
-        return LatencyPeer(context.settings["out"])
+    settings = context.settings_as(BenchPeerSettings)
+    if settings.mode == "latency":
+        return LatencyPeer(settings.out)
     return NoopPeer()
+
+
+@hookimpl
+def hub_register_settings(registry: Any) -> None:
+    registry.set_settings(BenchPeerSettings)
 
 
 @hookimpl

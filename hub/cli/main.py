@@ -15,7 +15,6 @@ from hub import __version__
 from hub.cli import output
 from hub.core.errors import ConfigError, HubError
 from hub.core.runtime import HubRuntime
-from hub.core.settings import load_settings
 
 # Core commands by name, and the module that defines each (its ``commands`` list). A
 # module is imported only when one of its commands runs, so `hub status` does not pay for
@@ -26,7 +25,7 @@ CORE_COMMANDS = {
     "message": "hub.cli.queue", "retry": "hub.cli.queue", "skip": "hub.cli.queue",
     "replay": "hub.cli.queue", "queue": "hub.cli.queue", "run": "hub.cli.run", "worker": "hub.cli.run",
     "ingest": "hub.cli.ingest", "mapping": "hub.cli.mapping", "dry-run": "hub.cli.mapping",
-    "load": "hub.cli.load", "inbound": "hub.cli.inbound",
+    "load": "hub.cli.load", "inbound": "hub.cli.inbound", "config": "hub.cli.config",
 }
 
 
@@ -38,6 +37,7 @@ class HubGroup(click.Group):
         self.runtime = runtime
 
     def _plugin_commands(self) -> dict[str, click.Command]:
+        self.runtime.check()  # `hub --help` with a broken configuration lists every problem
         commands = {}
         for command in self.runtime.plugins.commands():
             if command.name in CORE_COMMANDS:
@@ -68,6 +68,10 @@ def build_cli(runtime: HubRuntime) -> click.Group:
         """CRM Hub: canonical CRM data replicated to ERP, shops and stores."""
         ctx.meta["debug"] = debug
         ctx.call_on_close(runtime.close)
+        # Before any command runs, not when it first needs a setting: a broken [queue] or
+        # [plugins.NAME] stops `hub status` as surely as `hub run`. (--version and --help
+        # are answered before this and need no valid configuration.)
+        runtime.check()
 
     return cli
 
@@ -86,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        runtime = HubRuntime(load_settings(_config_from_argv(args)))
+        runtime = HubRuntime(config_path=_config_from_argv(args))
         # Without standalone mode click returns an Exit's code instead of raising it.
         code = build_cli(runtime).main(args=args, prog_name="hub", obj=runtime, standalone_mode=False)
         if isinstance(code, int) and code:
@@ -102,10 +106,19 @@ def main(argv: list[str] | None = None) -> None:
     except HubError as exc:
         if debug:
             raise
-        output.error_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        # One line per problem: a ConfigError or MappingError lists every one of them.
+        for line in str(exc).splitlines() or [""]:
+            _print_error(line)
         sys.exit(1)
     except Exception as exc:  # the CLI's promise: one line, no traceback, unless --debug
         if debug:
             raise
-        output.error_console.print(f"[red]error:[/red] {type(exc).__name__}: {exc} (use --debug for the traceback)")
+        _print_error(f"{type(exc).__name__}: {exc} (use --debug for the traceback)")
         sys.exit(1)
+
+
+def _print_error(text: str) -> None:
+    # Escaped: "[http]" in a problem's location is text, not rich markup.
+    from rich.markup import escape
+
+    output.error_console.print(f"[red]error:[/red] {escape(text)}", highlight=False, markup=True, soft_wrap=True)

@@ -23,10 +23,31 @@ import pluggy
 
 if TYPE_CHECKING:
     from hub.core.plugins.registry import PluginRegistry
+    from hub.core.plugins.settings import SettingsRegistry
 
 PROJECT = "crm_hub"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# -- Configuration: called when plugins load, at every command ----------------------
+
+
+@hookspec
+def hub_register_settings(registry: SettingsRegistry) -> None:
+    """Declare the plugin's settings with ``registry.set_settings(Model)``.
+
+    ``Model`` is a pydantic model of the plugin's ``[plugins.<name>]`` table (nested
+    tables such as ``[plugins.<name>.shops.eu]`` are fields holding models); it and every
+    model in it must refuse unknown keys (``extra="forbid"``), describe their fields and
+    hold credentials as ``SecretStr``. The hub validates the table against it when
+    plugins load, at every command, reports every problem of every plugin at once, and
+    hands the plugin the validated instance: ``registry.settings_as(Model)`` in the
+    registration hooks below, ``runtime.plugin_settings(name, Model)`` and
+    ``context.settings_as(Model)`` afterwards. A plugin that declares no model takes no
+    table. Called before every other hook; keep the module that implements it cheap to
+    import, as every ``hub`` command imports it.
+    """
 
 
 # -- Registration: called once when the plugin manager is built -------------------

@@ -7,14 +7,19 @@ they see the same configuration the same way.
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from hub.core.settings import HubSettings, load_settings
+from hub.core.config.problems import setting_problem
+from hub.core.errors import ConfigError, Problem
+from hub.core.plugins import HubPlugins, LoadedPlugins, LoaderSpec, load_plugins
+from hub.core.plugins.settings import M, settings_as
+from hub.core.settings import HubSettings, load_plugin_selection, load_settings
 from hub.core.store import migrate
 from hub.core.store.db import create_engine, read_only
-from hub.core.errors import ConfigError, Problem
+from hub.core.store.urls import DatabaseUrlError, require_persistent
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -22,7 +27,6 @@ if TYPE_CHECKING:
     from hub.core.inbound.load import InitialLoad
     from hub.core.inbound.pipeline import Ingestor
     from hub.core.inbound.pool import IngestPool
-    from hub.core.plugins import HubPlugins, LoaderSpec
     from hub.core.mapping import MappingSet
     from hub.core.masterdata import MasterDataService
 
@@ -31,29 +35,73 @@ class HubRuntime:
     """Settings, engine and plugins of one hub; each part is built on first use."""
 
     def __init__(
-        self, settings: HubSettings | None = None, extra_plugins: dict[str, object] | None = None
+        self, settings: HubSettings | None = None, extra_plugins: dict[str, object] | None = None,
+        config_path: str | Path | None = None,
     ) -> None:
         self._settings = settings
+        self._config_path = config_path
         self._extra_plugins = extra_plugins or {}
         self._pools: dict[str, IngestPool] = {}
 
     @cached_property
     def settings(self) -> HubSettings:
-        """Validated settings (hub.toml + HUB_* environment)."""
-        return self._settings or load_settings()
+        """Validated settings: those given, or ``config_path`` (default hub.toml) + HUB_* environment."""
+        return self._settings or load_settings(self._config_path)
+
+    def check(self) -> None:
+        """Validate the settings and every plugin's settings now, not when first used.
+
+        Every command calls this first, so a broken ``[queue]`` or ``[plugins.NAME]``
+        stops ``hub status`` as surely as ``hub run``; one ConfigError names every problem
+        of every section and every plugin.
+        """
+        try:
+            self.settings  # noqa: B018
+        except ConfigError as broken:
+            raise ConfigError([*broken.problems, *self._plugin_problems()]) from None
+        self.loaded_plugins  # noqa: B018
+
+    def _plugin_problems(self) -> list[Problem]:
+        """The plugins' problems while other sections are broken: their part of the
+        configuration is read on its own (nothing when that part is broken too)."""
+        selection = load_plugin_selection(self._config_path)
+        if selection is None:
+            return []
+        try:
+            load_plugins(selection.disabled_plugins, self._extra_plugins, selection.plugins, selection.origin)
+        except ConfigError as exc:
+            return exc.problems
+        return []
 
     @cached_property
     def engine(self) -> sa.Engine:
-        """The database engine (not checked for schema; see ``require_schema``)."""
-        return create_engine(self.settings.database_url)
+        """The database engine (not checked for schema; see ``require_schema``).
+
+        An in-memory SQLite URL is refused here, where the hub's database is opened:
+        every command that opens it means to keep what it writes.
+        """
+        url = self.settings.database_url
+        try:
+            require_persistent(url)
+            return create_engine(url)
+        except DatabaseUrlError as exc:
+            raise ConfigError([setting_problem(self.settings.origin, (), ("database_url",), str(exc))]) from None
+
+    @cached_property
+    def loaded_plugins(self) -> LoadedPlugins:
+        """Plugins imported (entry points plus ``extra_plugins``, minus the disabled ones)
+        and their settings validated; what they register is collected by ``plugins``."""
+        settings = self.settings
+        return load_plugins(settings.disabled_plugins, self._extra_plugins, settings.plugins, settings.origin)
 
     @cached_property
     def plugins(self) -> HubPlugins:
-        """Loaded plugins (entry points plus ``extra_plugins``), minus the disabled ones."""
-        from hub.core.plugins import build_plugin_manager
+        """Loaded plugins with everything they registered."""
+        return HubPlugins(self.loaded_plugins)
 
-        return build_plugin_manager(self.settings.disabled_plugins, extra=self._extra_plugins,
-                                    plugin_settings=self.settings.plugins)
+    def plugin_settings(self, plugin: str, model: type[M]) -> M:
+        """The validated ``[plugins.<plugin>]`` settings, as the ``model`` the plugin declared."""
+        return settings_as(self.loaded_plugins.settings.get(plugin), model, plugin)
 
     @cached_property
     def mappings(self) -> MappingSet:

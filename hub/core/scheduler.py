@@ -29,7 +29,6 @@ from hub.core.errors import NotFoundError
 from hub.core.plugins import JobSpec
 from hub.core.queue.messages import utcnow
 from hub.core.queue.retention import purge
-from hub.core.queue.settings import queue_settings
 from hub.core.runtime import HubRuntime
 
 log = logging.getLogger("hub.scheduler")
@@ -41,13 +40,13 @@ _running: dict[str, HubRuntime] = {}
 
 def run_retention(runtime: HubRuntime) -> None:
     """Core job: purge what retention allows (see ``hub.core.queue.retention``)."""
-    result = purge(runtime.engine, queue_settings(runtime.settings), utcnow())
+    result = purge(runtime.engine, runtime.settings.queue, utcnow())
     log.info("retention: purged %d messages and %d inbound payloads", result.messages, result.payloads)
 
 
 def hub_jobs(runtime: HubRuntime) -> dict[str, JobSpec]:
     """Every job of this hub by id: core jobs, then each plugin's."""
-    settings = queue_settings(runtime.settings)
+    settings = runtime.settings.queue
     jobs = {
         RETENTION_JOB: JobSpec(
             id=RETENTION_JOB, func=run_retention, trigger="interval",

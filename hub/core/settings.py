@@ -3,6 +3,9 @@
 
 Why pydantic-settings: one declared schema with descriptions gives validation,
 environment overrides and documentation from the same place; secrets are `SecretStr`.
+Every section refuses unknown keys (a misspelt key silently left at its default is the
+worst kind of configuration error), and ``load_settings`` reports every problem of
+every section at once, each with its file or variable, section and key.
 """
 
 from __future__ import annotations
@@ -10,14 +13,28 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from hub.core.config.origin import ConfigOrigin, key_paths, read_environment
+from hub.core.config.problems import config_problems
 from hub.core.errors import ConfigError, Problem
+from hub.core.queue.settings import QueueSettings
+from hub.core.store.urls import check_database_url
 
 DEFAULT_CONFIG_FILE = "hub.toml"
+ENV_PREFIX = "HUB_"
 
 
 class SourcePriority(BaseModel):
@@ -28,53 +45,62 @@ class SourcePriority(BaseModel):
     change wins.
     """
 
+    model_config = ConfigDict(extra="forbid")
+
     default: list[str] = Field(default_factory=list, description="Precedence for unlisted fields.")
     fields: dict[str, list[str]] = Field(default_factory=dict, description="Per-field precedence.")
 
 
 class HttpSettings(BaseModel):
-    """The hub's one HTTP server (webhooks, IDoc-XML and SOAP inbound, POS API)."""
+    """The hub's one HTTP server (webhooks, IDoc-XML and SOAP inbound, POS API).
+
+    Unknown keys are refused and the credentials come in pairs: a misspelt ``passwd``
+    or a lone ``username`` would otherwise start the server without authentication.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     host: str = Field(default="127.0.0.1", description="Address to listen on.")
     port: int = Field(default=8480, ge=0, le=65535, description="Port; 0 picks a free one.")
-    username: str | None = Field(default=None, description="Basic-auth user peers must send.")
-    password: SecretStr | None = Field(default=None, description="Basic-auth password.")
+    username: str | None = Field(default=None, min_length=1, description="Basic-auth user peers must send.")
+    password: SecretStr | None = Field(default=None, min_length=1, description="Basic-auth password.")
     max_body_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1,
         description="Largest request body a route takes unless it declares its own limit; a larger"
         " one gets 413 before it is read.")
 
+    @model_validator(mode="after")
+    def _credentials_in_pairs(self) -> HttpSettings:
+        if (self.username is None) != (self.password is None):
+            given, missing = ("username", "password") if self.password is None else ("password", "username")
+            raise ValueError(f"{given} is set but {missing} is not; basic auth needs both (or neither, for none)")
+        return self
 
-class HubSettings(BaseSettings):
-    """Settings of one hub installation."""
 
-    model_config = SettingsConfigDict(env_prefix="HUB_", extra="forbid")
+class PluginSelection(BaseSettings):
+    """Which plugins load, and the ``[plugins.NAME]`` tables they are given.
 
-    database_url: str = Field(
-        default="sqlite:///var/hub.db",
-        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... to scale out.",
-    )
-    mappings_dir: Path = Field(default=Path("mappings"), description="Folder of mapping tables.")
+    The base of ``HubSettings``, and also read on its own (``load_plugin_selection``)
+    when other sections are broken, so that one run reports the plugins' problems too.
+    """
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
     disabled_plugins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Plugin names not to load (HUB_DISABLED_PLUGINS=a,b)."
     )
-    duplicate_threshold: float = Field(
-        default=0.75, description="Score from which a partner is reported as a likely duplicate."
-    )
-    source_priority: dict[str, SourcePriority] = Field(
-        default_factory=dict,
-        description="Per document type, which source wins for which field of the golden record.",
-    )
     plugins: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Per-plugin settings tables ([plugins.NAME])."
+        default_factory=dict,
+        description="Per-plugin settings tables ([plugins.NAME]) as written; each is validated against its"
+        " plugin's model when plugins load, and plugins get the result (runtime.plugin_settings).",
     )
-    queue: dict[str, Any] = Field(default_factory=dict, description="Replication queue settings.")
-    http: HttpSettings = Field(default_factory=HttpSettings, description="The HTTP server.")
-    ingest_workers: int = Field(
-        default_factory=lambda: min(2, os.cpu_count() or 1), ge=1,
-        description="Processes that ingest the files waiting at a file port side by side, posting them"
-        " in order (default 2, 1 on a one-core machine); 1 ingests them one by one in the hub's own"
-        " process.")
+
+    _origin: ConfigOrigin = PrivateAttr(default_factory=ConfigOrigin)
+
+    @property
+    def origin(self) -> ConfigOrigin:
+        """Where each value came from (file, environment); empty for settings built in code."""
+        return self._origin
 
     @field_validator("disabled_plugins", mode="before")
     @classmethod
@@ -89,25 +115,88 @@ class HubSettings(BaseSettings):
         return (env_settings, init_settings)
 
 
-def load_settings(path: str | Path | None = None) -> HubSettings:
-    """Read `hub.toml` (if present) and the environment into validated settings.
+class HubSettings(PluginSelection):
+    """Settings of one hub installation."""
 
-    Raises ConfigError naming every invalid key at once.
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+
+    database_url: str = Field(
+        default="sqlite:///var/hub.db",
+        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... to scale out.",
+    )
+    mappings_dir: Path = Field(default=Path("mappings"), description="Folder of mapping tables.")
+    duplicate_threshold: float = Field(
+        default=0.75, ge=0, le=1, description="Score from which a partner is reported as a likely duplicate."
+    )
+    source_priority: dict[str, SourcePriority] = Field(
+        default_factory=dict,
+        description="Per document type, which source wins for which field of the golden record.",
+    )
+    queue: QueueSettings = Field(default_factory=QueueSettings, description="Replication queue settings.")
+    http: HttpSettings = Field(default_factory=HttpSettings, description="The HTTP server.")
+    ingest_workers: int = Field(
+        default_factory=lambda: min(2, os.cpu_count() or 1), ge=1,
+        description="Processes that ingest the files waiting at a file port side by side, posting them"
+        " in order (default 2, 1 on a one-core machine); 1 ingests them one by one in the hub's own"
+        " process.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        check_database_url(value)
+        return value
+
+
+S = TypeVar("S", bound=PluginSelection)
+
+
+def _read(path: str | Path | None) -> tuple[dict[str, Any], ConfigOrigin]:
+    """The config file's tables and where the values come from.
+
+    A file named explicitly (``path``, ``--config`` or ``HUB_CONFIG``) must exist: a
+    typo there would otherwise run the hub on defaults.
     """
-    config_path = Path(path or os.environ.get("HUB_CONFIG", DEFAULT_CONFIG_FILE))
+    named = path or os.environ.get("HUB_CONFIG")
+    config_path = Path(named or DEFAULT_CONFIG_FILE)
     raw: dict[str, Any] = {}
     if config_path.exists():
         try:
             raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError([Problem(str(config_path), str(exc))]) from exc
+            raise ConfigError([Problem(str(config_path), str(exc))]) from None
+    elif named:
+        raise ConfigError([Problem(str(config_path), "config file not found")])
+    env = read_environment(HubSettings, ENV_PREFIX, os.environ)
+    if env.problems:
+        raise ConfigError(env.problems)
+    origin = ConfigOrigin(str(config_path) if config_path.exists() else None, frozenset(key_paths(raw)),
+                          env.names, env.leaves)
+    return raw, origin
+
+
+def _validated(model: type[S], raw: dict[str, Any], origin: ConfigOrigin) -> S:
     try:
-        settings = HubSettings(**raw)
+        settings = model(**raw)
     except ValidationError as exc:
-        raise ConfigError(
-            [
-                Problem(str(config_path), f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}")
-                for err in exc.errors()
-            ]
-        ) from exc
+        # ``from None``: the validation error carries the input, passwords included.
+        raise ConfigError(config_problems(exc, model, origin)) from None
+    settings._origin = origin
     return settings
+
+
+def load_settings(path: str | Path | None = None) -> HubSettings:
+    """Read `hub.toml` (if present) and the environment into validated settings.
+
+    Raises ConfigError naming every problem of every section at once. The plugins'
+    tables are validated when plugins load (``HubRuntime.check``).
+    """
+    return _validated(HubSettings, *_read(path))
+
+
+def load_plugin_selection(path: str | Path | None = None) -> PluginSelection | None:
+    """Only which plugins load and their tables, from the same file and environment;
+    None when these are broken themselves (``load_settings`` reports how)."""
+    try:
+        return _validated(PluginSelection, *_read(path))
+    except ConfigError:
+        return None

@@ -23,7 +23,7 @@ from hub.core.queue.tables import messages
 from hub.core.raw import RawDocument
 from hub.core.store import keymap
 from plugins.erp_sap.idoc.aleaud import FAILED, POSTED, Acknowledgement, parse_audit
-from plugins.erp_sap.settings import PLUGIN, erp_sap_settings
+from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
 ACK_QUEUE = f"{PLUGIN}:aleaud"
 ACK_KIND = "aleaud"
@@ -91,7 +91,7 @@ def _acknowledgement(raw: RawDocument, outcome: IngestOutcome) -> Acknowledgemen
 
 def ack_listener(runtime: Any) -> ChunkListener:
     """Queues one ALEAUD for each ingested chunk of the ERP's IDocs."""
-    settings = erp_sap_settings(runtime.settings.plugins.get(PLUGIN, {}))
+    settings = runtime.plugin_settings(PLUGIN, ErpSapSettings)
 
     def listen(chunk: PostedChunk) -> None:
         # An initial load reads an extract: the ERP waits for no audit of it.

@@ -29,7 +29,7 @@ from typing import Any
 from hub.core.errors import HubError
 from hub.core.inbound.outcome import IngestOutcome, summarise
 from hub.core.inbound.pool import IngestJob, IngestPool, IngestPoolError
-from plugins.erp_sap.settings import PLUGIN, erp_sap_settings
+from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class FilePort:
 
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
-        self.folder = erp_sap_settings(runtime.settings.plugins.get(PLUGIN, {})).inbound_dir
+        self.folder = runtime.plugin_settings(PLUGIN, ErpSapSettings).inbound_dir
         self.processing = self.folder / "processing"
         self.done = self.folder / "done"
         self.error = self.folder / "error"

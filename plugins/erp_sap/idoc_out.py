@@ -23,7 +23,7 @@ from hub.core.store import keymap
 from plugins.erp_sap.acks import ACK_KIND
 from plugins.erp_sap.idoc.aleaud import Acknowledgement, build_audit
 from plugins.erp_sap.idoc.codec import IdocCodecs
-from plugins.erp_sap.settings import PLUGIN, ErpSapSettings, erp_sap_settings
+from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 from plugins.erp_sap.transports import erp_order
 
 
@@ -83,7 +83,7 @@ class IdocTransport:
 
     def __init__(self, context: TransportContext) -> None:
         self._runtime = context.runtime
-        settings = erp_sap_settings(context.settings)
+        settings = context.settings_as(ErpSapSettings)
         self._sender = IdocSender(settings)
         self._codecs = IdocCodecs.from_settings(settings)
 

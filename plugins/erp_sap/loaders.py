@@ -21,7 +21,7 @@ from hub.core.errors import ConfigError, Problem, TransientError
 from hub.core.plugins.registry import LoaderSpec, OpenedSource
 from hub.core.raw import RawDocument
 from plugins.erp_sap.idoc.codec import IdocCodecs
-from plugins.erp_sap.settings import PLUGIN, ErpSapSettings, erp_sap_settings
+from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
 CHUNK_BYTES = 1 << 20
 
@@ -83,7 +83,7 @@ def _parse_then_delete(codecs: IdocCodecs, path: Path) -> Iterator[RawDocument]:
 
 def _opener(message_type: str):  # type: ignore[no-untyped-def]
     def open_source(runtime: Any, source: str | None) -> OpenedSource:
-        settings = erp_sap_settings(runtime.settings.plugins.get(PLUGIN, {}))
+        settings = runtime.plugin_settings(PLUGIN, ErpSapSettings)
         codecs = IdocCodecs.from_settings(settings)
         if source is None:
             base = settings.masterdata_url

@@ -1,36 +1,44 @@
-"""The erp_sap plugin: SAP ERP over IDoc (flat and XML, file and HTTP ports) and SOAP."""
+"""The erp_sap plugin: SAP ERP over IDoc (flat and XML, file and HTTP ports) and SOAP.
+
+Every ``hub`` command imports this module to validate ``[plugins.erp_sap]``, so it
+imports only the settings model; each hook imports what it registers, and only the
+commands that collect registrations (``hub run``, ``hub ingest``...) pay for zeep, lxml
+and the IDoc codec.
+"""
 
 from __future__ import annotations
 
 from hub import hookimpl
 from hub.core.plugins.registry import InboundSpec, JobSpec, PluginRegistry, RouteSpec, TransportSpec
-from plugins.erp_sap.acks import ack_listener, aleaud_handler
-from plugins.erp_sap.demo import demo
-from plugins.erp_sap.fileport import poll_job
-from plugins.erp_sap.httpport import PATH, receive_idoc
-from plugins.erp_sap.idoc.cli import idoc
-from plugins.erp_sap.idoc.codec import IdocCodecs, codec_specs
-from plugins.erp_sap.idoc_out import IdocTransport
-from plugins.erp_sap.loaders import LOADERS
-from plugins.erp_sap.settings import erp_sap_settings
-from plugins.erp_sap.simulator.cli import erp_sim
-from plugins.erp_sap.transports import order_transport_factory
+from hub.core.plugins.settings import SettingsRegistry
+from plugins.erp_sap.settings import ErpSapSettings
+
+
+@hookimpl
+def hub_register_settings(registry: SettingsRegistry) -> None:
+    """The ``[plugins.erp_sap]`` table."""
+    registry.set_settings(ErpSapSettings)
 
 
 @hookimpl
 def hub_register_codecs(registry: PluginRegistry) -> None:
     """The IDoc codecs: flat files and IDoc-XML."""
-    for spec in codec_specs(IdocCodecs.from_settings(erp_sap_settings(registry.plugin_settings))):
+    from plugins.erp_sap.idoc.codec import IdocCodecs, codec_specs
+
+    for spec in codec_specs(IdocCodecs.from_settings(registry.settings_as(ErpSapSettings))):
         registry.add_codec(spec)
 
 
 @hookimpl
 def hub_register_transports(registry: PluginRegistry) -> None:
     """Sales orders (SOAP or ORDERS05), partners (DEBMAS) and IDocs addressed explicitly (ALEAUD)."""
+    from plugins.erp_sap.idoc_out import IdocTransport
+    from plugins.erp_sap.transports import order_transport_factory
+
     registry.add_transport(TransportSpec("orders", order_transport_factory, ("sales_order",),
                                          "Sales orders: SOAP service or ORDERS05 IDoc, per order_channel"))
     registry.add_transport(TransportSpec("idoc", IdocTransport, (), "IDoc-XML to the ERP's port"))
-    if erp_sap_settings(registry.plugin_settings).replicate_partners:
+    if registry.settings_as(ErpSapSettings).replicate_partners:
         registry.add_transport(TransportSpec("partners", IdocTransport, ("partner",),
                                              "Partners created or changed outside the ERP, as DEBMAS IDocs"))
 
@@ -38,12 +46,16 @@ def hub_register_transports(registry: PluginRegistry) -> None:
 @hookimpl
 def hub_register_inbound(registry: PluginRegistry) -> None:
     """ALEAUD from the ERP confirms our IDocs; every processed IDoc is acknowledged back."""
+    from plugins.erp_sap.acks import ack_listener, aleaud_handler
+
     registry.add_inbound(InboundSpec({"ALEAUD": aleaud_handler}, ack_listener))
 
 
 @hookimpl
 def hub_register_loaders(registry: PluginRegistry) -> None:
     """Initial loads of customers (DEBMAS) and products (MATMAS)."""
+    from plugins.erp_sap.loaders import LOADERS
+
     for loader in LOADERS:
         registry.add_loader(loader)
 
@@ -51,14 +63,18 @@ def hub_register_loaders(registry: PluginRegistry) -> None:
 @hookimpl
 def hub_register_routes(registry: PluginRegistry) -> None:
     """The IDoc-XML HTTP port, behind the hub's Basic auth."""
-    limit = erp_sap_settings(registry.plugin_settings).max_body_bytes
+    from plugins.erp_sap.httpport import PATH, receive_idoc
+
+    limit = registry.settings_as(ErpSapSettings).max_body_bytes
     registry.add_route(RouteSpec(PATH, receive_idoc, ("POST",), "IDoc-XML from the ERP", max_body_bytes=limit))
 
 
 @hookimpl
 def hub_register_jobs(registry: PluginRegistry) -> None:
     """The file port's polling."""
-    seconds = erp_sap_settings(registry.plugin_settings).poll_seconds
+    from plugins.erp_sap.fileport import poll_job
+
+    seconds = registry.settings_as(ErpSapSettings).poll_seconds
     registry.add_job(JobSpec("erp_sap.file_port", poll_job, "interval", {"seconds": seconds},
                              "Pick up IDoc files from the inbound folder"))
 
@@ -66,6 +82,10 @@ def hub_register_jobs(registry: PluginRegistry) -> None:
 @hookimpl
 def hub_register_commands(registry: PluginRegistry) -> None:
     """``hub idoc ...``, ``hub erp-sim ...`` and ``hub demo``."""
+    from plugins.erp_sap.demo import demo
+    from plugins.erp_sap.idoc.cli import idoc
+    from plugins.erp_sap.simulator.cli import erp_sim
+
     registry.add_command(idoc)
     registry.add_command(erp_sim)
     registry.add_command(demo)

@@ -1,16 +1,19 @@
-"""Settings of the erp_sap plugin: the ``[plugins.erp_sap]`` table of hub.toml."""
+"""Settings of the erp_sap plugin: the ``[plugins.erp_sap]`` table of hub.toml.
+
+Declared to the hub in ``hub_register_settings``; the hub validates the table and the
+plugin reads the result (``runtime.plugin_settings(PLUGIN, ErpSapSettings)``). Every
+``hub`` command imports this module, so it imports nothing heavy (no zeep, no lxml).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
-
-from hub.core.errors import ConfigError, Problem
-from plugins.erp_sap.soap import DEFAULT_WSDL
+from pydantic import BaseModel, Field, SecretStr
 
 PLUGIN = "erp_sap"
+DEFAULT_WSDL = Path(__file__).resolve().parent / "wsdl" / "SalesOrderERPCreateRequestConfirmation_In.wsdl"
 
 
 class ErpSapSettings(BaseModel):
@@ -53,13 +56,3 @@ class ErpSapSettings(BaseModel):
     receiver_port: str = Field(default="SAPERP", description="RCVPOR of outbound IDocs.")
     receiver_partner: str = Field(default="ERPCLNT100", description="RCVPRN (logical system) of the ERP.")
 
-
-def erp_sap_settings(plugin_settings: dict[str, Any]) -> ErpSapSettings:
-    """Validate the ``[plugins.erp_sap]`` table; ConfigError names every bad key."""
-    try:
-        return ErpSapSettings.model_validate(plugin_settings)
-    except ValidationError as exc:
-        raise ConfigError([
-            Problem(f"[plugins.{PLUGIN}]", f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}")
-            for e in exc.errors()
-        ]) from None

@@ -44,7 +44,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -57,7 +56,6 @@ from zeep.transports import Transport
 
 from hub.core.errors import DeliveryError, PermanentError, TransientError
 
-DEFAULT_WSDL = Path(__file__).resolve().parent / "wsdl" / "SalesOrderERPCreateRequestConfirmation_In.wsdl"
 OPERATION = "SalesOrderERPCreateRequestConfirmation_In"
 BINDING = "{http://sap.com/xi/APPL/SE/Global}binding_SOAP11"
 TRANSIENT_SEVERITIES = frozenset({"temporary", "transient"})
@@ -202,7 +200,7 @@ def _item(item: Mapping[str, Any], n: int, doc: str) -> dict[str, Any]:
 class SalesOrderSoapClient:
     """zeep client of one ERP's sales-order create service.
 
-    ``wsdl`` is a path or URL (the shipped ``DEFAULT_WSDL`` or the ERP's own);
+    ``wsdl`` is a path or URL (the shipped ``settings.DEFAULT_WSDL`` or the ERP's own);
     ``endpoint`` overrides the WSDL's address. ``timeout`` (seconds) bounds loading the
     WSDL and every call. Requests go only where ``wsdl``/``endpoint`` point; proxy
     settings from the environment are ignored.

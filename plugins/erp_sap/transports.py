@@ -17,7 +17,7 @@ from hub.core.errors import PermanentError, TransientError
 from hub.core.queue.messages import DeliveryResult, OutboundMessage, TransportContext
 from hub.core.store import keymap
 from plugins.erp_sap.acks import erp_number
-from plugins.erp_sap.settings import PLUGIN, erp_sap_settings
+from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 from plugins.erp_sap.soap import SalesArea, SalesOrderSoapClient
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class SoapOrderTransport:
     """Sends sales orders with SalesOrderERPCreateRequestConfirmation_In."""
 
     def __init__(self, context: TransportContext) -> None:
-        settings = erp_sap_settings(context.settings)
+        settings = context.settings_as(ErpSapSettings)
         self._engine: sa.Engine = context.runtime.engine
         self._client = SalesOrderSoapClient(
             settings.wsdl, settings.endpoint, settings.username, settings.password, settings.timeout,
@@ -90,7 +90,7 @@ class SoapOrderTransport:
 
 def order_transport_factory(context: TransportContext) -> SoapOrderTransport | IdocTransport:
     """Transport ``orders``: SOAP or ORDERS05 IDoc, as ``order_channel`` says."""
-    if erp_sap_settings(context.settings).order_channel == "idoc":
+    if context.settings_as(ErpSapSettings).order_channel == "idoc":
         # Imported here: idoc_out builds its orders with erp_order from this module.
         from plugins.erp_sap.idoc_out import IdocTransport
 

@@ -1,7 +1,7 @@
 """The plugin host: discovery through entry points, registries and a typed facade."""
 
 from hub.core.plugins.authentication import BASIC, PUBLIC, ApiKey, Authentication, Basic, Public, Verify
-from hub.core.plugins.manager import ENTRY_POINT_GROUP, HubPlugins, build_plugin_manager
+from hub.core.plugins.manager import ENTRY_POINT_GROUP, HubPlugins, LoadedPlugins, build_plugin_manager, load_plugins
 from hub.core.plugins.registry import (
     CodecSpec,
     InboundSpec,
@@ -12,6 +12,7 @@ from hub.core.plugins.registry import (
     RouteSpec,
     TransportSpec,
 )
+from hub.core.plugins.settings import SettingsRegistry
 
 __all__ = [
     "BASIC",
@@ -24,12 +25,15 @@ __all__ = [
     "HubPlugins",
     "InboundSpec",
     "JobSpec",
+    "LoadedPlugins",
     "LoaderSpec",
     "OpenedSource",
     "PluginRegistry",
     "Public",
     "RouteSpec",
+    "SettingsRegistry",
     "TransportSpec",
     "Verify",
     "build_plugin_manager",
+    "load_plugins",
 ]

@@ -4,11 +4,16 @@ Plugins, built-in or third-party, are discovered the same way: the ``crm_hub.plu
 entry-point group. ``HUB_DISABLED_PLUGINS`` (or ``disabled_plugins`` in hub.toml)
 keeps named plugins out. ``check_pending()`` runs after loading so that a misspelt
 hook name fails at start-up instead of being silently ignored.
+
+Two stages: ``load_plugins`` imports the plugins and validates their settings (every
+command does this, so a broken ``[plugins.*]`` table stops any of them); ``HubPlugins``
+then collects what each plugin registers (codecs, transports, commands...), which only
+the commands that use them pay for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -17,8 +22,10 @@ from typing import Any
 
 import click
 import pluggy
+from pydantic import BaseModel
 
 from hub.core import hookspecs
+from hub.core.config.origin import ConfigOrigin
 from hub.core.errors import ConfigError, Problem
 from hub.core.plugins.registry import (
     CodecSpec,
@@ -30,6 +37,7 @@ from hub.core.plugins.registry import (
     RouteSpec,
     TransportSpec,
 )
+from hub.core.plugins.settings import declared_models, validate_plugin_settings
 
 ENTRY_POINT_GROUP = "crm_hub.plugins"
 
@@ -60,14 +68,27 @@ class PluginInfo:
                 **self.contributions.summary()}
 
 
+@dataclass(frozen=True)
+class LoadedPlugins:
+    """Plugins imported and registered with pluggy, their settings validated; nothing
+    else of theirs collected yet.
+
+    ``settings``: each plugin's validated ``[plugins.<name>]`` model instance, None for
+    a plugin that declares no settings.
+    """
+
+    pm: pluggy.PluginManager
+    versions: dict[str, str]
+    settings: dict[str, BaseModel | None]
+
+
 class HubPlugins:
     """Typed facade over the pluggy manager: the core never calls ``pm.hook`` itself."""
 
-    def __init__(self, pm: pluggy.PluginManager, versions: dict[str, str],
-                 plugin_settings: dict[str, dict[str, Any]] | None = None) -> None:
-        self._pm = pm
-        self._versions = versions
-        self._plugin_settings = plugin_settings or {}
+    def __init__(self, loaded: LoadedPlugins) -> None:
+        self._pm = loaded.pm
+        self._versions = loaded.versions
+        self._settings = loaded.settings
         self._contributions: dict[str, PluginContributions] = {}
         self._collect_registrations()
 
@@ -80,8 +101,12 @@ class HubPlugins:
             # Called impl by impl so each plugin writes into a registry scoped to itself.
             for impl in reversed(caller.get_hookimpls()):
                 registry = PluginRegistry(impl.plugin_name, self._contributions[impl.plugin_name], taken,
-                                          self._plugin_settings.get(impl.plugin_name))
+                                          self._settings.get(impl.plugin_name))
                 impl.function(registry=registry)
+
+    def settings_of(self, plugin: str) -> BaseModel | None:
+        """The validated settings of ``plugin`` (None when it declares none or is not loaded)."""
+        return self._settings.get(plugin)
 
     @property
     def names(self) -> list[str]:
@@ -146,27 +171,31 @@ def _discover(disabled: set[str]) -> Iterator[tuple[str, metadata.EntryPoint]]:
             yield entry_point.name, entry_point
 
 
-def build_plugin_manager(
+def load_plugins(
     disabled: Iterable[str] = (), extra: dict[str, ModuleType | object] | None = None,
-    plugin_settings: dict[str, dict[str, Any]] | None = None,
-) -> HubPlugins:
-    """Load every plugin of the entry-point group except ``disabled``.
+    tables: Mapping[str, Mapping[str, Any]] | None = None, origin: ConfigOrigin | None = None,
+) -> LoadedPlugins:
+    """Load every plugin of the entry-point group except ``disabled``, and validate
+    their ``[plugins.NAME]`` ``tables`` against the models they declare.
 
     ``extra`` registers additional plugin objects by name (tests, embedding apps);
-    they go through the same checks as discovered ones. ``plugin_settings`` are the
-    ``[plugins.NAME]`` tables, handed to each plugin's registry. Raises ConfigError
-    listing every plugin that failed to import or implements an unknown hook.
+    they go through the same checks as discovered ones. ``origin`` says where the
+    tables came from, for the problems' locations. Raises one ConfigError listing every
+    plugin that failed to import, implements an unknown hook or declares its settings
+    wrongly, and every problem of every table.
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     versions: dict[str, str] = {}
     problems: list[Problem] = []
     disabled_set = set(disabled)
+    broken: set[str] = set()
     for name, entry_point in _discover(disabled_set):
         try:
             plugin = entry_point.load()
         except Exception as exc:  # a broken plugin must not hide the others' problems
             problems.append(Problem(f"plugin {name}", f"cannot be imported: {exc!r}"))
+            broken.add(name)
             continue
         pm.register(plugin, name=name)
         versions[name] = entry_point.dist.version if entry_point.dist else "unknown"
@@ -178,6 +207,21 @@ def build_plugin_manager(
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         problems.append(Problem(f"plugin {exc.plugin}", str(exc)))
+    models, declaration_problems = declared_models(pm)
+    settings, table_problems = validate_plugin_settings(
+        models, tables or {}, origin or ConfigOrigin(), ignored=disabled_set | broken)
+    problems += declaration_problems + table_problems
     if problems:
         raise ConfigError(problems)
-    return HubPlugins(pm, versions, plugin_settings)
+    return LoadedPlugins(pm, versions, settings)
+
+
+def build_plugin_manager(
+    disabled: Iterable[str] = (), extra: dict[str, ModuleType | object] | None = None,
+    plugin_settings: Mapping[str, Mapping[str, Any]] | None = None, origin: ConfigOrigin | None = None,
+) -> HubPlugins:
+    """Load the plugins (``load_plugins``) and collect what each one registers.
+
+    Raises ConfigError as ``load_plugins`` does, and for a name two plugins claim.
+    """
+    return HubPlugins(load_plugins(disabled, extra, plugin_settings, origin))

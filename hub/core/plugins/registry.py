@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from pydantic import BaseModel
 
 from hub.core.errors import ConfigError, Problem
 from hub.core.plugins.authentication import BASIC, ApiKey, Authentication, Basic, Public, Verify
+from hub.core.plugins.settings import M, settings_as
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -50,7 +52,7 @@ class TransportSpec:
     """An outbound transport: ``factory(context)`` returns an object with ``send(message)``.
 
     ``context`` is a ``hub.core.queue.messages.TransportContext`` (system, the plugin's
-    settings table, the runtime); ``document_types`` are the canonical types whose changes
+    validated settings, the runtime); ``document_types`` are the canonical types whose changes
     the outbox routes to this transport.
     """
 
@@ -169,12 +171,17 @@ class PluginRegistry:
     """The registry one plugin writes into; names must be unique across plugins."""
 
     def __init__(self, plugin: str, contributions: PluginContributions, taken: dict[str, str],
-                 plugin_settings: dict[str, Any] | None = None):
+                 settings: BaseModel | None = None):
         self.plugin = plugin
-        self.plugin_settings: dict[str, Any] = dict(plugin_settings or {})
-        """The plugin's own ``[plugins.NAME]`` table, for registrations that depend on it."""
+        self.settings = settings
+        """The plugin's validated ``[plugins.NAME]`` settings (None when it declares none)."""
         self._contributions = contributions
         self._taken = taken
+
+    def settings_as(self, model: type[M]) -> M:
+        """The plugin's validated settings, typed as the ``model`` it declared in
+        ``hub_register_settings``, for registrations that depend on them."""
+        return settings_as(self.settings, model, self.plugin)
 
     def _claim(self, kind: str, name: str) -> None:
         where = f"plugin {self.plugin}"

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     )
     from hub.core.queue.outbox import OutboxListener, enqueue, object_queue
     from hub.core.queue.retention import PurgeResult, purge
-    from hub.core.queue.settings import QueueSettings, RetryPolicy, queue_settings
+    from hub.core.queue.settings import QueueSettings, RetryPolicy
     from hub.core.queue.worker import Worker, WorkerStats
 
 _HOMES = {
@@ -32,7 +32,7 @@ _HOMES = {
     "Transport": "messages", "TransportContext": "messages",
     "OutboxListener": "outbox", "enqueue": "outbox", "object_queue": "outbox",
     "PurgeResult": "retention", "purge": "retention",
-    "QueueSettings": "settings", "RetryPolicy": "settings", "queue_settings": "settings",
+    "QueueSettings": "settings", "RetryPolicy": "settings",
     "Worker": "worker", "WorkerStats": "worker",
 }
 """Each public name and the module of this package that defines it."""

@@ -67,8 +67,7 @@ class Deliverer:
         if qualified is None:
             qualified = self._resolved[route] = self._resolve(system, name, doc_type)
         if qualified not in self._transports:
-            context = TransportContext(system, dict(self._runtime.settings.plugins.get(system, {})),
-                                       self._runtime)
+            context = TransportContext(system, self._runtime.plugins.settings_of(system), self._runtime)
             self._transports[qualified] = self._specs[qualified].factory(context)
         return self._transports[qualified]
 

@@ -9,7 +9,9 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 import orjson
+from pydantic import BaseModel
 
+from hub.core.plugins.settings import M, settings_as
 from hub.core.queue.clock import iso_utc
 
 
@@ -107,11 +109,16 @@ class Transport(Protocol):
 @dataclass(frozen=True)
 class TransportContext:
     """What a transport factory is given: its system (plugin name), that plugin's
-    settings table (``[plugins.NAME]``) and the runtime (for engine, settings)."""
+    validated settings (``[plugins.NAME]``, None when it declares none) and the runtime
+    (for engine, settings)."""
 
     system: str
-    settings: dict[str, Any]
+    settings: BaseModel | None
     runtime: Any = field(repr=False)
+
+    def settings_as(self, model: type[M]) -> M:
+        """The plugin's settings, typed as the ``model`` it declared."""
+        return settings_as(self.settings, model, self.system)
 
 
 def status_record(

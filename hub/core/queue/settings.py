@@ -21,12 +21,9 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from hub.core.errors import ConfigError, Problem
-from hub.core.settings import HubSettings
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class RetryPolicy(BaseModel):
@@ -83,14 +80,3 @@ class QueueSettings(BaseModel):
     def policy_for(self, system: str, kind: str) -> RetryPolicy:
         """The most specific policy: ``system.kind``, then ``system``, then the default."""
         return self.policies.get(f"{system}.{kind}") or self.policies.get(system) or self.retry
-
-
-def queue_settings(settings: HubSettings) -> QueueSettings:
-    """Validate ``settings.queue``; ConfigError names every wrong key at once."""
-    raw: dict[str, Any] = settings.queue
-    try:
-        return QueueSettings.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(
-            [Problem("queue." + ".".join(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()]
-        ) from exc

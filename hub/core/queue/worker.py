@@ -22,7 +22,7 @@ from hub.core.queue.claim import (
 )
 from hub.core.queue.deliver import Deliverer
 from hub.core.queue.messages import BLOCKED, RETRYING, utcnow
-from hub.core.queue.settings import QueueSettings, queue_settings
+from hub.core.queue.settings import QueueSettings
 from hub.core.runtime import HubRuntime
 from hub.core.store.db import read_only
 
@@ -56,7 +56,7 @@ class Worker:
         settings: QueueSettings | None = None,
     ) -> None:
         self.runtime = runtime
-        self.settings = settings or queue_settings(runtime.settings)
+        self.settings = settings or runtime.settings.queue
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{name or uuid.uuid4().hex[:8]}"
         self.stop = stop or threading.Event()
         self.stats = WorkerStats()

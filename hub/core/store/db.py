@@ -26,6 +26,7 @@ import orjson
 from sqlalchemy.engine import make_url
 
 from hub.core.store import checkpoint
+from hub.core.store.urls import DatabaseUrlError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CACHE_KIB = 32 * 1024
@@ -129,8 +130,16 @@ def _checkpoint_in_background(engine: sa.Engine, path: str) -> None:
     sa.event.listen(engine, "commit", committed)
 
 
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUrlError(f"cannot create the folder {folder} for the SQLite file: {exc.strerror}") from None
+
+
 def create_engine(url: str, **kwargs: Any) -> sa.Engine:
-    """An engine for ``url``; creates the folder of a SQLite file if needed.
+    """An engine for ``url``; creates the folder of a SQLite file if needed (DatabaseUrlError
+    when it cannot).
 
     JSON columns go through orjson: documents are stored as JSON, and the standard
     library's encoder was the largest single cost of a bulk upsert.
@@ -141,7 +150,7 @@ def create_engine(url: str, **kwargs: Any) -> sa.Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(Path(parsed.database).parent)
         engine = sa.create_engine(
             url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
             **kwargs,

@@ -8,7 +8,7 @@ from hub.cli.context import pass_runtime
 from hub.cli.output import print_json, print_table, json_option
 from hub.core.runtime import HubRuntime
 from plugins.erp_sap.idoc.importer import import_description
-from plugins.erp_sap.settings import PLUGIN, erp_sap_settings
+from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
 
 @click.group("idoc")
@@ -22,7 +22,7 @@ def idoc() -> None:
 @pass_runtime
 def import_definition(runtime: HubRuntime, file: str, as_json: bool) -> None:
     """Import FILE (WE63 parser text, IDoc-XML XSD or definition JSON) for the IDoc codec."""
-    folder = erp_sap_settings(runtime.settings.plugins.get(PLUGIN, {})).definitions_dir
+    folder = runtime.plugin_settings(PLUGIN, ErpSapSettings).definitions_dir
     stored = import_description(file, folder)
     rows = [
         {"idoc_type": d.name, "segments": len(d.segments),

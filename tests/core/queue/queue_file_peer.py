@@ -8,9 +8,20 @@ import os
 import time
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from hub import hookimpl
 from hub.core.plugins import TransportSpec
 from hub.core.queue import OutboundMessage, TransportContext
+
+
+class FilePeerSettings(BaseModel):
+    """``[plugins.filepeer]``: the log file and the pause before each write."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    delay: float = 0.0
 
 
 class FilePeer:
@@ -28,7 +39,13 @@ class FilePeer:
 
 
 def _factory(context: TransportContext) -> FilePeer:
-    return FilePeer(context.settings["path"], float(context.settings.get("delay", 0)))
+    settings = context.settings_as(FilePeerSettings)
+    return FilePeer(settings.path, settings.delay)
+
+
+@hookimpl
+def hub_register_settings(registry: Any) -> None:
+    registry.set_settings(FilePeerSettings)
 
 
 @hookimpl

@@ -13,7 +13,6 @@ from hub.core.queue.claim import ClaimedQueue, ClaimSize, claim, record
 from hub.core.queue.clock import iso_utc, sqlite_utc, utc_datetime
 from hub.core.queue.deliver import Deliverer
 from hub.core.queue.messages import attempt_json, utcnow
-from hub.core.queue.settings import queue_settings
 from hub.core.queue.tables import messages
 
 
@@ -42,7 +41,7 @@ def test_claim_size_follows_the_depth_of_the_queues_found():
 
 def test_a_worker_takes_deep_queues_in_few_large_batches(runtime, peer):
     put(runtime, 40, 25)  # 1,000 messages
-    worker = Worker(runtime, settings=queue_settings(runtime.settings).model_copy(
+    worker = Worker(runtime, settings=runtime.settings.queue.model_copy(
         update={"batch_size": 100, "per_queue_batch": 50}))
     batches = worker.run_until_idle()
     assert worker.stats.delivered == 1000
@@ -71,7 +70,7 @@ def test_a_batch_with_one_lost_lease_keeps_the_others(runtime, peer):
     with runtime.engine.begin() as conn:  # the lease of one queue expired and was taken
         conn.execute(sa.text("UPDATE queue_state SET lease_token = lease_token + 1, lease_owner = 'other' "
                              "WHERE name = :n"), {"n": lost})
-    deliverer = Deliverer(runtime, queue_settings(runtime.settings))
+    deliverer = Deliverer(runtime, runtime.settings.queue)
     outcomes = [deliverer.deliver(queue, {}) for queue in mine]
     with runtime.engine.begin() as conn:
         assert record(conn, "late", outcomes, utcnow()) == [lost]

@@ -19,7 +19,6 @@ from hub.core.queue import NewMessage, Worker, enqueue
 from hub.core.queue.claim import claim, record
 from hub.core.queue.deliver import Deliverer
 from hub.core.queue.runner import run_processes, worker_process_main
-from hub.core.queue.settings import queue_settings
 from hub.core.queue.tables import messages, queues
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
@@ -51,7 +50,7 @@ def test_lease_of_a_dead_worker_expires_and_its_late_results_are_refused(databas
     time.sleep(0.6)
     survivor.run_until_idle()
     assert [m.version for m in peer.sent] == [1, 2]
-    late = Deliverer(runtime, queue_settings(runtime.settings)).deliver(dead[0], {})
+    late = Deliverer(runtime, runtime.settings.queue).deliver(dead[0], {})
     with runtime.engine.begin() as conn:
         assert record(conn, "dead", [late], utcnow()) == ["peer:partner:Q0"]
     assert statuses(runtime) == {"delivered": 2}

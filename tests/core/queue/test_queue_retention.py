@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from hub.core import scheduler
 from hub.core.errors import PermanentError
 from hub.core.queue.messages import utcnow
-from hub.core.queue import NewMessage, Worker, enqueue, purge, queue_settings
+from hub.core.queue import NewMessage, Worker, enqueue, purge
 from hub.core.queue.tables import messages, scheduler_jobs
 from hub.core.store.archive import archive_inbound
 from hub.core.store.tables import InboundPayloadRow
@@ -28,7 +28,7 @@ def test_purge_removes_old_delivered_messages_and_unfailed_payloads(runtime, pee
         conn.execute(inbound.update().where(inbound.c.id == bad.id).values(status="failed"))
         assert archive_inbound(conn, "erp", "DEBMAS", "idoc-1", "application/xml", b"<a/>").duplicate
     Worker(runtime).run_until_idle()
-    settings = queue_settings(runtime.settings)
+    settings = runtime.settings.queue
     assert purge(runtime.engine, settings, utcnow()).messages == 0  # nothing old enough yet
     later = utcnow() + timedelta(days=settings.retention_payload_days + 1)
     result = purge(runtime.engine, settings, later)
@@ -48,7 +48,7 @@ def test_purge_keeps_a_conflicting_version_and_the_copy_it_conflicts_with(runtim
         other = archive_inbound(conn, "erp", "DEBMAS", "idoc-1", "application/xml", b"<other/>")
         done = archive_inbound(conn, "erp", "DEBMAS", "idoc-2", "application/xml", b"<c/>")
         conn.execute(inbound.update().where(inbound.c.id == done.id).values(status="posted"))
-    settings = queue_settings(runtime.settings)
+    settings = runtime.settings.queue
     later = utcnow() + timedelta(days=settings.retention_payload_days + 1)
     assert purge(runtime.engine, settings, later).payloads == 1
     with runtime.engine.connect() as conn:

@@ -143,7 +143,7 @@ def test_the_order_channel_setting_chooses_the_transport(database_url: str, tmp_
     try:
         def build(channel: str) -> object:
             return order_transport_factory(TransportContext(
-                "erp_sap", {"order_channel": channel, "wsdl": sim.wsdl_url}, runtime))
+                "erp_sap", ErpSapSettings(order_channel=channel, wsdl=sim.wsdl_url), runtime))
 
         assert isinstance(build("soap"), SoapOrderTransport)
         assert isinstance(build("idoc"), IdocTransport)

@@ -12,9 +12,9 @@ from lxml import etree
 from pydantic import SecretStr
 
 from hub.core.errors import PermanentError, TransientError
+from plugins.erp_sap.settings import DEFAULT_WSDL
 from plugins.erp_sap.simulator import ErpSimulator
 from plugins.erp_sap.soap import (
-    DEFAULT_WSDL,
     OrderPayloadError,
     SalesArea,
     SalesOrderSoapClient,
