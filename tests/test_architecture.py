@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import inspect
+import subprocess
+import sys
 from pathlib import Path
 
 from hub.core import hookspecs
@@ -33,6 +35,35 @@ def test_no_plugin_imports_another_plugin() -> None:
                 if parts[0] == "plugins" and len(parts) > 1 and parts[1] != plugin:
                     offences.append(f"{path.relative_to(ROOT)} imports {module}")
     assert offences == []
+
+
+PLUGIN_MAY_IMPORT = ("hub", "hub.api", "hub.testing")
+
+
+def test_plugins_import_only_the_public_api() -> None:
+    """A plugin stands on ``hub.api`` (and ``hub.testing``, ``hookimpl`` from ``hub``) alone."""
+    offences = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in (ROOT / "plugins").rglob("*.py")
+        for module in _imports(path)
+        if module.split(".")[0] == "hub"
+        and not any(module == allowed or module.startswith("hub.testing.") for allowed in PLUGIN_MAY_IMPORT)
+    ]
+    assert offences == []
+
+
+def test_a_plugin_module_imports_no_cli_server_simulator_or_demo() -> None:
+    """Every ``hub`` command imports each plugin's entry module: it must stay light."""
+    script = (
+        "import sys, importlib.metadata as md\n"
+        "for ep in md.entry_points(group='crm_hub.plugins'):\n"
+        "    ep.load()\n"
+        "heavy = [m for m in sys.modules if m.startswith(('hub.cli', 'hub.http', 'hub.api', 'zeep', 'lxml'))"
+        " or '.simulator' in m or m.endswith('.demo')]\n"
+        "print(sorted(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
 
 
 def test_the_core_never_imports_a_plugin() -> None:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from hub.core.inbound.pool import IngestPool
     from hub.core.mapping import MappingSet
     from hub.core.masterdata import MasterDataService
+    from hub.core.plugins.context import PluginContext
 
 
 class HubRuntime:
@@ -42,6 +43,7 @@ class HubRuntime:
         self._config_path = config_path
         self._extra_plugins = extra_plugins or {}
         self._pools: dict[str, IngestPool] = {}
+        self._contexts: dict[str, PluginContext] = {}
 
     @cached_property
     def settings(self) -> HubSettings:
@@ -99,6 +101,20 @@ class HubRuntime:
         """Loaded plugins with everything they registered."""
         return HubPlugins(self.loaded_plugins)
 
+    def plugin_context(self, plugin: str) -> PluginContext:
+        """What ``plugin`` may use of this hub (``hub.core.plugins.context``), built once."""
+        context = self._contexts.get(plugin)
+        if context is None:
+            from hub.core.plugins.context import HubServices, PluginContext
+
+            if plugin not in self.loaded_plugins.settings:
+                raise ConfigError([Problem(f"plugin {plugin}", "is not loaded")])
+            services = HubServices(engine=lambda: self.schema_engine, masterdata=lambda: self.shared_masterdata,
+                                   mappings=lambda: self.mappings, ingestor=self.ingestor,
+                                   ingest_pool=self.ingest_pool)
+            context = self._contexts[plugin] = PluginContext(plugin, self.loaded_plugins.settings[plugin], services)
+        return context
+
     def plugin_settings(self, plugin: str, model: type[M]) -> M:
         """The validated ``[plugins.<plugin>]`` settings, as the ``model`` the plugin declared."""
         return settings_as(self.loaded_plugins.settings.get(plugin), model, plugin)
@@ -109,6 +125,16 @@ class HubRuntime:
         from hub.core.mapping import load_runtime_mappings
 
         return load_runtime_mappings(self)
+
+    @cached_property
+    def schema_engine(self) -> sa.Engine:
+        """The engine, its schema checked once (``require_schema``), for work that runs often."""
+        return self.require_schema()
+
+    @cached_property
+    def shared_masterdata(self) -> MasterDataService:
+        """One master-data service for the plugins' transactions (``masterdata()`` makes a new one)."""
+        return self.masterdata()
 
     def masterdata(self) -> MasterDataService:
         """The master-data service, its changes feeding the replication outbox."""
@@ -128,12 +154,13 @@ class HubRuntime:
         if not codecs:
             raise ConfigError([Problem(f"plugin {system}", "is not loaded or brings no codec")])
         extras = self.plugins.inbound_of(system)
+        context = self.plugin_context(system)
         masterdata = self.masterdata()
         masterdata.duplicate_check = duplicate_check
         posting = Posting(
             system, self.mappings, masterdata,
-            handlers={kind: factory(self) for kind, factory in extras.message_handlers.items()},
-            listener=extras.chunk_listener(self) if extras.chunk_listener else None,
+            handlers={kind: factory(context) for kind, factory in extras.message_handlers.items()},
+            listener=extras.chunk_listener(context) if extras.chunk_listener else None,
         )
         return Ingestor(self.require_schema(), posting, codecs)
 

@@ -12,6 +12,7 @@ bytes. This is the place where every inbound payload passes; it is meant to grow
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -19,6 +20,10 @@ from starlette.requests import Request
 from hub.core.errors import AuthenticationError
 from hub.core.plugins.authentication import Verify
 from hub.http.policy import PAYLOAD_KEY, PRINCIPAL_KEY, policy_of
+
+if TYPE_CHECKING:
+    from hub.core.plugins.context import PluginContext
+    from hub.core.runtime import HubRuntime
 
 BAD_SIGNATURE = "bad signature"
 
@@ -35,6 +40,12 @@ class Payload:
     raw: bytes
     source: str
     principal: str | None
+
+
+def route_context(request: Request) -> PluginContext:
+    """The context of the plugin whose route ``request`` came to."""
+    runtime: HubRuntime = request.app.state.runtime
+    return runtime.plugin_context(policy_of(request.scope).plugin)
 
 
 async def receive_payload(request: Request) -> Payload:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
-from hub.core.errors import PermanentError, TransientError
-from hub.core.queue.messages import DeliveryResult, OutboundMessage, TransportContext
-from hub.core.store import keymap
+from hub.api import (
+    DeliveryResult,
+    OutboundMessage,
+    PermanentError,
+    PluginContext,
+    PluginTransaction,
+    TransientError,
+)
 from plugins.erp_sap.acks import erp_number
-from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
+from plugins.erp_sap.settings import ErpSapSettings
 from plugins.erp_sap.soap import SalesArea, SalesOrderSoapClient
 
 if TYPE_CHECKING:
@@ -26,35 +29,35 @@ if TYPE_CHECKING:
 PARTNER_WAIT_SECONDS = 5.0
 
 
-def resolve_erp_ids(conn: sa.Connection, order: dict[str, Any]) -> dict[str, Any]:
+def resolve_erp_ids(transaction: PluginTransaction, order: dict[str, Any]) -> dict[str, Any]:
     """The order with the ERP numbers of its partners and products filled in."""
     resolved = dict(order)
     partners = []
     for partner in order.get("partners") or []:
         partner = dict(partner)
         if not partner.get("external_id") and partner.get("partner_hub_id"):
-            partner["external_id"] = keymap.reverse_lookup(conn, PLUGIN, "partner", partner["partner_hub_id"])
+            partner["external_id"] = transaction.external_id("partner", partner["partner_hub_id"])
         partners.append(partner)
     if not any(p.get("function") == "sold_to" for p in partners) and order.get("sold_to_hub_id"):
         partners.append({"function": "sold_to", "partner_hub_id": order["sold_to_hub_id"],
-                         "external_id": keymap.reverse_lookup(conn, PLUGIN, "partner", order["sold_to_hub_id"])})
+                         "external_id": transaction.external_id("partner", order["sold_to_hub_id"])})
     items = []
     for item in order.get("items") or []:
         item = dict(item)
         if not item.get("product_external_id") and item.get("product_hub_id"):
-            item["product_external_id"] = keymap.reverse_lookup(conn, PLUGIN, "product", item["product_hub_id"])
+            item["product_external_id"] = transaction.external_id("product", item["product_hub_id"])
         items.append(item)
     resolved["partners"], resolved["items"] = partners, items
     return resolved
 
 
-def erp_order(conn: sa.Connection, message: OutboundMessage) -> dict[str, Any]:
+def erp_order(transaction: PluginTransaction, message: OutboundMessage) -> dict[str, Any]:
     """The message's order, ERP numbers filled in, as both order channels send it.
 
     Raises TransientError while the sold-to party has no ERP number: it is usually
     still on its way to the ERP in its own queue.
     """
-    order = resolve_erp_ids(conn, {**message.payload["data"], "hub_id": message.hub_id})
+    order = resolve_erp_ids(transaction, {**message.payload["data"], "hub_id": message.hub_id})
     sold_to = next((p for p in order["partners"] if p.get("function") == "sold_to"), None)
     if sold_to is None:
         raise PermanentError(f"sales order {message.hub_id} names no sold-to party")
@@ -68,9 +71,9 @@ def erp_order(conn: sa.Connection, message: OutboundMessage) -> dict[str, Any]:
 class SoapOrderTransport:
     """Sends sales orders with SalesOrderERPCreateRequestConfirmation_In."""
 
-    def __init__(self, context: TransportContext) -> None:
+    def __init__(self, context: PluginContext) -> None:
         settings = context.settings_as(ErpSapSettings)
-        self._engine: sa.Engine = context.runtime.engine
+        self._context = context
         self._client = SalesOrderSoapClient(
             settings.wsdl, settings.endpoint, settings.username, settings.password, settings.timeout,
             sales_area=SalesArea(settings.sales_org, settings.distribution_channel, settings.division),
@@ -79,8 +82,8 @@ class SoapOrderTransport:
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
         """Create the order in the ERP; its ERP number goes into the key map."""
-        with self._engine.connect() as conn:
-            order = erp_order(conn, message)
+        with self._context.reading() as transaction:
+            order = erp_order(transaction, message)
         result = self._client.create_order(order)
         notes = "; ".join(m.note for m in result.messages)
         # The key map holds SAP numbers without ALPHA zeros, as ORDRSP and INVOIC map them.
@@ -88,7 +91,7 @@ class SoapOrderTransport:
                               detail=f"ERP order {result.erp_order_id}" + (f": {notes}" if notes else ""))
 
 
-def order_transport_factory(context: TransportContext) -> SoapOrderTransport | IdocTransport:
+def order_transport_factory(context: PluginContext) -> SoapOrderTransport | IdocTransport:
     """Transport ``orders``: SOAP or ORDERS05 IDoc, as ``order_channel`` says."""
     if context.settings_as(ErpSapSettings).order_channel == "idoc":
         # Imported here: idoc_out builds its orders with erp_order from this module.

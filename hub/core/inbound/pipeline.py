@@ -30,9 +30,10 @@ import sqlalchemy as sa
 
 from hub.core.errors import DocumentError
 from hub.core.gcpause import gc_paused
-from hub.core.inbound.chunk import ChunkRun, Origin, Posting
+from hub.core.inbound.chunk import ChunkRun, Posting
 from hub.core.inbound.outcome import IngestOutcome
 from hub.core.inbound.premap import Premapped, premap
+from hub.core.plugins.contracts import Origin
 from hub.core.plugins.registry import CodecSpec
 from hub.core.raw import RawDocument
 from hub.core.store import archive

@@ -69,6 +69,17 @@ class PluginInfo:
 
 
 @dataclass(frozen=True)
+class DeliveryTarget:
+    """A transport or subscription the outbox routes changes to (``HubPlugins.targets``)."""
+
+    system: str
+    transport: str
+    document_types: tuple[str, ...]
+    own_changes: bool
+    """Whether changes that came from ``system`` itself go to it too (never for transports)."""
+
+
+@dataclass(frozen=True)
 class LoadedPlugins:
     """Plugins imported and registered with pluggy, their settings validated; nothing
     else of theirs collected yet.
@@ -136,8 +147,23 @@ class HubPlugins:
         return list(self._contributions[plugin].codecs) if plugin in self._contributions else []
 
     def transports(self) -> dict[str, TransportSpec]:
-        """Transports by qualified name ``PLUGIN/NAME``."""
-        return {f"{plugin}/{t.name}": t for plugin, t in self._each("transports")}
+        """Transports by qualified name ``PLUGIN/NAME``, subscriptions among them
+        (``PLUGIN/subscription:NAME``, see ``hub.core.plugins.subscriptions``)."""
+        from hub.core.plugins.subscriptions import as_transport
+
+        found = {f"{plugin}/{t.name}": t for plugin, t in self._each("transports")}
+        found.update({f"{plugin}/{as_transport(s).name}": as_transport(s) for plugin, s in self._each("subscriptions")})
+        return found
+
+    def targets(self) -> list[DeliveryTarget]:
+        """Where the outbox sends canonical changes: every transport and subscription
+        with the document types it takes."""
+        from hub.core.plugins.subscriptions import PREFIX
+
+        targets = [DeliveryTarget(plugin, t.name, t.document_types, False) for plugin, t in self._each("transports")]
+        targets += [DeliveryTarget(plugin, f"{PREFIX}{s.name}", s.document_types, s.own_changes)
+                    for plugin, s in self._each("subscriptions")]
+        return targets
 
     def mapping_folders(self) -> list[tuple[str, Path]]:
         """(plugin, folder) for every folder of mapping tables a plugin ships."""
