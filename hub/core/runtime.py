@@ -122,9 +122,13 @@ class HubRuntime:
     @cached_property
     def mappings(self) -> MappingSet:
         """Every mapping table, compiled; a broken table raises MappingError here, at start."""
-        from hub.core.mapping import load_runtime_mappings
+        from hub.core.mapping import load_mapping_set
 
-        return load_runtime_mappings(self)
+        return load_mapping_set(self.mapping_folders())
+
+    def mapping_folders(self) -> list[Path]:
+        """The installation's mapping folder first, then every folder the plugins register."""
+        return [Path(self.settings.mappings_dir)] + [folder for _, folder in self.plugins.mapping_folders()]
 
     @cached_property
     def schema_engine(self) -> sa.Engine:

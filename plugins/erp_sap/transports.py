@@ -9,63 +9,12 @@ the retries run out and the order's queue blocks for the administrator.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from hub.api import (
-    DeliveryResult,
-    OutboundMessage,
-    PermanentError,
-    PluginContext,
-    PluginTransaction,
-    TransientError,
-)
+from hub.api import DeliveryResult, OutboundMessage, PluginContext
 from plugins.erp_sap.acks import erp_number
+from plugins.erp_sap.idoc_out import IdocTransport
+from plugins.erp_sap.orders import erp_order
 from plugins.erp_sap.settings import ErpSapSettings
 from plugins.erp_sap.soap import SalesArea, SalesOrderSoapClient
-
-if TYPE_CHECKING:
-    from plugins.erp_sap.idoc_out import IdocTransport
-
-PARTNER_WAIT_SECONDS = 5.0
-
-
-def resolve_erp_ids(transaction: PluginTransaction, order: dict[str, Any]) -> dict[str, Any]:
-    """The order with the ERP numbers of its partners and products filled in."""
-    resolved = dict(order)
-    partners = []
-    for partner in order.get("partners") or []:
-        partner = dict(partner)
-        if not partner.get("external_id") and partner.get("partner_hub_id"):
-            partner["external_id"] = transaction.external_id("partner", partner["partner_hub_id"])
-        partners.append(partner)
-    if not any(p.get("function") == "sold_to" for p in partners) and order.get("sold_to_hub_id"):
-        partners.append({"function": "sold_to", "partner_hub_id": order["sold_to_hub_id"],
-                         "external_id": transaction.external_id("partner", order["sold_to_hub_id"])})
-    items = []
-    for item in order.get("items") or []:
-        item = dict(item)
-        if not item.get("product_external_id") and item.get("product_hub_id"):
-            item["product_external_id"] = transaction.external_id("product", item["product_hub_id"])
-        items.append(item)
-    resolved["partners"], resolved["items"] = partners, items
-    return resolved
-
-
-def erp_order(transaction: PluginTransaction, message: OutboundMessage) -> dict[str, Any]:
-    """The message's order, ERP numbers filled in, as both order channels send it.
-
-    Raises TransientError while the sold-to party has no ERP number: it is usually
-    still on its way to the ERP in its own queue.
-    """
-    order = resolve_erp_ids(transaction, {**message.payload["data"], "hub_id": message.hub_id})
-    sold_to = next((p for p in order["partners"] if p.get("function") == "sold_to"), None)
-    if sold_to is None:
-        raise PermanentError(f"sales order {message.hub_id} names no sold-to party")
-    if not sold_to.get("external_id"):
-        raise TransientError(
-            f"sold-to partner {sold_to.get('partner_hub_id')} of sales order {message.hub_id} has no ERP number "
-            "yet (waiting for its replication)", retry_after=PARTNER_WAIT_SECONDS)
-    return order
 
 
 class SoapOrderTransport:
@@ -94,8 +43,5 @@ class SoapOrderTransport:
 def order_transport_factory(context: PluginContext) -> SoapOrderTransport | IdocTransport:
     """Transport ``orders``: SOAP or ORDERS05 IDoc, as ``order_channel`` says."""
     if context.settings_as(ErpSapSettings).order_channel == "idoc":
-        # Imported here: idoc_out builds its orders with erp_order from this module.
-        from plugins.erp_sap.idoc_out import IdocTransport
-
         return IdocTransport(context)
     return SoapOrderTransport(context)

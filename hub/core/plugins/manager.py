@@ -35,6 +35,7 @@ from hub.core.plugins.registry import (
     PluginContributions,
     PluginRegistry,
     RouteSpec,
+    SubscriptionSpec,
     TransportSpec,
 )
 from hub.core.plugins.settings import declared_models, validate_plugin_settings
@@ -154,6 +155,10 @@ class HubPlugins:
         found = {f"{plugin}/{t.name}": t for plugin, t in self._each("transports")}
         found.update({f"{plugin}/{as_transport(s).name}": as_transport(s) for plugin, s in self._each("subscriptions")})
         return found
+
+    def subscriptions_of(self, plugin: str) -> list[SubscriptionSpec]:
+        """The subscriptions one plugin registered."""
+        return list(self._contributions[plugin].subscriptions) if plugin in self._contributions else []
 
     def targets(self) -> list[DeliveryTarget]:
         """Where the outbox sends canonical changes: every transport and subscription

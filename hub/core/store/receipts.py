@@ -23,10 +23,11 @@ def claim(conn: sa.Connection, subscription: str, idempotency_key: str) -> bool:
     """Record that ``subscription`` applies the message ``idempotency_key`` now; False
     when it was applied before (the caller then does nothing)."""
     insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(receipts)
-    result = conn.execute(insert.on_conflict_do_nothing(index_elements=[receipts.c.subscription,
-                                                                       receipts.c.idempotency_key]),
-                          {"subscription": subscription, "idempotency_key": idempotency_key, "applied_at": utcnow()})
-    return result.rowcount == 1
+    claimed = insert.on_conflict_do_nothing(
+        index_elements=[receipts.c.subscription, receipts.c.idempotency_key]).returning(receipts.c.subscription)
+    row = conn.execute(claimed, {"subscription": subscription, "idempotency_key": idempotency_key,
+                                 "applied_at": utcnow()}).first()
+    return row is not None
 
 
 def purge(conn: sa.Connection, before: datetime) -> int:
