@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from hub.core import hookspecs
 from hub.core.config.origin import ConfigOrigin
 from hub.core.errors import ConfigError, Problem
+from hub.core.plugins.calls import call_one, implementers
 from hub.core.plugins.registry import (
     CodecSpec,
     InboundSpec,
@@ -109,12 +110,10 @@ class HubPlugins:
         for name, _ in self._pm.list_name_plugin():
             self._contributions[name] = PluginContributions()
         for hook_name in _REGISTRATION_HOOKS:
-            caller = getattr(self._pm.hook, hook_name)
-            # Called impl by impl so each plugin writes into a registry scoped to itself.
-            for impl in reversed(caller.get_hookimpls()):
-                registry = PluginRegistry(impl.plugin_name, self._contributions[impl.plugin_name], taken,
-                                          self._settings.get(impl.plugin_name))
-                impl.function(registry=registry)
+            # Plugin by plugin, so each writes into a registry scoped to itself.
+            for plugin in implementers(self._pm, hook_name):
+                registry = PluginRegistry(plugin, self._contributions[plugin], taken, self._settings.get(plugin))
+                call_one(self._pm, hook_name, plugin, registry=registry)
 
     def settings_of(self, plugin: str) -> BaseModel | None:
         """The validated settings of ``plugin`` (None when it declares none or is not loaded)."""
