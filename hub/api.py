@@ -182,4 +182,4 @@ from hub.core.queue.messages import DeliveryResult, NewMessage, OutboundMessage
 from hub.core.queue.outbox import object_queue
 from hub.core.raw import RawDocument, RawFormat, Segment
 from hub.core.signatures import verify_hmac
-from hub.http.receive import Payload, receive_payload, route_context
+from hub.http.receive import Payload, accept_payload, receive_payload, route_context

@@ -44,6 +44,7 @@ class HubRuntime:
         self._extra_plugins = extra_plugins or {}
         self._pools: dict[str, IngestPool] = {}
         self._contexts: dict[str, PluginContext] = {}
+        self._ingestors: dict[str, Ingestor] = {}
 
     @cached_property
     def settings(self) -> HubSettings:
@@ -110,7 +111,7 @@ class HubRuntime:
             if plugin not in self.loaded_plugins.settings:
                 raise ConfigError([Problem(f"plugin {plugin}", "is not loaded")])
             services = HubServices(engine=lambda: self.schema_engine, masterdata=lambda: self.shared_masterdata,
-                                   mappings=lambda: self.mappings, ingestor=self.ingestor,
+                                   mappings=lambda: self.mappings, ingestor=self.shared_ingestor,
                                    ingest_pool=self.ingest_pool)
             context = self._contexts[plugin] = PluginContext(plugin, self.loaded_plugins.settings[plugin], services)
         return context
@@ -148,6 +149,14 @@ class HubRuntime:
         return MasterDataService.from_settings(
             self.require_schema(), self.settings, listeners=[OutboxListener(self.plugins)]
         )
+
+    def shared_ingestor(self, system: str) -> Ingestor:
+        """The inbound pipeline of ``system``, built once and shared (it keeps no state
+        between payloads), for work that takes payloads often: ports, the inbox poster."""
+        ingestor = self._ingestors.get(system)
+        if ingestor is None:
+            ingestor = self._ingestors[system] = self.ingestor(system)
+        return ingestor
 
     def ingestor(self, system: str, duplicate_check: bool = True) -> Ingestor:
         """The inbound pipeline for payloads from ``system`` (a plugin name)."""

@@ -21,6 +21,7 @@ import click
 from click.testing import CliRunner
 
 from hub.cli.main import build_cli
+from hub.core.inbound.inbox import post_waiting
 from hub.core.inbound.load import LoadResult
 from hub.core.masterdata import Incoming, UpsertResult
 from hub.core.masterdata.service import load as load_document
@@ -96,12 +97,15 @@ class LiveHub:
         return self.runtime.masterdata().upsert_many([Incoming(d, source_system) for d in new_documents])
 
     def work_until(self, done: Callable[[], bool], timeout: float) -> bool:
-        """Deliver queued messages (a worker in this process) until ``done()`` or
-        ``timeout`` seconds passed; whether ``done()`` came true."""
+        """Post the inbox's waiting payloads and deliver queued messages (a worker in
+        this process) until ``done()`` or ``timeout`` seconds passed; whether ``done()``
+        came true."""
         if self._worker is None:
             self._worker = Worker(self.runtime, name="live")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            while post_waiting(self.runtime.schema_engine, self.runtime.shared_ingestor).payloads:
+                pass
             self._worker.run_until_idle()
             if done():
                 return True

@@ -102,6 +102,14 @@ class PluginContext:
 
         return ingestor.ingest(payload, source_name, content_type, in_transaction=keep_state)
 
+    def accept(self, payload: bytes, source_name: str, content_type: str = "application/octet-stream") -> int:
+        """Keep ``payload`` durably in the inbox, to be posted moments later by the hub
+        (``hub.core.inbound.inbox``), for a peer that must be answered at once; returns
+        its place in the inbox. What it contains is checked when it is posted."""
+        from hub.core.inbound.inbox import accept
+
+        return accept(self._services.engine(), self.plugin, source_name, content_type, payload)
+
     def ingest_pool(self) -> IngestPool | None:
         """Worker processes that ingest many payloads side by side, posting them in order
         (``hub.core.inbound.pool``); None when the hub runs with one ingest worker."""
