@@ -18,6 +18,7 @@ from hub.core.raw import RawDocument
 from plugins.erp_sap.idoc.definitions import DefinitionRegistry
 from plugins.erp_sap.idoc.flat import read_flat, render_flat
 from plugins.erp_sap.idoc.xml import read_xml, render_xml
+from plugins.erp_sap.idoc.xmlhead import read_head
 from plugins.erp_sap.settings import ErpSapSettings
 
 MESSAGE_TYPES = ("DEBMAS", "MATMAS", "ORDERS", "ORDRSP", "ORDCHG", "INVOIC", "ALEAUD", "WPUBON")
@@ -63,9 +64,10 @@ def accepts_flat(head: bytes, name: str = "") -> bool:
 
 
 def accepts_xml(head: bytes, name: str = "") -> bool:
-    """IDoc-XML: XML whose beginning shows an IDOC element or its control record."""
-    text = _stripped(head)
-    return text.startswith(b"<") and (b"<IDOC" in text or b"<EDI_DC40" in text) and b"XMLSchema" not in text
+    """IDoc-XML, in any encoding: XML whose beginning shows an IDOC element or its control
+    record. XML with a DTD is taken too, so that the reader refuses it in so many words."""
+    xml = read_head(head)
+    return (xml.looks_like("<IDOC", "<EDI_DC40") and "XMLSchema" not in xml.text) or xml.doctype_line() is not None
 
 
 class IdocCodecs:

@@ -112,11 +112,14 @@ class SegmentDef:
     _ordered: tuple[FieldDef, ...] = field(init=False, repr=False)
     spans: dict[str, slice] = field(init=False, repr=False)
     """Where each field lies in SDATA, for reading one field without decoding the rest."""
+    lengths: dict[str, int] = field(init=False, repr=False)
+    """Each field's length, for checking a value that comes without its record (IDoc-XML)."""
     wide: bool = field(init=False, repr=False)
     """Enough fields that reading a few of them beats decoding them all (``SegmentFields``)."""
 
     def __post_init__(self) -> None:
         self.spans = {f.name: slice(f.offset, f.end) for f in self.fields}
+        self.lengths = {f.name: f.length for f in self.fields}
         self.wide = len(self.fields) > WIDE_SEGMENT_FIELDS
         self._ordered = tuple(sorted(self.fields, key=lambda f: f.offset))
         self._names = tuple(f.name for f in self.fields)
