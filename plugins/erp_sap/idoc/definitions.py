@@ -395,13 +395,13 @@ def _shipped_files() -> Iterator[tuple[str, str]]:
 class DefinitionRegistry:
     """Every IDoc type the codec knows: shipped ones, then the installation's (which win).
 
-    Also remembers, for segments without a definition, the flat name and HLEVEL seen
-    when parsing, so a parsed file renders back with the same names.
+    Also remembers, for segments without a definition, the flat name seen when parsing,
+    so a parsed file renders back with the same names.
     """
 
     def __init__(self, folders: Iterable[str | Path] = (), shipped: bool = True) -> None:
         self._types: dict[str, IdocTypeDef] = {}
-        self._learned: dict[str, tuple[str, int]] = {}
+        self._learned: dict[str, str] = {}
         if shipped:
             for name, text in _shipped_files():
                 for definition in definitions_from_json(json.loads(text), name):
@@ -438,12 +438,12 @@ class DefinitionRegistry:
         """Names of all known IDoc types."""
         return sorted(self._types)
 
-    def learn(self, seg_type: str, flat_name: str, hlevel: int) -> None:
+    def learn(self, seg_type: str, flat_name: str) -> None:
         """Remember how an undefined segment was named in a file (first sighting wins)."""
-        self._learned.setdefault(seg_type, (flat_name, hlevel))
+        self._learned.setdefault(seg_type, flat_name)
 
-    def learned(self, seg_type: str) -> tuple[str, int] | None:
-        """Flat name and HLEVEL remembered for an undefined segment."""
+    def learned(self, seg_type: str) -> str | None:
+        """The flat name remembered for an undefined segment."""
         return self._learned.get(seg_type)
 
 

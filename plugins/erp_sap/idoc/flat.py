@@ -219,7 +219,7 @@ class _Assembler:
         if not seg_type:
             raise self.fail("", None, "data record without segment name")
         segment = Segment(seg_type, {RAW_FIELD: raw} if raw else {}, [], number)
-        self.registry.learn(seg_type, segnam_field.rstrip(), hlevel or 0)
+        self.registry.learn(seg_type, segnam_field.rstrip())
         self._place(segment, None, False, psgnum, hlevel)
 
     def _place(self, segment: Segment, defined_parent: str | None, known: bool,
@@ -359,6 +359,11 @@ def _with_payload(document: RawDocument, records: list[str], encoding: str) -> R
     return document
 
 
+def _flat_name(seg_type: str) -> str:
+    """The flat name of a segment type without definition: ``Z1ABC`` is written ``Z2ABC``."""
+    return seg_type[0] + "2" + seg_type[2:] if seg_type[1:2] == "1" else seg_type
+
+
 def iter_flat_records(document: RawDocument, registry: DefinitionRegistry, pad: bool = True) -> Iterator[str]:
     """The flat records (control record first) of one IDoc; padded to full length unless ``pad`` is false."""
     control = dict(document.control)
@@ -385,7 +390,6 @@ def iter_flat_records(document: RawDocument, registry: DefinitionRegistry, pad: 
             counter += 1
             number = counter
             sdef = defn.get(segment.name) if defn else None
-            learned = registry.learned(segment.name)
             if sdef is not None:
                 name, level = sdef.definition, sdef.level
                 try:
@@ -400,11 +404,9 @@ def iter_flat_records(document: RawDocument, registry: DefinitionRegistry, pad: 
                 sdata = segment.fields.get(RAW_FIELD, "")
                 if len(sdata) > SDATA_LENGTH:
                     raise IdocError(docnum, segment.name, f"segment {number}", f"SDATA longer than {SDATA_LENGTH}")
-                if learned:
-                    name, level = learned[0], learned[1] or parent_level + 1
-                else:
-                    name = segment.name[0] + "2" + segment.name[2:] if segment.name[1:2] == "1" else segment.name
-                    level = parent_level + 1
+                # its level is where it stands in this tree, not where the file it was learned from had it
+                name = registry.learned(segment.name) or _flat_name(segment.name)
+                level = parent_level + 1
             record = f"{name:<30}{prefix}{number:06d}{parent_number:06d}{level:02d}{sdata}"
             yield record.ljust(DATA_LENGTH) if pad else record.rstrip()
             if segment.children:

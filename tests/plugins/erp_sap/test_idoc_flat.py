@@ -156,6 +156,21 @@ def test_unknown_segment_keeps_its_flat_name_on_render() -> None:
     assert b"Z2KNA1X   " in render_flat(docs[:1], DefinitionRegistry())
 
 
+def test_an_unknown_segment_renders_at_its_own_level_not_where_another_file_had_it() -> None:
+    """Found by fuzzing: the registry remembered Z1KNA1X's HLEVEL 02 from one file and wrote
+    it for a Z1KNA1X one level deeper, a record no reader takes back (HLEVEL jump)."""
+    registry = DefinitionRegistry()
+    list(read_flat((DATA / "debmas07_zext_trimmed.txt").read_bytes(), "x", registry))  # Z2KNA1X001, level 02
+    extension = Segment("Z1KNA1X", {"SDATA": "GOLD"})
+    doc = RawDocument("erp_sap", "DEBMAS", "0000000000000042", "idoc",
+                      [Segment("E1KNA1M", {"KUNNR": "42"}, [Segment("E1KNVVM", {"VKORG": "1000"}, [extension])])],
+                      {"IDOCTYP": "DEBMAS07", "MESTYP": "DEBMAS", "DOCNUM": "0000000000000042"})
+    rendered = render_flat([doc], registry)
+    assert b"Z2KNA1X001" in rendered
+    (again,) = read_flat(rendered, "again", registry)
+    assert next(next(again.body[0].find("E1KNVVM")).find("Z1KNA1X")).fields == {"SDATA": "GOLD"}
+
+
 @pytest.mark.parametrize(
     ("name", "parts"),
     [
