@@ -30,7 +30,7 @@ from plugins.erp_sap.idoc.control import (
     decode_control,
     encode_control,
 )
-from plugins.erp_sap.idoc.definitions import RAW_FIELD, DefinitionRegistry, IdocTypeDef, SegmentFields
+from plugins.erp_sap.idoc.definitions import RAW_FIELD, DefinitionRegistry, IdocTypeDef, SegmentFields, unversioned
 from plugins.erp_sap.idoc.errors import IdocError
 
 SYSTEM = "erp_sap"
@@ -360,8 +360,13 @@ def _with_payload(document: RawDocument, records: list[str], encoding: str) -> R
 
 
 def _flat_name(seg_type: str) -> str:
-    """The flat name of a segment type without definition: ``Z1ABC`` is written ``Z2ABC``."""
-    return seg_type[0] + "2" + seg_type[2:] if seg_type[1:2] == "1" else seg_type
+    """The flat name of a segment type without definition: ``Z1ABC`` is written ``Z2ABC``;
+    a type ending in three digits keeps its own name, as ``Z2ABC001`` would read as ``Z1ABC``
+    in version 001."""
+    if seg_type[1:2] != "1":
+        return seg_type
+    name = seg_type[0] + "2" + seg_type[2:]
+    return name if unversioned(name) == seg_type else seg_type
 
 
 def iter_flat_records(document: RawDocument, registry: DefinitionRegistry, pad: bool = True) -> Iterator[str]:

@@ -171,6 +171,17 @@ def test_an_unknown_segment_renders_at_its_own_level_not_where_another_file_had_
     assert next(next(again.body[0].find("E1KNVVM")).find("Z1KNA1X")).fields == {"SDATA": "GOLD"}
 
 
+@pytest.mark.parametrize("seg_type", ["Z1PRICE100", "Z10000", "Z1KNA1X"])
+def test_an_unknown_segment_keeps_its_type_name_through_a_flat_file(seg_type: str) -> None:
+    """Found by fuzzing: Z1PRICE100 went out as Z2PRICE100 and came back as Z1PRICE
+    (version 100 stripped); a type ending in three digits now keeps its own name."""
+    doc = RawDocument("erp_sap", "DEBMAS", "0000000000000042", "idoc",
+                      [Segment("E1KNA1M", {"KUNNR": "42"}, [Segment(seg_type, {"SDATA": "X"})])],
+                      {"IDOCTYP": "DEBMAS07", "MESTYP": "DEBMAS", "DOCNUM": "0000000000000042"})
+    (again,) = read_flat(render_flat([doc], DefinitionRegistry()), "again", DefinitionRegistry())
+    assert [s.name for s in again.body[0].children] == [seg_type]
+
+
 @pytest.mark.parametrize(
     ("name", "parts"),
     [
