@@ -86,7 +86,11 @@ class _InputEnd:
         self.column = 1
 
     def feed(self, chunk: bytes) -> None:
-        text = self._decoder.decode(chunk)
+        try:
+            text = self._decoder.decode(chunk)
+        except UnicodeError:  # a codec that refuses more than single bytes (UTF-32 without BOM): count bytes
+            self._decoder = codecs.getincrementaldecoder("latin-1")()
+            text = self._decoder.decode(chunk)
         newlines = text.count("\n")
         if newlines:
             self.line += newlines

@@ -53,8 +53,10 @@ def stopped_silently(exc: etree.XMLSyntaxError) -> bool:
 def describe(exc: etree.XMLSyntaxError, encoding: str) -> str:
     """What is wrong, in our words; ``encoding`` is what the payload is read as (``UTF-8``)."""
     message = plain(exc)
-    if exc.code in _ENCODING:
+    if exc.code == _T.ERR_INVALID_ENCODING:
         return f"not valid {encoding} (is the file in another encoding than it declares?)"
+    if exc.code in _ENCODING:
+        return f"declares encoding {encoding}, which is unknown"
     if exc.code in _ENTITY or "amplification" in message:
         undefined = _UNDEFINED.search(message)
         return f"entity &{undefined.group(1)}; is not defined: {DTD_REFUSED}" if undefined else DTD_REFUSED

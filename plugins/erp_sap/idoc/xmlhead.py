@@ -58,6 +58,8 @@ class XmlHead:
             return f"bytes are {self.encoding} without a byte order mark, but the XML {said}"
         if self.bom and self.declared and declares_utf16 != self.utf16:
             return f"starts with a {self.encoding} byte order mark but declares encoding {self.declared}"
+        if not self.utf16 and (declares_utf16 or declared.startswith(("UTF-32", "UCS"))):
+            return f"declares encoding {self.declared}, but its bytes are not in it"
         return None
 
     def doctype_line(self) -> int | None:

@@ -69,6 +69,14 @@ def test_fields_without_definition_share_what_sdata_leaves() -> None:
         "segment name is 32 characters, at most 30 fit")
 
 
+@pytest.mark.parametrize("encoding", ["UTF-16", "UTF-32", "UCS-4"])
+def test_a_declared_encoding_the_bytes_are_not_in_is_refused(encoding: str) -> None:
+    """Found by fuzzing: ASCII bytes declaring UTF-16 stopped the reader with a bare UnicodeError."""
+    assert refused(MATMAS.replace(b"UTF-8", encoding.encode())) == (
+        f"IDoc (number unknown) in file.xml: field 'XML': XML line 1: declares encoding {encoding},"
+        " but its bytes are not in it")
+
+
 def test_libxml2_limits_stay_on_and_read_in_our_words() -> None:
     deep = ONE_LINE.replace(b"<MAKTX>", b"<A>" * 300 + b"<MAKTX>", 1)
     assert refused(deep).endswith("elements nested more than 256 deep")
