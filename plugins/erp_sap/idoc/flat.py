@@ -32,6 +32,7 @@ from plugins.erp_sap.idoc.control import (
 )
 from plugins.erp_sap.idoc.definitions import RAW_FIELD, DefinitionRegistry, IdocTypeDef, SegmentFields, unversioned
 from plugins.erp_sap.idoc.errors import IdocError
+from plugins.erp_sap.idoc.flatdecode import find_bad_byte
 
 SYSTEM = "erp_sap"
 _HEADER = itemgetter(slice(0, 30), slice(33, 49), slice(49, 63))
@@ -300,7 +301,7 @@ def _open_idoc(record: str, where: str, registry: DefinitionRegistry, source: st
     if control.get("TABNAM") not in CONTROL_TABNAMES:
         raise IdocError(docnum, "", where, f"control record labelled {control.get('TABNAM')!r}, expected EDI_DC40", source)
     if docnum and not docnum.isdigit():
-        raise IdocError(docnum, "", where, f"DOCNUM {docnum!r} is not a number (corrupted control record?)", source)
+        raise IdocError("", "", where, f"DOCNUM {docnum!r} is not a number (corrupted control record?)", source)
     for required in ("IDOCTYP", "MESTYP"):
         if not control.get(required):
             raise IdocError(docnum, "", where, f"control record without {required}", source)
@@ -339,13 +340,25 @@ def read_flat(payload: bytes | IO[bytes] | IO[str], source: str = "", registry: 
             raise
         raise IdocError(current.docnum, exc.segment, exc.position, exc.detail, source) from exc
     except UnicodeDecodeError as exc:
-        raise IdocError(current.docnum if current else "", "", f"after {_position(index, offset)}",
-                        f"not valid {encoding}: {exc.reason}; set [plugins.erp_sap] encoding", source) from exc
+        raise _decode_error(exc, payload, encoding, current, _position(index, offset), source) from exc
     if current is None:
         raise IdocError("", "", "", "no control record found: not a flat IDoc file", source)
     ordinal += 1
     yield _with_payload(current.finish(f"end of file after {_position(index, offset)}", ordinal), current.records,
                         encoding)
+
+
+def _decode_error(exc: UnicodeDecodeError, payload: bytes | IO[bytes] | IO[str], encoding: str,
+                  current: _Assembler | None, position: str, source: str) -> IdocError:
+    """Bytes that are no text in ``encoding``: which byte, line, segment and IDoc, where the
+    payload is at hand to tell (``flatdecode``); else the IDoc and record read last."""
+    hint = "; set [plugins.erp_sap] encoding to the file's"
+    bad = find_bad_byte(bytes(payload), encoding) if isinstance(payload, (bytes, bytearray, memoryview)) else None
+    if bad is None:
+        return IdocError(current.docnum if current else "", "", f"after {position}",
+                         f"not valid {encoding}: {exc.reason}{hint}", source)
+    return IdocError(bad.docnum, bad.segment, bad.position(),
+                     f"byte 0x{bad.value:02X} is not valid {encoding} ({bad.reason}){hint}", source)
 
 
 def _with_payload(document: RawDocument, records: list[str], encoding: str) -> RawDocument:

@@ -202,6 +202,18 @@ def test_corrupted_files_give_one_precise_error(name: str, parts: list[str]) -> 
     assert name in message
 
 
+def test_bytes_that_are_no_text_in_the_encoding_are_named() -> None:
+    """A latin-1 file read as UTF-8 failed "after line 0", before any record: the text
+    layer decodes ahead. The byte, its line, its segment and its IDoc are named now."""
+    payload = (DATA / "debmas07_zext_trimmed.txt").read_text(encoding="utf-8").encode("latin-1")
+    with pytest.raises(IdocError) as caught:
+        list(read_flat(payload, "latin1.txt"))
+    assert str(caught.value) == (
+        "IDoc 0000000000471101 in latin1.txt: field 'E2KNA1M005': line 2, byte 762: byte 0xFC is not valid utf-8"
+        " (invalid start byte); set [plugins.erp_sap] encoding to the file's")
+    assert payload[762:763] == "ü".encode("latin-1")
+
+
 def make_doc(**control: str) -> RawDocument:
     fields = {"IDOCTYP": "DEBMAS07", "MESTYP": "DEBMAS", "DOCNUM": "0000000000000042", **control}
     return RawDocument("erp_sap", "DEBMAS", "0000000000000042", "idoc",
