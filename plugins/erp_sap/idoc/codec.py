@@ -65,9 +65,14 @@ def accepts_flat(head: bytes, name: str = "") -> bool:
 
 def accepts_xml(head: bytes, name: str = "") -> bool:
     """IDoc-XML, in any encoding: XML whose beginning shows an IDOC element or its control
-    record. XML with a DTD is taken too, so that the reader refuses it in so many words."""
+    record, or an XML declaration or comment (the plugin reads no other XML, and a long
+    prolog may hide the rest). XML with a DTD is taken too, so that the reader refuses it
+    in so many words."""
     xml = read_head(head)
-    return (xml.looks_like("<IDOC", "<EDI_DC40") and "XMLSchema" not in xml.text) or xml.doctype_line() is not None
+    if "XMLSchema" in xml.text:
+        return False
+    prolog = xml.text.lstrip().startswith(("<?xml", "<!--"))  # and maybe more prolog than the head shows
+    return xml.looks_like("<IDOC", "<EDI_DC40") or prolog or xml.doctype_line() is not None
 
 
 class IdocCodecs:

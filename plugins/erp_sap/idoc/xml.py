@@ -158,7 +158,7 @@ class _Reader:
         for event, idoc in parser.read_events():
             if event == "start":
                 if self.current is None and self.count == 0 and idoc.getroottree().docinfo.doctype:
-                    raise self.error("", "XML", f"XML line {idoc.sourceline}", xmlerrors.DTD_REFUSED)
+                    raise self.error("", "XML", f"before XML line {idoc.sourceline}", xmlerrors.DTD_REFUSED)
                 self.current = idoc
                 continue
             parent = idoc.getparent()

@@ -27,7 +27,7 @@ _POSITION_SUFFIX = re.compile(r",? line \d+, column \d+$")
 _MISMATCH = re.compile(r"Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)")
 _UNDEFINED = re.compile(r"Entity '([^']*)' not defined")
 _CHARACTER = {_T.ERR_INVALID_CHAR, _T.ERR_INVALID_DEC_CHARREF, _T.ERR_INVALID_HEX_CHARREF}
-_CHAR_VALUE = re.compile(r"value (\d+)$")
+_CHAR_VALUE = re.compile(r"value (\d+)$|Char 0x([0-9A-Fa-f]+)")
 
 
 def plain(exc: etree.XMLSyntaxError) -> str:
@@ -76,6 +76,7 @@ def describe(exc: etree.XMLSyntaxError, encoding: str) -> str:
         return "XML not well-formed: an '&' that starts no entity reference (a literal & is written &amp;)"
     if exc.code in _CHARACTER:
         value = _CHAR_VALUE.search(message)
-        what = f"character U+{int(value.group(1)):04X}" if value else "a character"
+        code = (int(value.group(1)) if value.group(1) else int(value.group(2), 16)) if value else None
+        what = f"character U+{code:04X}" if code is not None else "a character"
         return f"XML not well-formed: {what}, which XML does not allow"
     return f"XML not well-formed: {message}"
