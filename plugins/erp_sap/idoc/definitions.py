@@ -36,6 +36,10 @@ _SECOND = itemgetter(1)
 REST_FIELD = "SDATA_REST"
 # An unknown segment (no definition, e.g. a customer Z1 segment) keeps its raw SDATA.
 RAW_FIELD = "SDATA"
+REMEMBERED_NAMES = 10_000
+"""How many segment names a definition caches and the registry learns, at most: files
+name a few hundred, and a hub that runs for months must not grow with every garbage name
+a broken file carries."""
 WIDE_SEGMENT_FIELDS = 12
 """Above this many fields, a parsed segment's fields are read when asked for: a mapping
 reads a few of a wide segment's fields once each, but reads a narrow qualifier segment's
@@ -292,7 +296,8 @@ class IdocTypeDef:
             return found
         candidates = definition_candidates(flat_name)
         found = next((c for c in candidates if c in self.segments), candidates[0])
-        self._flat_names[flat_name] = found
+        if len(self._flat_names) < REMEMBERED_NAMES:
+            self._flat_names[flat_name] = found
         return found
 
     def record_segment(self, segnam_field: str) -> tuple[str, SegmentDef | None]:
@@ -301,7 +306,8 @@ class IdocTypeDef:
         if found is None:
             seg_type = self.resolve(segnam_field.rstrip())
             found = (seg_type, self.segments.get(seg_type))
-            self._records[segnam_field] = found
+            if len(self._records) < REMEMBERED_NAMES:
+                self._records[segnam_field] = found
         return found
 
     def get(self, seg_type: str) -> SegmentDef | None:
@@ -440,7 +446,8 @@ class DefinitionRegistry:
 
     def learn(self, seg_type: str, flat_name: str) -> None:
         """Remember how an undefined segment was named in a file (first sighting wins)."""
-        self._learned.setdefault(seg_type, flat_name)
+        if len(self._learned) < REMEMBERED_NAMES:
+            self._learned.setdefault(seg_type, flat_name)
 
     def learned(self, seg_type: str) -> str | None:
         """The flat name remembered for an undefined segment."""

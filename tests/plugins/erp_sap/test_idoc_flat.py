@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hub.core.raw import RawDocument, Segment
-from plugins.erp_sap.idoc.definitions import DefinitionRegistry, SegmentFields
+from plugins.erp_sap.idoc.definitions import REMEMBERED_NAMES, DefinitionRegistry, SegmentFields
 from plugins.erp_sap.idoc.errors import IdocError
 from plugins.erp_sap.idoc.flat import read_flat, render_flat
 from plugins.erp_sap.idoc.xml import read_xml, render_xml
@@ -212,6 +212,21 @@ def test_bytes_that_are_no_text_in_the_encoding_are_named() -> None:
         "IDoc 0000000000471101 in latin1.txt: field 'E2KNA1M005': line 2, byte 762: byte 0xFC is not valid utf-8"
         " (invalid start byte); set [plugins.erp_sap] encoding to the file's")
     assert payload[762:763] == "ü".encode("latin-1")
+
+
+def test_garbage_segment_names_do_not_grow_the_registry_without_end() -> None:
+    """Seen fuzzing: every segment name a file carried was cached for good, refused file or not."""
+    registry = DefinitionRegistry()
+    header = render_flat([make_doc()]).decode("utf-8").split("\n")[0]
+    for batch in range(3):
+        names = (f"Z2N{batch}{n:06d}X".ljust(30) + " " * 3 + "0000000000000042" for n in range(REMEMBERED_NAMES))
+        records = [header] + [f"{name}{n + 1:06d}00000002" for n, name in enumerate(names)]
+        with pytest.raises(IdocError, match="mandatory segment E1KNA1M missing"):
+            list(read_flat("\n".join(records).encode(), "names.txt", registry))
+    defn = registry.get("DEBMAS07")
+    assert defn is not None
+    assert max(len(defn._records), len(defn._flat_names), len(registry._learned)) <= REMEMBERED_NAMES
+    assert registry.learned("Z1N0000000X") == "Z2N0000000X"
 
 
 def make_doc(**control: str) -> RawDocument:
