@@ -17,7 +17,6 @@ read when its number was read, else the last complete one.
 
 from __future__ import annotations
 
-import codecs
 import io
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO
@@ -66,43 +65,6 @@ def _innermost(element: etree._Element) -> etree._Element:
     return element
 
 
-class _InputEnd:
-    """Where the input fed so far ends, counted as libxml2 counts (line, column).
-
-    libxml2 defers part of its checks until it has seen what follows (the ``;`` of an
-    entity reference, the ``>`` of a tag), so an error raised when the parser is closed
-    may lie anywhere; it means the file was cut short only when it lies at the very end.
-    """
-
-    SLACK = 10
-    """libxml2 reports a cut inside a declaration or a tag a few characters early."""
-
-    def __init__(self, encoding: str) -> None:
-        try:
-            self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-        except LookupError:  # an encoding libxml2 knows and Python does not: count bytes
-            self._decoder = codecs.getincrementaldecoder("latin-1")()
-        self.line = 1
-        self.column = 1
-
-    def feed(self, chunk: bytes) -> None:
-        try:
-            text = self._decoder.decode(chunk)
-        except UnicodeError:  # a codec that refuses more than single bytes (UTF-32 without BOM): count bytes
-            self._decoder = codecs.getincrementaldecoder("latin-1")()
-            text = self._decoder.decode(chunk)
-        newlines = text.count("\n")
-        if newlines:
-            self.line += newlines
-            self.column = len(text) - text.rfind("\n")
-        else:
-            self.column += len(text)
-
-    def reached(self, line: int, column: int) -> bool:
-        """Whether a parse error at (line, column) lies at the end of the input."""
-        return line > self.line or (line == self.line and column >= self.column - self.SLACK)
-
-
 class _Reader:
     """One pass over one IDoc-XML payload; remembers where it is for the error messages."""
 
@@ -111,7 +73,7 @@ class _Reader:
         self.registry = registry
         self.converter = Converter(registry, source)
         self.head: XmlHead | None = None
-        self.end = _InputEnd("utf-8")
+        self.end = xmlerrors.InputEnd("utf-8")
         self.current: etree._Element | None = None
         self.last = ""
         self.count = 0
@@ -135,7 +97,7 @@ class _Reader:
             events=("start", "end"), tag="{*}IDOC", resolve_entities=False, no_network=True,
             load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True,
         )
-        end = self.end = _InputEnd(head.codec)
+        end = self.end = xmlerrors.InputEnd(head.codec)
         closing = False
         try:
             while chunk:

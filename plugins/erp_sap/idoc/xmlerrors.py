@@ -4,11 +4,12 @@ lxml hands over libxml2's messages ("Opening and ending tag mismatch: NAME1 line
 NAME2, line 2, column 366", "Resource limit exceeded: Text node too long, try
 XML_PARSE_HUGE"); they name parser internals and options the reader of a ``.error.txt``
 cannot use. The reader (``xml.py``) adds where it happened and which IDoc; this module
-says what is wrong.
+says what is wrong, and (``InputEnd``) whether an error means the file was cut short.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from lxml import etree
@@ -80,3 +81,40 @@ def describe(exc: etree.XMLSyntaxError, encoding: str) -> str:
         what = f"character U+{code:04X}" if code is not None else "a character"
         return f"XML not well-formed: {what}, which XML does not allow"
     return f"XML not well-formed: {message}"
+
+
+class InputEnd:
+    """Where the input fed so far ends, counted as libxml2 counts (line, column).
+
+    libxml2 defers part of its checks until it has seen what follows (the ``;`` of an
+    entity reference, the ``>`` of a tag), so an error raised when the parser is closed
+    may lie anywhere; it means the file was cut short only when it lies at the very end.
+    """
+
+    SLACK = 10
+    """libxml2 reports a cut inside a declaration or a tag a few characters early."""
+
+    def __init__(self, encoding: str) -> None:
+        try:
+            self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        except LookupError:  # an encoding libxml2 knows and Python does not: count bytes
+            self._decoder = codecs.getincrementaldecoder("latin-1")()
+        self.line = 1
+        self.column = 1
+
+    def feed(self, chunk: bytes) -> None:
+        try:
+            text = self._decoder.decode(chunk)
+        except UnicodeError:  # a codec that refuses more than single bytes (UTF-32 without BOM): count bytes
+            self._decoder = codecs.getincrementaldecoder("latin-1")()
+            text = self._decoder.decode(chunk)
+        newlines = text.count("\n")
+        if newlines:
+            self.line += newlines
+            self.column = len(text) - text.rfind("\n")
+        else:
+            self.column += len(text)
+
+    def reached(self, line: int, column: int) -> bool:
+        """Whether a parse error at (line, column) lies at the end of the input."""
+        return line > self.line or (line == self.line and column >= self.column - self.SLACK)
