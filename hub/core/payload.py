@@ -28,14 +28,17 @@ def read_payload(path: Path, name: str, limit: int) -> bytes:
     """The bytes of the file at ``path`` (called ``name`` in errors); PayloadTooLargeError
     when it is larger than ``limit`` bytes.
 
-    The size comes from the file system before anything is read; the read itself stops
-    one byte past the limit, for a file that grew in between.
+    The size comes from the file system before anything is read. The read asks for that
+    size (asking for the limit would allocate the limit for every small file) and one byte
+    more; a file that grew in between is read on, to one byte past the limit at most.
     """
     size = path.stat().st_size
     if size > limit:
         raise PayloadTooLargeError(name, size, limit)
     with path.open("rb") as stream:
-        data = stream.read(limit + 1)
+        data = stream.read(size + 1)
+        if len(data) > size:
+            data += stream.read(limit + 1 - len(data))
     if len(data) > limit:
         raise PayloadTooLargeError(name, max(path.stat().st_size, len(data)), limit)
     return data

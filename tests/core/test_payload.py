@@ -11,10 +11,17 @@ from hub.core.errors import DocumentError
 from hub.core.payload import PayloadTooLargeError, read_payload
 
 
-def test_a_file_within_the_limit_is_read_whole(tmp_path: Path) -> None:
+def test_a_file_within_the_limit_is_read_whole_for_the_memory_it_needs(tmp_path: Path) -> None:
     path = tmp_path / "in.txt"
     path.write_bytes(b"x" * 1000)
     assert read_payload(path, "in.txt", 1000) == b"x" * 1000
+    tracemalloc.start()
+    try:
+        assert read_payload(path, "in.txt", 256 * 1024 * 1024) == b"x" * 1000
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024  # not a buffer the size of the limit
 
 
 def test_a_larger_file_is_refused_before_a_byte_is_read(tmp_path: Path) -> None:
