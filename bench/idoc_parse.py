@@ -2,12 +2,14 @@
 
 Prints IDocs per second for each layout and the peak RSS of the process, so constant
 memory is visible: run with ``--count 1000000 --only debmas-flat`` for the initial-load
-case. Usage: ``.venv/bin/python bench/idoc_parse.py [--count N] [--only NAME]``.
+case. Usage: ``.venv/bin/python bench/idoc_parse.py [--count N] [--only NAME] [--short]``;
+``--short`` parses 5,000 IDocs of each kind. The last line is JSON with every figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import sys
 import tempfile
@@ -70,7 +72,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(name: str, count: int, folder: Path, registry: DefinitionRegistry) -> None:
+def run(name: str, count: int, folder: Path, registry: DefinitionRegistry) -> dict[str, float]:
     kind, layout = name.split("-")
     source = orders(count) if kind == "orders" else customers(count)
     path = folder / f"{name}.{'xml' if layout == 'xml' else 'txt'}"
@@ -93,18 +95,24 @@ def run(name: str, count: int, folder: Path, registry: DefinitionRegistry) -> No
     print(f"{name:12} {parsed:>9} IDocs  {path.stat().st_size / 1e6:8.1f} MB  write {count / written:9.0f}/s"
           f"  parse {parsed / elapsed:9.0f} IDocs/s  peak RSS {_peak_mb():6.0f} MB")
     path.unlink()
+    return {"idocs": parsed, "write_per_s": round(count / written), "parse_per_s": round(parsed / elapsed)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--only", choices=["orders-flat", "orders-xml", "debmas-flat", "debmas-xml"])
+    parser.add_argument("--short", action="store_true", help="5,000 IDocs of each kind")
     args = parser.parse_args()
+    count = 5000 if args.short else args.count
     registry = DefinitionRegistry()
     names = [args.only] if args.only else ["orders-flat", "orders-xml", "debmas-flat", "debmas-xml"]
+    figures: dict[str, object] = {"bench": "idoc_parse", "count": count}
     with tempfile.TemporaryDirectory() as folder:
         for name in names:
-            run(name, args.count, Path(folder), registry)
+            figures[name] = run(name, count, Path(folder), registry)
+    figures["peak_rss_mb"] = round(_peak_mb(), 1)
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from hub.cli.context import pass_runtime
 from hub.cli.output import json_option, print_json, print_table
 from hub.core.errors import HubError
 from hub.core.inbound.outcome import IngestOutcome, summarise
+from hub.core.payload import read_payload
 from hub.core.runtime import HubRuntime
 
 
@@ -23,7 +24,8 @@ def ingest(runtime: HubRuntime, plugin: str, files: tuple[Path, ...], as_json: b
     """Ingest FILES from PLUGIN's system: archive, map, store, enqueue.
 
     Exits 1 if any document failed or conflicts with one received before under the same
-    key (kept, not posted); a file that cannot be parsed stores nothing.
+    key (kept, not posted); a file that cannot be parsed stores nothing, and a file above
+    max_payload_bytes is refused unread (the other files still go in).
     """
     ingestor = runtime.ingestor(plugin)
     outcomes: list[IngestOutcome] = []
@@ -31,7 +33,8 @@ def ingest(runtime: HubRuntime, plugin: str, files: tuple[Path, ...], as_json: b
     for path in files:
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         try:
-            outcomes.extend(ingestor.ingest(path.read_bytes(), str(path), content_type))
+            payload = read_payload(path, str(path), runtime.settings.max_payload_bytes)
+            outcomes.extend(ingestor.ingest(payload, str(path), content_type))
         except HubError as exc:
             file_errors.append({"file": str(path), "error": str(exc)})
     if as_json:

@@ -112,7 +112,8 @@ class HubRuntime:
                 raise ConfigError([Problem(f"plugin {plugin}", "is not loaded")])
             services = HubServices(engine=lambda: self.schema_engine, masterdata=lambda: self.shared_masterdata,
                                    mappings=lambda: self.mappings, ingestor=self.shared_ingestor,
-                                   ingest_pool=self.ingest_pool)
+                                   ingest_pool=self.ingest_pool,
+                                   max_payload_bytes=lambda: self.settings.max_payload_bytes)
             context = self._contexts[plugin] = PluginContext(plugin, self.loaded_plugins.settings[plugin], services)
         return context
 

@@ -139,6 +139,11 @@ class HubSettings(PluginSelection):
         description="Processes that ingest the files waiting at a file port side by side, posting them"
         " in order (default 2, 1 on a one-core machine); 1 ingests them one by one in the hub's own"
         " process.")
+    max_payload_bytes: int = Field(
+        default=256 * 1024 * 1024, ge=1,
+        description="Largest file `hub ingest` and the file ports take in (default 256 MiB): a larger one is"
+        " refused before it is read, and nothing of it is stored. `hub load` streams its source file and has"
+        " no such limit.")
 
     @field_validator("database_url")
     @classmethod

@@ -3,7 +3,8 @@
 A file is claimed by renaming it into ``processing/`` under a name of its own
 (``<claim id>~<file name>``; a rename is atomic on one file system, so two hub
 processes never take the same file), ingested, then moved to ``done/`` or, if any
-IDoc of it failed or it cannot be read, to ``error/`` with a ``.error.txt`` beside it.
+IDoc of it failed or it cannot be read, to ``error/`` with a ``.error.txt`` beside it;
+so does a file above ``max_payload_bytes``, without being read (``hub.core.payload``).
 Files are claimed as they are taken up, one at a time (or a few ahead for an ingest
 pool working on several side by side), so a crash strands only the files in hand.
 
@@ -138,7 +139,7 @@ class FilePort:
     def _process(self, claim: Path, name: str) -> FileResult:
         try:
             outcomes: list[IngestOutcome] = list(
-                self.context.ingest(claim.read_bytes(), name, "application/octet-stream"))
+                self.context.ingest(self.context.read_file(claim, name), name, "application/octet-stream"))
         except HubError as exc:
             return self._settle(claim, name, [], str(exc))
         return self._settle(claim, name, outcomes, None)

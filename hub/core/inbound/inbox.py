@@ -27,32 +27,16 @@ from hub.core.errors import DocumentError
 from hub.core.gcpause import gc_paused
 from hub.core.inbound.outcome import IngestOutcome
 from hub.core.inbound.pipeline import RACE_ATTEMPTS, SNIFF_BYTES, Ingestor, pick_codec
-from hub.core.model.base import utcnow
 from hub.core.store import archive
-from hub.core.store.tables import InboxRow
+from hub.core.store.inbox import inbox
 
 log = logging.getLogger(__name__)
 
-inbox = InboxRow.__table__
 BATCH = 200
 """Most waiting payloads one pass posts in one transaction."""
 IDLE_SECONDS = 0.05
 """How long an idle poster waits before it looks again."""
 UNREADABLE = "(unreadable)"
-
-
-def accept(engine: sa.Engine, system: str, source: str, content_type: str, payload: bytes) -> int:
-    """Keep ``payload`` of ``system`` for posting; returns its place in the inbox."""
-    with engine.begin() as conn:
-        row = conn.execute(inbox.insert().returning(inbox.c.id), {
-            "system": system, "source": source[:200], "content_type": content_type[:100], "payload": payload,
-            "received_at": utcnow()}).one()
-    return int(row.id)
-
-
-def waiting(conn: sa.Connection) -> int:
-    """How many payloads wait in the inbox."""
-    return int(conn.execute(sa.select(sa.func.count()).select_from(inbox)).scalar_one())
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from hub.core.errors import HubError
 from hub.core.gcpause import gc_paused
 from hub.core.inbound.outcome import IngestOutcome
 from hub.core.inbound.pipeline import Ingestor, PreparedPayload
+from hub.core.payload import read_payload
 from hub.core.settings import HubSettings
 
 log = logging.getLogger(__name__)
@@ -68,9 +69,12 @@ class IngestJob:
         if (self.path is None) == (self.payload is None):
             raise ValueError(f"ingest job {self.source_name}: give a path or a payload, not both or neither")
 
-    def read(self) -> bytes:
-        """The payload's bytes."""
-        return self.payload if self.payload is not None else Path(str(self.path)).read_bytes()
+    def read(self, limit: int) -> bytes:
+        """The payload's bytes; a file larger than ``limit`` bytes is refused unread
+        (``hub.core.payload``)."""
+        if self.payload is not None:
+            return self.payload
+        return read_payload(Path(str(self.path)), self.source_name, limit)
 
 
 @dataclass(frozen=True)
@@ -133,25 +137,26 @@ def _work(start: StartWorker, settings: HubSettings, system: str, jobs: Any, res
     try:
         while (task := _next_job(jobs)) is not None:
             number, job = task
-            results.put(("done", number, _ingest(ingestor, job, number, turns)))
+            results.put(("done", number, _ingest(ingestor, job, number, turns, settings.max_payload_bytes)))
     except _Orphaned:
         return  # nobody is left to take the results (what the worker opened still closes)
     finally:
         close()
 
 
-def _ingest(ingestor: Ingestor, job: IngestJob, number: int, turns: _Turns) -> PoolResult | str:
-    """One job; a refused payload is a result, a bug is a traceback for the pool to raise."""
+def _ingest(ingestor: Ingestor, job: IngestJob, number: int, turns: _Turns, limit: int) -> PoolResult | str:
+    """One job (a file of at most ``limit`` bytes); a refused payload is a result, a bug is
+    a traceback for the pool to raise."""
     with gc_paused():
         # The prepared payload dies with _prepare_and_post's frame, inside the pause:
         # alive when the collector resumes, its first pass would walk all of it.
-        return _prepare_and_post(ingestor, job, number, turns)
+        return _prepare_and_post(ingestor, job, number, turns, limit)
 
 
-def _prepare_and_post(ingestor: Ingestor, job: IngestJob, number: int, turns: _Turns) -> PoolResult | str:
+def _prepare_and_post(ingestor: Ingestor, job: IngestJob, number: int, turns: _Turns, limit: int) -> PoolResult | str:
     prepared: PreparedPayload | HubError | str
     try:
-        prepared = ingestor.prepare(job.read(), job.source_name)
+        prepared = ingestor.prepare(job.read(limit), job.source_name)
     except HubError as exc:
         prepared = exc
     except Exception:  # noqa: BLE001 - the turn must still pass on; the pool raises it

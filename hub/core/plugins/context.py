@@ -21,14 +21,16 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from pydantic import BaseModel
 
+from hub.core.payload import read_payload
 from hub.core.plugins.settings import M, settings_as
 from hub.core.plugins.transaction import PluginTransaction
-from hub.core.store import keymap, plugin_state
+from hub.core.store import inbox, keymap, plugin_state
 from hub.core.store.db import read_only
 from hub.core.store.plugin_state import JsonValue
 
@@ -51,6 +53,7 @@ class HubServices:
     mappings: Callable[[], MappingSet]
     ingestor: Callable[[str], Ingestor]
     ingest_pool: Callable[[str], IngestPool | None]
+    max_payload_bytes: Callable[[], int]
 
 
 class PluginContext:
@@ -106,9 +109,12 @@ class PluginContext:
         """Keep ``payload`` durably in the inbox, to be posted moments later by the hub
         (``hub.core.inbound.inbox``), for a peer that must be answered at once; returns
         its place in the inbox. What it contains is checked when it is posted."""
-        from hub.core.inbound.inbox import accept
+        return inbox.accept(self._services.engine(), self.plugin, source_name, content_type, payload)
 
-        return accept(self._services.engine(), self.plugin, source_name, content_type, payload)
+    def read_file(self, path: Path, name: str) -> bytes:
+        """The bytes of a file a port took up (called ``name`` in errors), within the hub's
+        ``max_payload_bytes``: a larger file is refused unread with a ``DocumentError``."""
+        return read_payload(path, name, self._services.max_payload_bytes())
 
     def ingest_pool(self) -> IngestPool | None:
         """Worker processes that ingest many payloads side by side, posting them in order

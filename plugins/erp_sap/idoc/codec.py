@@ -11,12 +11,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from hub.api import CodecSpec, RawDocument
 from plugins.erp_sap.idoc.definitions import DefinitionRegistry
 from plugins.erp_sap.idoc.flat import read_flat, render_flat
 from plugins.erp_sap.idoc.xml import read_xml, render_xml
+from plugins.erp_sap.idoc.xmlhead import read_head
 from plugins.erp_sap.settings import ErpSapSettings
 
 MESSAGE_TYPES = ("DEBMAS", "MATMAS", "ORDERS", "ORDRSP", "ORDCHG", "INVOIC", "ALEAUD", "WPUBON")
@@ -65,9 +66,15 @@ def accepts_flat(head: bytes, name: str = "") -> bool:
 
 
 def accepts_xml(head: bytes, name: str = "") -> bool:
-    """IDoc-XML: XML whose beginning shows an IDOC element or its control record."""
-    text = _stripped(head)
-    return text.startswith(b"<") and (b"<IDOC" in text or b"<EDI_DC40" in text) and b"XMLSchema" not in text
+    """IDoc-XML, in any encoding: XML whose beginning shows an IDOC element or its control
+    record, or an XML declaration or comment (the plugin reads no other XML, and a long
+    prolog may hide the rest). XML with a DTD is taken too, so that the reader refuses it
+    in so many words."""
+    xml = read_head(head)
+    if "XMLSchema" in xml.text:
+        return False
+    prolog = xml.text.lstrip().startswith(("<?xml", "<!--"))  # and maybe more prolog than the head shows
+    return xml.looks_like("<IDOC", "<EDI_DC40") or prolog or xml.doctype_line() is not None
 
 
 class IdocCodecs:

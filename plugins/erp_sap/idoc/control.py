@@ -43,7 +43,7 @@ for _name, _length in CONTROL_LAYOUT:
     _pos += _length
 assert _pos == CONTROL_LENGTH
 CONTROL_OFFSETS: tuple[tuple[str, int, int], ...] = tuple(_offsets)
-_CONTROL_LENGTHS = dict(CONTROL_LAYOUT)
+CONTROL_LENGTHS: dict[str, int] = dict(CONTROL_LAYOUT)
 _get_control = itemgetter(*(slice(o, o + n) for _, o, n in CONTROL_OFFSETS))
 
 
@@ -80,7 +80,7 @@ def encode_control(fields: dict[str, str]) -> str:
 
 def control_field_length(name: str) -> int | None:
     """Length of a control-record field, or None when ``name`` is not one."""
-    return _CONTROL_LENGTHS.get(name)
+    return CONTROL_LENGTHS.get(name)
 
 
 def sender_key(control: Mapping[str, str], document_id: str) -> str:

@@ -36,6 +36,10 @@ _SECOND = itemgetter(1)
 REST_FIELD = "SDATA_REST"
 # An unknown segment (no definition, e.g. a customer Z1 segment) keeps its raw SDATA.
 RAW_FIELD = "SDATA"
+REMEMBERED_NAMES = 10_000
+"""How many segment names a definition caches and the registry learns, at most: files
+name a few hundred, and a hub that runs for months must not grow with every garbage name
+a broken file carries."""
 WIDE_SEGMENT_FIELDS = 12
 """Above this many fields, a parsed segment's fields are read when asked for: a mapping
 reads a few of a wide segment's fields once each, but reads a narrow qualifier segment's
@@ -112,11 +116,14 @@ class SegmentDef:
     _ordered: tuple[FieldDef, ...] = field(init=False, repr=False)
     spans: dict[str, slice] = field(init=False, repr=False)
     """Where each field lies in SDATA, for reading one field without decoding the rest."""
+    lengths: dict[str, int] = field(init=False, repr=False)
+    """Each field's length, for checking a value that comes without its record (IDoc-XML)."""
     wide: bool = field(init=False, repr=False)
     """Enough fields that reading a few of them beats decoding them all (``SegmentFields``)."""
 
     def __post_init__(self) -> None:
         self.spans = {f.name: slice(f.offset, f.end) for f in self.fields}
+        self.lengths = {f.name: f.length for f in self.fields}
         self.wide = len(self.fields) > WIDE_SEGMENT_FIELDS
         self._ordered = tuple(sorted(self.fields, key=lambda f: f.offset))
         self._names = tuple(f.name for f in self.fields)
@@ -289,7 +296,8 @@ class IdocTypeDef:
             return found
         candidates = definition_candidates(flat_name)
         found = next((c for c in candidates if c in self.segments), candidates[0])
-        self._flat_names[flat_name] = found
+        if len(self._flat_names) < REMEMBERED_NAMES:
+            self._flat_names[flat_name] = found
         return found
 
     def record_segment(self, segnam_field: str) -> tuple[str, SegmentDef | None]:
@@ -298,7 +306,8 @@ class IdocTypeDef:
         if found is None:
             seg_type = self.resolve(segnam_field.rstrip())
             found = (seg_type, self.segments.get(seg_type))
-            self._records[segnam_field] = found
+            if len(self._records) < REMEMBERED_NAMES:
+                self._records[segnam_field] = found
         return found
 
     def get(self, seg_type: str) -> SegmentDef | None:
@@ -392,13 +401,13 @@ def _shipped_files() -> Iterator[tuple[str, str]]:
 class DefinitionRegistry:
     """Every IDoc type the codec knows: shipped ones, then the installation's (which win).
 
-    Also remembers, for segments without a definition, the flat name and HLEVEL seen
-    when parsing, so a parsed file renders back with the same names.
+    Also remembers, for segments without a definition, the flat name seen when parsing,
+    so a parsed file renders back with the same names.
     """
 
     def __init__(self, folders: Iterable[str | Path] = (), shipped: bool = True) -> None:
         self._types: dict[str, IdocTypeDef] = {}
-        self._learned: dict[str, tuple[str, int]] = {}
+        self._learned: dict[str, str] = {}
         if shipped:
             for name, text in _shipped_files():
                 for definition in definitions_from_json(json.loads(text), name):
@@ -435,12 +444,13 @@ class DefinitionRegistry:
         """Names of all known IDoc types."""
         return sorted(self._types)
 
-    def learn(self, seg_type: str, flat_name: str, hlevel: int) -> None:
+    def learn(self, seg_type: str, flat_name: str) -> None:
         """Remember how an undefined segment was named in a file (first sighting wins)."""
-        self._learned.setdefault(seg_type, (flat_name, hlevel))
+        if len(self._learned) < REMEMBERED_NAMES:
+            self._learned.setdefault(seg_type, flat_name)
 
-    def learned(self, seg_type: str) -> tuple[str, int] | None:
-        """Flat name and HLEVEL remembered for an undefined segment."""
+    def learned(self, seg_type: str) -> str | None:
+        """The flat name remembered for an undefined segment."""
         return self._learned.get(seg_type)
 
 

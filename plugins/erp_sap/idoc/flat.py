@@ -31,8 +31,9 @@ from plugins.erp_sap.idoc.control import (
     encode_control,
     sender_key,
 )
-from plugins.erp_sap.idoc.definitions import RAW_FIELD, DefinitionRegistry, IdocTypeDef, SegmentFields
+from plugins.erp_sap.idoc.definitions import RAW_FIELD, DefinitionRegistry, IdocTypeDef, SegmentFields, unversioned
 from plugins.erp_sap.idoc.errors import IdocError
+from plugins.erp_sap.idoc.flatdecode import find_bad_byte
 
 SYSTEM = "erp_sap"
 _HEADER = itemgetter(slice(0, 30), slice(33, 49), slice(49, 63))
@@ -220,7 +221,7 @@ class _Assembler:
         if not seg_type:
             raise self.fail("", None, "data record without segment name")
         segment = Segment(seg_type, {RAW_FIELD: raw} if raw else {}, [], number)
-        self.registry.learn(seg_type, segnam_field.rstrip(), hlevel or 0)
+        self.registry.learn(seg_type, segnam_field.rstrip())
         self._place(segment, None, False, psgnum, hlevel)
 
     def _place(self, segment: Segment, defined_parent: str | None, known: bool,
@@ -303,7 +304,7 @@ def _open_idoc(record: str, where: str, registry: DefinitionRegistry, source: st
     if control.get("TABNAM") not in CONTROL_TABNAMES:
         raise IdocError(docnum, "", where, f"control record labelled {control.get('TABNAM')!r}, expected EDI_DC40", source)
     if docnum and not docnum.isdigit():
-        raise IdocError(docnum, "", where, f"DOCNUM {docnum!r} is not a number (corrupted control record?)", source)
+        raise IdocError("", "", where, f"DOCNUM {docnum!r} is not a number (corrupted control record?)", source)
     for required in ("IDOCTYP", "MESTYP"):
         if not control.get(required):
             raise IdocError(docnum, "", where, f"control record without {required}", source)
@@ -342,13 +343,25 @@ def read_flat(payload: bytes | IO[bytes] | IO[str], source: str = "", registry: 
             raise
         raise IdocError(current.docnum, exc.segment, exc.position, exc.detail, source) from exc
     except UnicodeDecodeError as exc:
-        raise IdocError(current.docnum if current else "", "", f"after {_position(index, offset)}",
-                        f"not valid {encoding}: {exc.reason}; set [plugins.erp_sap] encoding", source) from exc
+        raise _decode_error(exc, payload, encoding, current, _position(index, offset), source) from exc
     if current is None:
         raise IdocError("", "", "", "no control record found: not a flat IDoc file", source)
     ordinal += 1
     yield _with_payload(current.finish(f"end of file after {_position(index, offset)}", ordinal), current.records,
                         encoding)
+
+
+def _decode_error(exc: UnicodeDecodeError, payload: bytes | IO[bytes] | IO[str], encoding: str,
+                  current: _Assembler | None, position: str, source: str) -> IdocError:
+    """Bytes that are no text in ``encoding``: which byte, line, segment and IDoc, where the
+    payload is at hand to tell (``flatdecode``); else the IDoc and record read last."""
+    hint = "; set [plugins.erp_sap] encoding to the file's"
+    bad = find_bad_byte(bytes(payload), encoding) if isinstance(payload, (bytes, bytearray, memoryview)) else None
+    if bad is None:
+        return IdocError(current.docnum if current else "", "", f"after {position}",
+                         f"not valid {encoding}: {exc.reason}{hint}", source)
+    return IdocError(bad.docnum, bad.segment, bad.position(),
+                     f"byte 0x{bad.value:02X} is not valid {encoding} ({bad.reason}){hint}", source)
 
 
 def _with_payload(document: RawDocument, records: list[str], encoding: str) -> RawDocument:
@@ -360,6 +373,16 @@ def _with_payload(document: RawDocument, records: list[str], encoding: str) -> R
     """
     document.payload = "\n".join(records).encode(encoding)
     return document
+
+
+def _flat_name(seg_type: str) -> str:
+    """The flat name of a segment type without definition: ``Z1ABC`` is written ``Z2ABC``;
+    a type ending in three digits keeps its own name, as ``Z2ABC001`` would read as ``Z1ABC``
+    in version 001."""
+    if seg_type[1:2] != "1":
+        return seg_type
+    name = seg_type[0] + "2" + seg_type[2:]
+    return name if unversioned(name) == seg_type else seg_type
 
 
 def iter_flat_records(document: RawDocument, registry: DefinitionRegistry, pad: bool = True) -> Iterator[str]:
@@ -388,7 +411,6 @@ def iter_flat_records(document: RawDocument, registry: DefinitionRegistry, pad: 
             counter += 1
             number = counter
             sdef = defn.get(segment.name) if defn else None
-            learned = registry.learned(segment.name)
             if sdef is not None:
                 name, level = sdef.definition, sdef.level
                 try:
@@ -403,11 +425,9 @@ def iter_flat_records(document: RawDocument, registry: DefinitionRegistry, pad: 
                 sdata = segment.fields.get(RAW_FIELD, "")
                 if len(sdata) > SDATA_LENGTH:
                     raise IdocError(docnum, segment.name, f"segment {number}", f"SDATA longer than {SDATA_LENGTH}")
-                if learned:
-                    name, level = learned[0], learned[1] or parent_level + 1
-                else:
-                    name = segment.name[0] + "2" + segment.name[2:] if segment.name[1:2] == "1" else segment.name
-                    level = parent_level + 1
+                # its level is where it stands in this tree, not where the file it was learned from had it
+                name = registry.learned(segment.name) or _flat_name(segment.name)
+                level = parent_level + 1
             record = f"{name:<30}{prefix}{number:06d}{parent_number:06d}{level:02d}{sdata}"
             yield record.ljust(DATA_LENGTH) if pad else record.rstrip()
             if segment.children:

@@ -1,4 +1,4 @@
-"""IDoc-XML: streaming reader and writer (lxml, no entity resolution, no network).
+"""IDoc-XML: streaming reader and writer (lxml, no DTD, no entities, no network).
 
 The layout SAP writes: the root element is the basic type (``DEBMAS07``), or the
 extension type when CIMTYP is set; under it one ``<IDOC BEGIN="1">`` per IDoc, whose
@@ -6,8 +6,13 @@ first child is the control record ``<EDI_DC40 SEGMENT="1">`` and whose other chi
 are segments (``SEGMENT="1"``) holding field elements and child segments. Namespaced
 names are written with ``_-`` for ``/`` (``_-ABC_-E1XYZ`` is ``/ABC/E1XYZ``).
 
-The reader uses iterparse and frees each ``IDOC`` element once converted, so a file
-of a million IDocs parses in constant memory.
+The reader feeds lxml's pull parser a chunk at a time and frees each ``IDOC`` element
+once converted, so a file of a million IDocs parses in constant memory. libxml2's
+limits for huge trees stay on: they bound one text node (10,000,000 characters) and the
+nesting depth, not the size of a file, so an oversize value is stopped before it is
+built whole, and ``xmlconvert`` then holds every value to its SAP field length. Every
+parse error becomes one IdocError in our words (``xmlerrors``), naming the IDoc being
+read when its number was read, else the last complete one.
 """
 
 from __future__ import annotations
@@ -19,81 +24,18 @@ from typing import IO
 from lxml import etree
 
 from hub.api import RawDocument, Segment
-from plugins.erp_sap.idoc.control import CONTROL_FIELDS, sender_key
+from plugins.erp_sap.idoc import xmlerrors
+from plugins.erp_sap.idoc.control import CONTROL_FIELDS, control_field_length
 from plugins.erp_sap.idoc.definitions import DefinitionRegistry, SegmentDef
 from plugins.erp_sap.idoc.errors import IdocError
+from plugins.erp_sap.idoc.xmlconvert import Converter, element_name
+from plugins.erp_sap.idoc.xmlhead import XmlHead, read_head
 
-SYSTEM = "erp_sap"
-
-
-def _name(tag: str) -> str:
-    local = tag.rsplit("}", 1)[-1]
-    return local.replace("_-", "/")
+_CHUNK = 1 << 16
 
 
 def _tag(name: str) -> str:
     return name.replace("/", "_-")
-
-
-def _is_segment(element: etree._Element) -> bool:
-    return element.get("SEGMENT") is not None or len(element) > 0
-
-
-class _Converter:
-    """Turns one ``IDOC`` element into a RawDocument."""
-
-    def __init__(self, registry: DefinitionRegistry, source: str) -> None:
-        self.registry = registry
-        self.source = source
-        self.counter = 0
-
-    def segment(self, element: etree._Element, docnum: str) -> Segment:
-        self.counter += 1
-        segment = Segment(_name(element.tag), {}, [], self.counter)
-        for child in element:
-            if not isinstance(child.tag, str):
-                continue
-            if _is_segment(child):
-                segment.children.append(self.segment(child, docnum))
-            else:
-                value = (child.text or "").rstrip()
-                if value:
-                    segment.fields[_name(child.tag)] = value
-        return segment
-
-    def convert(self, idoc: etree._Element, root: str, ordinal: int) -> RawDocument:
-        elements = [c for c in idoc if isinstance(c.tag, str)]
-        line = idoc.sourceline
-        if not elements or not _name(elements[0].tag).startswith("EDI_DC40"):
-            raise IdocError("", "", f"XML line {line}", "IDOC element does not start with the control record EDI_DC40", self.source)
-        control = {}
-        for field in elements[0]:
-            if isinstance(field.tag, str):
-                value = (field.text or "").rstrip()
-                if value:
-                    control[_name(field.tag)] = value
-        docnum = control.get("DOCNUM", "")
-        if not control.get("IDOCTYP") and not control.get("CIMTYP"):
-            control["IDOCTYP"] = root
-        if root not in (control.get("IDOCTYP"), control.get("CIMTYP")):
-            raise IdocError(docnum, "", f"XML line {line}",
-                            f"root element {root} is neither IDOCTYP {control.get('IDOCTYP')} nor CIMTYP"
-                            f" {control.get('CIMTYP', '(none)')}", self.source)
-        if not control.get("MESTYP"):
-            raise IdocError(docnum, "", f"XML line {line}", "control record without MESTYP", self.source)
-        self.counter = 0
-        body = [self.segment(e, docnum) for e in elements[1:]]
-        if not body:
-            raise IdocError(docnum, "", f"XML line {line}", "IDoc has a control record but no segments", self.source)
-        defn = self.registry.get(control.get("IDOCTYP", ""), control.get("CIMTYP", ""))
-        if defn is not None:
-            present = {s.name for s in body}
-            for required in defn.mandatory_roots():
-                if required not in present:
-                    raise IdocError(docnum, required, f"XML line {line}", f"mandatory segment {required} missing", self.source)
-        document_id = docnum or f"{self.source or 'payload'}#{ordinal}"
-        return RawDocument(SYSTEM, control["MESTYP"], document_id, "idoc", body, control, self.source,
-                           dedupe_key=sender_key(control, document_id))
 
 
 def _standalone(idoc: etree._Element, root: str) -> bytes:
@@ -103,35 +45,165 @@ def _standalone(idoc: etree._Element, root: str) -> bytes:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<{root}>{inner}</{root}>'.encode()
 
 
-def read_xml(payload: bytes | IO[bytes], source: str = "", registry: DefinitionRegistry | None = None) -> Iterator[RawDocument]:
-    """Parse IDoc-XML one IDoc at a time; raises IdocError for malformed XML or IDocs."""
-    stream = io.BytesIO(bytes(payload)) if isinstance(payload, (bytes, bytearray, memoryview)) else payload
-    converter = _Converter(registry or DefinitionRegistry(), source)
-    events = etree.iterparse(
-        stream, events=("end",), tag="{*}IDOC", resolve_entities=False, no_network=True,
-        load_dtd=False, huge_tree=True, remove_comments=True, remove_pis=True,
-    )
-    count = 0
-    last = ""
-    try:
-        for _, idoc in events:
+def _complete_docnum(idoc: etree._Element) -> str:
+    """The DOCNUM of a partly read IDOC element, if its control record got that far."""
+    head = next((c for c in idoc if isinstance(c.tag, str)), None)
+    if head is None or not element_name(head.tag).startswith("EDI_DC40"):
+        return ""
+    for field in head:
+        if isinstance(field.tag, str) and element_name(field.tag) == "DOCNUM":
+            # the text is whole once anything follows the element
+            whole = field.tail is not None or field.getnext() is not None or head.getnext() is not None
+            value = (field.text or "").strip()
+            return value if whole and value.isdigit() and len(value) <= 16 else ""
+    return ""
+
+
+def _innermost(element: etree._Element) -> etree._Element:
+    while len(element):
+        element = element[-1]
+    return element
+
+
+class _Reader:
+    """One pass over one IDoc-XML payload; remembers where it is for the error messages."""
+
+    def __init__(self, source: str, registry: DefinitionRegistry) -> None:
+        self.source = source
+        self.registry = registry
+        self.converter = Converter(registry, source)
+        self.head: XmlHead | None = None
+        self.end = xmlerrors.InputEnd("utf-8")
+        self.current: etree._Element | None = None
+        self.last = ""
+        self.count = 0
+        self.markup = False
+
+    def error(self, docnum: str, segment: str, where: str, reason: str) -> IdocError:
+        if not docnum and self.last:
+            where = f"{where} (after IDoc {self.last})"
+        return IdocError(docnum, segment, where, reason, self.source)
+
+    def read(self, stream: IO[bytes]) -> Iterator[RawDocument]:
+        chunk = stream.read(_CHUNK)
+        self.head = head = read_head(chunk)
+        problem = head.encoding_problem()
+        if problem:
+            raise self.error("", "XML", "XML line 1", problem)
+        doctype = head.doctype_line()
+        if doctype is not None:
+            raise self.error("", "XML", f"XML line {doctype}", xmlerrors.DTD_REFUSED)
+        parser = etree.XMLPullParser(
+            events=("start", "end"), tag="{*}IDOC", resolve_entities=False, no_network=True,
+            load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True,
+        )
+        end = self.end = xmlerrors.InputEnd(head.codec)
+        closing = False
+        try:
+            while chunk:
+                self.markup = self.markup or b"<" in chunk
+                end.feed(chunk)
+                parser.feed(chunk)
+                yield from self._documents(parser)
+                chunk = stream.read(_CHUNK)
+            closing = True
+            parser.close()
+        except etree.XMLSyntaxError as exc:
+            if not closing:  # closing ends the open elements, which would read as complete
+                self._catch_up(parser)
+            raise self._syntax_error(exc, closing) from exc
+        yield from self._documents(parser)
+        if self.count == 0:
+            raise self.error("", "", "", "no <IDOC> element found: not IDoc-XML")
+
+    def _documents(self, parser: etree.XMLPullParser) -> Iterator[RawDocument]:
+        for event, idoc in parser.read_events():
+            if event == "start":
+                if self.current is None and self.count == 0 and idoc.getroottree().docinfo.doctype:
+                    raise self.error("", "XML", f"before XML line {idoc.sourceline}", xmlerrors.DTD_REFUSED)
+                self.current = idoc
+                continue
             parent = idoc.getparent()
-            root = _name(parent.tag) if parent is not None else ""
-            count += 1
-            document = converter.convert(idoc, root, count)
+            root = element_name(parent.tag) if parent is not None else ""
+            self.count += 1
+            document = self.converter.convert(idoc, root, self.count)
             document.payload = _standalone(idoc, root)
-            last = document.document_id
+            self.last = document.document_id
+            self.current = None
             idoc.clear()
             if parent is not None:
                 while idoc.getprevious() is not None:
                     del parent[0]
             yield document
-    except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (exc.lineno, 0)
-        where = f"XML line {line} column {column}" + (f" (after IDoc {last})" if last else "")
-        raise IdocError("", "XML", where, f"XML not well-formed: {exc.msg}", source) from exc
-    if count == 0:
-        raise IdocError("", "", "", "no <IDOC> element found: not IDoc-XML", source)
+
+    def _catch_up(self, parser: etree.XMLPullParser) -> None:
+        """Take note of the IDocs begun and ended in the chunk that failed, so that the
+        error names the right one; nothing of a failed payload is converted any more."""
+        for event, idoc in parser.read_events():
+            if event == "start":
+                self.current = idoc
+            else:
+                self.last = _complete_docnum(idoc) or self.last
+                self.current = None
+
+    def _syntax_error(self, exc: etree.XMLSyntaxError, closing: bool) -> IdocError:
+        """The IdocError for a parse error: the IDoc in progress (or the last one), the
+        segment and field being read, and what is wrong in our words."""
+        line, column = exc.position if exc.position and exc.position[0] else (exc.lineno, 0)
+        where = f"XML line {line} column {column}" if line else "end of XML"
+        idoc = self.current
+        docnum = _complete_docnum(idoc) if idoc is not None else ""
+        inner = _innermost(idoc) if idoc is not None else None
+        if inner is not None and inner.getroottree().docinfo.doctype:
+            return self.error(docnum, "XML", where, xmlerrors.DTD_REFUSED)
+        if inner is not None and inner is not idoc and xmlerrors.is_text_limit(exc):
+            return self._oversize_text(docnum, inner)
+        if closing and xmlerrors.stopped_silently(exc):
+            if not self.markup:
+                return self.error("", "XML", "", "empty payload: no XML in it")
+            at = f"XML line {inner.sourceline}" if inner is not None and inner.sourceline else where
+            return self.error(docnum, "XML", at, xmlerrors.UNDEFINED_ENTITY)
+        if closing and self.end.reached(line, column) and exc.code != etree.ErrorTypes.ERR_DOCUMENT_EMPTY:
+            return self.error(docnum, "XML", where, self._truncated(docnum, idoc))
+        encoding = self.head.label if self.head is not None else "UTF-8"
+        return self.error(docnum, "XML", where, xmlerrors.describe(exc, encoding))
+
+    def _truncated(self, docnum: str, idoc: etree._Element | None) -> str:
+        if docnum:
+            return f"XML ends before IDoc {docnum} is complete (truncated?)"
+        if idoc is not None:
+            return f"XML ends inside the IDoc that starts at XML line {idoc.sourceline}, before its DOCNUM (truncated?)"
+        if self.count:
+            return "XML ends after the last complete IDoc, before the root element is closed (truncated?)"
+        return "XML ends before the first IDoc (empty or truncated?)"
+
+    def _oversize_text(self, docnum: str, element: etree._Element) -> IdocError:
+        """libxml2 stopped at a text longer than it builds: name the field and its length."""
+        field = element_name(element.tag)
+        parent = element.getparent()
+        segment = element_name(parent.tag) if parent is not None else ""
+        limit = self._field_length(segment, field)
+        fit = f", at most {limit} fit" if limit is not None else ""
+        return self.error(docnum, segment, f"XML line {element.sourceline}",
+                          f"field {field} is more than {xmlerrors.TEXT_LIMIT:,} characters{fit}")
+
+    def _field_length(self, segment: str, field: str) -> int | None:
+        idoc = self.current
+        head = next((c for c in idoc if isinstance(c.tag, str)), None) if idoc is not None else None
+        if head is None:
+            return None
+        if segment.startswith("EDI_DC40"):
+            return control_field_length(field)
+        control = {element_name(c.tag): (c.text or "").strip() for c in head if isinstance(c.tag, str)}
+        defn = self.registry.get(control.get("IDOCTYP", ""), control.get("CIMTYP", ""))
+        sdef = defn.get(segment) if defn is not None else None
+        return sdef.lengths.get(field) if sdef is not None else None
+
+
+def read_xml(payload: bytes | IO[bytes], source: str = "", registry: DefinitionRegistry | None = None) -> Iterator[RawDocument]:
+    """Parse IDoc-XML one IDoc at a time; raises IdocError for malformed XML or IDocs."""
+    stream = io.BytesIO(bytes(payload)) if isinstance(payload, (bytes, bytearray, memoryview)) else payload
+    return _Reader(source, registry or DefinitionRegistry()).read(stream)
 
 
 def _segment_element(segment: Segment, defn_get: Callable[[str], SegmentDef | None], docnum: str) -> etree._Element:

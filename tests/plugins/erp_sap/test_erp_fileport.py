@@ -88,6 +88,26 @@ def test_an_unreadable_file_goes_to_error_and_stores_nothing(runtime: HubRuntime
     assert archived_keys(runtime.engine) == {}
 
 
+@pytest.mark.parametrize("alone", [True, False], ids=["alone", "with-another-through-the-pool"])
+def test_a_file_above_the_size_limit_goes_to_error_unread(runtime: HubRuntime, tmp_path: Path, alone: bool) -> None:
+    big = tmp_path / "in" / "DEBMAS_BIG.xml"
+    write_debmas(big, 50)
+    if not alone:
+        write_debmas(tmp_path / "in" / "DEBMAS_SMALL.xml", 2, start=50)
+    size = big.stat().st_size
+    limited = HubRuntime(runtime.settings.model_copy(update={"max_payload_bytes": size - 1}))
+    results = {r.name: r for r in FilePort(limited.plugin_context("erp_sap")).poll()}
+    limited.close()
+    refused = results.pop("DEBMAS_BIG.xml")
+    reason = (f"DEBMAS_BIG.xml: field '(payload)': the file is {size:,} bytes, above the limit of {size - 1:,}"
+              " bytes (max_payload_bytes): not read, nothing stored")
+    assert (refused.counts, refused.error) == ({}, reason)
+    assert _names(tmp_path / "in" / "error") == ["DEBMAS_BIG.xml", "DEBMAS_BIG.xml.error.txt"]
+    assert (tmp_path / "in" / "error" / "DEBMAS_BIG.xml.error.txt").read_text(encoding="utf-8") == reason + "\n"
+    assert [r.counts for r in results.values()] == ([] if alone else [{"posted": 2}])
+    assert count_documents(runtime.engine, "partner") == (0 if alone else 2)
+
+
 def test_temporary_and_hidden_files_are_left_alone(runtime: HubRuntime, tmp_path: Path) -> None:
     write_debmas(tmp_path / "in" / ".DEBMAS_4.xml", 1)
     write_debmas(tmp_path / "in" / "DEBMAS_4.xml.tmp", 1)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hub.core.raw import RawDocument, Segment
-from plugins.erp_sap.idoc.definitions import DefinitionRegistry, SegmentFields
+from plugins.erp_sap.idoc.definitions import REMEMBERED_NAMES, DefinitionRegistry, SegmentFields
 from plugins.erp_sap.idoc.errors import IdocError
 from plugins.erp_sap.idoc.flat import read_flat, render_flat
 from plugins.erp_sap.idoc.xml import read_xml, render_xml
@@ -156,6 +156,32 @@ def test_unknown_segment_keeps_its_flat_name_on_render() -> None:
     assert b"Z2KNA1X   " in render_flat(docs[:1], DefinitionRegistry())
 
 
+def test_an_unknown_segment_renders_at_its_own_level_not_where_another_file_had_it() -> None:
+    """Found by fuzzing: the registry remembered Z1KNA1X's HLEVEL 02 from one file and wrote
+    it for a Z1KNA1X one level deeper, a record no reader takes back (HLEVEL jump)."""
+    registry = DefinitionRegistry()
+    list(read_flat((DATA / "debmas07_zext_trimmed.txt").read_bytes(), "x", registry))  # Z2KNA1X001, level 02
+    extension = Segment("Z1KNA1X", {"SDATA": "GOLD"})
+    doc = RawDocument("erp_sap", "DEBMAS", "0000000000000042", "idoc",
+                      [Segment("E1KNA1M", {"KUNNR": "42"}, [Segment("E1KNVVM", {"VKORG": "1000"}, [extension])])],
+                      {"IDOCTYP": "DEBMAS07", "MESTYP": "DEBMAS", "DOCNUM": "0000000000000042"})
+    rendered = render_flat([doc], registry)
+    assert b"Z2KNA1X001" in rendered
+    (again,) = read_flat(rendered, "again", registry)
+    assert next(next(again.body[0].find("E1KNVVM")).find("Z1KNA1X")).fields == {"SDATA": "GOLD"}
+
+
+@pytest.mark.parametrize("seg_type", ["Z1PRICE100", "Z10000", "Z1KNA1X"])
+def test_an_unknown_segment_keeps_its_type_name_through_a_flat_file(seg_type: str) -> None:
+    """Found by fuzzing: Z1PRICE100 went out as Z2PRICE100 and came back as Z1PRICE
+    (version 100 stripped); a type ending in three digits now keeps its own name."""
+    doc = RawDocument("erp_sap", "DEBMAS", "0000000000000042", "idoc",
+                      [Segment("E1KNA1M", {"KUNNR": "42"}, [Segment(seg_type, {"SDATA": "X"})])],
+                      {"IDOCTYP": "DEBMAS07", "MESTYP": "DEBMAS", "DOCNUM": "0000000000000042"})
+    (again,) = read_flat(render_flat([doc], DefinitionRegistry()), "again", DefinitionRegistry())
+    assert [s.name for s in again.body[0].children] == [seg_type]
+
+
 @pytest.mark.parametrize(
     ("name", "parts"),
     [
@@ -174,6 +200,33 @@ def test_corrupted_files_give_one_precise_error(name: str, parts: list[str]) -> 
     for part in parts:
         assert part in message
     assert name in message
+
+
+def test_bytes_that_are_no_text_in_the_encoding_are_named() -> None:
+    """A latin-1 file read as UTF-8 failed "after line 0", before any record: the text
+    layer decodes ahead. The byte, its line, its segment and its IDoc are named now."""
+    payload = (DATA / "debmas07_zext_trimmed.txt").read_text(encoding="utf-8").encode("latin-1")
+    with pytest.raises(IdocError) as caught:
+        list(read_flat(payload, "latin1.txt"))
+    assert str(caught.value) == (
+        "IDoc 0000000000471101 in latin1.txt: field 'E2KNA1M005': line 2, byte 762: byte 0xFC is not valid utf-8"
+        " (invalid start byte); set [plugins.erp_sap] encoding to the file's")
+    assert payload[762:763] == "ü".encode("latin-1")
+
+
+def test_garbage_segment_names_do_not_grow_the_registry_without_end() -> None:
+    """Seen fuzzing: every segment name a file carried was cached for good, refused file or not."""
+    registry = DefinitionRegistry()
+    header = render_flat([make_doc()]).decode("utf-8").split("\n")[0]
+    for batch in range(3):
+        names = (f"Z2N{batch}{n:06d}X".ljust(30) + " " * 3 + "0000000000000042" for n in range(REMEMBERED_NAMES))
+        records = [header] + [f"{name}{n + 1:06d}00000002" for n, name in enumerate(names)]
+        with pytest.raises(IdocError, match="mandatory segment E1KNA1M missing"):
+            list(read_flat("\n".join(records).encode(), "names.txt", registry))
+    defn = registry.get("DEBMAS07")
+    assert defn is not None
+    assert max(len(defn._records), len(defn._flat_names), len(registry._learned)) <= REMEMBERED_NAMES
+    assert registry.learned("Z1N0000000X") == "Z2N0000000X"
 
 
 def make_doc(**control: str) -> RawDocument:

@@ -1,0 +1,50 @@
+"""`hub ingest` as a user runs it: a file above max_payload_bytes is refused unread, the others go in."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from hub.core.store import migrate
+from hub.core.store.db import create_engine
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "tests" / "plugins" / "erp_sap" / "data"
+HUB = str(Path(sys.executable).parent / "hub")
+
+
+def test_a_file_above_the_limit_is_refused_and_the_others_are_ingested(
+        tmp_path: Path, sqlite_database_url: str) -> None:
+    engine = create_engine(sqlite_database_url)
+    migrate.upgrade(engine)
+    good = DATA / "debmas07_zext_trimmed.txt"
+    big = tmp_path / "big.txt"
+    big.write_bytes(good.read_bytes() + b" " * 10_000)
+    limit = good.stat().st_size + 100
+    env = {**os.environ, "HUB_DATABASE_URL": sqlite_database_url, "HUB_MAPPINGS_DIR": str(REPO / "mappings"),
+           "HUB_MAX_PAYLOAD_BYTES": str(limit)}
+    run = subprocess.run([HUB, "ingest", "erp_sap", str(big), str(good), "--json"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr
+    report = json.loads(run.stdout)
+    assert report["summary"] == {"posted": 3}
+    assert {d["source"] for d in report["documents"]} == {str(good)}
+    assert report["file_errors"] == [{"file": str(big), "error": (
+        f"{big}: field '(payload)': the file is {big.stat().st_size:,} bytes, above the limit of {limit:,} bytes"
+        " (max_payload_bytes): not read, nothing stored")}]
+    with engine.connect() as conn:
+        keys = conn.execute(sa.text("SELECT dedupe_key FROM inbound_payloads ORDER BY id")).scalars().all()
+    assert keys == [f"DEBMAS:PRDCLNT800/SAPPRD/800:00000000004711{n:02d}" for n in (1, 2, 3)]
+    engine.dispose()
+
+    plain = subprocess.run([HUB, "ingest", "erp_sap", str(big)], cwd=tmp_path, env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert plain.returncode == 1
+    assert plain.stderr.splitlines() == [f"error: {big}: {big}: field '(payload)': the file is"
+                                         f" {big.stat().st_size:,} bytes, above the limit of {limit:,} bytes"
+                                         " (max_payload_bytes): not read, nothing stored"]
