@@ -33,3 +33,11 @@ def hub_register_codecs(registry: PluginRegistry) -> None:
 def hub_register_mappings(registry: PluginRegistry) -> None:
     """The shipped tables: customers, orders and refunds of both platforms."""
     registry.add_mapping_folder(MAPPINGS)
+
+
+@hookimpl
+def hub_register_commands(registry: PluginRegistry) -> None:
+    """``hub shop-sim``: the shop simulator on its own."""
+    from plugins.ecommerce.simulator.cli import shop_sim
+
+    registry.add_command(shop_sim)
