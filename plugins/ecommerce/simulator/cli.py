@@ -3,7 +3,7 @@
 ``hub shop-sim --port 0 --shop eu=shopify --shop fr=woocommerce --json`` prints one JSON
 line with the simulator's URL and, per shop, its API base URL and credentials (webhook
 secret, access token or consumer key and secret), for scripts to configure the hub
-with. ``--config shops.toml`` reads ``[shops.NAME]`` tables instead (platform, currency,
+with. ``--shops-file shops.toml`` reads ``[shops.NAME]`` tables instead (platform, currency,
 tax_rate, shipping_price, secrets, products, locations); ``--webhooks URL`` subscribes
 every shop to every topic, ``{shop}`` in the URL standing for the shop's name.
 """
@@ -37,7 +37,7 @@ def _flag_specs(flags: tuple[str, ...]) -> list[ShopSpec]:
               help="Port; 0 picks a free one.")
 @click.option("--shop", "shops", multiple=True, metavar="NAME=PLATFORM",
               help="A shop to simulate (repeatable); default: eu=shopify and fr=woocommerce.")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--shops-file", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML or JSON file with [shops.NAME] tables (instead of --shop).")
 @click.option("--webhooks", "webhook_url", metavar="URL",
               help="Subscribe every shop to every topic at URL ({shop} becomes the shop's name).")
@@ -46,7 +46,7 @@ def shop_sim(host: str, port: int, shops: tuple[str, ...], config_file: Path | N
              as_json: bool) -> None:
     """Run the bundled shop simulator (Shopify and WooCommerce REST APIs, signed webhooks)."""
     if shops and config_file:
-        raise click.UsageError("give shops by --shop or by --config, not both")
+        raise click.UsageError("give shops by --shop or by --shops-file, not both")
     try:
         specs = load_specs(config_file) if config_file else _flag_specs(shops or ("eu=shopify", "fr=woocommerce"))
         sim = ShopSimulator(specs, host=host, port=port)

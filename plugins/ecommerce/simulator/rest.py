@@ -67,12 +67,21 @@ def stored_instant(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def in_range(value: str | None, low: str | None, high: str | None, names: tuple[str, str]) -> bool:
-    """Whether the stored time ``value`` lies within the optional bounds [low, high]."""
+def in_range(value: str | None, low: str | None, high: str | None, names: tuple[str, str],
+             inclusive: bool = True) -> bool:
+    """Whether the stored time ``value`` lies within the optional bounds: [low, high]
+    (Shopify's ``_min``/``_max``), or (low, high) when not ``inclusive`` (WooCommerce's
+    ``_after``/``_before``)."""
     moment = stored_instant(value)
-    if low is not None and (moment is None or moment < instant(low, names[0])):
-        return False
-    return not (high is not None and (moment is None or moment > instant(high, names[1])))
+    if low is not None:
+        bound = instant(low, names[0])
+        if moment is None or moment < bound or (not inclusive and moment == bound):
+            return False
+    if high is not None:
+        bound = instant(high, names[1])
+        if moment is None or moment > bound or (not inclusive and moment == bound):
+            return False
+    return True
 
 
 def respond(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:

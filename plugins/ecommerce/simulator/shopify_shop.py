@@ -129,9 +129,16 @@ class ShopifyShop(FulfilmentDesk):
         order = self.order(order_id)
         if order["cancelled_at"] is not None:
             raise SimError(f"order {order_id} is already cancelled")
-        if order["financial_status"] == "paid":
-            self.refund(order_id, [{"line_item_id": li["id"], "quantity": li["quantity"]}
-                                   for li in order["line_items"]], shipping=True, note="Order cancelled")
+        if order["financial_status"] in ("paid", "partially_refunded"):
+            refunded: dict[int, int] = {}
+            for earlier in order["refunds"]:
+                for line in earlier["refund_line_items"]:
+                    refunded[line["line_item_id"]] = refunded.get(line["line_item_id"], 0) + line["quantity"]
+            left = [{"line_item_id": li["id"], "quantity": li["quantity"] - refunded.get(li["id"], 0)}
+                    for li in order["line_items"] if li["quantity"] > refunded.get(li["id"], 0)]
+            shipping_left = not any(r["refund_shipping_lines"] for r in order["refunds"])
+            if left or shipping_left:
+                self.refund(order_id, left, shipping=shipping_left, note="Order cancelled")
         moment = sj.when(self.stamp("order", order_id))
         order.update(cancelled_at=moment, closed_at=moment, cancel_reason=reason, updated_at=moment)
         if order["financial_status"] in ("pending", "authorized"):

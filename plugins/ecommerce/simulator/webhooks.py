@@ -43,7 +43,11 @@ HOLD_SECONDS = 0.5
 
 @dataclass
 class Delivery:
-    """One webhook delivery (and its retries) to one subscription."""
+    """One webhook delivery (and its retries) to one subscription.
+
+    ``state``: pending, delivered, failed (no 2xx, retries used up), dropped (chaos), or
+    not_sent (its subscription was deleted or disabled before its turn came).
+    """
 
     id: int
     subscription: Subscription
@@ -133,7 +137,7 @@ class WebhookSender:
             else:
                 self._push(now, delivery)
                 if held is not None:
-                    self._push(now, held[1])
+                    self._push(now + 0.001, held[1])  # after the one that overtook it
             if self.chaos.draw("duplicate"):
                 copy = Delivery(next(self._ids), subscription, topic, body, headers, object_id,
                                 duplicate_of=delivery.id)
@@ -206,7 +210,7 @@ class WebhookSender:
     def _send(self, client: httpx.Client, delivery: Delivery) -> None:
         if delivery.topic != "ping" and delivery.subscription.status != "active":
             with self._cond:
-                delivery.state = "failed"  # its subscription was deleted or disabled meanwhile
+                delivery.state = "not_sent"  # its subscription was deleted or disabled meanwhile
             return
         attempt: dict[str, Any] = {"at": datetime.now(timezone.utc).isoformat()}
         try:

@@ -94,8 +94,9 @@ def woocommerce_routes(sim: ShopSimulator) -> list[Route]:
                   and (customer is None or str(o["customer_id"]) == customer)
                   and (not include or str(o["id"]) in include)
                   and in_range(o["date_modified_gmt"], query.get("modified_after"), query.get("modified_before"),
-                               ("modified_after", "modified_before"))
-                  and in_range(o["date_created_gmt"], query.get("after"), query.get("before"), ("after", "before"))]
+                               ("modified_after", "modified_before"), inclusive=False)
+                  and in_range(o["date_created_gmt"], query.get("after"), query.get("before"), ("after", "before"),
+                               inclusive=False)]
         return listing(request, chosen)
 
     async def order(request: Request, shop: Any) -> Response:
