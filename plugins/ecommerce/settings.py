@@ -112,8 +112,4 @@ class EcommerceSettings(BaseModel):
         default=1 << 20, ge=1,
         description="Largest webhook body the hub takes (413 above it), unless a shop sets its own;"
                     " unset: [http] max_body_bytes.")
-    timeout_seconds: float = Field(default=10.0, gt=0, description="Seconds for one call to a shop's REST API.")
-    page_size: int = Field(
-        default=100, ge=1, le=100,
-        description="Objects per page when polling a shop (WooCommerce allows at most 100).")
 

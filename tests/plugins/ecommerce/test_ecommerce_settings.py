@@ -35,7 +35,7 @@ def test_shops_of_both_platforms_with_their_defaults() -> None:
     assert eu.access_token is not None and eu.access_token.get_secret_value() == "shpat_eu"
     assert fr.consumer_secret is not None and fr.consumer_secret.get_secret_value() == "cs_fr"
     assert (eu.sku_system, eu.reconcile_minutes, eu.max_body_bytes) == ("erp_sap", 15.0, None)
-    assert settings.max_body_bytes == 1 << 20 and settings.page_size == 100
+    assert settings.max_body_bytes == 1 << 20
 
 
 @pytest.mark.parametrize(("shop", "reason"), [
@@ -72,7 +72,7 @@ def test_a_shop_name_is_a_url_path_segment(name: str) -> None:
 
 
 def test_unknown_plugin_keys_are_refused() -> None:
-    assert [w for w, _ in problems({}, page_sise=50)] == ["page_sise"]
+    assert [w for w, _ in problems({}, max_body_byte=50)] == ["max_body_byte"]
 
 
 def hub(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -86,7 +86,7 @@ def _table(name: str, values: dict[str, Any]) -> str:
 
 def test_config_show_lists_several_shops_of_both_platforms_with_secrets_masked(tmp_path: Path) -> None:
     (tmp_path / "hub.toml").write_text(
-        f'database_url = "sqlite:///{tmp_path}/var/hub.db"\n[plugins.ecommerce]\npage_size = 50\n'
+        f'database_url = "sqlite:///{tmp_path}/var/hub.db"\n[plugins.ecommerce]\nmax_body_bytes = 65536\n'
         + _table("eu", SHOPIFY) + _table("us", {**SHOPIFY, "base_url": "https://us-store.myshopify.com",
                                                  "access_token": "shpat_us", "api_version": "2024-10"})
         + _table("fr", WOOCOMMERCE), encoding="utf-8")
@@ -96,7 +96,8 @@ def test_config_show_lists_several_shops_of_both_platforms_with_secrets_masked(t
         assert secret not in done.stdout
     shown = json.loads(done.stdout)
     ecommerce = shown["settings"]["plugins"]["ecommerce"]
-    assert ecommerce["page_size"] == 50 and shown["sources"]["plugins.ecommerce.page_size"] == "hub.toml"
+    assert ecommerce["max_body_bytes"] == 65536
+    assert shown["sources"]["plugins.ecommerce.max_body_bytes"] == "hub.toml"
     assert sorted(ecommerce["shops"]) == ["eu", "fr", "us"]
     assert {name: shop["platform"] for name, shop in ecommerce["shops"].items()} == {
         "eu": "shopify", "us": "shopify", "fr": "woocommerce"}

@@ -78,6 +78,7 @@ def test_every_delivery_makes_an_envelope_the_codec_reads(sim: ShopSimulator, re
     assert len(keys) == len(set(keys))
     topics = [r.topic for r in receiver.of("eu")]
     assert topics.count("refunds/create") == 2 and "orders/cancelled" in topics  # the cancel refunds the rest
+    assert sim.order("eu", order["id"])["financial_status"] == "refunded"
     last = parse_envelope(envelope("woocommerce", receiver.of("fr", "order.updated")[-1]))
     assert [d.message_type for d in last] == ["woocommerce:order.updated", "woocommerce:order.refund"]
 
