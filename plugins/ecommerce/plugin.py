@@ -1,16 +1,20 @@
 """The ecommerce plugin: Shopify and WooCommerce shops, webhooks in, status back.
 
 Every ``hub`` command imports this module to validate ``[plugins.ecommerce]``, so it
-imports only the settings model; each hook imports what it registers.
+imports only the settings model (``hub.api`` only for type checking); each hook imports
+what it registers.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hub import hookimpl
-from hub.api import PluginRegistry, SettingsRegistry
 from plugins.ecommerce.settings import EcommerceSettings
+
+if TYPE_CHECKING:
+    from hub.api import PluginRegistry, SettingsRegistry
 
 MAPPINGS = Path(__file__).resolve().parent / "mappings"
 

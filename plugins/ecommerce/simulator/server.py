@@ -186,6 +186,11 @@ class ShopSimulator:
         with self.lock:
             return _copy(self._shop(shop).place_order(lines, customer_id, guest, paid))
 
+    def edit_order(self, shop: str, order_id: int, **changes: Any) -> dict[str, Any]:
+        """The merchant edits an order's note or shipping address."""
+        with self.lock:
+            return _copy(self._shop(shop).edit_order(order_id, changes))
+
     def pay(self, shop: str, order_id: int) -> dict[str, Any]:
         """The payment of an unpaid order arrives."""
         with self.lock:

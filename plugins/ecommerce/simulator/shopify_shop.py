@@ -124,6 +124,19 @@ class ShopifyShop(FulfilmentDesk):
         self.emit("orders/updated", order)
         return order
 
+    def edit_order(self, order_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """The merchant edits an order: its ``note`` or its shipping ``address``."""
+        order = self.order(order_id)
+        if not changes or set(changes) - {"note", "address"}:
+            raise SimError("an order edit changes note and/or address")
+        if "note" in changes:
+            order["note"] = changes["note"]
+        if "address" in changes:
+            order["shipping_address"] = sj.address(changes["address"])
+        self.touch(order)
+        self.emit("orders/updated", order)
+        return order
+
     def cancel(self, order_id: int, reason: str = "customer") -> dict[str, Any]:
         """The merchant (or the hub, through the API) cancels an order; a paid one is refunded."""
         order = self.order(order_id)

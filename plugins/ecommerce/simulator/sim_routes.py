@@ -7,6 +7,7 @@
 - ``PATCH /sim/shops/{shop}/customers/{id}`` the shopper edits the account
 - ``POST /sim/shops/{shop}/orders`` a checkout: ``lines`` [{sku, quantity}], ``customer_id``
   or ``guest`` ({email, first_name, last_name, address}), ``paid`` (default true)
+- ``PATCH /sim/shops/{shop}/orders/{id}`` the merchant edits the order (``note``, ``address``)
 - ``POST /sim/shops/{shop}/orders/{id}/pay``, ``/cancel`` ({reason}), ``/refund``
   ({lines: [{line_item_id or sku, quantity}], shipping, note}); ``DELETE`` the order (WooCommerce)
 - ``POST /sim/shops/{shop}/webhooks`` ({url}) subscribe ``url`` to every topic of the shop
@@ -80,7 +81,10 @@ def sim_routes(sim: ShopSimulator) -> list[Route]:
                                       body.get("note")), 201)
         raise SimError(f"no order action {action!r}", 404)
 
-    async def delete_order(request: Request) -> Response:
+    async def one_order(request: Request) -> Response:
+        if request.method == "PATCH":
+            return respond(sim.edit_order(request.path_params["shop"], request.path_params["id"],
+                                          **await body_of(request)))
         sim.delete_order(request.path_params["shop"], request.path_params["id"])
         return Response(status_code=204)
 
@@ -118,7 +122,7 @@ def sim_routes(sim: ShopSimulator) -> list[Route]:
         Route("/sim/shops/{shop}/customers", call(customers), methods=["POST"]),
         Route("/sim/shops/{shop}/customers/{id:int}", call(customers), methods=["PATCH"]),
         Route("/sim/shops/{shop}/orders", call(orders), methods=["POST"]),
-        Route("/sim/shops/{shop}/orders/{id:int}", call(delete_order), methods=["DELETE"]),
+        Route("/sim/shops/{shop}/orders/{id:int}", call(one_order), methods=["PATCH", "DELETE"]),
         Route("/sim/shops/{shop}/orders/{id:int}/{action}", call(order_action), methods=["POST"]),
         Route("/sim/shops/{shop}/webhooks", call(webhooks), methods=["POST"]),
         Route("/sim/chaos", call(chaos), methods=["GET", "POST"]),

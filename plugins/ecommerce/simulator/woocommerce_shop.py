@@ -113,6 +113,19 @@ class WooCommerceShop(WooWrites):
         self.emit("order.updated", order)
         return order
 
+    def edit_order(self, order_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """The merchant edits an order: its ``note`` (the customer note) or shipping ``address``."""
+        order = self.order(order_id)
+        if not changes or set(changes) - {"note", "address"}:
+            raise SimError("an order edit changes note and/or address")
+        if "note" in changes:
+            order["customer_note"] = changes["note"]
+        if "address" in changes:
+            order["shipping"] = wj.address(changes["address"])
+        self.touch(order)
+        self.emit("order.updated", order)
+        return order
+
     def cancel(self, order_id: int, reason: str = "customer") -> dict[str, Any]:
         """The merchant cancels an order (WooCommerce keeps no reason)."""
         order = self.order(order_id)

@@ -33,6 +33,9 @@ def test_shoppers_and_merchants_act_through_the_control_api(sim: ShopSimulator) 
                                                       "guest": GUEST, "paid": False}).json()
         assert order["status"] == "on-hold" and order["customer_id"] == 0
         assert client.post(f"/shops/fr/orders/{order['id']}/pay").json()["status"] == "processing"
+        edited = client.patch(f"/shops/fr/orders/{order['id']}", json={"note": "Leave at the door",
+                                                                       "address": {"city": "Lyon", "country": "FR"}})
+        assert (edited.json()["customer_note"], edited.json()["shipping"]["city"]) == ("Leave at the door", "Lyon")
         refund = client.post(f"/shops/fr/orders/{order['id']}/refund",
                              json={"lines": [{"sku": "400001", "quantity": 1}], "shipping": True})
         assert refund.status_code == 201 and refund.json()["amount"] == "35.52"
@@ -41,7 +44,8 @@ def test_shoppers_and_merchants_act_through_the_control_api(sim: ShopSimulator) 
         assert client.post("/wait", params={"timeout": 10}).json() == {"idle": True}
         topics = [d["topic"] for d in client.get("/deliveries", params={"shop": "fr"}).json()]
         assert topics == ["ping"] * 5 + ["customer.created", "customer.updated", "order.created",
-                                         "order.updated", "order.updated", "order.updated", "order.deleted"]
+                                         "order.updated", "order.updated", "order.updated", "order.updated",
+                                         "order.deleted"]
         assert [r.topic for r in hooks.of("fr") if r.topic][-1] == "order.deleted"
 
 
@@ -53,6 +57,7 @@ def test_shoppers_and_merchants_act_through_the_control_api(sim: ShopSimulator) 
     ("POST", "/shops/eu/orders", {"lines": [{"sku": "400001", "quantity": 1}]}, 422, "customer_id or by a guest"),
     ("POST", "/shops/eu/orders", {"lines": [], "guest": GUEST, "coupon": "X"}, 422, "unknown field(s): coupon"),
     ("POST", "/shops/eu/orders/1/ship", {}, 404, "no order action 'ship'"),
+    ("PATCH", "/shops/eu/orders/1", {"note": "x"}, 404, "no order 1 in shop eu"),
     ("DELETE", "/shops/eu/orders/1", None, 422, "only a WooCommerce shop deletes orders"),
     ("POST", "/chaos", {"drop": 1.5}, 422, "drop is a fraction from 0 to 1"),
     ("POST", "/chaos", {"flood": 1}, 422, "unknown chaos setting(s): flood"),

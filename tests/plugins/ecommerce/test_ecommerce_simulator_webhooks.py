@@ -62,6 +62,8 @@ def test_woocommerce_pings_new_webhooks_then_signs_its_deliveries(sim: ShopSimul
 def test_every_delivery_makes_an_envelope_the_codec_reads(sim: ShopSimulator, receiver: HookReceiver) -> None:
     customer = sim.create_customer("eu", **ANNA)
     order = sim.place_order("eu", TWO_VALVES, customer_id=customer["id"])
+    edited = sim.edit_order("eu", order["id"], note="Gift wrap", address={**ANNA["address"], "city": "Potsdam"})
+    assert edited["shipping_address"]["city"] == "Potsdam" and edited["updated_at"] > order["updated_at"]
     sim.refund("eu", order["id"], [{"sku": "400001", "quantity": 1}])
     sim.cancel("eu", order["id"])
     woo = sim.place_order("fr", basket("400001", "400002"), guest=GUEST)
