@@ -225,7 +225,7 @@ def test_a_customer_is_a_person_or_the_organisation_it_buys_for(
     ("shopify", "orders/create", "malformed/shopify_order_quantity_text.json",
      "shopify:orders/create 5698741234567", "items.1.quantity.value", "decimal"),
     ("shopify", "orders/create", "malformed/shopify_order_currency_number.json",
-     "shopify:orders/create 5698741234567", "currency", "ISO 4217"),
+     "shopify:orders/create 5698741234567", "items.0.taxes.0.amount", "currency 978 is not a currency code"),
     ("woocommerce", "customer.created", "malformed/woocommerce_customer_email_number.json",
      "woocommerce:customer.created 12", "emails", "not an e-mail address"),
 ])
