@@ -27,7 +27,10 @@ def decimal_places(currency: str) -> int:
 def to_places(amount: Decimal, places: int, currency: str) -> Decimal:
     """``amount`` with exactly ``places`` decimals; ``ValueError`` if digits would be lost."""
     exponent = _EXPONENTS.get(places) or Decimal(1).scaleb(-places)
-    scaled = amount.quantize(exponent)
+    try:
+        scaled = amount.quantize(exponent)
+    except ArithmeticError:  # more digits than the decimal context holds
+        raise ValueError(f"amount {amount} is too large") from None
     if scaled != amount:
         raise ValueError(
             f"amount {amount} has more decimal places than {currency} allows ({places})")
@@ -40,7 +43,10 @@ def plain_decimal(value: Any) -> Decimal:
         return value
     if isinstance(value, (int, str)) and not isinstance(value, bool):
         try:
-            return Decimal(str(value).strip())
+            number = Decimal(str(value).strip())
         except ArithmeticError:
             raise ValueError(f"{value!r} is not a number") from None
+        if not number.is_finite():
+            raise ValueError(f"{value!r} is not a finite number")
+        return number
     raise ValueError(f"{value!r} is not an exact number")

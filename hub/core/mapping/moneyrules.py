@@ -119,6 +119,8 @@ def build_money_rule(c: RuleCompiler, rule: YMap, scope: tuple[Step, ...], where
             currency = (read_currency(node, ctx) if read_currency is not None else None) or default_currency
             if currency is None:
                 raise ValueError(f"amount {amount} has no currency")
+            if not isinstance(currency, str):
+                raise ValueError(f"currency {currency!r} is not a currency code")
             if currency_in is not None:
                 currency = currency_in.get(currency, currency)
             if not keep:

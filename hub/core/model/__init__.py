@@ -54,11 +54,13 @@ from hub.core.model.sales import (
     Tax,
     ScheduleLine,
     SalesItem,
+    OrderPaymentStatus,
     StatusChange,
     SalesDocument,
     Quotation,
     SalesOrder,
 )
+from hub.core.model.shipments import ShipmentItem, Shipment
 from hub.core.model.contracts import (
     ContractStatus,
     SalesContractKind,
@@ -171,6 +173,7 @@ __all__ = [
     "MembershipStatus",
     "MeterReading",
     "Money",
+    "OrderPaymentStatus",
     "OrderStatus",
     "Partner",
     "PartnerFunction",
@@ -209,6 +212,8 @@ __all__ = [
     "SalesItem",
     "SalesOrder",
     "ScheduleLine",
+    "Shipment",
+    "ShipmentItem",
     "ServiceContract",
     "ServiceContractItem",
     "ServiceLevel",

@@ -26,6 +26,16 @@ from hub.core.model.base import (
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 
 
+def normalise_email(email: str) -> str:
+    """``email`` stripped, its domain lower-cased (the local part is the mailbox owner's
+    to case); ``ValueError`` when it is not an e-mail address."""
+    email = email.strip()
+    if not _EMAIL.match(email):
+        raise ValueError(f"not an e-mail address: {email!r}")
+    local, domain = email.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
 class PartnerKind(StrEnum):
     """Whether the partner is an organisation or a natural person."""
 
@@ -134,11 +144,10 @@ class Partner(Document):
     def _check_emails(cls, emails: list[str]) -> list[str]:
         cleaned = []
         for index, email in enumerate(emails):
-            email = email.strip()
-            if not _EMAIL.match(email):
-                raise field_error(str(index), f"not an e-mail address: {email!r}")
-            local, domain = email.rsplit("@", 1)
-            cleaned.append(f"{local}@{domain.lower()}")
+            try:
+                cleaned.append(normalise_email(email))
+            except ValueError as exc:
+                raise field_error(str(index), str(exc)) from None
         return cleaned
 
     @field_validator("roles")

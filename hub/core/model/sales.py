@@ -11,7 +11,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from hub.core.model.base import (
     CanonicalModel,
@@ -30,6 +30,8 @@ from hub.core.model.checks import (
     check_unique,
     check_unit,
 )
+from hub.core.model.partner import Address, normalise_email
+from hub.core.model.shipments import Shipment
 
 
 class OrderStatus(StrEnum):
@@ -75,16 +77,33 @@ class PartnerFunctionRole(StrEnum):
 
 
 class PartnerFunction(CanonicalModel):
-    """A partner in a function; by hub id, or by external id before the hub knows it."""
+    """A partner in a function; by hub id, or by external id before the hub knows it.
+
+    ``name``, ``email``, ``phone`` and ``address`` are what this document says of the
+    partner (SAP keeps them in the document's partner segment): the delivery address of
+    one order, or all there is of a one-time partner such as a web shop's guest, who
+    has no id anywhere yet.
+    """
 
     function: PartnerFunctionRole
     partner_hub_id: str | None = None
     external_id: str | None = None
+    name: str | None = Field(default=None, min_length=1, description="The partner's name as the document gives it.")
+    email: str | None = None
+    phone: str | None = Field(default=None, min_length=1)
+    address: Address | None = Field(default=None, description="The partner's address for this document.")
+
+    @field_validator("email")
+    @classmethod
+    def _check_email(cls, email: str | None) -> str | None:
+        return None if email is None else normalise_email(email)
 
     @model_validator(mode="after")
     def _has_partner(self) -> PartnerFunction:
-        if self.partner_hub_id is None and self.external_id is None:
-            raise field_error("partner_hub_id", "a partner function needs partner_hub_id or external_id")
+        if self.partner_hub_id is None and self.external_id is None \
+                and self.name is None and self.email is None and self.address is None:
+            raise field_error("partner_hub_id", "a partner function needs partner_hub_id or external_id,"
+                                                " or the one-time partner's name, email or address")
         return self
 
 
@@ -168,6 +187,19 @@ class SalesItem(CanonicalModel):
         return self
 
 
+class OrderPaymentStatus(StrEnum):
+    """How far a sales order has been paid, as the channel that took the payment says
+    (a web shop's financial status)."""
+
+    pending = "pending"
+    authorized = "authorized"
+    partially_paid = "partially_paid"
+    paid = "paid"
+    partially_refunded = "partially_refunded"
+    refunded = "refunded"
+    voided = "voided"
+
+
 class StatusChange(CanonicalModel):
     """One entry of a document's status history: what it became, when, and who said so."""
 
@@ -191,6 +223,8 @@ class SalesDocument(Document):
     incoterms_location: str | None = None
     partners: list[PartnerFunction] = Field(default_factory=list)
     items: list[SalesItem] = Field(default_factory=list)
+    conditions: list[PricingCondition] = Field(
+        default_factory=list, description="Header conditions: freight, order discounts, surcharges.")
     net_value: Money | None = None
     tax_amount: Money | None = None
     gross_value: Money | None = None
@@ -205,6 +239,8 @@ class SalesDocument(Document):
             check_currency(item.net_value, self.currency, f"items.{index}.net_value")
             for t, tax in enumerate(item.taxes):
                 check_currency(tax.amount, self.currency, f"items.{index}.taxes.{t}.amount")
+        for index, condition in enumerate(self.conditions):
+            check_currency(condition.value, self.currency, f"conditions.{index}.value")
         for name in ("net_value", "tax_amount", "gross_value"):
             check_currency(getattr(self, name), self.currency, name)
         check_total(self.net_value, self.tax_amount, self.gross_value, "gross_value")
@@ -241,8 +277,9 @@ class SalesOrder(SalesDocument):
     """A sales order. Owned by the CRM side, replicated to the ERP, which confirms it,
     delivers and bills; confirmations and delivery status come back into this document.
 
-    ``delivery_status`` is the ERP's overall delivery status as mapped (typically
-    ``not_delivered``, ``partially_delivered``, ``delivered``).
+    ``delivery_status`` is the overall delivery status as mapped (typically
+    ``not_delivered``, ``partially_delivered``, ``delivered``); ``shipments`` are the
+    deliveries themselves, with carrier and tracking number.
     """
 
     doc_type: ClassVar[str] = "sales_order"
@@ -253,4 +290,18 @@ class SalesOrder(SalesDocument):
     order_date: dt.date
     requested_delivery_date: dt.date | None = None
     delivery_status: str | None = None
+    payment_status: OrderPaymentStatus | None = Field(
+        default=None, description="How far the order is paid, where the channel that took it says (web shops).")
+    shipments: list[Shipment] = Field(default_factory=list, description="What was shipped, with tracking.")
     confirmed_at: AwareDatetime | None = Field(default=None, description="When the ERP last confirmed the order.")
+
+    @model_validator(mode="after")
+    def _check_shipments(self) -> SalesOrder:
+        units = {item.item_number: item.quantity.unit for item in self.items}
+        for s, shipment in enumerate(self.shipments):
+            for i, shipped in enumerate(shipment.items):
+                where = f"shipments.{s}.items.{i}"
+                if shipped.item_number not in units:
+                    raise field_error(f"{where}.item_number", f"the order has no item {shipped.item_number}")
+                check_unit(shipped.quantity, units[shipped.item_number], f"{where}.quantity")
+        return self

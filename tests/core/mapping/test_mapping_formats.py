@@ -176,3 +176,29 @@ def test_outbound_constant_with_a_condition_is_written_only_when_it_holds(tmp_pa
     plain = gold.model_copy(update={"marketing_attributes": {"segment": "silver"}})
     assert shop.render("shop", gold).raw.body["vip"] == "yes"
     assert "vip" not in shop.render("shop", plain).raw.body
+
+
+@pytest.mark.parametrize(("amount", "currency", "reason"), [
+    ("1e40", "EUR", "amount 1E+40 is too large"),
+    ("NaN", "EUR", "'NaN' is not a finite number"),
+    ("12.50", ["EUR"], "currency ['EUR'] is not a currency code"),
+    ("12.50", {"code": "EUR"}, "is not a currency code"),
+])
+def test_an_amount_or_currency_no_money_can_hold_is_a_document_error(tmp_path, amount, currency, reason):
+    """What a shop may send in a money field is refused with the field named, never a crash."""
+    (tmp_path / "order.yaml").write_text(textwrap.dedent("""\
+        system: shop
+        document_type: sales_order
+        format: json
+        inbound: [orders/create]
+        rules:
+          - {target: currency, const: EUR}
+          - {target: sold_to_hub_id, const: bp_5}
+          - {target: order_date, const: "2024-06-01"}
+          - target: net_value
+            money: {amount: total_price, currency: currency}
+        """), encoding="utf-8")
+    raw = RawDocument("shop", "orders/create", "1", "json", {"currency": currency, "total_price": amount})
+    with pytest.raises(DocumentError) as caught:
+        load_mapping_set([tmp_path]).map_inbound(raw)
+    assert caught.value.field == "net_value <- total_price, currency" and reason in caught.value.reason
