@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from plugins.loyalty_pos.poslog import values
-from plugins.loyalty_pos.poslog.elements import Node, keep_extensions
+from plugins.loyalty_pos.poslog.elements import Node
 
 ZERO = Decimal(0)
 
@@ -38,19 +38,21 @@ class LineItems:
             item.path = f"{self.body.path}/LineItem[{number}]"
             voided = bool(item.attribute("VoidFlag", values.flag))
             is_line = False
-            for child in element:
-                name = dialect.local(child)
-                if name in _READERS:
+            for name, found in item.index.items():
+                reader = _READERS.get(name)
+                for child in found if reader is not None or name in _CUSTOMER else ():
                     node = Node(dialect, child, f"{item.path}/{name}")
-                    _READERS[name](self, node, item, number, voided)
-                    is_line = is_line or name in ("Sale", "Return")
-                    if name not in ("Sale", "Return"):
-                        keep_extensions(child, dialect, self.shape["extensions"], f"LineItem[{number}]/{name}/")
-                elif name in ("LoyaltyAccount", "Customer"):
-                    self.customer(Node(dialect, child, f"{item.path}/{name}"))
+                    if reader is None:
+                        self.customer(node)
+                        continue
+                    reader(self, node, item, number, voided)
+                    if name in _LINES:
+                        is_line = True
+                    else:
+                        node.keep_extensions(self.shape["extensions"], f"LineItem[{number}]/{name}/")
             if not is_line:
-                keep_extensions(element, dialect, self.shape["extensions"], f"LineItem[{number}]/")
-        for name in ("LoyaltyAccount", "Customer"):
+                item.keep_extensions(self.shape["extensions"], f"LineItem[{number}]/")
+        for name in _CUSTOMER:
             found = self.body.child(name)
             if found is not None:
                 self.customer(found)
@@ -102,8 +104,8 @@ class LineItems:
             link = node.child("TransactionLink")
             if link is not None:
                 line["returned_from"] = self.link(link)
-        keep_extensions(node.element, node.dialect, line["extensions"])
-        keep_extensions(item.element, node.dialect, line["extensions"])
+        node.keep_extensions(line["extensions"])
+        item.keep_extensions(line["extensions"])
         self.shape["lines"].append(line)
 
     def modifier(self, node: Node) -> dict[str, Any]:
@@ -190,6 +192,8 @@ class LineItems:
             self.shape["loyalty_card"] = card
 
 
+_LINES = ("Sale", "Return")
+_CUSTOMER = ("LoyaltyAccount", "Customer")
 _READERS = {
     "Sale": LineItems.sale, "Return": LineItems.return_line, "Tender": LineItems.tender, "Tax": LineItems.receipt_tax,
     "Discount": LineItems.discount, "LoyaltyReward": LineItems.reward,

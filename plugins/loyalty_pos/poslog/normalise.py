@@ -24,7 +24,7 @@ from typing import Any
 from lxml import etree
 
 from plugins.loyalty_pos.poslog import values
-from plugins.loyalty_pos.poslog.elements import Dialect, Node, TransactionProblem, keep_extensions
+from plugins.loyalty_pos.poslog.elements import Dialect, Node, TransactionProblem
 from plugins.loyalty_pos.poslog.lineitems import LineItems
 from plugins.loyalty_pos.shape import receipt_key, spread_currency
 
@@ -96,7 +96,7 @@ class Normaliser:
             "currency": node.text("CurrencyCode") or self.currency,
             "lines": [], "tenders": [], "taxes": [], "discounts": [], "rewards": [], "extensions": {},
         }
-        keep_extensions(element, self.dialect, shape["extensions"])
+        node.keep_extensions(shape["extensions"])
         self._body(node, shape)
         spread_currency(shape)
         return identity, shape
@@ -129,7 +129,7 @@ class Normaliser:
         """What the transaction was: a retail transaction, a control transaction, or
         (very old files) line items straight under ``Transaction``."""
         body = node.child("RetailTransaction")
-        if body is None and node.element.find(self.dialect.tag("LineItem")) is not None:
+        if body is None and node.first("LineItem") is not None:
             body = node
         if body is not None:
             self._retail(node, body, shape)
@@ -150,12 +150,12 @@ class Normaliser:
                 or body.text("ReasonCode") or name
         shape.update(type="no_sale" if action == "NoSale" else "control", total=Decimal(0),
                      control_action=None if action == "NoSale" else action)
-        keep_extensions(body.element, self.dialect, shape["extensions"])
+        body.keep_extensions(shape["extensions"])
 
     def _retail(self, node: Node, body: Node, shape: dict[str, Any]) -> None:
         """A retail transaction: its line items, totals, kind and status."""
         if body is not node:
-            keep_extensions(body.element, self.dialect, shape["extensions"])
+            body.keep_extensions(shape["extensions"])
         LineItems(body, shape).read()
         totals = {e.get("TotalType"): e for e in body.children("Total")}
         grand = totals.get("TransactionGrandAmount")
@@ -187,13 +187,13 @@ def _flag(node: Node, name: str) -> bool:
 
 def _store(node: Node) -> str | None:
     """The store: the RetailStore unit among BusinessUnits (6.0), else the first, else RetailStoreID."""
-    units = list(node.children("BusinessUnit"))
+    units = [Node(node.dialect, unit, "BusinessUnit") for unit in node.children("BusinessUnit")]
     for unit in units:
-        found = unit.find(node.dialect.tag("UnitID"))
-        if found is not None and found.get("TypeCode") == "RetailStore" and (found.text or "").strip():
-            return (found.text or "").strip()
+        found = unit.first("UnitID")
+        if found is not None and found.get("TypeCode") == "RetailStore" and unit.text("UnitID"):
+            return unit.text("UnitID")
     for unit in units:
-        value = Node(node.dialect, unit, "BusinessUnit").text("UnitID")
+        value = unit.text("UnitID")
         if value is not None:
             return value
     return node.text("RetailStoreID")
