@@ -98,6 +98,9 @@ class PosLogReader:
     def read(self, payload: bytes, source: str) -> Iterator[RawDocument]:
         """Every transaction of ``payload`` as a RawDocument (see the module docstring)."""
         state = _File(source)
+        # Syntax errors are collected in the thread's error log; cleared, it holds this
+        # payload's only, and its first error is the cause (later ones follow from it).
+        etree.clear_error_log()
         events = etree.iterparse(
             _Chunks(payload), events=("start", "end"), tag=("{*}POSLog", "{*}Transaction"),
             resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True, remove_pis=True,
@@ -225,10 +228,10 @@ def _deepest(element: etree._Element) -> str:
 
 
 def _position(exc: etree.XMLSyntaxError) -> tuple[int, int, str]:
-    """Line, column and message of a syntax error (iterparse reports some only in its log)."""
+    """Line, column and message of the first error behind a syntax error (the parser
+    raises the last one it met, which may only follow from the first)."""
+    first = next((e for e in exc.error_log if e.level >= etree.ErrorLevels.ERROR), None)
+    if first is not None:
+        return first.line, first.column, _POSITION.sub("", first.message)
     line, column = exc.position if exc.position else (0, 0)
-    message = exc.msg or ""
-    last = exc.error_log.last_error
-    if (line, column) == (0, 0) and last is not None:
-        line, column, message = last.line, last.column, last.message
-    return line, column, _POSITION.sub("", message)
+    return line, column, _POSITION.sub("", exc.msg or "")
