@@ -10,7 +10,8 @@ tax included in the price, tenders less change make the total), so every transac
 maps. Vendor extensions appear in another namespace; ``--old-names`` writes the older
 element names (``RetailStoreID``, flags as elements).
 
-The same seed gives the same file. Each transaction is built, written and dropped in
+The same seed gives the same file (with or without extensions and old names: the same
+transactions). Each transaction is built, written and dropped in
 turn, so a file of any size takes the memory of one transaction.
 """
 
@@ -176,7 +177,7 @@ class DayGenerator:
             self._total(body, total)
         if member is not None:
             self._sub(self._sub(body, "LoyaltyAccount"), "LoyaltyCardNumber", card_number(member))
-        if self.extensions and self.random.random() < 0.3:
+        if self.random.random() < 0.3 and self.extensions:
             basket = etree.SubElement(body, f"{{{VENDOR}}}Basket", nsmap={"acme": VENDOR})
             etree.SubElement(basket, f"{{{VENDOR}}}Channel").text = "store"
         return transaction
@@ -227,9 +228,9 @@ class DayGenerator:
         self._sub(tax_element, "TaxableAmount", str(sign * (amount - tax)))
         self._sub(tax_element, "Amount", str(sign * tax))
         self._sub(tax_element, "Percent", str(item.tax_rate))
-        if self.extensions and self.random.random() < 0.2:
-            shelf = etree.SubElement(line, f"{{{VENDOR}}}Shelf", nsmap={"acme": VENDOR})
-            shelf.text = f"{self.random.choice('ABCDEF')}{number}"
+        shelf = f"{self.random.choice('ABCDEF')}{number}" if self.random.random() < 0.2 else None
+        if shelf is not None and self.extensions:
+            etree.SubElement(line, f"{{{VENDOR}}}Shelf", nsmap={"acme": VENDOR}).text = shelf
         return line
 
     def _tenders(self, body: etree._Element, number: int, total: Decimal) -> int:

@@ -13,7 +13,7 @@ carries an offset keeps it.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 from decimal import Decimal
 
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -59,4 +59,10 @@ def moment(text: str, zone: tzinfo) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a date and time YYYY-MM-DDThh:mm:ss") from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    try:
+        value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError(f"{text!r} is out of the range of dates") from None
+    return value
