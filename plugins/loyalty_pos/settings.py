@@ -37,9 +37,11 @@ class LoyaltyPosSettings(BaseModel):
         default="receipt",
         description="Sales to the ERP: one WPUBON per receipt, or one WPUUMS per store, business day and article.")
     return_window_days: int = Field(
-        default=30, ge=0, description="Days points earned on a sale stay pending, until a return can no longer undo it.")
+        default=30, ge=0,
+        description="Days points earned on a sale stay pending, until a return can no longer undo it.")
     reservation_lapse_seconds: int = Field(
-        default=300, gt=0, description="Seconds a till's point reservation waits for commit or cancel before it lapses.")
+        default=300, gt=0,
+        description="Seconds a till's point reservation waits for commit or cancel before it lapses.")
 
     @field_validator("timezone")
     @classmethod

@@ -40,16 +40,18 @@ class LineItems:
             is_line = False
             for name, found in item.index.items():
                 reader = _READERS.get(name)
-                for child in found if reader is not None or name in _CUSTOMER else ():
+                if reader is None and name not in _CUSTOMER:
+                    continue
+                for child in found:
                     node = Node(dialect, child, f"{item.path}/{name}")
-                    if reader is None:
+                    if name in _CUSTOMER:
                         self.customer(node)
-                        continue
-                    reader(self, node, item, number, voided)
-                    if name in _LINES:
-                        is_line = True
-                    else:
-                        node.keep_extensions(self.shape["extensions"], f"LineItem[{number}]/{name}/")
+                    elif reader is not None:
+                        reader(self, node, item, number, voided)
+                        if name in _LINES:
+                            is_line = True
+                        else:
+                            node.keep_extensions(self.shape["extensions"], f"LineItem[{number}]/{name}/")
             if not is_line:
                 item.keep_extensions(self.shape["extensions"], f"LineItem[{number}]/")
         for name in _CUSTOMER:

@@ -47,9 +47,10 @@ class Identity:
     @property
     def key(self) -> str | None:
         """``STORE/WORKSTATION/DAY/NUMBER``, when all four are known."""
-        if None in (self.store, self.workstation, self.business_day, self.sequence_number):
+        if self.store is None or self.workstation is None or self.business_day is None \
+                or self.sequence_number is None:
             return None
-        return receipt_key(self.store, self.workstation, self.business_day, self.sequence_number)  # type: ignore[arg-type]
+        return receipt_key(self.store, self.workstation, self.business_day, self.sequence_number)
 
     def label(self) -> str:
         """The key, or whatever parts of it were read."""

@@ -29,9 +29,10 @@ def test_every_sample_maps_and_every_field_it_has_is_read(name: str) -> None:
     for result in results:
         unread = [f for f in result.unmapped if not f.startswith(("extensions.", "lines.extensions."))]
         assert unread in ([], ["pos_transaction"]), unread
-        assert result.document.external_ids[0].id == "/".join(
-            (result.document.store_id, result.document.till_id,  # type: ignore[attr-defined]
-             result.document.business_day.isoformat(), result.document.transaction_number))  # type: ignore[attr-defined]
+        document = result.document
+        assert isinstance(document, RetailTransaction)
+        assert document.external_ids[0].id == "/".join(
+            (document.store_id, document.till_id, document.business_day.isoformat(), document.transaction_number))
 
 
 def test_a_loyalty_sale_keeps_prices_discounts_taxes_tenders_and_the_card() -> None:
@@ -100,11 +101,10 @@ def test_older_names_vendor_extensions_and_a_yen_receipt() -> None:
     assert sale.discounts[0].amount.amount == Decimal("0.19") and sale.rewards[0].promotion_id == "5123"
     acme = "{http://www.acme-pos.example/tlog/poslog/2.1}"
     assert sale.lines[0].extensions[acme + "Itemizers"].startswith('<acme:Itemizers xmlns:acme="http://www.acme-pos')
-    assert set(sale.extensions) == {acme + "ItemCount", acme + "PerformanceMetrics",
-                                    f"LineItem[2]/Tender/{acme}OperatorSequence", f"LineItem[3]/{acme}LoyaltyMembership",
-                                    f"LineItem[4]/LoyaltyReward/{acme}RewardLevel",
-                                    f"LineItem[4]/LoyaltyReward/{acme}RewardType",
-                                    f"LineItem[4]/LoyaltyReward/{acme}ExtendedRewardAmount"}
+    assert set(sale.extensions) == {
+        acme + "ItemCount", acme + "PerformanceMetrics", f"LineItem[2]/Tender/{acme}OperatorSequence",
+        f"LineItem[3]/{acme}LoyaltyMembership", f"LineItem[4]/LoyaltyReward/{acme}RewardLevel",
+        f"LineItem[4]/LoyaltyReward/{acme}RewardType", f"LineItem[4]/LoyaltyReward/{acme}ExtendedRewardAmount"}
     (yen,) = transactions("poslog_old_names_no_namespace.xml")
     assert (yen.store_id, yen.till_id, yen.currency, yen.customer_external_id) == ("0031", "5001", "JPY", "JP-00017")
     assert [line.amount.amount for line in yen.lines] == [455, 647]
@@ -153,7 +153,8 @@ def test_hub_dry_run_prints_the_canonical_transactions(tmp_path: Path) -> None:
     done = hub(tmp_path, "dry-run", "loyalty_pos", "poslog60_day.xml", "--json")
     assert done.returncode == 0, done.stderr
     entries = json.loads(done.stdout)
-    assert [e["document_id"] for e in entries] == [f"S042/03/2024-05-18/{n}" for n in range(812, 822) if n not in (813, 814)]
+    numbers = ["812", "815", "816", "817", "818", "819", "820", "821"]
+    assert [e["document_id"] for e in entries] == [f"S042/03/2024-05-18/{n}" for n in numbers]
     assert all(e["error"] is None and e["mapping_file"].endswith("transaction.yaml") for e in entries)
     assert entries[1]["document"]["total"] == {"amount": "52.48", "currency": "EUR"}
     assert entries[0]["document"]["transaction_type"] == "control"

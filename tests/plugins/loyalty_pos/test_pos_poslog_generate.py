@@ -40,7 +40,8 @@ def test_every_generated_transaction_maps_and_the_day_has_every_kind() -> None:
     sales = [t for t in transactions if t.counts() and t.transaction_type.value == "sale"]  # type: ignore[attr-defined]
     assert 0.3 < sum(1 for t in sales if t.loyalty_card_number) / len(sales) < 0.5
     assert any(t.extensions for t in transactions) and any(line.extensions for t in sales for line in t.lines)
-    assert any(line.voided for t in sales for line in t.lines) and any(line.discounts for t in sales for line in t.lines)
+    assert any(line.voided for t in sales for line in t.lines)
+    assert any(line.discounts for t in sales for line in t.lines)
     assert any(tender.kind.value == "loyalty_points" for t in sales for tender in t.tenders)
     returns = [t for t in transactions if t.transaction_type.value == "return"]  # type: ignore[attr-defined]
     assert all(t.lines[0].returned_from is not None for t in returns)
