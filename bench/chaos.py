@@ -47,7 +47,8 @@ from pydantic import BaseModel, ConfigDict
 from hub import hookimpl
 from hub.core.errors import TransientError
 from hub.core.plugins import TransportSpec
-from hub.core.queue import NewMessage, OutboundMessage, TransportContext, Worker, enqueue
+from hub.api import OutboundMessage, PluginContext
+from hub.core.queue import NewMessage, Worker, enqueue
 from hub.core.queue.runner import install_drain_handlers
 from hub.core.queue.tables import messages, queues
 from hub.core.runtime import HubRuntime

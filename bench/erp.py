@@ -95,7 +95,7 @@ def hub_runtime(folder: Path) -> HubRuntime:
 def initial_load(runtime: HubRuntime, object_name: str, path: Path) -> tuple[float, int, int]:
     """Run ``hub load erp_sap OBJECT --source PATH``'s load; returns (seconds, done, failed)."""
     spec, job = runtime.initial_load("erp_sap", object_name)
-    opened = spec.open(runtime, str(path))
+    opened = spec.open(runtime.plugin_context("erp_sap"), str(path))
     started = time.perf_counter()
     result = job.run(opened.documents, opened.source, opened.key)
     return time.perf_counter() - started, result.done, result.failed
@@ -195,7 +195,7 @@ def _pool_bench(runtime: HubRuntime, codecs: IdocCodecs, count: int, customers: 
     pool.start()
     pool_start = time.perf_counter() - started
     started = time.perf_counter()
-    results = FilePort(runtime).poll()
+    results = FilePort(runtime.plugin_context("erp_sap")).poll()
     elapsed = time.perf_counter() - started
     counts = sum((Counter(result.counts) for result in results), Counter())
     # From /proc, not getrusage: a spawned child's rusage counts this process's pages

@@ -38,7 +38,8 @@ from pydantic import BaseModel, ConfigDict
 
 from hub import hookimpl
 from hub.core.plugins import TransportSpec
-from hub.core.queue import NewMessage, OutboundMessage, TransportContext, Worker, enqueue
+from hub.api import OutboundMessage, PluginContext
+from hub.core.queue import NewMessage, Worker, enqueue
 from hub.core.queue.messages import utcnow
 from hub.core.queue.runner import install_drain_handlers
 from hub.core.queue.tables import queues
@@ -84,7 +85,7 @@ class BenchPeerSettings(BaseModel):
     out: str = ""
 
 
-def _factory(context: TransportContext) -> NoopPeer | LatencyPeer:
+def _factory(context: PluginContext) -> NoopPeer | LatencyPeer:
     settings = context.settings_as(BenchPeerSettings)
     if settings.mode == "latency":
         return LatencyPeer(settings.out)

@@ -24,6 +24,8 @@ The names, by what they are for:
 
 from __future__ import annotations
 
+from hub.cli.output import json_option, print_json, print_table
+from hub.cli.plugin_context import pass_plugin_context
 from hub.core.errors import (
     AuthenticationError,
     BodyTooLarge,
@@ -39,6 +41,7 @@ from hub.core.errors import (
     TransientError,
 )
 from hub.core.inbound.outcome import IngestOutcome, summarise
+from hub.core.inbound.pool import IngestJob, IngestPool, IngestPoolError, PoolResult
 from hub.core.model import (
     AccrualBasis,
     AccrualRule,
@@ -147,13 +150,36 @@ from hub.core.plugins.registry import (
     InboundSpec,
     JobSpec,
     LoaderSpec,
-    OpenedSource,
     PluginRegistry,
     RouteSpec,
+    SubscriptionSpec,
     TransportSpec,
 )
+from hub.core.plugins.contracts import (
+    AcceptsPayload,
+    ApplyChange,
+    CanonicalChange,
+    ChunkListener,
+    HandlerFactory,
+    JobFunction,
+    ListenerFactory,
+    MessageHandler,
+    OpenedSource,
+    OpenSource,
+    Origin,
+    ParsePayload,
+    PostedChunk,
+    RenderDocuments,
+    RouteHandler,
+    Transport,
+    TransportFactory,
+)
+from hub.core.plugins.context import PluginContext
 from hub.core.plugins.settings import SettingsRegistry
+from hub.core.plugins.transaction import PluginTransaction, SentMessage
+from hub.core.store.plugin_state import JsonValue
 from hub.core.queue.messages import DeliveryResult, NewMessage, OutboundMessage
+from hub.core.queue.outbox import object_queue
 from hub.core.raw import RawDocument, RawFormat, Segment
 from hub.core.signatures import verify_hmac
-from hub.http.receive import Payload, receive_payload
+from hub.http.receive import Payload, accept_payload, receive_payload, route_context

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import inspect
+import subprocess
+import sys
 from pathlib import Path
 
 from hub.core import hookspecs
@@ -33,6 +35,35 @@ def test_no_plugin_imports_another_plugin() -> None:
                 if parts[0] == "plugins" and len(parts) > 1 and parts[1] != plugin:
                     offences.append(f"{path.relative_to(ROOT)} imports {module}")
     assert offences == []
+
+
+PLUGIN_MAY_IMPORT = ("hub", "hub.api", "hub.testing")
+
+
+def test_plugins_import_only_the_public_api() -> None:
+    """A plugin stands on ``hub.api`` (and ``hub.testing``, ``hookimpl`` from ``hub``) alone."""
+    offences = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in (ROOT / "plugins").rglob("*.py")
+        for module in _imports(path)
+        if module.split(".")[0] == "hub"
+        and not any(module == allowed or module.startswith("hub.testing.") for allowed in PLUGIN_MAY_IMPORT)
+    ]
+    assert offences == []
+
+
+def test_a_plugin_module_imports_no_cli_server_simulator_or_demo() -> None:
+    """Every ``hub`` command imports each plugin's entry module: it must stay light."""
+    script = (
+        "import sys, importlib.metadata as md\n"
+        "for ep in md.entry_points(group='crm_hub.plugins'):\n"
+        "    ep.load()\n"
+        "heavy = [m for m in sys.modules if m.startswith(('hub.cli', 'hub.http', 'hub.api', 'zeep', 'lxml'))"
+        " or '.simulator' in m or m.endswith('.demo')]\n"
+        "print(sorted(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
 
 
 def test_the_core_never_imports_a_plugin() -> None:
@@ -83,3 +114,58 @@ def test_table_modules_do_not_import_each_other() -> None:
         if module in modules - {name}
     ]
     assert offences == []
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _runtime_imports(path: Path, name: str, known: set[str]) -> set[str]:
+    """Modules of ours that ``path`` imports when it runs: at module level or in a
+    function, but not in an ``if TYPE_CHECKING:`` block; a package is not counted as
+    imported by its own submodules (Python runs its ``__init__`` first anyway)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    typing_only = {id(node) for block in ast.walk(tree)
+                   if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+                   for node in ast.walk(block)}
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    targets: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            targets |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parent + ([node.module] if node.module else []))
+            targets.add(base)
+            targets |= {f"{base}.{alias.name}" for alias in node.names}
+    found = set()
+    for target in targets:
+        parts = target.split(".")
+        for end in range(1, len(parts) + 1):
+            module = ".".join(parts[:end])
+            if module in known and module != name and not name.startswith(module + "."):
+                found.add(module)
+    return found
+
+
+def test_no_module_imports_itself_round_a_cycle() -> None:
+    """Import cycles make the order of imports matter and hide who depends on whom."""
+    paths = {_module_name(p): p for folder in ("hub", "plugins") for p in (ROOT / folder).rglob("*.py")}
+    graph = {name: _runtime_imports(path, name, set(paths)) for name, path in paths.items()}
+    cycles = []
+    for start in graph:
+        seen, stack = {start}, [(start, [start])]
+        while stack:
+            module, trail = stack.pop()
+            for target in graph[module]:
+                if target == start:
+                    cycles.append(" -> ".join([*trail, start]))
+                elif target not in seen:
+                    seen.add(target)
+                    stack.append((target, [*trail, target]))
+    assert cycles == []

@@ -1,4 +1,5 @@
-"""How CLI commands reach the hub: ``pass_runtime`` hands them the shared HubRuntime."""
+"""How CLI commands reach the hub: ``pass_runtime`` hands core commands the shared
+HubRuntime (a plugin's commands take their context: ``hub.cli.plugin_context``)."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ def load(runtime: HubRuntime, plugin: str, object_name: str, source: str | None,
          duplicate_check: bool, as_json: bool) -> None:
     """Initial load of OBJECT (e.g. customers, products) from PLUGIN's system."""
     spec, job = runtime.initial_load(plugin, object_name, duplicate_check)
-    opened = spec.open(runtime, source)
+    opened = spec.open(runtime.plugin_context(plugin), source)
     columns = [TextColumn(f"{plugin} {object_name}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn()]
     with Progress(*columns, console=error_console, disable=as_json) as progress:

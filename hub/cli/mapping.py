@@ -9,7 +9,7 @@ import click
 
 from hub.cli.context import pass_runtime
 from hub.cli.output import json_option, print_json, print_table
-from hub.core.mapping import check_mapping_folders, load_mapping_set, mapping_folders
+from hub.core.mapping import check_mapping_folders, load_mapping_set
 from hub.core.mapping.dryrun import dry_run as run_dry, existing_database, read_only_lookup
 from hub.core.runtime import HubRuntime
 
@@ -25,7 +25,7 @@ def mapping() -> None:
 @pass_runtime
 def check(runtime: HubRuntime, path: Path | None, as_json: bool) -> None:
     """Load and compile every table (or those under PATH); list every problem at once."""
-    folders = [path] if path is not None else mapping_folders(runtime)
+    folders = [path] if path is not None else runtime.mapping_folders()
     mapping_set, problems = check_mapping_folders(folders)
     tables = [{"file": t.file, "system": t.system, "document_type": t.document_type,
                "inbound": list(t.inbound_types), "outbound": t.outbound_type, "version": t.version}
@@ -59,7 +59,7 @@ def _cell(text: str) -> str:
 @pass_runtime
 def show(runtime: HubRuntime, plugin: str, document_type: str, as_json: bool) -> None:
     """Show the rules of PLUGIN's table for DOCUMENT_TYPE (or message type) as markdown."""
-    table = load_mapping_set(mapping_folders(runtime)).find(plugin, document_type)
+    table = load_mapping_set(runtime.mapping_folders()).find(plugin, document_type)
     rows = [{"line": r.line, "direction": r.direction, "source": r.source, "target": r.target,
              "how": r.how, "required": r.required} for r in table.rows]
     if as_json:
@@ -86,7 +86,7 @@ def show(runtime: HubRuntime, plugin: str, document_type: str, as_json: bool) ->
 @pass_runtime
 def dry_run(runtime: HubRuntime, plugin: str, file: Path, as_json: bool) -> None:
     """Parse FILE with PLUGIN's codec and map it; print the canonical documents, write nothing."""
-    mapping_set = load_mapping_set(mapping_folders(runtime))
+    mapping_set = load_mapping_set(runtime.mapping_folders())
     database = existing_database(runtime.settings.database_url, lambda: runtime.engine)
     entries = run_dry(runtime.plugins.codecs_of(plugin), plugin, file, mapping_set,
                       read_only_lookup(database))

@@ -8,6 +8,7 @@ import threading
 import click
 
 from hub.cli.context import pass_runtime
+from hub.core.inbound.inbox import InboxPoster
 from hub.core.queue.runner import install_drain_handlers, run_processes, run_threads
 from hub.core.queue.worker import Worker
 from hub.core.runtime import HubRuntime
@@ -19,13 +20,14 @@ log = logging.getLogger("hub.run")
 
 def run_hub(runtime: HubRuntime, workers: int = 1, threads: bool = False, http: bool = True,
             scheduler: bool = True) -> None:
-    """Run workers, the scheduler and the HTTP server until SIGTERM/SIGINT, then drain:
-    workers finish their batch in flight and take nothing new."""
-    runtime.require_schema()
+    """Run workers, the inbox poster, the scheduler and the HTTP server until
+    SIGTERM/SIGINT, then drain: workers finish their batch in flight and take nothing new."""
+    engine = runtime.require_schema()
     runtime.mappings  # noqa: B018 -- compile every mapping table now: a broken one stops the hub here
     stop = threading.Event()
     install_drain_handlers(stop.set)
     jobs = start_scheduler(runtime) if scheduler else None
+    poster = InboxPoster(engine, runtime.shared_ingestor, stop).start()
     server = serve(runtime) if http else None
     try:
         if threads:
@@ -37,6 +39,8 @@ def run_hub(runtime: HubRuntime, workers: int = 1, threads: bool = False, http: 
             server.stop()
         if jobs is not None:
             stop_scheduler(jobs)
+        stop.set()
+        poster.join()
         runtime.close()  # stops the ingest pools the file ports started
     log.info("hub stopped")
 

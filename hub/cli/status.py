@@ -19,7 +19,7 @@ from hub.core.queue.status import QueueView, StatusReport, queue_status
 from hub.core.queue.messages import utcnow
 from hub.core.runtime import HubRuntime
 from hub.core.store.db import read_only
-from hub.core.store.inbound_counts import inbound_attention
+from hub.core.store.inbound_counts import inbound_attention, inbox_waiting
 
 HEADERS = ("queue", "state", "depth", "oldest", "attempts", "last error")
 RIGHT_ALIGNED = frozenset({"depth", "oldest", "attempts"})
@@ -78,10 +78,12 @@ def table_lines(queues: Sequence[QueueView], width: int) -> list[str]:
     ]
 
 
-def inbound_line(counts: dict[str, dict[str, int]]) -> str:
-    """One line on inbound documents waiting for an administrator, per system."""
+def inbound_line(counts: dict[str, dict[str, int]], accepted: int = 0) -> str:
+    """One line on inbound documents waiting for an administrator, per system, and on
+    payloads accepted but not yet posted."""
+    pending = f"; {accepted:,} accepted, waiting to be posted" if accepted else ""
     if not counts:
-        return "inbound: nothing failed or in conflict"
+        return f"inbound: nothing failed or in conflict{pending}"
     totals: dict[str, int] = {}
     for statuses in counts.values():
         for state, n in statuses.items():
@@ -89,11 +91,11 @@ def inbound_line(counts: dict[str, dict[str, int]]) -> str:
     per_system = "; ".join(f"{system} " + ", ".join(f"{n:,} {state}" for state, n in statuses.items())
                            for system, statuses in counts.items())
     return (f"inbound: {', '.join(f'{n:,} {state}' for state, n in sorted(totals.items()))} ({per_system});"
-            " see `hub inbound list --state failed`")
+            f" see `hub inbound list --state failed`{pending}")
 
 
-def _print_report(report: StatusReport, inbound: dict[str, dict[str, int]]) -> None:
-    out = [*summary_lines(report), inbound_line(inbound)]
+def _print_report(report: StatusReport, inbound: dict[str, dict[str, int]], accepted: int) -> None:
+    out = [*summary_lines(report), inbound_line(inbound, accepted)]
     if report.queues:
         header, *rows = table_lines(report.queues, shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns)
         out += ["", click.style(header, bold=True)]
@@ -128,12 +130,13 @@ def status(runtime: HubRuntime, watch: bool, interval: float, limit: int, show_a
         with engine.connect() as conn:
             report = queue_status(conn, utcnow(), limit=None if show_all else limit, system=system)
             inbound = inbound_attention(conn, system)
+            accepted = inbox_waiting(conn, system)
         if as_json:
-            print_json({**report.as_dict(), "inbound": inbound})
+            print_json({**report.as_dict(), "inbound": inbound, "inbox_waiting": accepted})
         else:
             if watch:
                 click.clear()
-            _print_report(report, inbound)
+            _print_report(report, inbound, accepted)
         if not watch:
             return
         time.sleep(interval)

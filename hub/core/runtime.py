@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from hub.core.inbound.pool import IngestPool
     from hub.core.mapping import MappingSet
     from hub.core.masterdata import MasterDataService
+    from hub.core.plugins.context import PluginContext
 
 
 class HubRuntime:
@@ -42,6 +43,8 @@ class HubRuntime:
         self._config_path = config_path
         self._extra_plugins = extra_plugins or {}
         self._pools: dict[str, IngestPool] = {}
+        self._contexts: dict[str, PluginContext] = {}
+        self._ingestors: dict[str, Ingestor] = {}
 
     @cached_property
     def settings(self) -> HubSettings:
@@ -99,6 +102,20 @@ class HubRuntime:
         """Loaded plugins with everything they registered."""
         return HubPlugins(self.loaded_plugins)
 
+    def plugin_context(self, plugin: str) -> PluginContext:
+        """What ``plugin`` may use of this hub (``hub.core.plugins.context``), built once."""
+        context = self._contexts.get(plugin)
+        if context is None:
+            from hub.core.plugins.context import HubServices, PluginContext
+
+            if plugin not in self.loaded_plugins.settings:
+                raise ConfigError([Problem(f"plugin {plugin}", "is not loaded")])
+            services = HubServices(engine=lambda: self.schema_engine, masterdata=lambda: self.shared_masterdata,
+                                   mappings=lambda: self.mappings, ingestor=self.shared_ingestor,
+                                   ingest_pool=self.ingest_pool)
+            context = self._contexts[plugin] = PluginContext(plugin, self.loaded_plugins.settings[plugin], services)
+        return context
+
     def plugin_settings(self, plugin: str, model: type[M]) -> M:
         """The validated ``[plugins.<plugin>]`` settings, as the ``model`` the plugin declared."""
         return settings_as(self.loaded_plugins.settings.get(plugin), model, plugin)
@@ -106,9 +123,23 @@ class HubRuntime:
     @cached_property
     def mappings(self) -> MappingSet:
         """Every mapping table, compiled; a broken table raises MappingError here, at start."""
-        from hub.core.mapping import load_runtime_mappings
+        from hub.core.mapping import load_mapping_set
 
-        return load_runtime_mappings(self)
+        return load_mapping_set(self.mapping_folders())
+
+    def mapping_folders(self) -> list[Path]:
+        """The installation's mapping folder first, then every folder the plugins register."""
+        return [Path(self.settings.mappings_dir)] + [folder for _, folder in self.plugins.mapping_folders()]
+
+    @cached_property
+    def schema_engine(self) -> sa.Engine:
+        """The engine, its schema checked once (``require_schema``), for work that runs often."""
+        return self.require_schema()
+
+    @cached_property
+    def shared_masterdata(self) -> MasterDataService:
+        """One master-data service for the plugins' transactions (``masterdata()`` makes a new one)."""
+        return self.masterdata()
 
     def masterdata(self) -> MasterDataService:
         """The master-data service, its changes feeding the replication outbox."""
@@ -119,6 +150,14 @@ class HubRuntime:
             self.require_schema(), self.settings, listeners=[OutboxListener(self.plugins)]
         )
 
+    def shared_ingestor(self, system: str) -> Ingestor:
+        """The inbound pipeline of ``system``, built once and shared (it keeps no state
+        between payloads), for work that takes payloads often: ports, the inbox poster."""
+        ingestor = self._ingestors.get(system)
+        if ingestor is None:
+            ingestor = self._ingestors[system] = self.ingestor(system)
+        return ingestor
+
     def ingestor(self, system: str, duplicate_check: bool = True) -> Ingestor:
         """The inbound pipeline for payloads from ``system`` (a plugin name)."""
         from hub.core.inbound.chunk import Posting
@@ -128,12 +167,13 @@ class HubRuntime:
         if not codecs:
             raise ConfigError([Problem(f"plugin {system}", "is not loaded or brings no codec")])
         extras = self.plugins.inbound_of(system)
+        context = self.plugin_context(system)
         masterdata = self.masterdata()
         masterdata.duplicate_check = duplicate_check
         posting = Posting(
             system, self.mappings, masterdata,
-            handlers={kind: factory(self) for kind, factory in extras.message_handlers.items()},
-            listener=extras.chunk_listener(self) if extras.chunk_listener else None,
+            handlers={kind: factory(context) for kind, factory in extras.message_handlers.items()},
+            listener=extras.chunk_listener(context) if extras.chunk_listener else None,
         )
         return Ingestor(self.require_schema(), posting, codecs)
 

@@ -3,7 +3,7 @@
 Jobs are stored in ``apscheduler_jobs`` (created by migration 0002), so their next
 run times survive restarts. Every stored job calls ``run_job(job_id)`` by textual
 reference; ``run_job`` looks the job up in the running hub's core and plugin jobs and
-calls its function with the ``HubRuntime``. Nothing but the job id is pickled, so a
+runs it (a plugin's job with the plugin's context). Nothing but the job id is pickled, so a
 plugin can change its function freely; a job whose plugin was removed is dropped
 from the store at the next start.
 
@@ -19,6 +19,8 @@ its time), unless the installation has given them a level of its own.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import timezone
 from typing import Any
 
@@ -26,7 +28,6 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from hub.core.errors import NotFoundError
-from hub.core.plugins import JobSpec
 from hub.core.queue.messages import utcnow
 from hub.core.queue.retention import purge
 from hub.core.runtime import HubRuntime
@@ -38,24 +39,36 @@ RETENTION_JOB = "hub.retention"
 _running: dict[str, HubRuntime] = {}
 
 
+@dataclass(frozen=True)
+class ScheduledJob:
+    """One job of the running hub: what it runs, and when (APScheduler's trigger and its arguments)."""
+
+    run: Callable[[], None]
+    trigger: str
+    trigger_args: Mapping[str, int | float | str]
+    description: str
+
+
 def run_retention(runtime: HubRuntime) -> None:
-    """Core job: purge what retention allows (see ``hub.core.queue.retention``)."""
+    """Core job: purge what retention allows (see ``hub.core.queue.retention``), and the
+    receipts of subscriptions whose messages can no longer come again."""
     result = purge(runtime.engine, runtime.settings.queue, utcnow())
-    log.info("retention: purged %d messages and %d inbound payloads", result.messages, result.payloads)
+    log.info("retention: purged %d messages, %d inbound payloads and %d subscription receipts",
+             result.messages, result.payloads, result.receipts)
 
 
-def hub_jobs(runtime: HubRuntime) -> dict[str, JobSpec]:
-    """Every job of this hub by id: core jobs, then each plugin's."""
+def hub_jobs(runtime: HubRuntime) -> dict[str, ScheduledJob]:
+    """Every job of this hub by id: core jobs, then each plugin's (``PLUGIN.JOB_ID``)."""
     settings = runtime.settings.queue
     jobs = {
-        RETENTION_JOB: JobSpec(
-            id=RETENTION_JOB, func=run_retention, trigger="interval",
-            trigger_args={"minutes": settings.retention_interval_minutes},
-            description="Purge delivered messages and old inbound payloads.",
-        )
+        RETENTION_JOB: ScheduledJob(lambda: run_retention(runtime), "interval",
+                                    {"minutes": settings.retention_interval_minutes},
+                                    "Purge delivered messages and old inbound payloads."),
     }
     for plugin, spec in runtime.plugins.jobs():
-        jobs[f"{plugin}.{spec.id}"] = spec
+        context = runtime.plugin_context(plugin)
+        jobs[f"{plugin}.{spec.id}"] = ScheduledJob(lambda spec=spec, context=context: spec.func(context),
+                                                   spec.trigger, spec.trigger_args, spec.description)
     return jobs
 
 
@@ -67,10 +80,10 @@ def run_job(job_id: str) -> None:
     spec = hub_jobs(runtime).get(job_id)
     if spec is None:
         raise NotFoundError(f"job {job_id} is stored but no loaded plugin provides it")
-    spec.func(runtime)
+    spec.run()
 
 
-def _schedule_key(spec: JobSpec) -> str:
+def _schedule_key(spec: ScheduledJob) -> str:
     return f"{spec.trigger}:{sorted(spec.trigger_args.items())!r}"
 
 

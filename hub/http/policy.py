@@ -28,11 +28,13 @@ class BasicCredentials:
 
 @dataclass(frozen=True)
 class RoutePolicy:
-    """One route's authentication and body limit; ``basic`` None leaves Basic routes open."""
+    """One route's authentication and body limit; ``basic`` None leaves Basic routes open.
+    ``plugin`` is the plugin that registered the route (``hub`` for the hub's own)."""
 
     auth: Authentication
     max_body_bytes: int
     basic: BasicCredentials | None
+    plugin: str = "hub"
 
 
 def policy_of(scope: MutableMapping[str, Any]) -> RoutePolicy:

@@ -11,14 +11,21 @@ bytes. This is the place where every inbound payload passes; it is meant to grow
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from hub.core.errors import AuthenticationError
 from hub.core.plugins.authentication import Verify
 from hub.http.policy import PAYLOAD_KEY, PRINCIPAL_KEY, policy_of
+
+if TYPE_CHECKING:
+    from hub.core.plugins.context import PluginContext
+    from hub.core.runtime import HubRuntime
 
 BAD_SIGNATURE = "bad signature"
 
@@ -35,6 +42,25 @@ class Payload:
     raw: bytes
     source: str
     principal: str | None
+
+
+def route_context(request: Request) -> PluginContext:
+    """The context of the plugin whose route ``request`` came to."""
+    runtime: HubRuntime = request.app.state.runtime
+    return runtime.plugin_context(policy_of(request.scope).plugin)
+
+
+async def accept_payload(request: Request, wrap: Callable[[Payload], bytes] | None = None,
+                         content_type: str | None = None, status_code: int = 202) -> Response:
+    """Take the request's payload in for a peer that must be answered at once: verify it
+    (``receive_payload``), keep it durably in the inbox (``wrap`` may first put it in an
+    envelope with what the headers say), and answer; the hub posts it moments later."""
+    payload = await receive_payload(request)
+    context = route_context(request)
+    kept = wrap(payload) if wrap is not None else payload.raw
+    kind = content_type or request.headers.get("content-type", "application/octet-stream")
+    place = await run_in_threadpool(context.accept, kept, payload.source, kind)
+    return JSONResponse({"accepted": place}, status_code=status_code)
 
 
 async def receive_payload(request: Request) -> Payload:

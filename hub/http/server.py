@@ -47,7 +47,12 @@ def core_routes(runtime: HubRuntime) -> list[RouteSpec]:
 
 def hub_routes(runtime: HubRuntime) -> list[RouteSpec]:
     """Every route the server serves: the hub's own, then each plugin's."""
-    return core_routes(runtime) + [spec for _, spec in runtime.plugins.routes()]
+    return [spec for _, spec in plugin_routes(runtime)]
+
+
+def plugin_routes(runtime: HubRuntime) -> list[tuple[str, RouteSpec]]:
+    """(plugin, route) for every route, the hub's own under ``hub``."""
+    return [("hub", spec) for spec in core_routes(runtime)] + runtime.plugins.routes()
 
 
 def basic_credentials(settings: HttpSettings) -> BasicCredentials | None:
@@ -58,18 +63,18 @@ def basic_credentials(settings: HttpSettings) -> BasicCredentials | None:
     return BasicCredentials(settings.username, password)
 
 
-def route_policy(spec: RouteSpec, settings: HttpSettings) -> RoutePolicy:
-    """What the gate enforces for ``spec`` under ``settings``."""
+def route_policy(spec: RouteSpec, settings: HttpSettings, plugin: str = "hub") -> RoutePolicy:
+    """What the gate enforces for ``spec`` (registered by ``plugin``) under ``settings``."""
     limit = settings.max_body_bytes if spec.max_body_bytes is None else spec.max_body_bytes
-    return RoutePolicy(spec.auth, limit, basic_credentials(settings))
+    return RoutePolicy(spec.auth, limit, basic_credentials(settings), plugin)
 
 
 def build_app(runtime: HubRuntime) -> Starlette:
     """The ASGI app of ``runtime``: core endpoints and every plugin route, each gated."""
     settings = runtime.settings.http
-    routes = [Route(spec.path, RouteGate(request_response(spec.handler), route_policy(spec, settings)),
+    routes = [Route(spec.path, RouteGate(request_response(spec.handler), route_policy(spec, settings, plugin)),
                     methods=list(spec.methods))
-              for spec in hub_routes(runtime)]
+              for plugin, spec in plugin_routes(runtime)]
     app = Starlette(routes=routes)
     app.state.runtime = runtime
     return app

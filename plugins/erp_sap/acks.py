@@ -9,19 +9,17 @@ message ids; its status 53 confirms the message, 51 records the ERP's refusal.
 
 from __future__ import annotations
 
-from typing import Any
-
-import sqlalchemy as sa
-
-from hub.core.inbound.chunk import ChunkListener, MessageHandler, PostedChunk
-from hub.core.inbound.outcome import IngestOutcome
-from hub.core.model.base import new_hub_id, utcnow
-from hub.core.queue.confirm import record_peer_answer
-from hub.core.queue.outbox import enqueue
-from hub.core.queue.messages import NewMessage
-from hub.core.queue.tables import messages
-from hub.core.raw import RawDocument
-from hub.core.store import keymap
+from hub.api import (
+    ChunkListener,
+    IngestOutcome,
+    MessageHandler,
+    NewMessage,
+    PluginContext,
+    PluginTransaction,
+    PostedChunk,
+    RawDocument,
+    new_hub_id,
+)
 from plugins.erp_sap.idoc.aleaud import FAILED, POSTED, Acknowledgement, parse_audit
 from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
@@ -38,14 +36,7 @@ def erp_number(value: str) -> str:
     return (text.lstrip("0") or "0") if text.isdigit() else text
 
 
-def _our_message(conn: sa.Connection, docnum: str) -> sa.Row[Any] | None:
-    if not docnum.isdigit():
-        return None
-    return conn.execute(sa.select(messages.c.doc_type, messages.c.hub_id).where(
-        messages.c.id == int(docnum), messages.c.system == PLUGIN)).first()
-
-
-def aleaud_handler(runtime: Any) -> MessageHandler:
+def aleaud_handler(context: PluginContext) -> MessageHandler:
     """Handler of inbound ALEAUD: the ERP's word on IDocs we sent.
 
     Only messages of this plugin can be named (an IDoc number is a queue message id,
@@ -54,21 +45,20 @@ def aleaud_handler(runtime: Any) -> MessageHandler:
     to the document in the key map, as the SOAP channel does from its answer.
     """
 
-    def handle(conn: sa.Connection, raw: RawDocument) -> str:
-        now = utcnow()
+    def handle(transaction: PluginTransaction, raw: RawDocument) -> str:
         counts = {"confirmed": 0, "refused": 0, "unknown": 0}
         for ack in parse_audit(raw):
             ok = ack.status == POSTED
-            message = _our_message(conn, ack.docnum)
+            message = transaction.sent_message(int(ack.docnum)) if ack.docnum.isdigit() else None
             if message is None:
                 counts["unknown"] += 1
                 continue
-            record_peer_answer(conn, int(ack.docnum), ok, _outbound_status(ack), now)
+            transaction.record_peer_answer(message.id, ok, _outbound_status(ack))
             counts["confirmed" if ok else "refused"] += 1
             if ok and ack.object_key and ack.object_type == OBJECT_TYPES.get(message.doc_type):
-                key = keymap.ExternalKey(PLUGIN, message.doc_type, erp_number(ack.object_key))
-                if keymap.lookup(conn, key.system, key.object_type, key.external_id) is None:
-                    keymap.link_new(conn, [(key, message.hub_id)])
+                number = erp_number(ack.object_key)
+                if transaction.find(message.doc_type, number) is None:
+                    transaction.link(message.doc_type, number, message.hub_id)
         return ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "no acknowledgements"
 
     return handle
@@ -89,9 +79,9 @@ def _acknowledgement(raw: RawDocument, outcome: IngestOutcome) -> Acknowledgemen
                            OBJECT_TYPES.get(outcome.doc_type or "", ""), outcome.hub_id or "")
 
 
-def ack_listener(runtime: Any) -> ChunkListener:
+def ack_listener(context: PluginContext) -> ChunkListener:
     """Queues one ALEAUD for each ingested chunk of the ERP's IDocs."""
-    settings = runtime.plugin_settings(PLUGIN, ErpSapSettings)
+    settings = context.settings_as(ErpSapSettings)
 
     def listen(chunk: PostedChunk) -> None:
         # An initial load reads an extract: the ERP waits for no audit of it.
@@ -104,7 +94,7 @@ def ack_listener(runtime: Any) -> ChunkListener:
         acks = [_acknowledgement(raw, outcome) for raw, outcome in taken]
         # One key per acknowledgement message (a replayed IDoc is acknowledged anew); a
         # redelivery of this message keeps the key it is stored with.
-        enqueue(chunk.connection, [NewMessage(
+        chunk.transaction.enqueue([NewMessage(
             system=PLUGIN, queue=ACK_QUEUE, kind=ACK_KIND, doc_type=ACK_KIND, hub_id=acks[0].docnum[-40:],
             version=0, payload={"acknowledgements": [dict(vars(a)) for a in acks]},
             idempotency_key=f"{PLUGIN}/aleaud:{new_hub_id('ack')}", transport="idoc",

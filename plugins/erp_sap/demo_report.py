@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import click
-import sqlalchemy as sa
 
-from hub.cli.output import print_table
-from hub.core.queue.tables import QueueMessageRow
-from hub.core.runtime import HubRuntime
-from hub.core.store import keymap
-from hub.core.store.tables import DocumentRow, InboundPayloadRow
+from hub.api import BillingDocument, JsonValue, SalesOrder, object_queue, print_table
+from hub.testing.live import LiveHub
 from plugins.erp_sap.settings import PLUGIN
 from plugins.erp_sap.simulator.server import ErpSimulator
 
@@ -47,32 +44,33 @@ class DemoReport:
         return not self.problems
 
 
-def collect_report(runtime: HubRuntime, sim: ErpSimulator, hub_ids: list[str], blocked_queue: str,
+def _objects(value: JsonValue) -> list[dict[str, JsonValue]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def collect_report(hub: LiveHub, sim: ErpSimulator, hub_ids: list[str], blocked_queue: str,
                    seconds: float) -> DemoReport:
-    """Read the hub's store (and the simulator's audit log) after the demo."""
-    docs, messages = DocumentRow.__table__, QueueMessageRow.__table__
-    inbound = InboundPayloadRow.__table__
-    with runtime.engine.connect() as conn:
-        counts = dict(conn.execute(sa.select(docs.c.doc_type, sa.func.count()).group_by(docs.c.doc_type)).all())
-        invoices = {}
-        for row in conn.execute(sa.select(docs.c.hub_id, docs.c.data).where(docs.c.doc_type == "billing_document")):
-            for ref in row.data.get("references") or []:
-                if ref.get("doc_type") == "sales_order" and ref.get("hub_id"):
-                    invoices[ref["hub_id"]] = row.hub_id
-        report = DemoReport(seconds, counts.get("partner", 0), counts.get("product", 0), blocked_queue=blocked_queue)
+    """Read what the hub holds (as an administrator's commands show it) and the
+    simulator's audit log after the demo."""
+    invoices = {ref.hub_id: invoice.hub_id for invoice in hub.documents("billing_document")
+                if isinstance(invoice, BillingDocument)
+                for ref in invoice.references if ref.doc_type == "sales_order" and ref.hub_id}
+    report = DemoReport(seconds, hub.count("partner"), hub.count("product"), blocked_queue=blocked_queue)
+    with hub.context(PLUGIN).reading() as transaction:
         for hub_id in hub_ids:
-            message = conn.execute(sa.select(messages.c.status, messages.c.history).where(
-                messages.c.hub_id == hub_id, messages.c.doc_type == "sales_order").order_by(messages.c.id)).first()
-            order = conn.execute(sa.select(docs.c.data).where(docs.c.hub_id == hub_id)).scalar_one()
+            listed = _objects(hub.cli_json("messages", "--queue", object_queue(PLUGIN, "sales_order", hub_id)))
+            first = min(listed, key=lambda m: int(str(m["id"]))) if listed else None
+            shown = hub.cli_json("message", "show", str(first["id"])) if first else None
+            history = _objects(shown.get("history")) if isinstance(shown, dict) else []
+            order = transaction.document(hub_id)
             report.orders.append(OrderTrail(
-                hub_id, keymap.reverse_lookup(conn, PLUGIN, "sales_order", hub_id),
-                message.status if message else None,
-                bool(message) and any(h["status"] == "blocked" for h in message.history),
-                order.get("status"), invoices.get(hub_id)))
-        # The initial loads' DEBMAS and MATMAS are archived too; the port received the rest.
-        report.inbound = dict(conn.execute(
-            sa.select(inbound.c.document_kind, sa.func.count())
-            .where(inbound.c.document_kind.not_in(("DEBMAS", "MATMAS"))).group_by(inbound.c.document_kind)).all())
+                hub_id, transaction.external_id("sales_order", hub_id),
+                str(shown["status"]) if isinstance(shown, dict) else None,
+                any(h.get("status") == "blocked" for h in history),
+                str(order.status) if isinstance(order, SalesOrder) else None, invoices.get(hub_id)))
+    # The initial loads' DEBMAS and MATMAS are archived too; the port received the rest.
+    kinds = Counter(str(p["document_kind"]) for p in _objects(hub.cli_json("inbound", "list", "--limit", "1000000")))
+    report.inbound = {kind: n for kind, n in kinds.items() if kind not in ("DEBMAS", "MATMAS")}
     report.acks_to_erp = len(sim.audits)
     for trail in report.orders:
         if not trail.erp_number:

@@ -26,9 +26,7 @@ from pathlib import Path
 from typing import Any
 
 
-from hub.core.errors import HubError
-from hub.core.inbound.outcome import IngestOutcome, summarise
-from hub.core.inbound.pool import IngestJob, IngestPool, IngestPoolError
+from hub.api import HubError, IngestJob, IngestOutcome, IngestPool, IngestPoolError, PluginContext, summarise
 from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
 log = logging.getLogger(__name__)
@@ -76,9 +74,9 @@ def _free_name(folder: Path, name: str) -> Path:
 class FilePort:
     """Polls the inbound folder of the erp_sap plugin."""
 
-    def __init__(self, runtime: Any) -> None:
-        self.runtime = runtime
-        self.folder = runtime.plugin_settings(PLUGIN, ErpSapSettings).inbound_dir
+    def __init__(self, context: PluginContext) -> None:
+        self.context = context
+        self.folder = context.settings_as(ErpSapSettings).inbound_dir
         self.processing = self.folder / "processing"
         self.done = self.folder / "done"
         self.error = self.folder / "error"
@@ -112,7 +110,7 @@ class FilePort:
     def poll(self) -> list[FileResult]:
         """Process every waiting file (and stale claims of a crashed hub) once, in order.
 
-        Several files go through the runtime's ingest pool (``hub.core.inbound.pool``),
+        Several files go through the runtime's ingest pool (``IngestPool``),
         if it has one: parsed and mapped side by side, posted one after the other.
         """
         claims = self._claims()
@@ -125,9 +123,9 @@ class FilePort:
                 for result in pool.run(jobs)]
 
     def _started_pool(self) -> IngestPool | None:
-        """The runtime's ingest pool, started; None (files go one by one) if it has none or
+        """The hub's ingest pool, started; None (files go one by one) if it has none or
         its workers cannot start."""
-        pool = self.runtime.ingest_pool(PLUGIN)
+        pool = self.context.ingest_pool()
         if pool is None:
             return None
         try:
@@ -140,7 +138,7 @@ class FilePort:
     def _process(self, claim: Path, name: str) -> FileResult:
         try:
             outcomes: list[IngestOutcome] = list(
-                self.runtime.ingestor(PLUGIN).ingest(claim.read_bytes(), name, "application/octet-stream"))
+                self.context.ingest(claim.read_bytes(), name, "application/octet-stream"))
         except HubError as exc:
             return self._settle(claim, name, [], str(exc))
         return self._settle(claim, name, outcomes, None)
@@ -170,6 +168,6 @@ class FilePort:
         return FileResult(name, str(target), counts, problems[0] if problems else None)
 
 
-def poll_job(runtime: Any) -> list[FileResult]:
-    """The scheduled job: one pass over the inbound folder."""
-    return FilePort(runtime).poll()
+def poll_job(context: PluginContext) -> None:
+    """The scheduled job: one pass over the inbound folder (each file is logged)."""
+    FilePort(context).poll()

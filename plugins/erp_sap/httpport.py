@@ -18,9 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from hub.core.errors import DocumentError
-from hub.core.inbound.outcome import IngestOutcome, summarise
-from hub.http import receive_payload
+from hub.api import DocumentError, IngestOutcome, receive_payload, route_context, summarise
 from plugins.erp_sap.settings import PLUGIN
 
 PATH = f"/{PLUGIN}/idoc"
@@ -28,12 +26,12 @@ PATH = f"/{PLUGIN}/idoc"
 
 async def receive_idoc(request: Request) -> Response:
     """Ingest the posted IDoc-XML and say what became of each IDoc."""
-    runtime = request.app.state.runtime
+    context = route_context(request)
     payload = await receive_payload(request)
     content_type = request.headers.get("content-type", "application/xml")
 
     def ingest() -> list[IngestOutcome]:
-        return runtime.ingestor(PLUGIN).ingest(payload.raw, payload.source, content_type)
+        return context.ingest(payload.raw, payload.source, content_type)
 
     try:
         outcomes = await run_in_threadpool(ingest)

@@ -14,17 +14,23 @@ from pathlib import Path
 
 import httpx
 
-from hub.core.errors import DocumentError, NotFoundError, PermanentError, TransientError
-from hub.core.model.base import utcnow
-from hub.core.model.validation import validate_document
-from hub.core.queue.messages import DeliveryResult, OutboundMessage, TransportContext
-from hub.core.raw import RawDocument
-from hub.core.store import keymap
+from hub.api import (
+    DeliveryResult,
+    DocumentError,
+    NotFoundError,
+    OutboundMessage,
+    PermanentError,
+    PluginContext,
+    RawDocument,
+    TransientError,
+    utcnow,
+    validate_document,
+)
 from plugins.erp_sap.acks import ACK_KIND
 from plugins.erp_sap.idoc.aleaud import Acknowledgement, build_audit
 from plugins.erp_sap.idoc.codec import IdocCodecs
 from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
-from plugins.erp_sap.transports import erp_order
+from plugins.erp_sap.orders import erp_order
 
 
 def write_atomically(folder: Path, name: str, content: bytes) -> Path:
@@ -81,8 +87,8 @@ class IdocSender:
 class IdocTransport:
     """Transport ``idoc``: ORDERS05 for sales orders, ALEAUD01 for acknowledgements."""
 
-    def __init__(self, context: TransportContext) -> None:
-        self._runtime = context.runtime
+    def __init__(self, context: PluginContext) -> None:
+        self._context = context
         settings = context.settings_as(ErpSapSettings)
         self._sender = IdocSender(settings)
         self._codecs = IdocCodecs.from_settings(settings)
@@ -109,14 +115,8 @@ class IdocTransport:
         return build_audit(acks, docnum, now=utcnow())
 
     def _document(self, message: OutboundMessage, docnum: str) -> RawDocument:
-        with self._runtime.engine.connect() as conn:
-            data = erp_order(conn, message) if message.doc_type == "sales_order" else message.payload["data"]
-            document = validate_document(message.doc_type, {**data, "hub_id": message.hub_id,
-                                                             "version": message.version},
-                                         f"{message.doc_type} {message.hub_id}")
-
-            def reverse_lookup(system: str, object_type: str, hub_id: str) -> str | None:
-                return keymap.reverse_lookup(conn, system, object_type, hub_id)
-
-            rendered = self._runtime.mappings.render(PLUGIN, document, reverse_lookup)
-        return rendered.raw
+        with self._context.reading() as transaction:
+            data = erp_order(transaction, message) if message.doc_type == "sales_order" else message.payload["data"]
+        document = validate_document(message.doc_type, {**data, "hub_id": message.hub_id, "version": message.version},
+                                     f"{message.doc_type} {message.hub_id}")
+        return self._context.render(document)

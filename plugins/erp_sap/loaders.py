@@ -13,13 +13,19 @@ import tempfile
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 
-from hub.core.errors import ConfigError, Problem, TransientError
-from hub.core.plugins.registry import LoaderSpec, OpenedSource
-from hub.core.raw import RawDocument
+from hub.api import (
+    ConfigError,
+    LoaderSpec,
+    OpenedSource,
+    OpenSource,
+    PluginContext,
+    Problem,
+    RawDocument,
+    TransientError,
+)
 from plugins.erp_sap.idoc.codec import IdocCodecs
 from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
@@ -81,9 +87,9 @@ def _parse_then_delete(codecs: IdocCodecs, path: Path) -> Iterator[RawDocument]:
     return stream
 
 
-def _opener(message_type: str):  # type: ignore[no-untyped-def]
-    def open_source(runtime: Any, source: str | None) -> OpenedSource:
-        settings = runtime.plugin_settings(PLUGIN, ErpSapSettings)
+def _opener(message_type: str) -> OpenSource:
+    def open_source(context: PluginContext, source: str | None) -> OpenedSource:
+        settings = context.settings_as(ErpSapSettings)
         codecs = IdocCodecs.from_settings(settings)
         if source is None:
             base = settings.masterdata_url

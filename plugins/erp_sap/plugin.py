@@ -8,10 +8,13 @@ and the IDoc codec.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hub import hookimpl
-from hub.core.plugins.registry import InboundSpec, JobSpec, PluginRegistry, RouteSpec, TransportSpec
-from hub.core.plugins.settings import SettingsRegistry
 from plugins.erp_sap.settings import ErpSapSettings
+
+if TYPE_CHECKING:
+    from hub.api import PluginRegistry, SettingsRegistry
 
 
 @hookimpl
@@ -32,6 +35,7 @@ def hub_register_codecs(registry: PluginRegistry) -> None:
 @hookimpl
 def hub_register_transports(registry: PluginRegistry) -> None:
     """Sales orders (SOAP or ORDERS05), partners (DEBMAS) and IDocs addressed explicitly (ALEAUD)."""
+    from hub.api import TransportSpec
     from plugins.erp_sap.idoc_out import IdocTransport
     from plugins.erp_sap.transports import order_transport_factory
 
@@ -46,6 +50,7 @@ def hub_register_transports(registry: PluginRegistry) -> None:
 @hookimpl
 def hub_register_inbound(registry: PluginRegistry) -> None:
     """ALEAUD from the ERP confirms our IDocs; every processed IDoc is acknowledged back."""
+    from hub.api import InboundSpec
     from plugins.erp_sap.acks import ack_listener, aleaud_handler
 
     registry.add_inbound(InboundSpec({"ALEAUD": aleaud_handler}, ack_listener))
@@ -63,6 +68,7 @@ def hub_register_loaders(registry: PluginRegistry) -> None:
 @hookimpl
 def hub_register_routes(registry: PluginRegistry) -> None:
     """The IDoc-XML HTTP port, behind the hub's Basic auth."""
+    from hub.api import RouteSpec
     from plugins.erp_sap.httpport import PATH, receive_idoc
 
     limit = registry.settings_as(ErpSapSettings).max_body_bytes
@@ -72,6 +78,7 @@ def hub_register_routes(registry: PluginRegistry) -> None:
 @hookimpl
 def hub_register_jobs(registry: PluginRegistry) -> None:
     """The file port's polling."""
+    from hub.api import JobSpec
     from plugins.erp_sap.fileport import poll_job
 
     seconds = registry.settings_as(ErpSapSettings).poll_seconds

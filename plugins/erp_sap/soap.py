@@ -54,7 +54,7 @@ from pydantic import SecretStr
 from zeep.cache import InMemoryCache
 from zeep.transports import Transport
 
-from hub.core.errors import DeliveryError, PermanentError, TransientError
+from hub.api import DeliveryError, PermanentError, TransientError
 
 OPERATION = "SalesOrderERPCreateRequestConfirmation_In"
 BINDING = "{http://sap.com/xi/APPL/SE/Global}binding_SOAP11"

@@ -18,9 +18,8 @@ rows with their final status history, and one update counting redeliveries.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import sqlalchemy as sa
 
@@ -30,7 +29,9 @@ from hub.core.inbound.outcome import IngestOutcome, OutcomeStatus
 from hub.core.inbound.premap import Premapped
 from hub.core.mapping import MappingResult, MappingSet
 from hub.core.masterdata import Incoming, MasterDataService, UpsertResult
+from hub.core.plugins.contracts import ChunkListener, MessageHandler, Origin, PostedChunk
 from hub.core.plugins.registry import CodecSpec
+from hub.core.plugins.transaction import PluginTransaction
 from hub.core.raw import RawDocument
 from hub.core.store import archive
 from hub.core.store.inbound_counts import ATTENTION_STATUSES
@@ -38,29 +39,6 @@ from hub.core.store.tables import InboundPayloadRow
 
 MAX_KEY = 200
 """Longest dedupe key the archive stores; longer ones keep their start and a hash of the whole."""
-
-Origin = Literal["received", "replay", "load"]
-"""How a chunk's documents came: sent by a peer (ports, ``hub ingest``), replayed from
-the archive, or read by an initial load."""
-
-MessageHandler = Callable[[sa.Connection, RawDocument], str]
-"""Handles a message type that is not a canonical document (an ERP's acknowledgement
-of our own IDocs, say) inside the chunk's transaction; returns a note for the history."""
-
-
-@dataclass(frozen=True)
-class PostedChunk:
-    """What a chunk listener is shown, inside the chunk's transaction."""
-
-    connection: sa.Connection
-    origin: Origin
-    results: list[tuple[RawDocument, IngestOutcome]]
-
-
-ChunkListener = Callable[[PostedChunk], None]
-"""Called inside each chunk's transaction with every document and its outcome (e.g. to
-enqueue acknowledgements to the sender atomically with the postings)."""
-
 
 @dataclass(frozen=True)
 class Posting:
@@ -132,6 +110,7 @@ class ChunkRun:
         self.content_type = content_type
         self.origin = origin
         self.lookup = ChunkLookup(conn)
+        self.transaction = PluginTransaction(posting.system, conn, posting.masterdata)
 
     def run(self, chunk: list[RawDocument],
             premapped: Sequence[Premapped | None] | None = None) -> list[IngestOutcome]:
@@ -253,7 +232,7 @@ class ChunkRun:
     def _handle(self, entry: Entry) -> None:
         try:
             with self.conn.begin_nested():
-                note = self.posting.handlers[entry.raw.message_type](self.conn, entry.raw)
+                note = self.posting.handlers[entry.raw.message_type](self.transaction, entry.raw)
         except HubError as exc:
             self._fail(entry, exc)
             return
@@ -293,7 +272,8 @@ class ChunkRun:
     def _finish(self, entries: list[Entry]) -> list[IngestOutcome]:
         outcomes = [_outcome(e) for e in entries]
         if self.posting.listener is not None:
-            self.posting.listener(PostedChunk(self.conn, self.origin, [(e.raw, o) for e, o in zip(entries, outcomes)]))
+            self.posting.listener(PostedChunk(self.transaction, self.origin,
+                                              [(e.raw, o) for e, o in zip(entries, outcomes)]))
         return outcomes
 
 

@@ -30,9 +30,10 @@ import sqlalchemy as sa
 
 from hub.core.errors import DocumentError
 from hub.core.gcpause import gc_paused
-from hub.core.inbound.chunk import ChunkRun, Origin, Posting
+from hub.core.inbound.chunk import ChunkRun, Posting
 from hub.core.inbound.outcome import IngestOutcome
 from hub.core.inbound.premap import Premapped, premap
+from hub.core.plugins.contracts import Origin
 from hub.core.plugins.registry import CodecSpec
 from hub.core.raw import RawDocument
 from hub.core.store import archive
@@ -141,7 +142,7 @@ class Ingestor:
             try:
                 # Everything a chunk allocates dies when it commits; see hub.core.gcpause.
                 with gc_paused(), self.engine.begin() as conn:
-                    outcomes = ChunkRun(self.posting, conn, codec, content_type, origin).run(chunk, premapped)
+                    outcomes = self.post_in(conn, codec, chunk, content_type, premapped, origin)
                     if in_transaction is not None:
                         in_transaction(conn, outcomes)
                     return outcomes
@@ -149,6 +150,12 @@ class Ingestor:
                 if attempt == RACE_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
+
+    def post_in(self, conn: sa.Connection, codec: CodecSpec, chunk: list[RawDocument],
+                content_type: str = "application/octet-stream", premapped: Sequence[Premapped | None] | None = None,
+                origin: Origin = "received") -> list[IngestOutcome]:
+        """Post one chunk inside the caller's open transaction (``conn``)."""
+        return ChunkRun(self.posting, conn, codec, content_type, origin).run(chunk, premapped)
 
     def replay(self, payload_id: int) -> list[IngestOutcome]:
         """Process an archived payload again (after a mapping or master-data fix).

@@ -12,8 +12,6 @@ from __future__ import annotations
 from hub.core.mapping.catalog import (
     check_mapping_folders,
     load_mapping_set,
-    load_runtime_mappings,
-    mapping_folders,
 )
 from hub.core.mapping.engine import MappingResult, MappingSet, MappingTable, RenderResult
 from hub.core.mapping.steps import Lookup, ReverseLookup
@@ -27,6 +25,4 @@ __all__ = [
     "ReverseLookup",
     "check_mapping_folders",
     "load_mapping_set",
-    "load_runtime_mappings",
-    "mapping_folders",
 ]

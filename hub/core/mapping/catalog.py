@@ -19,7 +19,6 @@ from hub.core.mapping.table import ValueListCache, compile_table
 
 if TYPE_CHECKING:
     from hub.core.model.base import Document
-    from hub.core.runtime import HubRuntime
 
 
 def _keys(table: MappingTable) -> list[tuple[str, str, str]]:
@@ -81,12 +80,3 @@ def load_mapping_set(folders: list[Path], document_types: dict[str, type[Documen
         raise MappingError(problems)
     return mapping_set
 
-
-def mapping_folders(runtime: HubRuntime) -> list[Path]:
-    """The installation's mapping folder first, then every folder the plugins register."""
-    return [Path(runtime.settings.mappings_dir)] + [folder for _, folder in runtime.plugins.mapping_folders()]
-
-
-def load_runtime_mappings(runtime: HubRuntime) -> MappingSet:
-    """The mapping set of a running hub: call at start-up so a broken table stops it."""
-    return load_mapping_set(mapping_folders(runtime))

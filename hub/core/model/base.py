@@ -130,10 +130,18 @@ class Document(CanonicalModel):
 
     doc_type: ClassVar[str]
     id_prefix: ClassVar[str]
+    known_types: ClassVar[set[str]] = set()
+    """Every ``doc_type`` a document class declares, noted as the class is defined (the
+    package imports every model module, so all are known once any is)."""
 
     hub_id: str | None = Field(default=None, description="Stable hub id, assigned on first store.")
     version: int = Field(default=0, ge=0, description="Store version; 0 before first store.")
     external_ids: list[ExternalRef] = Field(default_factory=list)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "doc_type" in cls.__dict__:
+            Document.known_types.add(cls.doc_type)
 
     def external_id(self, system: str) -> str | None:
         """This document's first id in ``system``, if it has one."""
@@ -173,10 +181,8 @@ class DocumentReference(CanonicalModel):
 
     @model_validator(mode="after")
     def _check_target(self) -> DocumentReference:
-        from hub.core.model.registry import DOCUMENT_TYPES  # the registry imports this module
-
-        if self.doc_type not in DOCUMENT_TYPES:
-            known = ", ".join(sorted(DOCUMENT_TYPES))
+        if self.doc_type not in Document.known_types:
+            known = ", ".join(sorted(Document.known_types))
             raise field_error("doc_type", f"unknown document type {self.doc_type!r}; known: {known}")
         if self.hub_id is None and self.external_id is None:
             raise field_error("hub_id", "a reference needs hub_id or external_id")

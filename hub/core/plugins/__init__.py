@@ -7,9 +7,9 @@ from hub.core.plugins.registry import (
     InboundSpec,
     JobSpec,
     LoaderSpec,
-    OpenedSource,
     PluginRegistry,
     RouteSpec,
+    SubscriptionSpec,
     TransportSpec,
 )
 from hub.core.plugins.settings import SettingsRegistry
@@ -27,10 +27,10 @@ __all__ = [
     "JobSpec",
     "LoadedPlugins",
     "LoaderSpec",
-    "OpenedSource",
     "PluginRegistry",
     "Public",
     "RouteSpec",
+    "SubscriptionSpec",
     "SettingsRegistry",
     "TransportSpec",
     "Verify",

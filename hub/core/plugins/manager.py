@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from hub.core import hookspecs
 from hub.core.config.origin import ConfigOrigin
 from hub.core.errors import ConfigError, Problem
+from hub.core.plugins.calls import call_one, implementers
 from hub.core.plugins.registry import (
     CodecSpec,
     InboundSpec,
@@ -35,6 +36,7 @@ from hub.core.plugins.registry import (
     PluginContributions,
     PluginRegistry,
     RouteSpec,
+    SubscriptionSpec,
     TransportSpec,
 )
 from hub.core.plugins.settings import declared_models, validate_plugin_settings
@@ -69,6 +71,17 @@ class PluginInfo:
 
 
 @dataclass(frozen=True)
+class DeliveryTarget:
+    """A transport or subscription the outbox routes changes to (``HubPlugins.targets``)."""
+
+    system: str
+    transport: str
+    document_types: tuple[str, ...]
+    own_changes: bool
+    """Whether changes that came from ``system`` itself go to it too (never for transports)."""
+
+
+@dataclass(frozen=True)
 class LoadedPlugins:
     """Plugins imported and registered with pluggy, their settings validated; nothing
     else of theirs collected yet.
@@ -97,12 +110,10 @@ class HubPlugins:
         for name, _ in self._pm.list_name_plugin():
             self._contributions[name] = PluginContributions()
         for hook_name in _REGISTRATION_HOOKS:
-            caller = getattr(self._pm.hook, hook_name)
-            # Called impl by impl so each plugin writes into a registry scoped to itself.
-            for impl in reversed(caller.get_hookimpls()):
-                registry = PluginRegistry(impl.plugin_name, self._contributions[impl.plugin_name], taken,
-                                          self._settings.get(impl.plugin_name))
-                impl.function(registry=registry)
+            # Plugin by plugin, so each writes into a registry scoped to itself.
+            for plugin in implementers(self._pm, hook_name):
+                registry = PluginRegistry(plugin, self._contributions[plugin], taken, self._settings.get(plugin))
+                call_one(self._pm, hook_name, plugin, registry=registry)
 
     def settings_of(self, plugin: str) -> BaseModel | None:
         """The validated settings of ``plugin`` (None when it declares none or is not loaded)."""
@@ -136,8 +147,27 @@ class HubPlugins:
         return list(self._contributions[plugin].codecs) if plugin in self._contributions else []
 
     def transports(self) -> dict[str, TransportSpec]:
-        """Transports by qualified name ``PLUGIN/NAME``."""
-        return {f"{plugin}/{t.name}": t for plugin, t in self._each("transports")}
+        """Transports by qualified name ``PLUGIN/NAME``, subscriptions among them
+        (``PLUGIN/subscription:NAME``, see ``hub.core.plugins.subscriptions``)."""
+        from hub.core.plugins.subscriptions import as_transport
+
+        found = {f"{plugin}/{t.name}": t for plugin, t in self._each("transports")}
+        found.update({f"{plugin}/{as_transport(s).name}": as_transport(s) for plugin, s in self._each("subscriptions")})
+        return found
+
+    def subscriptions_of(self, plugin: str) -> list[SubscriptionSpec]:
+        """The subscriptions one plugin registered."""
+        return list(self._contributions[plugin].subscriptions) if plugin in self._contributions else []
+
+    def targets(self) -> list[DeliveryTarget]:
+        """Where the outbox sends canonical changes: every transport and subscription
+        with the document types it takes."""
+        from hub.core.plugins.subscriptions import PREFIX
+
+        targets = [DeliveryTarget(plugin, t.name, t.document_types, False) for plugin, t in self._each("transports")]
+        targets += [DeliveryTarget(plugin, f"{PREFIX}{s.name}", s.document_types, s.own_changes)
+                    for plugin, s in self._each("subscriptions")]
+        return targets
 
     def mapping_folders(self) -> list[tuple[str, Path]]:
         """(plugin, folder) for every folder of mapping tables a plugin ships."""

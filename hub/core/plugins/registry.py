@@ -1,15 +1,16 @@
-"""Registries handed to plugins by the registration hooks.
+"""Specs a plugin registers, and the registry handed to its registration hooks.
 
 Each plugin gets a registry scoped to its own name, so every codec, transport,
-command or job is known together with the plugin that brought it.
+command or job is known together with the plugin that brought it. The callables a
+spec holds are typed by ``hub.core.plugins.contracts``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import BaseModel
@@ -19,13 +20,25 @@ from hub.core.plugins.authentication import BASIC, ApiKey, Authentication, Basic
 from hub.core.plugins.settings import M, settings_as
 
 if TYPE_CHECKING:
-    from starlette.requests import Request
-    from starlette.responses import Response
+    # Types only: a command that loads plugins must not pay for the model and the
+    # store that the contracts name.
+    from hub.core.plugins.contracts import (
+        AcceptsPayload,
+        ApplyChange,
+        HandlerFactory,
+        JobFunction,
+        ListenerFactory,
+        OpenSource,
+        ParsePayload,
+        RenderDocuments,
+        RouteHandler,
+        TransportFactory,
+    )
 
 
 @dataclass(frozen=True)
 class CodecSpec:
-    """A codec: external payload bytes <-> raw records (dicts) for the mapping engine.
+    """A codec: external payload bytes <-> raw documents for the mapping engine.
 
     ``parse(payload, source_name)`` yields ``RawDocument``s; ``render(documents)``
     returns payload bytes, or is None for inbound-only formats. ``accepts(payload_head,
@@ -38,9 +51,9 @@ class CodecSpec:
     """
 
     name: str
-    parse: Callable[..., Any]
-    render: Callable[..., Any] | None = None
-    accepts: Callable[[bytes, str], bool] | None = None
+    parse: ParsePayload
+    render: RenderDocuments | None = None
+    accepts: AcceptsPayload | None = None
     document_kinds: tuple[str, ...] = ()
     media_types: tuple[str, ...] = ()
     description: str = ""
@@ -49,28 +62,45 @@ class CodecSpec:
 
 @dataclass(frozen=True)
 class TransportSpec:
-    """An outbound transport: ``factory(context)`` returns an object with ``send(message)``.
+    """An outbound transport: ``factory(context)`` returns a ``Transport`` (``send(message)``).
 
-    ``context`` is a ``hub.core.queue.messages.TransportContext`` (system, the plugin's
-    validated settings, the runtime); ``document_types`` are the canonical types whose changes
-    the outbox routes to this transport.
+    ``document_types`` are the canonical types whose changes the outbox routes to this
+    transport: every change, except those that came from the plugin's own system.
     """
 
     name: str
-    factory: Callable[..., Any]
+    factory: TransportFactory
     document_types: tuple[str, ...] = ()
     description: str = ""
 
 
 @dataclass(frozen=True)
+class SubscriptionSpec:
+    """Canonical changes of ``document_types`` from any system, applied by the plugin.
+
+    Delivered through the queues like any target (in order per document, retried,
+    blocking only that document's queue), and applied exactly once: ``apply(transaction,
+    change)`` runs inside the transaction that records the change as applied, so a
+    redelivery finds it applied. Changes that came from the plugin's own system are
+    included only with ``own_changes``.
+    """
+
+    name: str
+    document_types: tuple[str, ...]
+    apply: ApplyChange
+    own_changes: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class JobSpec:
-    """A scheduled job: ``func(runtime)`` runs with the hub's HubRuntime; ``trigger`` and
-    ``trigger_args`` as APScheduler's ``add_job`` takes them."""
+    """A scheduled job: ``func(context)`` runs with the plugin's context; ``trigger``
+    and ``trigger_args`` as APScheduler's ``add_job`` takes them."""
 
     id: str
-    func: Callable[..., Any]
+    func: JobFunction
     trigger: str = "interval"
-    trigger_args: dict[str, Any] = field(default_factory=dict)
+    trigger_args: Mapping[str, int | float | str] = field(default_factory=dict)
     description: str = ""
 
 
@@ -78,15 +108,15 @@ class JobSpec:
 class RouteSpec:
     """An HTTP endpoint on the hub's server: ``handler`` is a Starlette endpoint.
 
-    ``auth`` is who may call it (``hub.core.plugins.authentication``: ``PUBLIC``,
-    ``BASIC`` by default, ``ApiKey(check)``, ``Verify(check)``), checked before the
-    handler runs. ``max_body_bytes`` caps the request body (None: ``[http]
-    max_body_bytes``); a larger one gets 413 before it is read. A handler takes its
-    body with ``hub.http.receive_payload(request)``.
+    ``auth`` is who may call it (``PUBLIC``, ``BASIC`` by default, ``ApiKey(check)``,
+    ``Verify(check)``), checked before the handler runs. ``max_body_bytes`` caps the
+    request body (None: ``[http] max_body_bytes``); a larger one gets 413 before it is
+    read. A handler takes its body with ``receive_payload(request)`` and its plugin's
+    context with ``route_context(request)``.
     """
 
     path: str
-    handler: Callable[[Request], Awaitable[Response]]
+    handler: RouteHandler
     methods: tuple[str, ...] = ("POST",)
     description: str = ""
     auth: Authentication = BASIC
@@ -94,50 +124,35 @@ class RouteSpec:
 
 
 @dataclass(frozen=True)
-class OpenedSource:
-    """An initial-load source, opened: lazy raw documents and how to recognise the source.
-
-    ``key`` must identify this very source (e.g. file path, size and modification
-    time) so that a rerun resumes it and a different file starts afresh; ``total`` is
-    the number of documents when known cheaply, for the progress bar.
-    """
-
-    documents: Iterable[Any]
-    source: str
-    key: str
-    total: int | None = None
-
-
-@dataclass(frozen=True)
 class LoaderSpec:
-    """An initial-load source: ``open(runtime, source)`` returns an ``OpenedSource``.
+    """An initial-load source: ``open(context, source)`` returns an ``OpenedSource``.
 
     ``source`` is what the user named (a file, or None for the plugin's configured
     peer); the documents must be produced lazily so a million records fit in constant
-    memory. ``name`` is the OBJECT of ``hub load PLUGIN OBJECT`` (customers, products).
+    memory. ``name`` is the OBJECT of ``hub load PLUGIN OBJECT`` (customers, products);
+    ``codec`` names the plugin's codec the documents are read with (its status
+    vocabulary goes into their history).
     """
 
     name: str
     doc_type: str
-    open: Callable[..., Any]
+    open: OpenSource
     description: str = ""
     codec: str = ""
-    """The name of the plugin's codec the documents are read with: its status vocabulary
-    goes into their history."""
 
 
 @dataclass(frozen=True)
 class InboundSpec:
-    """Extras of a plugin's inbound pipeline, built per runtime by factories.
+    """Extras of a plugin's inbound pipeline, built from the plugin's context.
 
-    ``message_handlers``: message type -> ``factory(runtime)`` returning a handler for
-    documents that are not canonical documents (e.g. an ERP's ALEAUD acknowledgements
-    of our own IDocs). ``chunk_listener``: ``factory(runtime)`` returning a callable run
-    inside each ingested chunk's transaction (e.g. to acknowledge to the sender).
+    ``message_handlers``: message type -> factory of a handler for documents that are
+    not canonical documents (e.g. an ERP's ALEAUD acknowledgements of our own IDocs).
+    ``chunk_listener``: factory of a callable run inside each posted chunk's transaction
+    (e.g. to acknowledge to the sender).
     """
 
-    message_handlers: dict[str, Callable[..., Any]] = field(default_factory=dict)
-    chunk_listener: Callable[..., Any] | None = None
+    message_handlers: Mapping[str, HandlerFactory] = field(default_factory=dict)
+    chunk_listener: ListenerFactory | None = None
 
 
 @dataclass
@@ -152,6 +167,7 @@ class PluginContributions:
     routes: list[RouteSpec] = field(default_factory=list)
     loaders: list[LoaderSpec] = field(default_factory=list)
     inbound: list[InboundSpec] = field(default_factory=list)
+    subscriptions: list[SubscriptionSpec] = field(default_factory=list)
 
     def summary(self) -> dict[str, list[str]]:
         """Names of what was registered, for ``hub plugins``."""
@@ -164,6 +180,7 @@ class PluginContributions:
             "jobs": [j.id for j in self.jobs],
             "routes": [r.path for r in self.routes],
             "loaders": [loader.name for loader in self.loaders],
+            "subscriptions": [s.name for s in self.subscriptions],
         }
 
 
@@ -221,6 +238,14 @@ class PluginRegistry:
         """Register an initial-load source under ``PLUGIN/NAME``."""
         self._claim("loader", f"{self.plugin}/{loader.name}")
         self._contributions.loaders.append(loader)
+
+    def add_subscription(self, subscription: SubscriptionSpec) -> None:
+        """Subscribe to canonical changes under ``PLUGIN/NAME`` (see ``SubscriptionSpec``)."""
+        if not subscription.document_types:
+            raise ConfigError([Problem(f"plugin {self.plugin}",
+                                       f"subscription {subscription.name!r} names no document types")])
+        self._claim("subscription", f"{self.plugin}/{subscription.name}")
+        self._contributions.subscriptions.append(subscription)
 
     def add_inbound(self, inbound: InboundSpec) -> None:
         """Register the extras of this plugin's inbound pipeline (once per plugin)."""

@@ -20,6 +20,7 @@ from hub.core.config.origin import ConfigOrigin
 from hub.core.config.problems import config_problems, setting_problem, suggestion
 from hub.core.config.shape import nested_models
 from hub.core.errors import ConfigError, Problem
+from hub.core.plugins.calls import call_one, implementers
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -54,14 +55,14 @@ def declared_models(pm: pluggy.PluginManager) -> tuple[dict[str, type[BaseModel]
     problems of the declarations themselves."""
     models: dict[str, type[BaseModel] | None] = {name: None for name, _ in pm.list_name_plugin()}
     problems: list[Problem] = []
-    for impl in pm.hook.hub_register_settings.get_hookimpls():
-        registry = SettingsRegistry(impl.plugin_name)
+    for plugin in implementers(pm, "hub_register_settings"):
+        registry = SettingsRegistry(plugin)
         try:
-            impl.function(registry=registry)
+            call_one(pm, "hub_register_settings", plugin, registry=registry)
         except ConfigError as exc:
             problems.extend(exc.problems)
             continue
-        models[impl.plugin_name] = registry.model
+        models[plugin] = registry.model
     return models, problems
 
 

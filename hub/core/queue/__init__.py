@@ -19,8 +19,6 @@ if TYPE_CHECKING:
         DeliveryResult,
         NewMessage,
         OutboundMessage,
-        Transport,
-        TransportContext,
     )
     from hub.core.queue.outbox import OutboxListener, enqueue, object_queue
     from hub.core.queue.retention import PurgeResult, purge
@@ -29,7 +27,6 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "DeliveryResult": "messages", "NewMessage": "messages", "OutboundMessage": "messages",
-    "Transport": "messages", "TransportContext": "messages",
     "OutboxListener": "outbox", "enqueue": "outbox", "object_queue": "outbox",
     "PurgeResult": "retention", "purge": "retention",
     "QueueSettings": "settings", "RetryPolicy": "settings",

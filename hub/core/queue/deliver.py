@@ -8,7 +8,7 @@ blocks the queue. Unexpected exceptions are transient, and the history says so.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.core.errors import PermanentError, TransientError
 from hub.core.queue.claim import ClaimedQueue, QueueOutcome
@@ -16,11 +16,14 @@ from hub.core.queue.clock import utc_datetime
 from hub.core.queue.hotsql import MessageUpdate
 from hub.core.queue.messages import (
     BLOCKED, CONFIRMED, DELIVERED, RETRYING, RUNNING, SKIPPED, DeliveryResult, OutboundMessage,
-    Transport, TransportContext, attempt_json,
+    attempt_json,
 )
 from hub.core.queue.retry import decide
 from hub.core.queue.settings import QueueSettings
 from hub.core.runtime import HubRuntime
+
+if TYPE_CHECKING:
+    from hub.core.plugins.contracts import Transport
 
 RECEIVED = DeliveryResult()
 """What a transport's ``send`` returning None means: received, nothing more to say."""
@@ -36,7 +39,7 @@ class Deliverer:
     """Sends claimed messages through the transports plugins registered.
 
     Transports are built once per worker, on first use, by ``TransportSpec.factory(
-    TransportContext(system, plugin settings, runtime))``; ``close()`` closes those
+    the plugin's context)``; ``close()`` closes those
     that have a ``close`` method.
     """
 
@@ -67,8 +70,7 @@ class Deliverer:
         if qualified is None:
             qualified = self._resolved[route] = self._resolve(system, name, doc_type)
         if qualified not in self._transports:
-            context = TransportContext(system, self._runtime.plugins.settings_of(system), self._runtime)
-            self._transports[qualified] = self._specs[qualified].factory(context)
+            self._transports[qualified] = self._specs[qualified].factory(self._runtime.plugin_context(system))
         return self._transports[qualified]
 
     def close(self) -> None:

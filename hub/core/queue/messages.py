@@ -4,14 +4,12 @@ what it answers, and the status records kept in each message's history.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
-from pydantic import BaseModel
 
-from hub.core.plugins.settings import M, settings_as
 from hub.core.queue.clock import iso_utc
 
 
@@ -97,28 +95,6 @@ class DeliveryResult:
     external_ids: tuple[str, ...] = ()
     confirmed: bool = False
     detail: str | None = None
-
-
-class Transport(Protocol):
-    """The object a ``TransportSpec.factory(context)`` returns."""
-
-    def send(self, message: OutboundMessage) -> DeliveryResult | None:
-        """Deliver one message; raise TransientError or PermanentError when it cannot."""
-
-
-@dataclass(frozen=True)
-class TransportContext:
-    """What a transport factory is given: its system (plugin name), that plugin's
-    validated settings (``[plugins.NAME]``, None when it declares none) and the runtime
-    (for engine, settings)."""
-
-    system: str
-    settings: BaseModel | None
-    runtime: Any = field(repr=False)
-
-    def settings_as(self, model: type[M]) -> M:
-        """The plugin's settings, typed as the ``model`` it declared."""
-        return settings_as(self.settings, model, self.system)
 
 
 def status_record(

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.core.errors import DocumentError
 from hub.core.events import DocumentChange
-from hub.core.plugins import HubPlugins
 from hub.core.queue.messages import QUEUED, NewMessage, status_record, utcnow
 from hub.core.queue.tables import messages, queues
+
+if TYPE_CHECKING:
+    from hub.core.plugins import HubPlugins
 
 INSERT_CHUNK = 2_000
 UPSERT_KIND = "upsert"
@@ -114,21 +117,21 @@ def object_queue(system: str, doc_type: str, hub_id: str) -> str:
 class OutboxListener:
     """The master-data ``ChangeListener`` that turns a canonical change into messages.
 
-    One ``upsert`` message per transport that carries the change's document type,
-    except transports of the system the change came from (no echo). Runs inside the
-    change's transaction, so the change and its messages commit or fail together.
+    One ``upsert`` message per transport or subscription that takes the change's
+    document type, except those of the system the change came from (no echo; a
+    subscription may ask for its own system's changes too). Runs inside the change's
+    transaction, so the change and its messages commit or fail together.
     """
 
     def __init__(self, plugins: HubPlugins) -> None:
-        self._targets: dict[str, list[tuple[str, str]]] = {}
-        for qualified, spec in plugins.transports().items():
-            system, name = qualified.split("/", 1)
-            for doc_type in spec.document_types:
-                self._targets.setdefault(doc_type, []).append((system, name))
+        self._targets: dict[str, list[tuple[str, str, bool]]] = {}
+        for target in plugins.targets():
+            for doc_type in target.document_types:
+                self._targets.setdefault(doc_type, []).append((target.system, target.transport, target.own_changes))
 
     def targets(self, doc_type: str) -> list[tuple[str, str]]:
         """(system, transport) pairs that receive documents of ``doc_type``."""
-        return list(self._targets.get(doc_type, ()))
+        return [(system, transport) for system, transport, _ in self._targets.get(doc_type, ())]
 
     def __call__(self, conn: sa.Connection, change: DocumentChange) -> None:
         enqueue(conn, [
@@ -139,11 +142,11 @@ class OutboxListener:
                 doc_type=change.doc_type,
                 hub_id=change.hub_id,
                 version=change.version,
-                payload={"doc_type": change.doc_type, "version": change.version,
-                         "created": change.created, "data": change.data},
+                payload={"doc_type": change.doc_type, "version": change.version, "created": change.created,
+                         "source": change.source_system, "data": change.data},
                 idempotency_key=f"{system}/{transport}:{change.hub_id}:v{change.version}",
                 transport=transport,
             )
-            for system, transport in self.targets(change.doc_type)
-            if system != change.source_system
+            for system, transport, own_changes in self._targets.get(change.doc_type, ())
+            if own_changes or system != change.source_system
         ])

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from hub.core.queue.messages import CONFIRMED, DELIVERED
 from hub.core.queue.settings import QueueSettings
 from hub.core.queue.tables import messages
+from hub.core.store import receipts
 from hub.core.store.inbound_counts import ATTENTION_STATUSES
 from hub.core.store.tables import InboundPayloadRow
 
@@ -32,6 +33,7 @@ class PurgeResult:
 
     messages: int
     payloads: int
+    receipts: int = 0
 
 
 def _purge_chunks(engine: sa.Engine, table: sa.Table, condition: sa.ColumnElement[bool]) -> int:
@@ -46,7 +48,8 @@ def _purge_chunks(engine: sa.Engine, table: sa.Table, condition: sa.ColumnElemen
 
 
 def purge(engine: sa.Engine, settings: QueueSettings, now: datetime) -> PurgeResult:
-    """Remove messages finished and payloads received before their retention period."""
+    """Remove messages finished and payloads received before their retention period,
+    and the receipts of subscriptions for messages that old."""
     m = messages.c
     message_cutoff = now - timedelta(days=settings.retention_delivered_days)
     payload_cutoff = now - timedelta(days=settings.retention_payload_days)
@@ -58,4 +61,7 @@ def purge(engine: sa.Engine, settings: QueueSettings, now: datetime) -> PurgeRes
     purged_payloads = _purge_chunks(engine, inbound, sa.and_(
         inbound.c.status.not_in(ATTENTION_STATUSES), inbound.c.received_at < payload_cutoff,
         inbound.c.id.not_in(compared)))
-    return PurgeResult(purged_messages, purged_payloads)
+    # A subscription's receipt answers redeliveries of its message, which is gone now.
+    with engine.begin() as conn:
+        purged_receipts = receipts.purge(conn, message_cutoff)
+    return PurgeResult(purged_messages, purged_payloads, purged_receipts)

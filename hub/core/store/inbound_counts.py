@@ -16,6 +16,8 @@ ATTENTION_STATUSES = ("failed", "conflict")
 
 payloads = sa.table("inbound_payloads", sa.column("system", sa.String), sa.column("status", sa.String))
 """The columns of ``inbound_payloads`` the counts read."""
+inbox = sa.table("inbound_inbox", sa.column("system", sa.String))
+"""The column of ``inbound_inbox`` (payloads accepted, waiting to be posted) the counts read."""
 
 
 def inbound_attention(conn: sa.Connection, system: str | None = None) -> dict[str, dict[str, int]]:
@@ -29,3 +31,11 @@ def inbound_attention(conn: sa.Connection, system: str | None = None) -> dict[st
     for row in conn.execute(query):
         counts.setdefault(row.system, {})[row.status] = int(row.n)
     return counts
+
+
+def inbox_waiting(conn: sa.Connection, system: str | None = None) -> int:
+    """How many accepted payloads wait in the inbox to be posted."""
+    query = sa.select(sa.func.count()).select_from(inbox)
+    if system:
+        query = query.where(inbox.c.system == system)
+    return int(conn.execute(query).scalar_one())

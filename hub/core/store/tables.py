@@ -167,3 +167,19 @@ class SubscriptionReceiptRow(SQLModel, table=True):
     subscription: str = Field(primary_key=True, max_length=120)
     idempotency_key: str = Field(primary_key=True, max_length=200)
     applied_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False, index=True))
+
+
+class InboxRow(SQLModel, table=True):
+    """A payload a route accepted and answered at once, waiting for the inbox poster
+    (``hub.core.inbound.inbox``); deleted in the transaction that posts it."""
+
+    __tablename__ = "inbound_inbox"
+
+    id: int | None = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+                                          autoincrement=True))
+    system: str = Field(max_length=40)
+    source: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    payload: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    received_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))

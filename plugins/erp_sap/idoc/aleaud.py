@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from hub.core.raw import RawDocument, Segment
+from hub.api import RawDocument, Segment
 from plugins.erp_sap.idoc.errors import IdocError
 
 POSTED = "53"

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hub.cli.context import pass_runtime
-from hub.cli.output import print_json, print_table, json_option
-from hub.core.runtime import HubRuntime
+from hub.api import PluginContext, json_option, pass_plugin_context, print_json, print_table
 from plugins.erp_sap.idoc.importer import import_description
 from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
@@ -19,10 +17,10 @@ def idoc() -> None:
 @idoc.command("import-definition")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @json_option
-@pass_runtime
-def import_definition(runtime: HubRuntime, file: str, as_json: bool) -> None:
+@pass_plugin_context(PLUGIN)
+def import_definition(context: PluginContext, file: str, as_json: bool) -> None:
     """Import FILE (WE63 parser text, IDoc-XML XSD or definition JSON) for the IDoc codec."""
-    folder = runtime.plugin_settings(PLUGIN, ErpSapSettings).definitions_dir
+    folder = context.settings_as(ErpSapSettings).definitions_dir
     stored = import_description(file, folder)
     rows = [
         {"idoc_type": d.name, "segments": len(d.segments),

@@ -13,8 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from hub.core.plugins.registry import CodecSpec
-from hub.core.raw import RawDocument
+from hub.api import CodecSpec, RawDocument
 from plugins.erp_sap.idoc.definitions import DefinitionRegistry
 from plugins.erp_sap.idoc.flat import read_flat, render_flat
 from plugins.erp_sap.idoc.xml import read_xml, render_xml

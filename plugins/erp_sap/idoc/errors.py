@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.core.errors import DocumentError
+from hub.api import DocumentError
 
 
 class IdocError(DocumentError):

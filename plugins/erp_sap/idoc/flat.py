@@ -19,7 +19,7 @@ from operator import itemgetter, methodcaller
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from hub.core.raw import RawDocument, Segment
+from hub.api import RawDocument, Segment
 from plugins.erp_sap.idoc.control import (
     CONTROL_LENGTH,
     CONTROL_MIN_LENGTH,

@@ -18,7 +18,7 @@ from typing import IO
 
 from lxml import etree
 
-from hub.core.raw import RawDocument, Segment
+from hub.api import RawDocument, Segment
 from plugins.erp_sap.idoc.control import CONTROL_FIELDS, sender_key
 from plugins.erp_sap.idoc.definitions import DefinitionRegistry, SegmentDef
 from plugins.erp_sap.idoc.errors import IdocError

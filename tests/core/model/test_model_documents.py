@@ -91,3 +91,11 @@ def test_business_data_leaves_out_store_bookkeeping() -> None:
     stored = order.model_copy(update={"version": 7})
     assert stored.business_data() == order.business_data()
     assert "hub_id" not in order.business_data() and order.business_data()["order_date"] == "2024-05-06"
+
+
+def test_every_document_class_is_known_by_its_type() -> None:
+    """References check their target's type against the classes defined, which the
+    registry lists; the two must agree."""
+    from hub.core.model import DOCUMENT_TYPES, Document
+
+    assert Document.known_types == set(DOCUMENT_TYPES)

@@ -88,3 +88,17 @@ def test_a_route_with_an_unknown_authentication_or_a_zero_limit_stops_the_hub() 
         "route /in: auth must be PUBLIC, BASIC, ApiKey(...) or Verify(...), not 'public'",
         "route /in: max_body_bytes must be at least 1",
     ]
+
+
+def test_registration_hooks_are_called_through_pluggy() -> None:
+    """An implementation may take fewer arguments than its spec offers (pluggy hands it
+    only those it names): specs can gain keyword parameters without breaking plugins.
+    Calling the implementation function directly broke this."""
+    called: list[str] = []
+
+    @hookimpl
+    def hub_register_jobs() -> None:
+        called.append("jobs")
+
+    build_plugin_manager(disabled=BUILT_IN, extra={"minimal": _plugin(hub_register_jobs=hub_register_jobs)})
+    assert called == ["jobs"]

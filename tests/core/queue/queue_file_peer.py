@@ -11,8 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from hub import hookimpl
-from hub.core.plugins import TransportSpec
-from hub.core.queue import OutboundMessage, TransportContext
+from hub.api import OutboundMessage, PluginContext, TransportSpec
 
 
 class FilePeerSettings(BaseModel):
@@ -38,7 +37,7 @@ class FilePeer:
         os.close(self._fd)
 
 
-def _factory(context: TransportContext) -> FilePeer:
+def _factory(context: PluginContext) -> FilePeer:
     settings = context.settings_as(FilePeerSettings)
     return FilePeer(settings.path, settings.delay)
 

@@ -72,7 +72,8 @@ def test_outbox_listener_targets_transports_of_the_type_but_not_the_source(runti
         ("peer:partner:H1", 1, "upsert", 1, "out", "peer/out:H1:v1"),
         ("peer:partner:H1", 2, "upsert", 2, "out", "peer/out:H1:v2"),
     ]
-    assert rows[0].payload == {"doc_type": "partner", "version": 1, "created": True, "data": {"name": "ACME"}}
+    assert rows[0].payload == {"doc_type": "partner", "version": 1, "created": True, "source": "hub",
+                               "data": {"name": "ACME"}}
 
 
 def _write_document(conn: sa.Connection, hub_id: str) -> None:

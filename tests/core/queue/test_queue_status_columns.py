@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from hub.core.queue import status, tables
 from hub.core.store import inbound_counts
 from hub.core.store.datetimes import UTCDateTime
-from hub.core.store.tables import InboundPayloadRow
+from hub.core.store.tables import InboundPayloadRow, InboxRow
 
 
 def _kind(column_type: sa.types.TypeEngine) -> type:
@@ -29,6 +29,7 @@ def _kind(column_type: sa.types.TypeEngine) -> type:
     (status.queues, tables.queues),
     (status.message_heads, tables.messages),
     (inbound_counts.payloads, InboundPayloadRow.__table__),
+    (inbound_counts.inbox, InboxRow.__table__),
 ])
 def test_light_clauses_name_real_columns_of_the_same_type(light, real):
     assert light.name == real.name

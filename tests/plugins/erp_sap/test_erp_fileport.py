@@ -37,14 +37,14 @@ def _names(folder: Path) -> list[str]:
 
 def test_a_good_file_is_posted_and_moved_to_done(runtime: HubRuntime, tmp_path: Path) -> None:
     write_debmas(tmp_path / "in" / "DEBMAS_1.xml", 20)
-    [result] = FilePort(runtime).poll()
+    [result] = FilePort(runtime.plugin_context("erp_sap")).poll()
     assert result.counts == {"posted": 20} and result.error is None
     assert result.moved_to == str(tmp_path / "in" / "done" / "DEBMAS_1.xml")
     assert _names(tmp_path / "in") == ["done", "processing"] and _names(tmp_path / "in" / "processing") == []
     assert count_documents(runtime.engine, "partner") == 20
     assert set(archived_keys(runtime.engine).values()) == {1} and len(archived_keys(runtime.engine)) == 20
     assert [a["status"] for a in queued_acknowledgements(runtime.engine)] == ["53"] * 20
-    assert FilePort(runtime).poll() == []
+    assert FilePort(runtime.plugin_context("erp_sap")).poll() == []
 
 
 def test_a_file_with_a_failing_idoc_goes_to_error_with_the_reason(runtime: HubRuntime, tmp_path: Path) -> None:
@@ -52,7 +52,7 @@ def test_a_file_with_a_failing_idoc_goes_to_error_with_the_reason(runtime: HubRu
     write_debmas(good, 5)
     (tmp_path / "in" / "DEBMAS_2.xml").write_bytes(
         set_field(good.read_bytes(), "0000000000000003", "E1KNA1M", "SPRAS_ISO", "QQ"))
-    [result] = FilePort(runtime).poll()
+    [result] = FilePort(runtime.plugin_context("erp_sap")).poll()
     assert result.counts == {"posted": 4, "failed": 1}
     assert result.moved_to == str(tmp_path / "in" / "error" / "DEBMAS_2.xml")
     report = (tmp_path / "in" / "error" / "DEBMAS_2.xml.error.txt").read_text(encoding="utf-8")
@@ -67,9 +67,9 @@ def test_a_resent_file_reports_the_idocs_that_failed_the_first_time(runtime: Hub
     write_debmas(good, 3)
     broken = set_field(good.read_bytes(), "0000000000000002", "E1KNA1M", "SPRAS_ISO", "QQ")
     (tmp_path / "in" / "DEBMAS_3.xml").write_bytes(broken)
-    FilePort(runtime).poll()
+    FilePort(runtime.plugin_context("erp_sap")).poll()
     (tmp_path / "in" / "DEBMAS_3.xml").write_bytes(broken)
-    [again] = FilePort(runtime).poll()
+    [again] = FilePort(runtime.plugin_context("erp_sap")).poll()
     assert again.counts == {"duplicate": 3}
     assert again.error is not None and again.error.startswith("IDoc 0000000000000002 (DEBMAS):")
     assert len(_names(tmp_path / "in" / "error")) == 4  # two files, two reports, neither overwritten
@@ -79,7 +79,7 @@ def test_a_resent_file_reports_the_idocs_that_failed_the_first_time(runtime: Hub
 def test_an_unreadable_file_goes_to_error_and_stores_nothing(runtime: HubRuntime, tmp_path: Path) -> None:
     (tmp_path / "in" / "truncated.txt").write_bytes((DATA / "debmas07_truncated.txt").read_bytes())
     (tmp_path / "in" / "notes.csv").write_text("name;city\nACME;Berlin\n", encoding="utf-8")
-    results = {r.name: r for r in FilePort(runtime).poll()}
+    results = {r.name: r for r in FilePort(runtime.plugin_context("erp_sap")).poll()}
     assert sorted(results) == ["notes.csv", "truncated.txt"]
     assert all(r.counts == {} and r.error for r in results.values())
     assert "no codec reads this payload" in results["notes.csv"].error
@@ -91,7 +91,7 @@ def test_an_unreadable_file_goes_to_error_and_stores_nothing(runtime: HubRuntime
 def test_temporary_and_hidden_files_are_left_alone(runtime: HubRuntime, tmp_path: Path) -> None:
     write_debmas(tmp_path / "in" / ".DEBMAS_4.xml", 1)
     write_debmas(tmp_path / "in" / "DEBMAS_4.xml.tmp", 1)
-    assert FilePort(runtime).poll() == []
+    assert FilePort(runtime.plugin_context("erp_sap")).poll() == []
     assert _names(tmp_path / "in") == [".DEBMAS_4.xml", "DEBMAS_4.xml.tmp", "processing"]
 
 
@@ -102,7 +102,7 @@ def test_two_hubs_polling_one_folder_take_each_file_once(runtime: HubRuntime, tm
     results: list[list[fileport.FileResult]] = [[], []]
 
     def poll(index: int, hub: HubRuntime) -> None:
-        results[index] = FilePort(hub).poll()
+        results[index] = FilePort(hub.plugin_context("erp_sap")).poll()
 
     threads = [threading.Thread(target=poll, args=(i, hub)) for i, hub in enumerate((runtime, other))]
     for thread in threads:
@@ -137,7 +137,7 @@ def dies_in_second_chunk(self, codec, chunk, content_type, premapped=None, origi
     return post_chunk(self, codec, chunk, content_type, premapped, origin, in_transaction)
 
 pipeline.Ingestor.post_chunk = dies_in_second_chunk
-FilePort(HubRuntime(HubSettings.model_validate_json(sys.argv[1]))).poll()
+FilePort(HubRuntime(HubSettings.model_validate_json(sys.argv[1])).plugin_context("erp_sap")).poll()
 """
 
 
@@ -153,9 +153,9 @@ def test_a_hub_killed_mid_file_loses_nothing_and_posts_nothing_twice(
     [claim] = (tmp_path / "in" / "processing").iterdir()
     assert claim.name.endswith("DEBMAS_BIG.xml")
 
-    assert FilePort(runtime).poll() == [], "a fresh claim must not be taken over"
+    assert FilePort(runtime.plugin_context("erp_sap")).poll() == [], "a fresh claim must not be taken over"
     os.utime(claim, (time.time() - fileport.STALE_SECONDS - 1,) * 2)
-    [result] = FilePort(runtime).poll()
+    [result] = FilePort(runtime.plugin_context("erp_sap")).poll()
 
     assert result.counts == {"duplicate": committed, "posted": total - committed}
     assert result.moved_to == str(tmp_path / "in" / "done" / "DEBMAS_BIG.xml")
@@ -174,7 +174,7 @@ def test_each_file_is_logged_with_what_became_of_it(runtime: HubRuntime, tmp_pat
     write_debmas(tmp_path / "in" / "DEBMAS_1.xml", 2)
     (tmp_path / "in" / "DEBMAS_2.xml").write_bytes((DATA / "debmas07_truncated.txt").read_bytes())
     with caplog.at_level("INFO", logger="plugins.erp_sap.fileport"):
-        FilePort(runtime).poll()
+        FilePort(runtime.plugin_context("erp_sap")).poll()
     lines = [r.getMessage() for r in caplog.records if r.name == "plugins.erp_sap.fileport"]
     assert any(line.startswith("file DEBMAS_1.xml: 2 posted; moved to ") and "done" in line for line in lines)
     assert any(line.startswith("file DEBMAS_2.xml: nothing ingested; moved to ") and "truncated" in line

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from erp_fixtures import erp_numbers, erp_runtime, queue_rows
 from hub.core.model.base import utcnow
-from hub.core.queue import NewMessage, TransportContext, Worker, enqueue
+from hub.core.queue import NewMessage, Worker, enqueue
 from hub.core.queue.admin import retry_queue
 from hub.core.runtime import HubRuntime
 from hub.core.store import keymap
@@ -139,16 +139,12 @@ def test_transient_erp_failures_are_retried_then_delivered(
 
 def test_the_order_channel_setting_chooses_the_transport(database_url: str, tmp_path: Path,
                                                          sim: ErpSimulator) -> None:
-    runtime = _hub(database_url, tmp_path, sim)
-    try:
-        def build(channel: str) -> object:
-            return order_transport_factory(TransportContext(
-                "erp_sap", ErpSapSettings(order_channel=channel, wsdl=sim.wsdl_url), runtime))
-
-        assert isinstance(build("soap"), SoapOrderTransport)
-        assert isinstance(build("idoc"), IdocTransport)
-    finally:
-        runtime.close()
+    for channel, kind in (("soap", SoapOrderTransport), ("idoc", IdocTransport)):
+        runtime = _hub(database_url, tmp_path, sim, order_channel=channel)
+        try:
+            assert isinstance(order_transport_factory(runtime.plugin_context("erp_sap")), kind)
+        finally:
+            runtime.close()
 
 
 def test_an_order_goes_to_the_erp_as_orders05_over_http(

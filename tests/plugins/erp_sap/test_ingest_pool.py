@@ -239,7 +239,7 @@ def test_the_file_port_ingests_one_by_one_when_its_pool_cannot_start(
     os.utime(inbound / "1_customers.txt", (1, 1))  # older: the port takes files oldest first
     (inbound / "2_orders.txt").write_bytes(ORDERS.read_bytes())
     with caplog.at_level("WARNING"):
-        results = FilePort(runtime).poll()
+        results = FilePort(runtime.plugin_context("erp_sap")).poll()
     assert [(r.name, r.counts) for r in results] == [("1_customers.txt", {"posted": 3}),
                                                     ("2_orders.txt", {"posted": 2})]
     assert "one by one: an ingest worker of erp_sap could not start" in caplog.text
@@ -251,7 +251,7 @@ def test_the_file_port_hands_several_files_to_the_pool_in_arrival_order(runtime:
     (inbound / "b_customers.txt").write_bytes(CUSTOMERS.read_bytes())
     os.utime(inbound / "b_customers.txt", (1, 1))
     (inbound / "a_orders.txt").write_bytes(ORDERS.read_bytes())
-    results = FilePort(runtime).poll()
+    results = FilePort(runtime.plugin_context("erp_sap")).poll()
     assert [(r.name, r.counts, r.error) for r in results] == [("b_customers.txt", {"posted": 3}, None),
                                                              ("a_orders.txt", {"posted": 2}, None)]
     pool = runtime.ingest_pool("erp_sap")

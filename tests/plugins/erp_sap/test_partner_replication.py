@@ -3,18 +3,13 @@ ALEAUD names the customer number it got, which the key map then links."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
-from hub.core.model.partner import Partner
-from hub.core.queue.worker import Worker
-from hub.core.runtime import HubRuntime
-from hub.core.store import keymap, migrate
-from hub.http import serve
-from plugins.erp_sap.demo import PASSWORD, USER, demo_settings
+from hub.api import Partner
+from plugins.erp_sap.demo import PASSWORD, USER, demo_hub
 from plugins.erp_sap.simulator.delivery import FollowupTarget
 from plugins.erp_sap.simulator.server import ErpSimulator
 
@@ -25,31 +20,25 @@ def test_partner_from_the_shop_reaches_the_erp_and_gets_its_number(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     with ErpSimulator(port=0, customer_count=20, product_count=20, username=USER,
-                      password=SecretStr(PASSWORD)) as sim:
-        runtime = HubRuntime(demo_settings(tmp_path, sim, 20))
-        migrate.upgrade(runtime.engine)
-        server = serve(runtime)
-        try:
-            sim.followups = FollowupTarget.parse(f"{server.url}/erp_sap/idoc", USER, SecretStr(PASSWORD))
-            created = runtime.masterdata().upsert(
-                Partner(kind="organisation", organisation_name="Neukunde Webshop GmbH", roles=["sold_to"],
-                        addresses=[{"street": "Am Markt 1", "postal_code": "10115", "city": "Berlin",
-                                    "country": "DE"}],
-                        sales_areas=[{"sales_org": "1000", "distribution_channel": "10", "division": "00",
-                                      "currency": "EUR"}]),
-                "ecommerce", "shop-4711")
-            number = None
-            deadline = time.monotonic() + 20
-            while number is None and time.monotonic() < deadline:
-                Worker(runtime, name="test").run_until_idle()
-                with runtime.engine.connect() as conn:
-                    number = keymap.reverse_lookup(conn, "erp_sap", "partner", created.hub_id)
-                time.sleep(0.05)
-            assert number is not None and int(number) > 900000
-            assert sim.backend.customer_exists(number.zfill(10))
-            golden = runtime.masterdata().get(created.hub_id)
-            assert {(r.system, r.id) for r in golden.external_ids} == {("ecommerce", "shop-4711"),
-                                                                        ("erp_sap", number)}
-        finally:
-            server.stop()
-            runtime.close()
+                      password=SecretStr(PASSWORD)) as sim, demo_hub(tmp_path, sim, 20) as hub:
+        sim.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc", USER, SecretStr(PASSWORD))
+        created = hub.runtime.masterdata().upsert(
+            Partner(kind="organisation", organisation_name="Neukunde Webshop GmbH", roles=["sold_to"],
+                    addresses=[{"street": "Am Markt 1", "postal_code": "10115", "city": "Berlin",
+                                "country": "DE"}],
+                    sales_areas=[{"sales_org": "1000", "distribution_channel": "10", "division": "00",
+                                  "currency": "EUR"}]),
+            "ecommerce", "shop-4711")
+
+        def numbered() -> bool:
+            with hub.context("erp_sap").reading() as transaction:
+                return transaction.external_id("partner", created.hub_id) is not None
+
+        assert hub.work_until(numbered, timeout=20)
+        with hub.context("erp_sap").reading() as transaction:
+            number = transaction.external_id("partner", created.hub_id)
+        assert number is not None and int(number) > 900000
+        assert sim.backend.customer_exists(number.zfill(10))
+        golden = hub.runtime.masterdata().get(created.hub_id)
+        assert {(r.system, r.id) for r in golden.external_ids} == {("ecommerce", "shop-4711"),
+                                                                    ("erp_sap", number)}

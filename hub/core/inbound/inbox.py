@@ -1,0 +1,146 @@
+"""The inbox: payloads a route accepted and answered at once, posted moments later.
+
+Some peers must be answered fast or they give up on the hub: Shopify waits 5 seconds
+for a webhook's answer and drops the subscription after repeated failures. A route for
+such a peer verifies the payload, stores it here (one insert, committed) and answers;
+the ``InboxPoster`` of each ``hub run`` process then posts the waiting payloads in
+batches through the one inbound pipeline (``hub.core.inbound.chunk``), oldest first,
+and deletes them in the same transaction: a crash leaves a payload either waiting or
+posted, never lost and never posted twice.
+
+A payload no codec can read is kept in the inbound archive as failed, with the reason
+(``hub inbound list --state failed``), and can be replayed after a fix. On PostgreSQL
+several hub processes post side by side, each taking waiting payloads no other holds
+(``FOR UPDATE SKIP LOCKED``); on SQLite writers take turns.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from hub.core.errors import DocumentError
+from hub.core.gcpause import gc_paused
+from hub.core.inbound.outcome import IngestOutcome
+from hub.core.inbound.pipeline import RACE_ATTEMPTS, SNIFF_BYTES, Ingestor, pick_codec
+from hub.core.model.base import utcnow
+from hub.core.store import archive
+from hub.core.store.tables import InboxRow
+
+log = logging.getLogger(__name__)
+
+inbox = InboxRow.__table__
+BATCH = 200
+"""Most waiting payloads one pass posts in one transaction."""
+IDLE_SECONDS = 0.05
+"""How long an idle poster waits before it looks again."""
+UNREADABLE = "(unreadable)"
+
+
+def accept(engine: sa.Engine, system: str, source: str, content_type: str, payload: bytes) -> int:
+    """Keep ``payload`` of ``system`` for posting; returns its place in the inbox."""
+    with engine.begin() as conn:
+        row = conn.execute(inbox.insert().returning(inbox.c.id), {
+            "system": system, "source": source[:200], "content_type": content_type[:100], "payload": payload,
+            "received_at": utcnow()}).one()
+    return int(row.id)
+
+
+def waiting(conn: sa.Connection) -> int:
+    """How many payloads wait in the inbox."""
+    return int(conn.execute(sa.select(sa.func.count()).select_from(inbox)).scalar_one())
+
+
+@dataclass(frozen=True)
+class InboxPass:
+    """What one pass posted: payloads taken, documents' outcomes, unreadable payloads."""
+
+    payloads: int
+    outcomes: list[IngestOutcome]
+    unreadable: int
+
+
+def post_waiting(engine: sa.Engine, ingestor_of: Callable[[str], Ingestor], limit: int = BATCH) -> InboxPass:
+    """Post up to ``limit`` waiting payloads, oldest first, in one transaction; again
+    if another process won a race for the archive's keys."""
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        try:
+            with gc_paused(), engine.begin() as conn:
+                return _post(conn, ingestor_of, limit)
+        except sa.exc.IntegrityError:
+            if attempt == RACE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _post(conn: sa.Connection, ingestor_of: Callable[[str], Ingestor], limit: int) -> InboxPass:
+    query = sa.select(inbox).order_by(inbox.c.id).limit(limit)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = conn.execute(query).all()
+    outcomes: list[IngestOutcome] = []
+    unreadable = 0
+    for row in rows:
+        ingestor = ingestor_of(row.system)
+        try:
+            codec = pick_codec(ingestor.codecs, row.payload[:SNIFF_BYTES], row.source)
+            documents = list(codec.parse(row.payload, row.source))
+        except DocumentError as exc:
+            unreadable += 1
+            _keep_unreadable(conn, row, str(exc))
+            continue
+        try:
+            with conn.begin_nested():
+                outcomes += ingestor.post_in(conn, codec, documents, row.content_type)
+        except sa.exc.DBAPIError:
+            raise  # a lost race or the database: the whole pass is tried again
+        except Exception as exc:  # noqa: BLE001 - a bug must not hold up every payload behind this one
+            unreadable += 1
+            _keep_unreadable(conn, row, f"posting failed: {type(exc).__name__}: {exc}")
+    if rows:
+        conn.execute(inbox.delete().where(inbox.c.id.in_([row.id for row in rows])))
+    return InboxPass(len(rows), outcomes, unreadable)
+
+
+def _keep_unreadable(conn: sa.Connection, row: sa.Row[tuple[int, str, str, str, bytes]], reason: str) -> None:
+    """An unreadable payload goes to the archive as failed, to be replayed after a fix."""
+    key = f"{UNREADABLE}:{archive.content_hash(row.payload)}"
+    kept = archive.archive_inbound(conn, row.system, UNREADABLE, key, row.content_type, row.payload)
+    if not kept.duplicate:
+        archive.set_status(conn, kept.id, archive.FAILED, error=reason)
+    log.warning("%s payload from %s could not be read (inbound payload %d): %s", row.system, row.source,
+                kept.id, reason)
+
+
+class InboxPoster:
+    """A thread of ``hub run`` that posts the inbox's waiting payloads until stopped."""
+
+    def __init__(self, engine: sa.Engine, ingestor_of: Callable[[str], Ingestor], stop: threading.Event) -> None:
+        self.engine = engine
+        self.ingestor_of = ingestor_of
+        self.stop = stop
+        self.thread = threading.Thread(target=self._run, name="hub-inbox", daemon=True)
+
+    def start(self) -> InboxPoster:
+        """Start posting in the background."""
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                done = post_waiting(self.engine, self.ingestor_of)
+            except sa.exc.DBAPIError as exc:
+                log.error("inbox: database error, trying again shortly: %s", exc)
+                self.stop.wait(1.0)
+                continue
+            if done.payloads < BATCH:
+                self.stop.wait(IDLE_SECONDS)
+
+    def join(self, timeout: float = 10.0) -> None:
+        """Wait for the thread to finish its pass after ``stop`` was set."""
+        self.thread.join(timeout)

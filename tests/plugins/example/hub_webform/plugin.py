@@ -1,0 +1,47 @@
+"""The webform plugin's hooks: what it brings to the hub."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hub import hookimpl
+from hub.api import PluginRegistry, RouteSpec, SettingsRegistry, TransportSpec
+from hub_webform.codec import CODEC
+from hub_webform.settings import WebformSettings
+from hub_webform.transport import ContactTransport
+from hub_webform.webhook import PATH, receive_signup, signature_check
+
+
+@hookimpl
+def hub_register_settings(registry: SettingsRegistry) -> None:
+    """The ``[plugins.webform]`` table."""
+    registry.set_settings(WebformSettings)
+
+
+@hookimpl
+def hub_register_codecs(registry: PluginRegistry) -> None:
+    """Sign-ups and contacts as JSON."""
+    registry.add_codec(CODEC)
+
+
+@hookimpl
+def hub_register_mappings(registry: PluginRegistry) -> None:
+    """The tables shipped in this package (an installation's ``mappings/webform/`` overrides them)."""
+    registry.add_mapping_folder(Path(__file__).parent / "mappings")
+
+
+@hookimpl
+def hub_register_routes(registry: PluginRegistry) -> None:
+    """The signed webhook, when the service's secret is configured."""
+    secret = registry.settings_as(WebformSettings).webhook_secret
+    if secret is not None:
+        registry.add_route(RouteSpec(PATH, receive_signup, ("POST",), "Sign-ups from the form service",
+                                     auth=signature_check(secret.get_secret_value()), max_body_bytes=64 * 1024))
+
+
+@hookimpl
+def hub_register_transports(registry: PluginRegistry) -> None:
+    """Partners to the service, when its endpoint is configured."""
+    if registry.settings_as(WebformSettings).endpoint is not None:
+        registry.add_transport(TransportSpec("contacts", ContactTransport, ("partner",),
+                                             "Partners to the form service's REST API"))
