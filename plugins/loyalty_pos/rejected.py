@@ -19,10 +19,9 @@ posts, instead of conflicting with a copy that was never a transaction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from hub.api import DocumentError, RawDocument
+from hub.api import DocumentError, MessageHandler, PluginContext, PluginTransaction, RawDocument
 from plugins.loyalty_pos.shape import REJECTED, SYSTEM
 
 
@@ -47,11 +46,11 @@ def rejected_document(rejection: Rejection, document_id: str, payload: bytes) ->
                        f"rejected:{document_id}:{digest}")
 
 
-def rejected_handler(_hub: object) -> Callable[[object, RawDocument], str]:
-    """The inbound handler of ``POSLog.rejected`` (its factory, called with the hub): it
-    fails every such document with the rejection it carries."""
+def rejected_handler(context: PluginContext) -> MessageHandler:
+    """The inbound handler of ``POSLog.rejected`` (its factory): it fails every such
+    document with the rejection it carries, writing nothing."""
 
-    def fail(_connection: object, raw: RawDocument) -> str:
+    def fail(transaction: PluginTransaction, raw: RawDocument) -> str:
         raise Rejection(**raw.body).error()
 
     return fail

@@ -12,13 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.api import DocumentError
-from plugins.loyalty_pos.rejected import rejected_handler
+from plugins.loyalty_pos.rejected import Rejection
 from plugins.loyalty_pos.shape import REJECTED
 from pos_fixtures import DATA, MALFORMED, codecs, mappings, no_lookup
 
 CODECS = codecs()
 TABLE = mappings()
-FAIL = rejected_handler(None)
 SAMPLES = [(DATA / name).read_bytes() for name in ("poslog60_day.xml", "poslog21_vendor_extensions.xml",
                                                    "poslog_old_names_no_namespace.xml")]
 SAMPLES += [(MALFORMED / "truncated_resent.xml").read_bytes()]
@@ -28,7 +27,8 @@ CHECK = settings(max_examples=150, deadline=timedelta(seconds=5), database=None,
 
 
 def settle(codec: str, payload: bytes) -> None:
-    """Parse and map ``payload``; only DocumentError may stop either."""
+    """Parse and map ``payload`` (a rejected transaction fails as its handler fails it);
+    only DocumentError may stop either."""
     try:
         documents = list(CODECS[codec].parse(payload, "fuzz"))
     except DocumentError:
@@ -36,7 +36,7 @@ def settle(codec: str, payload: bytes) -> None:
     for document in documents:
         try:
             if document.message_type == REJECTED:
-                FAIL(None, document)
+                raise Rejection(**document.body).error()
             else:
                 TABLE.map_inbound(document, no_lookup)
         except DocumentError:

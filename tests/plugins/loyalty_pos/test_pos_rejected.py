@@ -138,11 +138,12 @@ def test_a_transaction_refused_by_the_mapping_posts_by_replay_after_the_fix(runt
     assert (outcome.document_id, outcome.status, outcome.doc_type) == (KEY + "942", "posted", "retail_transaction")
 
 
-def test_the_rejection_handler_fails_with_the_rejection_it_carries() -> None:
+def test_the_rejection_handler_fails_with_the_rejection_it_carries(runtime: HubRuntime) -> None:
     rejection = Rejection("day.xml", "S042/03/2024-05-18/7", "Transaction/SequenceNumber (XML line 3)", "why")
     document = rejected_document(rejection, "S042/03/2024-05-18/7", b"<POSLog/>")
     assert document.message_type == "POSLog.rejected" and document.dedupe_key.startswith("rejected:S042/03/")
-    with pytest.raises(DocumentError) as failed:
-        rejected_handler(None)(None, document)
+    fail = rejected_handler(runtime.plugin_context("loyalty_pos"))
+    with pytest.raises(DocumentError) as failed, runtime.plugin_context("loyalty_pos").transaction() as transaction:
+        fail(transaction, document)
     assert str(failed.value) == ("day.xml transaction S042/03/2024-05-18/7: field"
                                  " 'Transaction/SequenceNumber (XML line 3)': why")
