@@ -114,11 +114,14 @@ from hub.core.model.loyalty_accounts import (
 )
 from hub.core.model.retail import (
     RetailTransactionType,
+    RetailTransactionStatus,
     LineKind,
     TenderKind,
+    ReceiptReference,
     LineDiscount,
     RetailLine,
     Tender,
+    RetailReward,
     RetailTransaction,
 )
 from hub.core.model.registry import DOCUMENT_TYPES, document_class
@@ -198,12 +201,15 @@ __all__ = [
     "Quantity",
     "Quotation",
     "QuotationStatus",
+    "ReceiptReference",
     "RedemptionRule",
     "Relationship",
     "RenewalTerms",
     "ResponseTime",
     "RetailLine",
+    "RetailReward",
     "RetailTransaction",
+    "RetailTransactionStatus",
     "RetailTransactionType",
     "SalesArea",
     "SalesContract",

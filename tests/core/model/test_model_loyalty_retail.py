@@ -124,3 +124,96 @@ def test_return_line_counts_negative() -> None:
     data["lines"][1]["kind"] = "return"
     data.update(tenders=[], change_given=None, total={"amount": "37.12", "currency": "EUR"})
     assert validate_document("retail_transaction", data).net_lines_amount() == Decimal("37.12")
+
+
+def test_only_completed_business_counts() -> None:
+    assert retail_transaction().counts()
+    assert not retail_transaction(training=True).counts()
+    data = retail_transaction().model_dump(mode="json")
+    data["tenders"][1]["amount"]["amount"] = "1.00"
+    with pytest.raises(InvalidDocumentError):
+        validate_document("retail_transaction", data)
+    for status in ("cancelled", "suspended"):
+        data["status"] = status
+        kept = validate_document("retail_transaction", data)
+        assert not kept.counts(), status
+
+
+def test_a_voided_tender_pays_nothing() -> None:
+    data = retail_transaction().model_dump(mode="json")
+    data["tenders"].append({"kind": "card", "amount": {"amount": "52.48", "currency": "EUR"}, "voided": True})
+    assert validate_document("retail_transaction", data).total.amount == Decimal("52.48")
+    data["tenders"][-1]["voided"] = False
+    assert _field("retail_transaction", data) == "tenders"
+
+
+def test_control_transactions_are_recorded_not_sold() -> None:
+    data = retail_transaction().model_dump(mode="json")
+    data.update(transaction_type="control", control_action="OperatorSignOn", lines=[], tenders=[],
+                change_given=None, tax_total=None, total={"amount": "0", "currency": "EUR"})
+    sign_on = validate_document("retail_transaction", data)
+    assert sign_on.control_action == "OperatorSignOn" and not sign_on.counts()
+    assert _field("retail_transaction", {**data, "control_action": None}) == "control_action"
+    assert _field("retail_transaction", {**data, "lines": retail_transaction().model_dump(mode="json")["lines"]}) \
+        == "lines"
+    assert _field("retail_transaction", {**retail_transaction().model_dump(mode="json"),
+                                         "control_action": "OperatorSignOn"}) == "control_action"
+
+
+def test_return_lines_name_the_receipt_they_return_from() -> None:
+    data = retail_transaction().model_dump(mode="json")
+    data["lines"][1].update(kind="return", returned_from={"store_id": "S042", "till_id": "01",
+                                                          "business_day": "2024-05-11", "transaction_number": "77",
+                                                          "line_number": 2})
+    data.update(tenders=[], change_given=None, total={"amount": "37.12", "currency": "EUR"})
+    returned = validate_document("retail_transaction", data)
+    assert returned.lines[1].returned_from.transaction_number == "77"  # type: ignore[union-attr]
+    data["lines"][1]["kind"] = "sale"
+    assert _field("retail_transaction", data) == "lines.1.returned_from"
+    data["lines"][1].update(kind="return", returned_from={"till_id": "01"})
+    assert _field("retail_transaction", data) == "lines.1.returned_from.transaction_number"
+
+
+def test_line_prices_gtin_and_extensions() -> None:
+    data = retail_transaction().model_dump(mode="json")
+    line = data["lines"][1]
+    line.update(product_external_id=None, description=None, gtin="04011200296908",
+                regular_unit_price={"amount": "9.99", "currency": "EUR"},
+                extensions={"{urn:acme:pos}Shelf": "<a:Shelf xmlns:a=\"urn:acme:pos\">B7</a:Shelf>"})
+    kept = validate_document("retail_transaction", data).lines[1]
+    assert kept.gtin == "04011200296908"
+    assert kept.regular_unit_price is not None and kept.regular_unit_price.amount == Decimal("9.99")
+    assert kept.extensions["{urn:acme:pos}Shelf"].endswith("</a:Shelf>")
+    assert _field("retail_transaction", _with_line(data, gtin="40112002969")) == "lines.1.gtin"
+    assert _field("retail_transaction", _with_line(data, gtin=None)) == "lines.1.product_external_id"
+    assert _field("retail_transaction", _with_line(data, regular_unit_price={"amount": "9.99", "currency": "CHF"})) \
+        == "lines.1.regular_unit_price.currency"
+    assert _field("retail_transaction", _with_line(data, regular_unit_price={"amount": "-1", "currency": "EUR"})) \
+        == "lines.1.regular_unit_price.amount"
+
+
+def _with_line(data: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    lines = [dict(line) for line in data["lines"]]
+    lines[1].update(changes)
+    return {**data, "lines": lines}
+
+
+def test_receipt_taxes_discounts_and_rewards() -> None:
+    data = retail_transaction().model_dump(mode="json")
+    data.update(taxes=[{"code": "VAT19", "rate": "19", "amount": {"amount": "8.38", "currency": "EUR"},
+                        "base": {"amount": "44.10", "currency": "EUR"}}],
+                discounts=[{"reason": "staff", "amount": {"amount": "1.00", "currency": "EUR"}}],
+                rewards=[{"line_number": 5, "promotion_id": "DOUBLE-MAY", "points": "104"},
+                         {"line_number": 6, "amount": {"amount": "2.00", "currency": "EUR"}}])
+    kept = validate_document("retail_transaction", data)
+    assert [r.points for r in kept.rewards] == [Decimal("104"), None]
+    bad = {**data, "rewards": [{"line_number": 5}]}
+    assert _field("retail_transaction", bad) == "rewards.0.promotion_id"
+    bad = {**data, "rewards": [data["rewards"][0], {**data["rewards"][1], "line_number": 5}]}
+    assert _field("retail_transaction", bad) == "rewards.1"
+    bad = {**data, "taxes": [{**data["taxes"][0], "base": {"amount": "44.10", "currency": "USD"}}]}
+    assert _field("retail_transaction", bad) == "taxes.0.base.currency"
+    bad = {**data, "discounts": [{"reason": "staff", "amount": {"amount": "1.00", "currency": "USD"}}]}
+    assert _field("retail_transaction", bad) == "discounts.0.amount.currency"
+    bad = {**data, "rewards": [{"line_number": 6, "amount": {"amount": "-2.00", "currency": "EUR"}}]}
+    assert _field("retail_transaction", bad) == "rewards.0.amount.amount"

@@ -64,4 +64,4 @@ def test_hub_status_does_not_import_the_orm_or_the_worker(tmp_path):
                       "plugins", "plugins.ecommerce", "plugins.ecommerce.plugin", "plugins.ecommerce.settings",
                       "plugins.erp_sap",
                       "plugins.erp_sap.plugin", "plugins.erp_sap.settings", "plugins.loyalty_pos",
-                      "plugins.loyalty_pos.plugin"]
+                      "plugins.loyalty_pos.plugin", "plugins.loyalty_pos.settings"]

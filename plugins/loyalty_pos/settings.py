@@ -1,0 +1,53 @@
+"""Settings of the loyalty_pos plugin: the ``[plugins.loyalty_pos]`` table of hub.toml.
+
+Declared to the hub in ``hub_register_settings``; the hub validates the table and hands
+the plugin the result. Every ``hub`` command imports this module, so it imports nothing
+heavy (no lxml).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, field_validator
+
+PLUGIN = "loyalty_pos"
+
+
+class LoyaltyPosSettings(BaseModel):
+    """How the hub takes POS transactions in and runs loyalty for the stores."""
+
+    model_config = {"extra": "forbid"}
+
+    inbound_dir: Path = Field(
+        default=Path("var/loyalty_pos/in"), description="File port: POSLog files the store systems drop.")
+    poll_seconds: float = Field(default=5.0, gt=0, description="How often the file port looks for new files.")
+    max_body_bytes: int | None = Field(
+        default=None, ge=1,
+        description="Largest POSLog or JSON body the HTTP routes take (413 above it); default: [http] max_body_bytes.")
+    default_currency: str = Field(
+        default="EUR", pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 currency of POSLog transactions that name none (CurrencyCode is optional in POSLog).")
+    timezone: str = Field(
+        default="UTC",
+        description="IANA time zone of the stores' clocks, for POSLog times written without a UTC offset.")
+    erp_mode: Literal["receipt", "daily"] = Field(
+        default="receipt",
+        description="Sales to the ERP: one WPUBON per receipt, or one WPUUMS per store, business day and article.")
+    return_window_days: int = Field(
+        default=30, ge=0,
+        description="Days points earned on a sale stay pending, until a return can no longer undo it.")
+    reservation_lapse_seconds: int = Field(
+        default=300, gt=0,
+        description="Seconds a till's point reservation waits for commit or cancel before it lapses.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)") from None
+        return value
