@@ -15,6 +15,8 @@ from hub.core.store.db import create_engine
 from hub.testing.databases import postgres_schema, postgres_server_url, sqlite_url
 from hub.testing.peer import RecordingPeer
 
+__all__ = ["database_url", "hub_engine", "hub_runtime", "hub_settings", "postgres_database_url", "recording_peer",
+           "sqlite_database_url"]
 
 @pytest.fixture
 def sqlite_database_url(tmp_path: Path) -> str:

@@ -46,7 +46,9 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from hub.core.store.plugin_state import JsonValue
 
-HOST = "127.0.0.1"
+__all__ = ["Answer", "RecordedRequest", "RecordingPeer"]
+
+_HOST = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ class RecordingPeer:
         # IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted connections: without it a
         # keep-alive answer waits ~40 ms for a delayed ACK, and timing tests lie.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.bind((HOST, 0))
+        sock.bind((_HOST, 0))
         self._port = sock.getsockname()[1]
         self._stopping.clear()
         config = uvicorn.Config(self._app, interface="asgi3", http="h11", ws="none", lifespan="off",
@@ -130,7 +132,7 @@ class RecordingPeer:
         while not server.started:
             if not self._thread.is_alive():
                 self._server = None
-                raise RuntimeError(f"the recording peer failed to start on {HOST}:{self._port}")
+                raise RuntimeError(f"the recording peer failed to start on {_HOST}:{self._port}")
             self._stopping.wait(0.01)
         return self.url
 
@@ -157,7 +159,7 @@ class RecordingPeer:
         """The base URL, ``http://127.0.0.1:PORT`` (no trailing slash)."""
         if self._server is None:
             raise RuntimeError("the recording peer is not started")
-        return f"http://{HOST}:{self._port}"
+        return f"http://{_HOST}:{self._port}"
 
     # -- the script and the record ---------------------------------------------------
     def script(self, *answers: Answer, path: str | None = None) -> None:

@@ -1,35 +1,8 @@
-"""Conformance checks of a transport: however an HTTP peer fails, ``send`` raises
-``TransientError`` or ``PermanentError``, and nothing else.
+"""The transport checks (see the package docstring for the cases and what they expect).
 
-The queue decides what to do from the type of the error alone: retry a transient one
-(waiting at least its ``retry_after``), block the object's queue on a permanent one.
-Any other exception escaping a transport is a bug at the plugin's boundary: the
-worker records it, but nobody chose whether it was worth retrying. So the check
-points the transport at a ``RecordingPeer`` and makes the peer fail in every usual
-way, one case at a time:
-
-=============================  ====================================================
-case                           the peer ...
-=============================  ====================================================
-``http_500/502/503/429``       answers that status
-``http_503_retry_after``,      answers 503 / 429 with ``Retry-After: 7``, which must
-``http_429_retry_after``       reach ``TransientError.retry_after`` (7.0)
-``http_503_retry_after_date``  answers 503 with ``Retry-After`` as an HTTP date 60 s
-                               ahead (``retry_after`` about 60)
-``http_400/401/403/404/422``   answers that status
-``garbage_body``               answers 200 with random bytes
-``timeout``                    answers only after twice the transport's timeout
-``dropped``                    closes the connection without answering
-``refused``                    is not there: nothing listens on the port
-``success``                    answers ``success`` (an empty 200 by default); ``send``
-                               must return a ``DeliveryResult`` or None
-=============================  ====================================================
-
-Which error each case must end in is the plugin's to declare: ``USUAL_OUTCOMES``
-holds the common reading (server trouble, rate limits and network failures are
-transient, a refusal of the request is permanent), and ``outcomes`` overrides it case
-by case. Only ``garbage_body`` may be declared ``"delivered"``, for a transport that
-reads nothing of a 2xx answer (the peer's word comes later, e.g. an IDoc's ALEAUD).
+The queue decides what to do from the type of a transport's error alone, so any other
+exception escaping ``send`` is a bug at the plugin's boundary: the worker records it,
+but nobody chose whether it was worth retrying.
 """
 
 from __future__ import annotations
@@ -64,7 +37,7 @@ USUAL_OUTCOMES: Mapping[str, Outcome] = MappingProxyType({
     "http_422": "permanent",
     "garbage_body": "transient", "timeout": "transient", "dropped": "transient", "refused": "transient",
 })
-"""The usual outcome of each failure case (see the module docstring)."""
+"""The usual outcome of each failure case (see the docstring of hub.testing.conformance)."""
 
 EMPTY_200 = Answer()
 
@@ -82,7 +55,7 @@ class _Case:
 def check_transport(build: Callable[[str], Transport], message: OutboundMessage, peer: RecordingPeer, *,
                     timeout: float, outcomes: Mapping[str, Outcome] | None = None,
                     success: Answer | None = EMPTY_200) -> None:
-    """Run every case (see the module docstring) against the transport.
+    """Run every case (see the docstring of hub.testing.conformance) against the transport.
 
     ``build(url)`` returns a new transport that sends to the peer at ``url``
     (``http://127.0.0.1:PORT``, the transport adds its own path), waiting at most

@@ -1,19 +1,8 @@
-"""Conformance checks of a codec (``CodecSpec``): what the hub relies on when it reads a
-peer's payloads.
+"""The codec checks (see the package docstring).
 
 The hub keeps every payload as received and replays it, renders documents back with
-the same codec, recognises a redelivery by its dedupe key and picks the codec of a
-file by ``accepts``. A codec that breaks one of these loses or doubles documents
-quietly, so each is checked on the plugin's own samples:
-
-- ``check_round_trip``: parse, render (if the codec renders), parse again: the same
-  documents (message type, document id, dedupe key, body tree);
-- ``check_malformed_refused``: a broken payload is refused with ``DocumentError``
-  naming its source, never another exception, never a hang;
-- ``check_dedupe_keys``: a document's key is stable, present, and its own;
-- ``check_accepts``: the codec claims its samples and not an empty payload.
-
-``check_codec`` runs them all. Samples are ``{source name: payload bytes}``.
+the same codec, recognises a redelivery by its dedupe key and picks the codec of a file
+by ``accepts``: a codec that breaks one of these loses or doubles documents quietly.
 """
 
 from __future__ import annotations
@@ -29,7 +18,7 @@ from hub.core.inbound.chunk import dedupe_key
 from hub.core.inbound.pipeline import SNIFF_BYTES
 from hub.core.plugins.registry import CodecSpec
 from hub.core.raw import RawDocument
-from hub.testing.conformance.trees import Tree, difference, document_tree
+from hub.testing.conformance._trees import Tree, difference, document_tree
 
 T = TypeVar("T")
 TIME_LIMIT = 10.0
