@@ -105,7 +105,7 @@ class AnswerKeepingTransport(Transport):
 
     def post(self, address: str, message: str, headers: dict[str, str]) -> requests.Response:
         """Post as zeep does, and keep the answer's status and Retry-After."""
-        response = super().post(address, message, headers)
+        response: requests.Response = super().post(address, message, headers)
         self._answers.last = _answer(response)
         return response
 
