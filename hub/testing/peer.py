@@ -106,7 +106,8 @@ class RecordingPeer:
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._scripts: dict[str | None, deque[Answer]] = {}
-        self._otherwise = otherwise or Answer()
+        self._first_otherwise = otherwise or Answer()
+        self._otherwise = self._first_otherwise
         self._stopping = threading.Event()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -170,7 +171,8 @@ class RecordingPeer:
 
     @property
     def otherwise(self) -> Answer:
-        """The answer to every request nothing is scripted for (an empty 200 by default)."""
+        """The answer to every request nothing is scripted for (an empty 200 unless the
+        peer was made with another)."""
         with self._lock:
             return self._otherwise
 
@@ -186,11 +188,12 @@ class RecordingPeer:
             return list(self._requests)
 
     def reset(self) -> None:
-        """Forget the requests and the script; ``otherwise`` is an empty 200 again."""
+        """Forget the requests and the script; ``otherwise`` is again what the peer was
+        made with (an empty 200 by default)."""
         with self._lock:
             self._requests.clear()
             self._scripts.clear()
-            self._otherwise = Answer()
+            self._otherwise = self._first_otherwise
 
     def _take(self, request: RecordedRequest) -> Answer:
         with self._lock:

@@ -76,14 +76,14 @@ def test_concurrent_requests_each_take_one_scripted_answer(recording_peer: Recor
     assert sorted(int(r.body) for r in recording_peer.requests) == list(range(40))
 
 
-def test_reset_forgets_requests_and_script(recording_peer: RecordingPeer) -> None:
-    recording_peer.script(Answer(500), path="/a")
-    recording_peer.otherwise = Answer(418)
-    with _client() as client:
-        client.get(f"{recording_peer.url}/b")
-        recording_peer.reset()
-        assert recording_peer.requests == []
-        assert client.get(f"{recording_peer.url}/a").status_code == 200
+def test_reset_forgets_requests_and_script() -> None:
+    with RecordingPeer(otherwise=Answer(202)) as peer, _client() as client:
+        peer.script(Answer(500), path="/a")
+        peer.otherwise = Answer(418)
+        client.get(f"{peer.url}/b")
+        peer.reset()
+        assert peer.requests == []
+        assert client.get(f"{peer.url}/a").status_code == 202, "the script is gone, otherwise is as made"
 
 
 def test_stopping_drops_a_request_waiting_out_its_delay_and_frees_the_port() -> None:

@@ -66,7 +66,9 @@ def check_transport(build: Callable[[str], Transport], message: OutboundMessage,
     recording peer cannot (check it with ``check_delivers`` against a real peer).
 
     Every case must reach the peer (except ``refused``), so a transport that fails
-    before sending passes nothing. All failing cases are reported together.
+    before sending passes nothing. All failing cases are reported together. The peer
+    is reset for each case; afterwards it holds the last case's requests (the success
+    case's, unless left out).
     """
     expected = _expected(outcomes)
     failures = []
