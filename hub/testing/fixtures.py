@@ -13,7 +13,10 @@ from hub.core.settings import HubSettings
 from hub.core.store import migrate
 from hub.core.store.db import create_engine
 from hub.testing.databases import postgres_schema, postgres_server_url, sqlite_url
+from hub.testing.peer import RecordingPeer
 
+__all__ = ["database_url", "hub_engine", "hub_runtime", "hub_settings", "postgres_database_url", "recording_peer",
+           "sqlite_database_url"]
 
 @pytest.fixture
 def sqlite_database_url(tmp_path: Path) -> str:
@@ -60,3 +63,10 @@ def hub_runtime(hub_settings: HubSettings) -> Iterator[HubRuntime]:
     migrate.upgrade(runtime.engine)
     yield runtime
     runtime.close()
+
+
+@pytest.fixture
+def recording_peer() -> Iterator[RecordingPeer]:
+    """A running ``RecordingPeer`` on 127.0.0.1: answers an empty 200 until scripted."""
+    with RecordingPeer() as peer:
+        yield peer

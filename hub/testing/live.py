@@ -34,6 +34,8 @@ from hub.core.store import documents, migrate
 from hub.core.store.plugin_state import JsonValue
 from hub.http import RunningServer, serve
 
+__all__ = ["LiveHub", "SettingsTable"]
+
 SettingsTable = Mapping[str, object]
 
 

@@ -23,6 +23,7 @@ from hub.api import (
     PluginContext,
     RawDocument,
     TransientError,
+    retry_after_seconds,
     utcnow,
     validate_document,
 )
@@ -78,7 +79,8 @@ class IdocSender:
         except httpx.HTTPError as exc:
             raise TransientError(f"ERP IDoc port {self.settings.idoc_url}: {type(exc).__name__}: {exc}") from exc
         if answer.status_code >= 500 or answer.status_code in (408, 429):
-            raise TransientError(f"ERP IDoc port answered {answer.status_code}: {answer.text[:200]}")
+            raise TransientError(f"ERP IDoc port answered {answer.status_code}: {answer.text[:200]}",
+                                 retry_after=retry_after_seconds(answer.headers.get("Retry-After")))
         if answer.status_code >= 400:
             raise PermanentError(f"ERP IDoc port refused IDoc {docnum} ({answer.status_code}): {answer.text[:200]}")
         return self.settings.idoc_url

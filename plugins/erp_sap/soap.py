@@ -10,7 +10,11 @@ at the plugin boundary, into what the replication queue should do:
 - SOAP faults without StandardMessageFault: ``Client`` -> ``PermanentError`` (the ERP
   cannot read what we send), ``Server`` and others -> ``TransientError``.
 - HTTP 401/403 -> ``PermanentError``; 404 and other 4xx -> ``PermanentError``;
-  408, 429 and 5xx -> ``TransientError``.
+  408, 429 and 5xx -> ``TransientError``, whatever the body: an error page of a proxy
+  or of the ICM is no SOAP fault, even when it is well-formed XML (zeep reads such a
+  page as an "unknown fault"; the client goes by the HTTP status then).
+- The answer's ``Retry-After`` (seconds or an HTTP date) reaches
+  ``TransientError.retry_after``, so the queue waits at least as long as the ERP asked.
 - Timeouts, refused connections, malformed answers (not XML, unexpected structure)
   -> ``TransientError`` with a clear message; the caller's retry policy decides.
 - An input dict that lacks what the ERP needs -> ``OrderPayloadError`` (permanent),
@@ -54,7 +58,7 @@ from pydantic import SecretStr
 from zeep.cache import InMemoryCache
 from zeep.transports import Transport
 
-from hub.api import DeliveryError, PermanentError, TransientError
+from hub.api import DeliveryError, PermanentError, TransientError, retry_after_seconds
 
 OPERATION = "SalesOrderERPCreateRequestConfirmation_In"
 BINDING = "{http://sap.com/xi/APPL/SE/Global}binding_SOAP11"
@@ -77,6 +81,46 @@ class SoapLogMessage:
     type_id: str | None
     severity: str | None
     note: str
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    """What the ERP's last HTTP answer said besides its body: status and Retry-After."""
+
+    status: int
+    retry_after: float | None
+
+
+class AnswerKeepingTransport(Transport):
+    """zeep's HTTP transport, keeping each thread's last answer (``HttpAnswer``).
+
+    zeep's errors keep neither the status of an answer it read as a fault nor any
+    header; the client needs both to tell a proxy's 404 page from a real SOAP fault and
+    to hand a 503's Retry-After to the queue.
+    """
+
+    def __init__(self, session: requests.Session, timeout: float) -> None:
+        super().__init__(session=session, timeout=timeout, operation_timeout=timeout, cache=InMemoryCache())
+        self._answers = threading.local()
+
+    def post(self, address: str, message: str, headers: dict[str, str]) -> requests.Response:
+        """Post as zeep does, and keep the answer's status and Retry-After."""
+        response: requests.Response = super().post(address, message, headers)
+        self._answers.last = _answer(response)
+        return response
+
+    def forget(self) -> None:
+        """Forget this thread's last answer (before a new call)."""
+        self._answers.last = None
+
+    def last_answer(self) -> HttpAnswer | None:
+        """This thread's last answer since ``forget``, or None when none came."""
+        answer: HttpAnswer | None = getattr(self._answers, "last", None)
+        return answer
+
+
+def _answer(response: requests.Response) -> HttpAnswer:
+    return HttpAnswer(response.status_code, retry_after_seconds(response.headers.get("Retry-After")))
 
 
 @dataclass(frozen=True)
@@ -220,8 +264,7 @@ class SalesOrderSoapClient:
         session.trust_env = False
         if username is not None:
             session.auth = (username, self._secret)
-        self._transport = Transport(session=session, timeout=timeout, operation_timeout=timeout,
-                                    cache=InMemoryCache())
+        self._transport = AnswerKeepingTransport(session, timeout)
         self._service: Any = None
         self._address = endpoint or self.wsdl
         self._lock = threading.Lock()
@@ -240,6 +283,7 @@ class SalesOrderSoapClient:
     def create_order(self, order: Mapping[str, Any]) -> SoapOrderResult:
         """Create ``order`` in the ERP; the same hub id twice yields the same ERP number."""
         payload = build_request(order, self.sales_area, self.sender_system)
+        self._transport.forget()
         try:
             answer = getattr(self._proxy(), OPERATION)(**payload)
         except Exception as exc:  # translated at the boundary; unknown ones re-raised
@@ -263,17 +307,27 @@ class SalesOrderSoapClient:
         return text.replace(self._secret, "***") if self._secret else text
 
     def _translate(self, exc: Exception) -> DeliveryError:
-        error = self._classify(exc)
-        return type(error)(self._redact(str(error)))
+        answer = self._transport.last_answer()
+        if isinstance(exc, requests.HTTPError) and exc.response is not None:  # loading a WSDL by URL
+            answer = _answer(exc.response)
+        error = self._classify(exc, answer)
+        message = self._redact(str(error))
+        if isinstance(error, TransientError):
+            return TransientError(message, retry_after=None if answer is None else answer.retry_after)
+        return type(error)(message)
 
-    def _classify(self, exc: Exception) -> DeliveryError:
+    def _classify(self, exc: Exception, answer: HttpAnswer | None) -> DeliveryError:
         where = self._address
         if isinstance(exc, zx.Fault):
+            if not exc.code and answer is not None and answer.status != 200:
+                # No faultcode: zeep's "unknown fault", a well-formed answer without a
+                # SOAP fault in it, such as an HTML error page. Its status says it all.
+                return _http_status(answer.status, where, False)
             return self._fault(exc)
         if isinstance(exc, zx.TransportError):
             return _http_status(exc.status_code, where, "invalid XML" in str(exc.message))
-        if isinstance(exc, requests.HTTPError) and exc.response is not None:
-            return _http_status(exc.response.status_code, where, False)
+        if isinstance(exc, requests.HTTPError) and answer is not None:
+            return _http_status(answer.status, where, False)
         if isinstance(exc, requests.Timeout):
             return TransientError(f"ERP did not answer within {self.timeout:g} s ({where})")
         if isinstance(exc, requests.ConnectionError):

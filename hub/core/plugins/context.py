@@ -70,6 +70,12 @@ class PluginContext:
         """The plugin's validated ``[plugins.<name>]`` settings, as the ``model`` it declared."""
         return settings_as(self._settings, model, self.plugin)
 
+    def with_settings(self, settings: BaseModel) -> PluginContext:
+        """The same hub seen by the plugin with other ``settings`` (an instance of its
+        declared model): a test points a transport at a fake peer this way, one URL per
+        case, without building another hub."""
+        return PluginContext(self.plugin, settings, self._services)
+
     @contextmanager
     def transaction(self) -> Iterator[PluginTransaction]:
         """A write transaction of the hub, committed when the block ends without an error."""

@@ -11,14 +11,16 @@ import pytest
 from pydantic import SecretStr
 
 from erp_fixtures import erp_numbers, erp_runtime, queue_rows
+from hub.core.errors import TransientError
 from hub.core.model.base import utcnow
 from hub.core.queue import NewMessage, Worker, enqueue
 from hub.core.queue.admin import retry_queue
 from hub.core.runtime import HubRuntime
 from hub.core.store import keymap
 from hub.testing import samples
+from hub.testing.peer import Answer, RecordingPeer
 from plugins.erp_sap.idoc.codec import IdocCodecs
-from plugins.erp_sap.idoc_out import IdocTransport
+from plugins.erp_sap.idoc_out import IdocSender, IdocTransport
 from plugins.erp_sap.settings import ErpSapSettings
 from plugins.erp_sap.simulator.idocxml import document
 from plugins.erp_sap.simulator.masterdata import customer, product
@@ -210,3 +212,17 @@ def test_the_erps_idoc_port_refusing_our_credentials_blocks_the_queue(database_u
             assert ack.status == "blocked" and "401" in ack.last_error and "wrong" not in ack.last_error
         finally:
             runtime.close()
+
+
+def test_the_erps_retry_after_reaches_the_queue_from_the_idoc_port(recording_peer: RecordingPeer) -> None:
+    """Regression: the IDoc port's Retry-After was dropped, so the queue retried sooner than asked."""
+    recording_peer.script(Answer(503, headers={"Retry-After": "90"}), Answer(429, headers={"Retry-After": "5"}),
+                          Answer(503), path="/sap/idoc")
+    sender = IdocSender(ErpSapSettings(idoc_url=f"{recording_peer.url}/sap/idoc", timeout=2))
+    waits = []
+    for _ in range(3):
+        with pytest.raises(TransientError) as failed:
+            sender.deliver(b"<ORDERS05/>", "0000000000000001", "ORDERS")
+        waits.append(failed.value.retry_after)
+    assert waits == [90.0, 5.0, None]
+    assert [r.body for r in recording_peer.requests] == [b"<ORDERS05/>"] * 3

@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import httpx
 import pytest
@@ -12,6 +14,7 @@ from lxml import etree
 from pydantic import SecretStr
 
 from hub.core.errors import PermanentError, TransientError
+from hub.testing.peer import Answer, RecordingPeer
 from plugins.erp_sap.settings import DEFAULT_WSDL
 from plugins.erp_sap.simulator import ErpSimulator
 from plugins.erp_sap.soap import (
@@ -206,6 +209,40 @@ def test_connection_refused_is_transient() -> None:
                                   timeout=1, sales_area=AREA)
     with pytest.raises(TransientError, match="cannot connect"):
         client.create_order(order_data())
+
+
+HTML_PAGE = b"<html><head><title>Error</title></head><body><h1>Error</h1></body></html>"
+
+
+def _client_of(peer: RecordingPeer) -> SalesOrderSoapClient:
+    return SalesOrderSoapClient(str(DEFAULT_WSDL), f"{peer.url}/soap", None, None, timeout=2, sales_area=AREA)
+
+
+@pytest.mark.parametrize(("status", "error"), [
+    (400, PermanentError), (401, PermanentError), (404, PermanentError), (422, PermanentError),
+    (502, TransientError), (503, TransientError),
+])
+def test_an_error_page_that_is_well_formed_xml_is_judged_by_its_http_status(
+        recording_peer: RecordingPeer, status: int, error: type[Exception]) -> None:
+    """Regression: zeep reads such a page as an "unknown fault", which was taken for a
+    transient ERP fault, so a wrong endpoint (404) was retried until the queue blocked."""
+    recording_peer.otherwise = Answer(status, HTML_PAGE, {"Content-Type": "text/html"})
+    with pytest.raises(error, match=rf"HTTP {status}\)? at http://127\.0\.0\.1"):
+        _client_of(recording_peer).create_order(order_data())
+
+
+def test_the_erps_retry_after_reaches_the_queue(recording_peer: RecordingPeer) -> None:
+    """Regression: the Retry-After of a 503 or 429 was dropped with zeep's exception."""
+    date = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=300), usegmt=True)
+    recording_peer.script(Answer(503, HTML_PAGE, {"Retry-After": "120"}), Answer(429, b"", {"Retry-After": date}),
+                          Answer(503, HTML_PAGE))
+    client = _client_of(recording_peer)
+    waits = []
+    for _ in range(3):
+        with pytest.raises(TransientError) as failed:
+            client.create_order(order_data())
+        waits.append(failed.value.retry_after)
+    assert waits[0] == 120 and 290 <= waits[1] <= 300 and waits[2] is None
 
 
 def test_shipped_wsdl_with_endpoint_override(sim: ErpSimulator) -> None:
