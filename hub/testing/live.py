@@ -71,7 +71,10 @@ class LiveHub:
         self.close()
 
     def close(self) -> None:
-        """Stop the server and release the database."""
+        """Stop the server, close the transports the worker built, release the database."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
         if self._server is not None:
             self._server.stop()
             self._server = None

@@ -115,6 +115,10 @@ class Worker:
                 else:
                     self.stats.delivered += 1
 
+    def close(self) -> None:
+        """Close the transports this worker built (``run`` does it when it stops)."""
+        self._deliverer.close()
+
     def run_until_idle(self) -> int:
         """Batches until nothing is due; returns the number of batches (for tests, tools)."""
         batches = 0
@@ -140,6 +144,6 @@ class Worker:
                 if not claimed:
                     self.stop.wait(self.settings.poll_interval)
         finally:
-            self._deliverer.close()
+            self.close()
             log.info("worker %s stopped: %s", self.owner, self.stats)
         return self.stats

@@ -16,6 +16,7 @@ from hub.api import (
     PermanentError,
     PluginContext,
     TransientError,
+    retry_after_seconds,
     validate_document,
 )
 from hub_webform.settings import WebformSettings
@@ -28,10 +29,10 @@ class ContactTransport:
         settings = context.settings_as(WebformSettings)
         if settings.endpoint is None:
             raise PermanentError("[plugins.webform] endpoint is not set: no contacts can be sent")
-        token = settings.token.get_secret_value() if settings.token else ""
+        headers = {"Authorization": f"Bearer {settings.token.get_secret_value()}"} if settings.token else {}
         self._context = context
         self._client = httpx.Client(base_url=settings.endpoint, timeout=settings.timeout, trust_env=False,
-                                    headers={"Authorization": f"Bearer {token}"})
+                                    headers=headers)
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
         """Render the partner and PUT it."""
@@ -44,9 +45,8 @@ class ContactTransport:
         except httpx.HTTPError as exc:
             raise TransientError(f"form service unreachable: {exc}") from exc
         if answer.status_code >= 500 or answer.status_code == 429:
-            retry_after = answer.headers.get("Retry-After", "")
             raise TransientError(f"form service answered {answer.status_code}",
-                                 retry_after=float(retry_after) if retry_after.isdigit() else None)
+                                 retry_after=retry_after_seconds(answer.headers.get("Retry-After")))
         if answer.status_code >= 400:
             raise PermanentError(f"form service refused contact {message.hub_id}: {answer.status_code}"
                                  f" {answer.text[:200]}")
