@@ -169,3 +169,12 @@ def test_no_module_imports_itself_round_a_cycle() -> None:
                     seen.add(target)
                     stack.append((target, [*trail, target]))
     assert cycles == []
+
+
+def test_the_public_api_exports_the_whole_canonical_model() -> None:
+    """Plugins share the canonical model only through ``hub.api``: a class added to the
+    model must be added there too."""
+    import hub.api
+    import hub.core.model
+
+    assert sorted(set(hub.core.model.__all__) - set(hub.api.__all__)) == []
