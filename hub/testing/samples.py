@@ -14,6 +14,7 @@ from typing import Any
 from hub.core.model import (
     BillingDocument,
     Coupon,
+    Delivery,
     Document,
     LoyaltyMembership,
     LoyaltyProgramme,
@@ -25,6 +26,7 @@ from hub.core.model import (
     SalesContract,
     SalesOrder,
     ServiceContract,
+    StockLevel,
 )
 
 CUSTOMER_ID = "bp_01HZX0000000000000000CUST1"
@@ -37,6 +39,8 @@ CONTRACT_ID = "sc_01HZX0000000000000000CTRT1"
 PROGRAMME_ID = "lp_01HZX0000000000000000PROG1"
 MEMBERSHIP_ID = "lm_01HZX0000000000000000MEMB1"
 RETAIL_ID = "rt_01HZX0000000000000000RETL1"
+DELIVERY_ID = "dl_01HZX0000000000000000DELV1"
+STOCK_ID = "st_01HZX0000000000000000STCK1"
 
 _BERLIN = timezone(timedelta(hours=2))
 
@@ -289,6 +293,30 @@ def retail_transaction(**overrides: Any) -> RetailTransaction:
     }, overrides)
 
 
+def delivery(**overrides: Any) -> Delivery:
+    """The ERP's delivery of the first 12 valves of the sample order, sent with DHL."""
+    return _build(Delivery, {
+        "hub_id": DELIVERY_ID, "external_ids": [{"system": "erp_sap", "id": "80004711"}],
+        "delivery_number": "80004711", "sold_to_hub_id": CUSTOMER_ID,
+        "references": [{"doc_type": "sales_order", "hub_id": ORDER_ID, "external_system": "erp_sap",
+                        "external_id": "4711"}],
+        "carrier": "DHL", "tracking_number": "JJD000390007718200", "planned_date": "2024-06-10",
+        "shipped_at": "2024-06-07T14:05:00+02:00",
+        "items": [{"item_number": 10, "order_item_number": 10, "product_hub_id": PRODUCT_ID,
+                   "product_external_id": "TV-2040", "quantity": _pce("12")}],
+    }, overrides)
+
+
+def stock_level(**overrides: Any) -> StockLevel:
+    """Unrestricted stock of the sample valve in plant 1000, storage location 0001."""
+    return _build(StockLevel, {
+        "hub_id": STOCK_ID, "external_ids": [{"system": "erp_sap", "id": "TV-2040/1000/0001"}],
+        "product_hub_id": PRODUCT_ID, "product_external_id": "TV-2040", "location": "1000",
+        "storage_location": "0001", "available": _pce("340"), "blocked": _pce("6"),
+        "as_of": "2024-06-07T18:00:00+02:00",
+    }, overrides)
+
+
 SAMPLES: dict[str, Callable[..., Document]] = {
     "partner": partner,
     "product": product,
@@ -302,6 +330,8 @@ SAMPLES: dict[str, Callable[..., Document]] = {
     "point_transaction": point_transaction,
     "coupon": coupon,
     "retail_transaction": retail_transaction,
+    "delivery": delivery,
+    "stock_level": stock_level,
 }
 """One builder per doc_type; every type in DOCUMENT_TYPES has one (a test checks)."""
 

@@ -107,7 +107,8 @@ def transforms_of(c: RuleCompiler, rule: YMap, where: str, source_count: int) ->
             ok = False
     if ok and source_count > 1 and (not transforms or transforms[0].parts != source_count):
         c.problem(rule.line_of("source"), where,
-                  "several source paths need join('separator') as the first transform")
+                  "several source paths need a transform that takes them all first:"
+                  " join('separator') or sap_timestamp")
         ok = False
     return transforms if ok else None
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Fn = Callable[[Any], Any]
 
@@ -235,6 +236,37 @@ def _join(separator: str, parts: int) -> tuple[Fn, Fn]:
     return inbound, outbound
 
 
+def _sap_timestamp(zone: tzinfo, parts: int) -> tuple[Fn, Fn]:
+    """SAP keeps a moment as a date and a time field in the system's time zone
+    (E1EDT13 ISDD/ISDZ, the control record's CREDAT/CRETIM); the model wants it aware."""
+
+    def inbound(values: Any) -> datetime | None:
+        day_text, time_text = (values if parts == 2 else (values, None))
+        day = _sap_date_in(day_text) if day_text is not None else None
+        if day is None:
+            return None
+        moment = (_sap_time_in(time_text) if time_text is not None else None) or time(0, 0)
+        return datetime.combine(day, moment, zone)
+
+    def outbound(value: Any) -> Any:
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError(f"expected a timezone-aware date and time, got {value!r}")
+        local = value.astimezone(zone)
+        texts = [_sap_date_out(local.date()), _sap_time_out(local.time().replace(microsecond=0))]
+        return texts if parts == 2 else texts[0]
+
+    return inbound, outbound
+
+
+def _zone(name: str) -> tzinfo:
+    if name.upper() == "UTC":
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"sap_timestamp: unknown time zone {name!r} (an IANA name such as Europe/Berlin)") from None
+
+
 def _split(separator: str, index: int) -> Fn:
     def inbound(value: Any) -> str | None:
         pieces = _text(value).split(separator)
@@ -292,6 +324,13 @@ def build_transform(name: str, args: list[str], source_count: int) -> Transform:
             raise ValueError("transform join needs a list of at least two source paths")
         inbound, outbound = _join(args[0], source_count)
         return Transform(name, inbound, outbound, parts=source_count)
+    if name == "sap_timestamp":
+        if len(args) > 1:
+            raise ValueError("transform sap_timestamp takes one argument, the ERP's time zone, e.g. sap_timestamp(UTC)")
+        if source_count > 2:
+            raise ValueError("transform sap_timestamp takes a date path and optionally a time path")
+        inbound, outbound = _sap_timestamp(_zone(args[0] if args else "UTC"), source_count)
+        return Transform(name, inbound, outbound, parts=source_count)
     if name == "split":
         if len(args) != 2:
             raise ValueError("transform split takes two arguments: separator and part index, e.g. split(' ', 0)")
@@ -300,7 +339,7 @@ def build_transform(name: str, args: list[str], source_count: int) -> Transform:
 
 
 KNOWN = ("trim", "upper", "lower", "sap_date", "sap_time", "sap_number", "decimal_comma", "decimal",
-         "integer", "sap_flag", "iso_date", "alpha", "join", "split")
+         "integer", "sap_flag", "iso_date", "alpha", "join", "sap_timestamp", "split")
 
 
 def parse_spec(spec: str) -> tuple[str, list[str]]:

@@ -61,6 +61,8 @@ from hub.core.model.sales import (
     SalesOrder,
 )
 from hub.core.model.shipments import ShipmentItem, Shipment
+from hub.core.model.deliveries import DeliveryItem, Delivery
+from hub.core.model.stock import StockLevel
 from hub.core.model.contracts import (
     ContractStatus,
     SalesContractKind,
@@ -157,6 +159,8 @@ __all__ = [
     "CoveredObject",
     "CurrencyCode",
     "DOCUMENT_TYPES",
+    "Delivery",
+    "DeliveryItem",
     "Document",
     "DocumentReference",
     "ExactDecimal",
@@ -224,6 +228,7 @@ __all__ = [
     "ServiceContractItem",
     "ServiceLevel",
     "StatusChange",
+    "StockLevel",
     "Tax",
     "TaxNumber",
     "Tender",

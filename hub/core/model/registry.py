@@ -6,12 +6,14 @@ from hub.core.errors import NotFoundError
 from hub.core.model.base import Document
 from hub.core.model.billing import BillingDocument
 from hub.core.model.contracts import SalesContract, ServiceContract
+from hub.core.model.deliveries import Delivery
 from hub.core.model.loyalty import LoyaltyProgramme
 from hub.core.model.loyalty_accounts import Coupon, LoyaltyMembership, PointTransaction
 from hub.core.model.partner import Partner
 from hub.core.model.product import Product
 from hub.core.model.retail import RetailTransaction
 from hub.core.model.sales import Quotation, SalesOrder
+from hub.core.model.stock import StockLevel
 
 DOCUMENT_TYPES: dict[str, type[Document]] = {
     cls.doc_type: cls
@@ -28,6 +30,8 @@ DOCUMENT_TYPES: dict[str, type[Document]] = {
         PointTransaction,
         Coupon,
         RetailTransaction,
+        Delivery,
+        StockLevel,
     )
 }
 """Every canonical document class, keyed by its ``doc_type``."""

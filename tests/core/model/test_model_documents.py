@@ -16,10 +16,11 @@ EXPECTED_PREFIXES = {
     "partner": "bp", "product": "pr", "quotation": "qt", "sales_order": "so", "sales_contract": "sc",
     "service_contract": "svc", "billing_document": "bd", "loyalty_programme": "lp",
     "loyalty_membership": "lm", "point_transaction": "pt", "coupon": "cp", "retail_transaction": "rt",
+    "delivery": "dl", "stock_level": "st",
 }
 
 
-def test_registry_holds_exactly_the_twelve_types_with_their_prefixes() -> None:
+def test_registry_holds_exactly_the_fourteen_types_with_their_prefixes() -> None:
     assert {name: cls.id_prefix for name, cls in DOCUMENT_TYPES.items()} == EXPECTED_PREFIXES
     for name, cls in DOCUMENT_TYPES.items():
         assert issubclass(cls, Document)
