@@ -26,7 +26,8 @@ from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 ACK_QUEUE = f"{PLUGIN}:aleaud"
 ACK_KIND = "aleaud"
 # SAP business object types named in E1PRTOB for what an IDoc became.
-OBJECT_TYPES = {"partner": "KNA1", "product": "BUS1001006", "sales_order": "BUS2032", "billing_document": "VBRK"}
+OBJECT_TYPES = {"partner": "KNA1", "product": "BUS1001006", "sales_order": "BUS2032", "billing_document": "VBRK",
+                "delivery": "LIKP"}
 
 
 def erp_number(value: str) -> str:

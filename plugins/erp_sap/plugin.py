@@ -49,11 +49,13 @@ def hub_register_transports(registry: PluginRegistry) -> None:
 
 @hookimpl
 def hub_register_inbound(registry: PluginRegistry) -> None:
-    """ALEAUD from the ERP confirms our IDocs; every processed IDoc is acknowledged back."""
+    """ALEAUD from the ERP confirms our IDocs; deliveries become shipments of their orders;
+    every processed IDoc is acknowledged back."""
     from hub.api import InboundSpec
-    from plugins.erp_sap.acks import ack_listener, aleaud_handler
+    from plugins.erp_sap.acks import aleaud_handler
+    from plugins.erp_sap.inbound import chunk_listener
 
-    registry.add_inbound(InboundSpec({"ALEAUD": aleaud_handler}, ack_listener))
+    registry.add_inbound(InboundSpec({"ALEAUD": aleaud_handler}, chunk_listener))
 
 
 @hookimpl
