@@ -5,8 +5,10 @@ Everything runs on this machine: the simulator is a real SOAP and IDoc-XML serve
 SQLite file under ``var/demo/``. The demo initial-loads customers and products, sends
 sales orders to the ERP over SOAP, makes the ERP fail for one of them until the retries
 run out and its queue blocks (the others carry on), shows ``hub status``, fixes the
-cause and retries, waits for order confirmations (ORDRSP) and invoices (INVOIC02) to
-come back, and ends with a summary of what went where.
+cause and retries, waits for order confirmations (ORDRSP), deliveries with tracking
+numbers (DESADV) and invoices (INVOIC02) to come back, has the ERP report the stock of
+the ordered materials (LOISTD) and change one price (MATMAS), and ends with a summary of
+what went where.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 import click
 from pydantic import SecretStr
 
-from hub.api import ConfigError, Problem, SalesOrder, object_queue
+from hub.api import ConfigError, Problem, Product, SalesOrder, object_queue
 from hub.testing.live import LiveHub
 from plugins.erp_sap.acks import erp_number
 from plugins.erp_sap.demo_report import DemoReport, collect_report, print_report
@@ -117,9 +119,27 @@ def run_demo(work: Path, records: int, orders: int) -> DemoReport:
         sim.clear_failures()
         hub.admin("retry", "--queue", blocked_queue)
         hub.work_until(lambda: hub.count("billing_document") >= len(order_ids), timeout=30)
+        materials = sorted({item.material for order in sim.orders.values() for item in order.request.items})
+        sim.report_stock(materials)
+        changed = product(0, SEED)
+        sim.change_price(changed.number, Decimal("99.90"))
+        hub.work_until(lambda: hub.count("stock_level") >= len(materials) and _price(hub, changed.number)
+                       == Decimal("99.90"), timeout=30)
         hub.work_until(lambda: False, timeout=1.0)  # deliver the last acknowledgements
         hub.admin("status")
-        return collect_report(hub, sim, order_ids, blocked_queue, time.monotonic() - started)
+        report = collect_report(hub, sim, order_ids, blocked_queue, time.monotonic() - started)
+        report.price_change = f"material {erp_number(changed.number)} {changed.list_price} -> " \
+                              f"{_price(hub, changed.number)} EUR"
+        return report
+
+
+def _price(hub: LiveHub, material: str) -> Decimal | None:
+    """The first list price of the ERP's ``material`` in the hub."""
+    with hub.context(PLUGIN).reading() as transaction:
+        hub_id = transaction.find("product", erp_number(material))
+        found = transaction.document(hub_id) if hub_id else None
+    prices = found.list_prices if isinstance(found, Product) else []
+    return prices[0].price.amount if prices else None
 
 
 @click.command("demo")

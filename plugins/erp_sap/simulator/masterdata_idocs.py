@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
@@ -50,8 +51,10 @@ def debmas_idoc(cust: Customer, docnum: str, created: datetime | None = None,
 
 
 def matmas_idoc(prod: Product, docnum: str, created: datetime | None = None,
-                partners: Partners = DEFAULT_PARTNERS) -> etree._Element:
-    """One MATMAS05 IDoc carrying ``prod`` with German and English texts and its units."""
+                partners: Partners = DEFAULT_PARTNERS, price: Decimal | None = None) -> etree._Element:
+    """One MATMAS05 IDoc carrying ``prod`` with German and English texts, its units and,
+    in the extension segment Z1MVKEP (ZMATMAS), its sales price in sales area 1000/10
+    (``price``, else the generated list price)."""
     idoc = new_idoc("MATMAS05", "MATMAS", docnum, created, partners)
     mara = segment(idoc, "E1MARAM", [
         ("MSGFN", "005"), ("MATNR", prod.number), ("ERSDA", "20240102"), ("MTART", prod.material_type),
@@ -65,6 +68,9 @@ def matmas_idoc(prod: Product, docnum: str, created: datetime | None = None,
     for conv in prod.conversions:
         segment(mara, "E1MARMM", [("MSGFN", "005"), ("MEINH", conv.unit), ("UMREZ", conv.numerator),
                                   ("UMREN", conv.denominator)])
+    segment(mara, "Z1MVKEP", [("KSCHL", "PR00"), ("VKORG", "1000"), ("VTWEG", "10"),
+                              ("KBETR", price if price is not None else prod.list_price), ("KONWA", "EUR"),
+                              ("KPEIN", "1"), ("KMEIN", prod.base_unit), ("DATAB", "20240101"), ("DATBI", "99991231")])
     return idoc
 
 

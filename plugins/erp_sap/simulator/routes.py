@@ -8,6 +8,9 @@
 - ``GET  /sim/orders`` orders as JSON; ``POST /sim/orders/{id}/followups`` emit follow-ups
 - ``POST|GET|DELETE /sim/failures`` failure injection (JSON ``{"mode", "count", "match", "severity"}``)
 - ``GET  /sim/idocs/DEBMAS?count=N&start=S`` (or MATMAS) master data, streamed
+- ``POST /sim/stock/report`` (JSON ``{"materials": [...]}``) LOISTD stock report to the follow-up target;
+  ``POST /sim/stock`` (``{"material", "quantity"}``) sets a material's stock (an inventory count)
+- ``POST /sim/prices`` (JSON ``{"material", "price"}``) changes a sales price and re-sends the MATMAS
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import binascii
 import secrets
 from dataclasses import asdict
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
@@ -30,6 +34,7 @@ from starlette.routing import Route
 from plugins.erp_sap.simulator import soap_messages as sm
 from plugins.erp_sap.simulator.audits_in import is_audit, parse_audits
 from plugins.erp_sap.simulator.customers_in import is_debmas, parse_customers
+from plugins.erp_sap.simulator.erp import alpha
 from plugins.erp_sap.simulator.masterdata_idocs import iter_masterdata
 from plugins.erp_sap.simulator.orders_in import IdocReadError, parse_orders
 from plugins.erp_sap.simulator.state import FailureMode, FailureRule, StoredOrder
@@ -193,6 +198,31 @@ def build_app(sim: ErpSimulator) -> Starlette:
         chunks = iter_masterdata(kind, count, seed=sim.seed, start=start, partners=sim.partners)
         return StreamingResponse(chunks, media_type="application/xml")
 
+    async def stock_report(request: Request) -> Response:
+        try:
+            data = await request.json()
+            where = await asyncio.to_thread(sim.report_stock, [str(m) for m in data["materials"]])
+        except (ValueError, KeyError, TypeError) as exc:
+            return JSONResponse({"error": f"bad stock report request: {exc}"}, 400)
+        return JSONResponse({"delivered": where})
+
+    async def stock_count(request: Request) -> Response:
+        try:
+            data = await request.json()
+            material = alpha(str(data["material"]), 18)
+            sim.stock.put(material, Decimal(str(data["quantity"])))
+        except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
+            return JSONResponse({"error": f"bad stock count: {exc}"}, 400)
+        return JSONResponse({"material": material, "available": str(sim.stock.level(material))})
+
+    async def prices(request: Request) -> Response:
+        try:
+            data = await request.json()
+            where = await asyncio.to_thread(sim.change_price, str(data["material"]), Decimal(str(data["price"])))
+        except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
+            return JSONResponse({"error": f"bad price change: {exc}"}, 400)
+        return JSONResponse({"delivered": where})
+
     return Starlette(routes=[
         Route(ENDPOINT_PATH, wsdl_or_xsd, methods=["GET"]),
         Route(XSD_PATH, wsdl_or_xsd, methods=["GET"]),
@@ -202,6 +232,9 @@ def build_app(sim: ErpSimulator) -> Starlette:
         Route("/sim/orders/{erp_id}/followups", followups, methods=["POST"]),
         Route("/sim/failures", failures, methods=["GET", "POST", "DELETE"]),
         Route("/sim/idocs/{kind}", masterdata, methods=["GET"]),
+        Route("/sim/stock/report", stock_report, methods=["POST"]),
+        Route("/sim/stock", stock_count, methods=["POST"]),
+        Route("/sim/prices", prices, methods=["POST"]),
     ])
 
 

@@ -21,6 +21,7 @@ import signal
 import socket
 import threading
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 
@@ -31,9 +32,12 @@ from pydantic import SecretStr
 from plugins.erp_sap.simulator.audits_in import ReceivedAudit
 from plugins.erp_sap.simulator.customers_in import InboundCustomer
 from plugins.erp_sap.simulator.delivery import DeliveryFailed, FollowupTarget
-from plugins.erp_sap.simulator.erp import CreateResult, ErpBackend
+from plugins.erp_sap.simulator.erp import CreateResult, ErpBackend, alpha
 from plugins.erp_sap.simulator.followup_idocs import aleaud_idoc, invoic_idoc, ordrsp_idoc
 from plugins.erp_sap.simulator.idocxml import DEFAULT_PARTNERS, Partners, document, safe_parser
+from plugins.erp_sap.simulator.logistics import Shipping, Stock, desadv_idoc, loistd_idoc
+from plugins.erp_sap.simulator.masterdata import product, product_index
+from plugins.erp_sap.simulator.masterdata_idocs import matmas_idoc
 from plugins.erp_sap.simulator.orders_in import InboundOrder
 from plugins.erp_sap.simulator.routes import ENDPOINT_PATH, build_app
 from plugins.erp_sap.simulator.state import FailureMode, FailureRule, SimulatorState, StoredOrder
@@ -53,6 +57,8 @@ class ErpSimulator:
     saved; ``followup_username``/``followup_password`` authenticate HTTP delivery.
     ``username``/``password`` protect the SOAP and IDoc endpoints with basic auth.
     ``timeout_seconds`` is how long a ``timeout`` failure keeps the caller waiting.
+    ``shipping`` (carrier and parcel numbers) makes it deliver each new order right after
+    confirming it (DESADV between ORDRSP and INVOIC02, stock taken off); None: no deliveries.
     """
 
     def __init__(
@@ -62,6 +68,7 @@ class ErpSimulator:
         followup_password: SecretStr | None = None, acknowledge: bool = True,
         username: str | None = None, password: SecretStr | None = None,
         timeout_seconds: float = 30.0, partners: Partners = DEFAULT_PARTNERS,
+        shipping: Shipping | None = Shipping(),
     ) -> None:
         self.host = host
         self.port = port
@@ -76,6 +83,10 @@ class ErpSimulator:
         self.state = SimulatorState(Path(state_file) if state_file else None)
         self.backend = ErpBackend(self.state, seed=seed, customer_count=customer_count,
                                   product_count=product_count, check_products=check_products)
+        self.shipping = shipping
+        self.stock = Stock(seed)
+        self.prices: dict[str, Decimal] = {}
+        """Sales prices set with ``change_price`` (material -> EUR per base unit)."""
         self.followup_errors: list[str] = []
         self.audits: list[ReceivedAudit] = []
         """ALEAUD acknowledgements the hub sent for the simulator's IDocs."""
@@ -216,18 +227,55 @@ class ErpSimulator:
 
     # -- follow-ups ------------------------------------------------------------------
     def emit_followups(self, erp_order_id: str, target: str | FollowupTarget | None = None) -> list[str]:
-        """Send ORDRSP then INVOIC02 for order ``erp_order_id``; returns where they went."""
+        """Send ORDRSP, DESADV (when shipping) and INVOIC02 for order ``erp_order_id``;
+        returns where they went."""
         order = self.orders.get(erp_order_id)
         if order is None:
             raise KeyError(f"no sales order {erp_order_id} in the simulator")
+        chosen = self._target(target)
+        ordrsp = ordrsp_idoc(order, self.state.next_docnum(), self.seed, partners=self.partners)
+        sent = [self._send(chosen, "ORDRSP", "ORDERS05", ordrsp)]
+        if self.shipping is not None:
+            for item in order.request.items:
+                self.stock.take(item.material, item.quantity)
+            desadv = desadv_idoc(order, self.state.next_delivery(), self.state.next_docnum(), self.shipping,
+                                 partners=self.partners)
+            sent.append(self._send(chosen, "DESADV", "DELVRY05", desadv))
+        invoice = invoic_idoc(order, self.state.next_invoice(), self.state.next_docnum(), self.seed,
+                              partners=self.partners)
+        return [*sent, self._send(chosen, "INVOIC", "INVOIC02", invoice)]
+
+    def report_stock(self, materials: list[str], target: str | FollowupTarget | None = None) -> str:
+        """Send the stock of ``materials`` in plant 1000 as LOISTD IDocs, in one file."""
+        if not materials:
+            raise ValueError("name at least one material to report the stock of")
+        idocs = []
+        for number in materials:
+            material = alpha(number, 18)
+            if not self.backend.product_exists(material):
+                raise KeyError(f"no material {number} in the simulator")
+            index = product_index(material)
+            unit = product(index, self.seed).base_unit if index is not None else "ST"
+            idocs.append(loistd_idoc(material, unit, self.stock.level(material), self.state.next_docnum(),
+                                     partners=self.partners))
+        return self._target(target).deliver(f"LOISTD_{idocs[0].findtext('EDI_DC40/DOCNUM')}.xml",
+                                            document("LOISTD01", idocs))
+
+    def change_price(self, material: str, price: Decimal, target: str | FollowupTarget | None = None) -> str:
+        """Change a generated material's sales price and send the material again (MATMAS)."""
+        index = product_index(material)
+        if index is None or index >= self.backend.product_count:
+            raise KeyError(f"no generated material {material} in the simulator")
+        number = product(index, self.seed).number
+        self.prices[number] = price
+        idoc = matmas_idoc(product(index, self.seed), self.state.next_docnum(), partners=self.partners, price=price)
+        return self._send(self._target(target), "MATMAS", "MATMAS05", idoc)
+
+    def _target(self, target: str | FollowupTarget | None) -> FollowupTarget:
         chosen = FollowupTarget.parse(target) if target is not None else self.followups
         if chosen is None:
             raise ValueError("no follow-up target: pass one or configure followups=")
-        ordrsp = ordrsp_idoc(order, self.state.next_docnum(), self.seed, partners=self.partners)
-        invoice = invoic_idoc(order, self.state.next_invoice(), self.state.next_docnum(), self.seed,
-                              partners=self.partners)
-        return [self._send(chosen, "ORDRSP", "ORDERS05", ordrsp),
-                self._send(chosen, "INVOIC", "INVOIC02", invoice)]
+        return chosen
 
     def _send(self, target: FollowupTarget, message_type: str, root: str, idoc: etree._Element) -> str:
         docnum = idoc.findtext("EDI_DC40/DOCNUM")

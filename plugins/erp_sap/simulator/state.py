@@ -113,8 +113,12 @@ def _order_from_json(data: dict[str, Any]) -> StoredOrder:
 @dataclass
 class _Counters:
     order: int = 0
-    docnum: int = 0
+    docnum: int = 1_000_000_000
+    """IDocs the ERP sends on its own (follow-ups, re-sent materials, stock reports) are
+    numbered above the master-data extracts (numbered by record, up to 10,000,000), so a
+    re-sent material is never taken for a changed copy of an extract's IDoc."""
     invoice: int = 90000000
+    delivery: int = 80000000
 
 
 @dataclass
@@ -179,6 +183,13 @@ class SimulatorState:
             self._counters.invoice += 1
             self._save()
             return f"{self._counters.invoice:010d}"
+
+    def next_delivery(self) -> str:
+        """The next outbound delivery number (SAP's 8000000x range)."""
+        with self._lock:
+            self._counters.delivery += 1
+            self._save()
+            return f"{self._counters.delivery:010d}"
 
     def add_rule(self, rule: FailureRule) -> None:
         """Queue a failure rule; rules are used first come, first served."""
