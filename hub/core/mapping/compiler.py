@@ -35,7 +35,7 @@ from hub.core.mapping.values import ValueList
 
 DIRECTIONS = ("both", "inbound", "outbound")
 FIELD_KEYS = {"target", "source", "const", "default", "transform", "values", "unknown", "lookup",
-              "required", "when", "direction", "note"}
+              "lookup_system", "required", "when", "direction", "note"}
 MONEY_KEYS = {"target", "money", "transform", "currency_values", "precision", "required", "direction",
               "note"}
 GROUP_KEYS = {"target", "each", "match", "rules", "required", "direction", "note", "skip_if_equal"}

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from hub.core.mapping.compiler import RuleCompiler
 
 Step = tuple[Callable[..., Any], bool]
+SystemOf = Callable[[DocCtx], str]
+"""Which system's key map a lookup asks, for one document (see ``lookup_system``)."""
 """A pipeline step and whether it takes the document context (lookups do)."""
 
 
@@ -41,6 +43,8 @@ class Converter:
     """The key-map object type the pipeline ends in a lookup of (None without a lookup)."""
     before_lookup: Callable[[Any], Any] | None = None
     """The inbound steps before that lookup (None when there are none)."""
+    lookup_system: SystemOf | None = None
+    """Whose key map the lookup asks, per document (None without a lookup)."""
 
     def describe(self) -> str:
         """Transforms, value list, lookup and default, as ``hub mapping show`` prints them."""
@@ -154,14 +158,39 @@ def _as_text(value: Any) -> Any:
     return str(value)
 
 
-def _lookup_steps(system: str, object_type: str, required: bool) -> tuple[Step, Step]:
+def lookup_system(c: RuleCompiler, rule: YMap, where: str) -> SystemOf | None:
+    """The rule's ``lookup_system``: the table's own system by default, another system
+    by name (``erp_sap``), or the system a control field of the document names
+    (``"@sku_system"``: a shop whose SKUs are the ERP's material numbers). None when the
+    setting is wrong (problem recorded)."""
+    named = rule.get("lookup_system", c.system)
+    if not isinstance(named, str) or not named.strip("@ ") or rule.get("lookup") is None:
+        c.problem(rule.line_of("lookup_system"), where,
+                  "lookup_system names a system (erp_sap) or a control field (@sku_system), beside a lookup")
+        return None
+    if not named.startswith("@"):
+        return lambda ctx: named
+    field = named[1:]
+
+    def from_control(ctx: DocCtx) -> str:
+        system = ctx.control.get(field)
+        if not system:
+            raise ValueError(f"the document's control field {field!r} names no system to look up in")
+        return system
+
+    return from_control
+
+
+def _lookup_steps(system_of: SystemOf, object_type: str, required: bool) -> tuple[Step, Step]:
     def lookup_in(value: Any, ctx: DocCtx) -> Any:
+        system = system_of(ctx)
         hub_id = ctx.lookup(system, object_type, str(value))
         if hub_id is None and required:
             raise ValueError(f"{object_type} {value!r} of {system} is not in the key map")
         return hub_id
 
     def lookup_out(value: Any, ctx: DocCtx) -> Any:
+        system = system_of(ctx)
         external = ctx.reverse_lookup(system, object_type, str(value))
         if external is None and required:
             raise ValueError(f"{object_type} {value} has no id in {system} (key map)")
@@ -180,6 +209,9 @@ def build_converter(c: RuleCompiler, rule: YMap, where: str, annotation: Any, so
     if lookup is not None and (not isinstance(lookup, str) or not lookup.strip()):
         c.problem(rule.line_of("lookup"), where, "lookup names the key-map object type, e.g. partner")
         return None
+    system_of = lookup_system(c, rule, where) if "lookup_system" in rule or lookup else None
+    if (lookup or "lookup_system" in rule) and system_of is None:
+        return None
     default = rule.get("default")
     if default is not None:
         reason = canonical.check_value(annotation, default)
@@ -194,8 +226,8 @@ def build_converter(c: RuleCompiler, rule: YMap, where: str, annotation: Any, so
     if values:
         inbound.append(values[0])
         outbound.insert(0, values[1])
-    if lookup:
-        lookup_in, lookup_out = _lookup_steps(c.system, lookup.strip(), required)
+    if lookup and system_of is not None:
+        lookup_in, lookup_out = _lookup_steps(system_of, lookup.strip(), required)
         inbound.append(lookup_in)
         outbound.insert(0, lookup_out)
     elif c.adapter.name == "json" and annotation is str:
@@ -205,10 +237,10 @@ def build_converter(c: RuleCompiler, rule: YMap, where: str, annotation: Any, so
     if values:
         parts.append(f"values {rule['values']}" + (" (unknown kept)" if rule.get("unknown") == "keep" else ""))
     if lookup:
-        parts.append(f"lookup {lookup}")
+        parts.append(f"lookup {lookup}" + (f" in {rule['lookup_system']}" if "lookup_system" in rule else ""))
     if default is not None:
         parts.append(f"default {rule['default']!r}")
     plain = compose_plain([fn for fn, _ in inbound]) if inbound and not lookup else None
     before_lookup = compose_plain([fn for fn, _ in inbound[:-1]]) if lookup and len(inbound) > 1 else None
     return Converter(compose(inbound), compose(outbound), plain, not irreversible, irreversible, default,
-                     ", ".join(parts), lookup.strip() if lookup else None, before_lookup)
+                     ", ".join(parts), lookup.strip() if lookup else None, before_lookup, system_of)

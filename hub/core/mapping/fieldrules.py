@@ -142,9 +142,9 @@ def compile_field_rule(c: RuleCompiler, rule: YMap, model: type[BaseModel], scop
         if want_in else None
     rule_out = _field_out(c, paths, parts, leaf.is_list, converter, required, target, condition_out) \
         if want_out else None
-    if rule_in is not None and converter.lookup_type is not None:
+    if rule_in is not None and converter.lookup_type is not None and converter.lookup_system is not None:
         c.key_readers.append(KeyReader(c.groups, _source_reader(c, paths), converter.before_lookup,
-                                       c.system, converter.lookup_type))
+                                       converter.lookup_system, converter.lookup_type))
     return rule_in, rule_out, [parts]
 
 

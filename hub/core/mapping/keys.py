@@ -31,7 +31,8 @@ class KeyReader:
     read: Callable[[Any, DocCtx], Any]
     before_lookup: Callable[[Any], Any] | None
     """The rule's transforms and value list (None when there are none)."""
-    system: str
+    system: Callable[[DocCtx], str]
+    """Whose key map the rule asks, for the document at hand."""
     object_type: str
 
     def collect(self, root: Any, ctx: DocCtx, keys: set[LookupKey]) -> None:
@@ -40,6 +41,10 @@ class KeyReader:
         for iterate in self.groups:
             nodes = [element for node in nodes for element in iterate(node, ctx)]
         convert = self.before_lookup
+        try:
+            system = self.system(ctx)
+        except ValueError:
+            return  # the mapping will say what is missing
         for node in nodes:
             value = self.read(node, ctx)
             if value is not None and convert is not None:
@@ -48,4 +53,4 @@ class KeyReader:
                 except ValueError:
                     continue
             if value is not None:
-                keys.add((self.system, self.object_type, str(value)))
+                keys.add((system, self.object_type, str(value)))
