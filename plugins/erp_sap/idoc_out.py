@@ -22,6 +22,7 @@ from hub.api import (
     PermanentError,
     PluginContext,
     RawDocument,
+    RetailTransaction,
     TransientError,
     retry_after_seconds,
     utcnow,
@@ -32,6 +33,7 @@ from plugins.erp_sap.idoc.aleaud import Acknowledgement, build_audit
 from plugins.erp_sap.idoc.codec import IdocCodecs
 from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 from plugins.erp_sap.orders import erp_order
+from plugins.erp_sap.pos_idocs import DAILY_KIND, build_wpuums, store_control
 
 
 def write_atomically(folder: Path, name: str, content: bytes) -> Path:
@@ -87,7 +89,8 @@ class IdocSender:
 
 
 class IdocTransport:
-    """Transport ``idoc``: ORDERS05 for sales orders, ALEAUD01 for acknowledgements."""
+    """Transport ``idoc``: ORDERS05 for sales orders, DEBMAS for partners, WPUBON for
+    receipts, WPUUMS for a store's day, ALEAUD01 for acknowledgements."""
 
     def __init__(self, context: PluginContext) -> None:
         self._context = context
@@ -103,8 +106,14 @@ class IdocTransport:
         """
         docnum = f"{message.id:016d}"
         try:
-            raw = self._audit(message, docnum) if message.kind == ACK_KIND else self._document(message, docnum)
-            raw.control.update(self._sender.control(docnum))
+            if message.kind == ACK_KIND:
+                raw = self._audit(message, docnum)
+            elif message.kind == DAILY_KIND:
+                raw = build_wpuums(message.payload["totals"], docnum)
+            else:
+                raw = self._document(message, docnum)
+            own = {key: raw.control[key] for key in ("SNDPRT", "SNDPRN") if key in raw.control}
+            raw.control.update({**self._sender.control(docnum), **own})
             raw.document_id = docnum
             xml = self._codecs.render_xml([raw])
         except (DocumentError, NotFoundError) as exc:
@@ -121,4 +130,7 @@ class IdocTransport:
             data = erp_order(transaction, message) if message.doc_type == "sales_order" else message.payload["data"]
         document = validate_document(message.doc_type, {**data, "hub_id": message.hub_id, "version": message.version},
                                      f"{message.doc_type} {message.hub_id}")
-        return self._context.render(document)
+        raw = self._context.render(document)
+        if isinstance(document, RetailTransaction):
+            raw.control.update(store_control(document.store_id))
+        return raw

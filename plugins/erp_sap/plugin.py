@@ -37,11 +37,14 @@ def hub_register_transports(registry: PluginRegistry) -> None:
     """Sales orders (SOAP or ORDERS05), partners (DEBMAS) and IDocs addressed explicitly (ALEAUD)."""
     from hub.api import TransportSpec
     from plugins.erp_sap.idoc_out import IdocTransport
+    from plugins.erp_sap.pos import PosTransport
     from plugins.erp_sap.transports import order_transport_factory
 
     registry.add_transport(TransportSpec("orders", order_transport_factory, ("sales_order",),
                                          "Sales orders: SOAP service or ORDERS05 IDoc, per order_channel"))
     registry.add_transport(TransportSpec("idoc", IdocTransport, (), "IDoc-XML to the ERP's port"))
+    registry.add_transport(TransportSpec("pos", PosTransport, ("retail_transaction",),
+                                         "POS sales: WPUBON per receipt or WPUUMS per store and day, per pos_channel"))
     if registry.settings_as(ErpSapSettings).replicate_partners:
         registry.add_transport(TransportSpec("partners", IdocTransport, ("partner",),
                                              "Partners created or changed outside the ERP, as DEBMAS IDocs"))
@@ -79,13 +82,18 @@ def hub_register_routes(registry: PluginRegistry) -> None:
 
 @hookimpl
 def hub_register_jobs(registry: PluginRegistry) -> None:
-    """The file port's polling."""
+    """The file port's polling; with WPUUMS, closing the stores' complete business days."""
     from hub.api import JobSpec
     from plugins.erp_sap.fileport import poll_job
+    from plugins.erp_sap.pos import pos_days_job
 
-    seconds = registry.settings_as(ErpSapSettings).poll_seconds
-    registry.add_job(JobSpec("erp_sap.file_port", poll_job, "interval", {"seconds": seconds},
+    settings = registry.settings_as(ErpSapSettings)
+    registry.add_job(JobSpec("erp_sap.file_port", poll_job, "interval", {"seconds": settings.poll_seconds},
                              "Pick up IDoc files from the inbound folder"))
+    if settings.pos_channel == "wpuums":
+        registry.add_job(JobSpec("erp_sap.pos_days", pos_days_job, "interval",
+                                 {"seconds": settings.pos_close_minutes * 60},
+                                 "Send each store's complete business days as WPUUMS"))
 
 
 @hookimpl

@@ -51,6 +51,14 @@ class ErpSapSettings(BaseModel):
         default=None, ge=1,
         description="Largest IDoc-XML packet the HTTP port takes (413 above it); default: [http] max_body_bytes.")
     poll_seconds: float = Field(default=5.0, gt=0, description="How often the file port looks for new files.")
+    pos_channel: Literal["wpubon", "wpuums"] = Field(
+        default="wpubon",
+        description="POS sales to the ERP: each receipt as WPUBON, or per store, day and article as WPUUMS. "
+                    "Must agree with [plugins.loyalty_pos] erp_mode (receipt = wpubon, daily = wpuums).")
+    pos_days_open: int = Field(
+        default=1, ge=0, description="WPUUMS: a store's business day is sent this many days after it "
+                                     "(0: as soon as the day is over).")
+    pos_close_minutes: float = Field(default=15.0, gt=0, description="How often the WPUUMS job looks for closed days.")
     sender_port: str = Field(default="CRMHUB", description="SNDPOR of outbound IDocs.")
     sender_partner: str = Field(default="CRMHUB", description="SNDPRN (logical system) of outbound IDocs.")
     receiver_port: str = Field(default="SAPERP", description="RCVPOR of outbound IDocs.")

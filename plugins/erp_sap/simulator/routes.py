@@ -3,6 +3,7 @@
 - ``GET  {ENDPOINT_PATH}?wsdl`` the WSDL with the live endpoint; ``GET .../SalesOrderERP.xsd``
 - ``POST {ENDPOINT_PATH}`` the SOAP service SalesOrderERPCreateRequestConfirmation_In
 - ``POST /sap/idoc`` inbound ORDERS05 IDoc-XML (answers 200 once the orders are stored),
+  POS sales WPUBON01/WPUUMS01 (kept in ``ErpSimulator.sales``, acknowledged with ALEAUD01),
   DEBMAS customers (new ones get a number, told back in ALEAUD01's E1PRTOB), or ALEAUD01
   audits of the simulator's own IDocs (kept in ``ErpSimulator.audits``)
 - ``GET  /sim/orders`` orders as JSON; ``POST /sim/orders/{id}/followups`` emit follow-ups
@@ -32,7 +33,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from plugins.erp_sap.simulator import soap_messages as sm
-from plugins.erp_sap.simulator.audits_in import is_audit, parse_audits
+from plugins.erp_sap.simulator.audits_in import is_audit, is_sales, parse_audits, parse_sales
 from plugins.erp_sap.simulator.customers_in import is_debmas, parse_customers
 from plugins.erp_sap.simulator.erp import alpha
 from plugins.erp_sap.simulator.masterdata_idocs import iter_masterdata
@@ -137,6 +138,15 @@ def build_app(sim: ErpSimulator) -> Starlette:
             task = BackgroundTask(sim.acknowledge_customers, saved) if sim.followups else None
             return PlainTextResponse("\n".join(f"{c.docnum}: customer {n}" for c, n in saved), 200,
                                      background=task)
+        if is_sales(body):
+            try:
+                sales = parse_sales(body)
+            except etree.XMLSyntaxError as exc:
+                return PlainTextResponse(f"IDoc rejected: POS sales not readable: {exc}", 400)
+            sim.sales.extend(sales)
+            task = BackgroundTask(sim.acknowledge_sales, sales) if sim.followups else None
+            return PlainTextResponse("\n".join(f"{s.docnum}: {s.message_type} of store {s.store} taken"
+                                               for s in sales), 200, background=task)
         if is_audit(body):
             try:
                 sim.audits.extend(parse_audits(body))

@@ -29,7 +29,7 @@ import uvicorn
 from lxml import etree
 from pydantic import SecretStr
 
-from plugins.erp_sap.simulator.audits_in import ReceivedAudit
+from plugins.erp_sap.simulator.audits_in import ReceivedAudit, ReceivedSales
 from plugins.erp_sap.simulator.customers_in import InboundCustomer
 from plugins.erp_sap.simulator.delivery import DeliveryFailed, FollowupTarget
 from plugins.erp_sap.simulator.erp import CreateResult, ErpBackend, alpha
@@ -90,6 +90,8 @@ class ErpSimulator:
         self.followup_errors: list[str] = []
         self.audits: list[ReceivedAudit] = []
         """ALEAUD acknowledgements the hub sent for the simulator's IDocs."""
+        self.sales: list[ReceivedSales] = []
+        """POS sales the hub sent (WPUBON receipts, WPUUMS store days)."""
         self.xsd_bytes = XSD_FILE.read_bytes()
         self.wsdl_bytes = b""
         self._stopping = threading.Event()
@@ -315,6 +317,18 @@ class ErpSimulator:
                 audit = aleaud_idoc(customer.docnum, "DEBMAS", self.state.next_docnum(), ok=True,
                                     text=f"Customer {number} saved", erp_order_id=number,
                                     partners=self.partners, object_type="KNA1")
+                self._send(self.followups, "ALEAUD", "ALEAUD01", audit)
+        except DeliveryFailed as exc:
+            self._record_failure(str(exc))
+
+    def acknowledge_sales(self, sales: list[ReceivedSales]) -> None:
+        """ALEAUD01 (53) for each POS IDoc taken, as SAP's POS inbound posts them."""
+        assert self.followups is not None
+        try:
+            for taken in sales:
+                audit = aleaud_idoc(taken.docnum, taken.message_type, self.state.next_docnum(), ok=True,
+                                    text=f"POS sales of store {taken.store} for {taken.day} posted",
+                                    partners=self.partners)
                 self._send(self.followups, "ALEAUD", "ALEAUD01", audit)
         except DeliveryFailed as exc:
             self._record_failure(str(exc))
