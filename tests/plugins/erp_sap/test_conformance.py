@@ -14,6 +14,7 @@ from hub.testing.conformance import check_codec, check_delivers, check_transport
 from hub.testing.peer import RecordingPeer
 from plugins.erp_sap.idoc.codec import IdocCodecs, codec_specs
 from plugins.erp_sap.idoc_out import IdocTransport
+from plugins.erp_sap.pos import PosTransport
 from plugins.erp_sap.settings import ErpSapSettings
 from plugins.erp_sap.simulator.masterdata import customer, product
 from plugins.erp_sap.simulator.routes import ENDPOINT_PATH
@@ -103,3 +104,27 @@ def test_the_soap_order_transport_delivers_to_the_simulator(context: PluginConte
     with ErpSimulator() as sim:
         result = check_delivers(_soap(context)(sim.base_url), _order())
         assert result is not None and result.confirmed and len(sim.orders) == 1
+
+
+def test_the_pos_transport_conforms_and_sends_a_receipt_as_wpubon(
+        context: PluginContext, recording_peer: RecordingPeer) -> None:
+    def build(url: str) -> PosTransport:
+        return PosTransport(_pointed(context, idoc_url=f"{url}/sap/idoc", pos_channel="wpubon"))
+
+    receipt = _message("upsert", "retail_transaction",
+                       {"data": samples.retail_transaction().model_dump(mode="json")})
+    check_transport(build, receipt, recording_peer, timeout=TIMEOUT, outcomes={"garbage_body": "delivered"})
+    [request] = recording_peer.requests
+    assert b"<WPUBON01>" in request.body and b"<SNDPRN>S042</SNDPRN>" in request.body
+
+
+def test_the_wpuums_idoc_of_a_store_day_conforms(context: PluginContext, recording_peer: RecordingPeer) -> None:
+    def build(url: str) -> IdocTransport:
+        return IdocTransport(_pointed(context, idoc_url=f"{url}/sap/idoc"))
+
+    day = _message("wpuums", "wpuums", {"totals": {
+        "store": "S042", "day": "2024-05-18", "currency": "EUR", "receipts": ["rt_1"],
+        "articles": {"4006381333931": {"quantity": "-1", "value": "-24.90"}}}})
+    check_transport(build, day, recording_peer, timeout=TIMEOUT, outcomes={"garbage_body": "delivered"})
+    [request] = recording_peer.requests
+    assert b"<WPUUMS01>" in request.body and b"<VORZMENGE>-</VORZMENGE>" in request.body
