@@ -127,7 +127,10 @@ class IdocTransport:
 
     def _document(self, message: OutboundMessage, docnum: str) -> RawDocument:
         with self._context.reading() as transaction:
-            data = erp_order(transaction, message) if message.doc_type == "sales_order" else message.payload["data"]
+            if message.doc_type == "sales_order":
+                data = erp_order(transaction, message, self._context.settings_as(ErpSapSettings))
+            else:
+                data = message.payload["data"]
         document = validate_document(message.doc_type, {**data, "hub_id": message.hub_id, "version": message.version},
                                      f"{message.doc_type} {message.hub_id}")
         raw = self._context.render(document)

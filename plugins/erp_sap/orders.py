@@ -1,10 +1,15 @@
-"""A sales order as the ERP must receive it: with the ERP's numbers of its partners and
-products, whichever channel (SOAP or ORDERS05) carries it.
+"""A sales order as the ERP must receive it: with the ERP's numbers of its partners,
+products and the orders it refers to, whichever channel (SOAP or ORDERS05) carries it.
 
 Before the ERP can take an order, the partners and products must be known there: their
 ERP numbers come from the key map. A sold-to party the ERP does not know yet is
 usually still on its way (its own queue); that is a transient condition, retried until
 it arrives or the retries run out and the order's queue blocks for the administrator.
+An installation that books web-shop guests on a one-time customer account (SAP's CPD
+customer, ``one_time_customer``) sends such an order at once, on that account, with
+the guest's name and address in the order's own sold-to partner. Items name their
+products by the ERP's number where the sender knew it (a shop's SKUs); a return names
+the order it returns from, whose ERP number is looked up whichever system named it.
 """
 
 from __future__ import annotations
@@ -12,17 +17,45 @@ from __future__ import annotations
 from typing import Any
 
 from hub.api import OutboundMessage, PermanentError, PluginTransaction, TransientError
+from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
 PARTNER_WAIT_SECONDS = 5.0
+ITEM_NUMBER_LIMIT = 999_999
+"""SAP keeps the customer's item number in six digits (POSEX); a longer one cannot be
+sent and would not come back in the ERP's confirmations and deliveries."""
+
+
+def _references(transaction: PluginTransaction, references: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    resolved = []
+    for reference in references:
+        reference = dict(reference)
+        if reference.get("doc_type") == "sales_order" and reference.get("external_system") != PLUGIN:
+            hub_id = reference.get("hub_id")
+            if hub_id is None and reference.get("external_id") and reference.get("external_system"):
+                hub_id = transaction.find("sales_order", reference["external_id"], reference["external_system"])
+            number = transaction.external_id("sales_order", hub_id) if hub_id else None
+            if number is not None:
+                reference.update(hub_id=hub_id, external_system=PLUGIN, external_id=number)
+        resolved.append(reference)
+    return resolved
 
 
 def resolve_erp_ids(transaction: PluginTransaction, order: dict[str, Any]) -> dict[str, Any]:
-    """The order with the ERP numbers of its partners and products filled in."""
+    """The order with the ERP numbers of its partners, products and referenced orders filled in.
+
+    A partner or product the hub knows is sent under the ERP's number from the key map,
+    whatever id the order's sender gave it (a web shop's customer id, a shop's own SKU);
+    an id without a hub id is taken as the ERP's own. The sold-to function without either
+    (a shop guest, known by e-mail) stands for the order's sold-to party.
+    """
     resolved = dict(order)
     partners = []
     for partner in order.get("partners") or []:
         partner = dict(partner)
-        if not partner.get("external_id") and partner.get("partner_hub_id"):
+        if partner.get("function") == "sold_to" and not partner.get("partner_hub_id") \
+                and not partner.get("external_id"):
+            partner["partner_hub_id"] = order.get("sold_to_hub_id")
+        if partner.get("partner_hub_id"):
             partner["external_id"] = transaction.external_id("partner", partner["partner_hub_id"])
         partners.append(partner)
     if not any(p.get("function") == "sold_to" for p in partners) and order.get("sold_to_hub_id"):
@@ -31,23 +64,39 @@ def resolve_erp_ids(transaction: PluginTransaction, order: dict[str, Any]) -> di
     items = []
     for item in order.get("items") or []:
         item = dict(item)
-        if not item.get("product_external_id") and item.get("product_hub_id"):
-            item["product_external_id"] = transaction.external_id("product", item["product_hub_id"])
+        if item.get("product_hub_id"):
+            item["product_external_id"] = transaction.external_id("product", item["product_hub_id"]) \
+                or item.get("product_external_id")
         items.append(item)
     resolved["partners"], resolved["items"] = partners, items
+    resolved["references"] = _references(transaction, order.get("references") or [])
     return resolved
 
 
-def erp_order(transaction: PluginTransaction, message: OutboundMessage) -> dict[str, Any]:
-    """The message's order, ERP numbers filled in, as both order channels send it.
+def erp_order(transaction: PluginTransaction, message: OutboundMessage, settings: ErpSapSettings) -> dict[str, Any]:
+    """The message's order, ERP numbers filled in, as both order channels send it; an
+    order without a sales area (a web shop's) gets the configured one.
 
-    Raises TransientError while the sold-to party has no ERP number: it is usually
-    still on its way to the ERP in its own queue.
+    Raises TransientError while the sold-to party has no ERP number (it is usually
+    still on its way to the ERP in its own queue), unless ``one_time_customer`` names
+    the ERP's one-time account and the order says who the sold-to party is.
     """
     order = resolve_erp_ids(transaction, {**message.payload["data"], "hub_id": message.hub_id})
+    for name, default in (("sales_org", settings.sales_org), ("distribution_channel", settings.distribution_channel),
+                          ("division", settings.division)):
+        order[name] = order.get(name) or default
+    one_time_customer = settings.one_time_customer
     sold_to = next((p for p in order["partners"] if p.get("function") == "sold_to"), None)
     if sold_to is None:
         raise PermanentError(f"sales order {message.hub_id} names no sold-to party")
+    too_long = [i["item_number"] for i in order["items"] if int(i.get("item_number") or 0) > ITEM_NUMBER_LIMIT]
+    if too_long:
+        raise PermanentError(
+            f"sales order {message.hub_id}: item number(s) {', '.join(map(str, too_long))} longer than the six "
+            "digits the ERP keeps for the customer's item (POSEX); number the items 1 to 999999")
+    if not sold_to.get("external_id") and one_time_customer \
+            and any(sold_to.get(k) for k in ("name", "email", "address")):
+        sold_to["external_id"] = one_time_customer
     if not sold_to.get("external_id"):
         raise TransientError(
             f"sold-to partner {sold_to.get('partner_hub_id')} of sales order {message.hub_id} has no ERP number "

@@ -31,6 +31,13 @@ class ErpSapSettings(BaseModel):
     sales_org: str = Field(default="1000", description="Default sales organisation of orders.")
     distribution_channel: str = Field(default="10", description="Default distribution channel.")
     division: str = Field(default="00", description="Default division.")
+    one_time_customer: str | None = Field(
+        default=None, description="ERP number of the one-time customer account (CPD): orders whose sold-to "
+                                  "party has no ERP number go on it at once, with the name and address the order "
+                                  "gives (ORDERS05 only carries those). Unset: such orders wait for the partner.")
+    cancel_reason: str = Field(
+        default="00", min_length=1, max_length=3,
+        description="Reason for rejection (ABGRU, table TVAG) a cancelled order's items get in the ERP (ORDCHG).")
     transient_fault_ids: list[str] = Field(
         default_factory=list, description="StandardMessageFault ids to retry (e.g. SAP lock messages).")
     inbound_dir: Path = Field(default=Path("var/erp_sap/in"), description="File port: IDocs from the ERP.")

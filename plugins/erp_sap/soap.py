@@ -30,6 +30,7 @@ with external ids already resolved::
      "order_date": "2025-03-01",                       # optional -> BuyerDocument/Date
      "requested_delivery_date": "2025-03-10",          # optional -> RequestedDate
      "currency": "EUR",                                # optional -> PricingTerms/CurrencyCode
+     "order_type": "return",                           # optional -> ProcessingTypeCode (RE)
      "partners": [{"function": "sold_to", "external_id": "0000100001"},   # sold_to required
                   {"function": "ship_to", "external_id": "0000100002"}],  # optional
      "items": [{"item_number": 10, "product_external_id": "400001",       # >= 1 item
@@ -63,6 +64,9 @@ from hub.api import DeliveryError, PermanentError, TransientError, retry_after_s
 OPERATION = "SalesOrderERPCreateRequestConfirmation_In"
 BINDING = "{http://sap.com/xi/APPL/SE/Global}binding_SOAP11"
 TRANSIENT_SEVERITIES = frozenset({"temporary", "transient"})
+ORDER_TYPES = {"standard": "TA", "return": "RE", "rush": "SO", "free_of_charge": "FD", "consignment": "KB"}
+"""SAP sales document types (ProcessingTypeCode) of the canonical order types; the same
+pairs as the IDoc channel's value list ``order_types.csv``."""
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,10 @@ def build_request(order: Mapping[str, Any], default_area: SalesArea | None,
         buyer["Note"] = str(note)
     if (order_date := _date(order.get("order_date"), doc, "order_date")) is not None:
         buyer["Date"] = order_date
+    order_type = str(order.get("order_type") or "standard")
+    if order_type not in ORDER_TYPES:
+        raise OrderPayloadError(doc, "order_type", f"{order_type!r} has no SAP order type; known: "
+                                                   f"{', '.join(sorted(ORDER_TYPES))}")
     sales_order: dict[str, Any] = {
         "BuyerDocument": buyer,
         "SalesAndServiceBusinessArea": {"SalesOrganisationID": area.sales_org,
@@ -205,6 +213,8 @@ def build_request(order: Mapping[str, Any], default_area: SalesArea | None,
         "AccountParty": {"InternalID": sold_to},
         "Item": [_item(item, n, doc) for n, item in enumerate(items)],
     }
+    if ORDER_TYPES[order_type] != "TA":
+        sales_order["ProcessingTypeCode"] = ORDER_TYPES[order_type]
     if (ship_to := _partner(order, "ship_to")) is not None:
         sales_order["ProductRecipientParty"] = {"InternalID": ship_to}
     requested = _date(order.get("requested_delivery_date"), doc, "requested_delivery_date")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from hub.api import DeliveryResult, OutboundMessage, PluginContext
 from plugins.erp_sap.acks import erp_number
+from plugins.erp_sap.changes import OrderCancellations, is_cancellation
 from plugins.erp_sap.idoc_out import IdocTransport
 from plugins.erp_sap.orders import erp_order
 from plugins.erp_sap.settings import ErpSapSettings
@@ -23,6 +24,7 @@ class SoapOrderTransport:
     def __init__(self, context: PluginContext) -> None:
         settings = context.settings_as(ErpSapSettings)
         self._context = context
+        self._settings = settings
         self._client = SalesOrderSoapClient(
             settings.wsdl, settings.endpoint, settings.username, settings.password, settings.timeout,
             sales_area=SalesArea(settings.sales_org, settings.distribution_channel, settings.division),
@@ -32,7 +34,7 @@ class SoapOrderTransport:
     def send(self, message: OutboundMessage) -> DeliveryResult:
         """Create the order in the ERP; its ERP number goes into the key map."""
         with self._context.reading() as transaction:
-            order = erp_order(transaction, message)
+            order = erp_order(transaction, message, self._settings)
         result = self._client.create_order(order)
         notes = "; ".join(m.note for m in result.messages)
         # The key map holds SAP numbers without ALPHA zeros, as ORDRSP and INVOIC map them.
@@ -40,8 +42,21 @@ class SoapOrderTransport:
                               detail=f"ERP order {result.erp_order_id}" + (f": {notes}" if notes else ""))
 
 
-def order_transport_factory(context: PluginContext) -> SoapOrderTransport | IdocTransport:
-    """Transport ``orders``: SOAP or ORDERS05 IDoc, as ``order_channel`` says."""
-    if context.settings_as(ErpSapSettings).order_channel == "idoc":
-        return IdocTransport(context)
-    return SoapOrderTransport(context)
+class OrderTransport:
+    """Transport ``orders``: creates go by ``order_channel`` (SOAP or ORDERS05, returns as
+    order type RE), cancellations as ORDCHG (see ``changes``)."""
+
+    def __init__(self, context: PluginContext) -> None:
+        channel = context.settings_as(ErpSapSettings).order_channel
+        self._create: SoapOrderTransport | IdocTransport = (
+            IdocTransport(context) if channel == "idoc" else SoapOrderTransport(context))
+        self._cancel = OrderCancellations(context)
+
+    def send(self, message: OutboundMessage) -> DeliveryResult:
+        """Create the order in the ERP, or cancel it there."""
+        return self._cancel.send(message) if is_cancellation(message) else self._create.send(message)
+
+
+def order_transport_factory(context: PluginContext) -> OrderTransport:
+    """Transport ``orders``."""
+    return OrderTransport(context)

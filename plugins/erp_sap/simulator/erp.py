@@ -116,6 +116,9 @@ class ErpBackend:
                     "ZERPSIM/003", f"Sold-to party {request.sold_to} is not maintained for sales area {area}"))
         if request.ship_to and not self.customer_exists(request.ship_to):
             problems.append(BusinessProblem("ZERPSIM/001", f"Ship-to party {request.ship_to} does not exist"))
+        if request.order_type == "RE" and request.reference and alpha(request.reference, 10) not in self.state.orders:
+            problems.append(BusinessProblem(
+                "ZERPSIM/006", f"Returns order refers to sales order {request.reference}, which does not exist"))
         if self.check_products:
             for item in request.items:
                 if not self.product_exists(item.material):
@@ -136,6 +139,15 @@ class ErpBackend:
                                                                     request.distribution_channel):
                     return area.currency
         return "EUR"
+
+    def cancel(self, buyer_id: str) -> CreateResult:
+        """Reject every item of the order saved for ``buyer_id`` (ORDCHG); again is harmless."""
+        order = self.state.order_for_buyer(buyer_id)
+        if order is None:
+            return CreateResult(None, problems=(BusinessProblem(
+                "ZERPSIM/007", f"No sales order for purchase order {buyer_id} to change"),))
+        self.state.cancel(order.erp_id)
+        return CreateResult(order)
 
     def create(self, request: OrderRequest, source: str,
                inbound_docnum: str | None = None) -> CreateResult:

@@ -114,16 +114,18 @@ def _party(function: str, number: str, seed: int) -> list[tuple[str, object]]:
 def invoic_idoc(order: StoredOrder, invoice_number: str, docnum: str, seed: int = 1,
                 created: datetime | None = None,
                 partners: Partners = DEFAULT_PARTNERS) -> etree._Element:
-    """The invoice (INVOIC02) billing the full ``order``."""
+    """The invoice (INVOIC02) billing the full ``order``; a credit memo (G2) for a return."""
     req = order.request
     billed = created or datetime.now(timezone.utc)
     tax_code, rate = _tax(req.sold_to, seed)
     index = customer_index(req.sold_to)
     vat_id = customer(index, seed).vat_id if index is not None else None
     idoc = new_idoc("INVOIC02", "INVOIC", docnum, created, partners)
+    credit = req.order_type == "RE"
     segment(idoc, "E1EDK01", [("CURCY", order.currency), ("HWAER", "EUR"), ("KUNDEUINR", vat_id),
-                              ("BSART", "INVO"), ("BELNR", invoice_number), ("RECIPNT_NO", req.sold_to)])
-    segment(idoc, "E1EDK14", [("QUALF", "015"), ("ORGID", "F2")])
+                              ("BSART", "CRME" if credit else "INVO"), ("BELNR", invoice_number),
+                              ("RECIPNT_NO", req.sold_to)])
+    segment(idoc, "E1EDK14", [("QUALF", "015"), ("ORGID", "G2" if credit else "F2")])
     segment(idoc, "E1EDK03", [("IDDAT", "012"), ("DATUM", _sap_date(billed))])
     for function in ("RE", "RG", "AG"):
         segment(idoc, "E1EDKA1", _party(function, req.sold_to, seed))

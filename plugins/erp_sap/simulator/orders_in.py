@@ -3,7 +3,8 @@
 Fields read: control record DOCNUM and MESTYP; E1EDK01 CURCY/BSART; E1EDK14 QUALF
 008/007/006/012 (sales organisation, distribution channel, division, order type);
 E1EDK03 IDDAT 002 (requested delivery date); E1EDKA1 PARVW AG/WE (sold-to, ship-to);
-E1EDK02 QUALF 001 (customer order number = buyer document id, with DATUM); items
+E1EDK02 QUALF 001 (customer order number = buyer document id, with DATUM) and 002 (the
+order a return refers to); ORDCHG (the same layout) rejects the order's items; items
 E1EDP01 POSEX/MENGE/MENEE/VPREI with E1EDP19 QUALF 002 (material; 001 as fallback).
 """
 
@@ -101,6 +102,7 @@ def _read_idoc(idoc: etree._Element) -> InboundOrder:
         requested_date=_sap_date(dates.get("002"), f"{where} E1EDK03 DATUM"),
         currency=_field(k01, "CURCY") if k01 is not None else None,
         order_type=org.get("012") or (_field(k01, "BSART") if k01 is not None else None) or "TA",
+        reference=_field(refs["002"], "BELNR") if "002" in refs else None,
         items=tuple(items),
     )
     return InboundOrder(docnum=docnum, message_type=_field(control, "MESTYP") or "ORDERS", order=order)

@@ -164,14 +164,16 @@ def build_app(sim: ErpSimulator) -> Starlette:
             await sim.sleep(sim.timeout_seconds)
             if sim.stopping:
                 return PlainTextResponse("simulator stopping", 503)
-        outcomes = [(i, sim.backend.create(i.order, "idoc", i.docnum)) for i in inbound]
+        outcomes = [(i, sim.backend.cancel(i.order.buyer_id) if i.message_type == "ORDCHG"
+                     else sim.backend.create(i.order, "idoc", i.docnum)) for i in inbound]
         task = BackgroundTask(sim.acknowledge_inbound, outcomes) if sim.followups else None
         lines = [f"{i.docnum}: " + (f"sales order {r.order.erp_id}" if r.order else
                                     "; ".join(p.text for p in r.problems)) for i, r in outcomes]
         return PlainTextResponse("\n".join(lines) + "\n", 200, background=task)
 
     async def orders(request: Request) -> Response:
-        return JSONResponse([_order_json(o) for o in sim.orders.values()])
+        return JSONResponse([{**_order_json(o), "cancelled": o.erp_id in sim.state.cancelled}
+                             for o in sim.orders.values()])
 
     async def followups(request: Request) -> Response:
         erp_id = request.path_params["erp_id"]

@@ -237,7 +237,7 @@ class ErpSimulator:
         chosen = self._target(target)
         ordrsp = ordrsp_idoc(order, self.state.next_docnum(), self.seed, partners=self.partners)
         sent = [self._send(chosen, "ORDRSP", "ORDERS05", ordrsp)]
-        if self.shipping is not None:
+        if self.shipping is not None and order.request.order_type != "RE":
             for item in order.request.items:
                 self.stock.take(item.material, item.quantity)
             desadv = desadv_idoc(order, self.state.next_delivery(), self.state.next_docnum(), self.shipping,
@@ -297,8 +297,9 @@ class ErpSimulator:
             for inbound, result in outcomes:
                 if self.acknowledge:
                     ok = result.order is not None
-                    text = (f"Sales order {result.order.erp_id} saved" if result.order is not None
-                            else "; ".join(p.text for p in result.problems))
+                    text = ("; ".join(p.text for p in result.problems) if result.order is None
+                            else f"Sales order {result.order.erp_id}: all items rejected"
+                            if inbound.message_type == "ORDCHG" else f"Sales order {result.order.erp_id} saved")
                     audit = aleaud_idoc(inbound.docnum, inbound.message_type, self.state.next_docnum(),
                                         ok=ok, text=text,
                                         erp_order_id=result.order.erp_id if result.order else None,

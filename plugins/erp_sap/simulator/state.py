@@ -73,6 +73,8 @@ class OrderRequest:
     requested_date: date | None = None
     currency: str | None = None
     order_type: str = "TA"
+    reference: str | None = None
+    """The order a returns order (type RE) refers to, by its ERP number."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,8 @@ class SimulatorState:
 
     state_file: Path | None = None
     orders: dict[str, StoredOrder] = field(default_factory=dict)
+    cancelled: set[str] = field(default_factory=set)
+    """ERP numbers of orders whose items were all rejected (ORDCHG)."""
     _by_buyer: dict[str, str] = field(default_factory=dict)
     _counters: _Counters = field(default_factory=_Counters)
     _rules: list[FailureRule] = field(default_factory=list)
@@ -136,6 +140,7 @@ class SimulatorState:
         if self.state_file is not None and self.state_file.exists():
             data = json.loads(self.state_file.read_text(encoding="utf-8"))
             self._counters = _Counters(**data["counters"])
+            self.cancelled = set(data.get("cancelled", []))
             for raw in data["orders"]:
                 order = _order_from_json(raw)
                 self.orders[order.erp_id] = order
@@ -158,6 +163,15 @@ class SimulatorState:
             self._by_buyer[request.buyer_id] = order.erp_id
             self._save()
             return order, True
+
+    def cancel(self, erp_id: str) -> bool:
+        """Reject every item of order ``erp_id``; False when they were rejected before."""
+        with self._lock:
+            if erp_id in self.cancelled:
+                return False
+            self.cancelled.add(erp_id)
+            self._save()
+            return True
 
     def snapshot(self) -> dict[str, StoredOrder]:
         """A copy of the orders by ERP number."""
@@ -225,6 +239,7 @@ class SimulatorState:
         data = {
             "counters": asdict(self._counters),
             "orders": [_order_to_json(o) for o in self.orders.values()],
+            "cancelled": sorted(self.cancelled),
         }
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.state_file.parent, prefix=".erp-sim-", suffix=".tmp")
