@@ -48,13 +48,14 @@ class OrderTransport:
 
     def __init__(self, context: PluginContext) -> None:
         channel = context.settings_as(ErpSapSettings).order_channel
-        self._create: SoapOrderTransport | IdocTransport = (
+        self.creates: SoapOrderTransport | IdocTransport = (
             IdocTransport(context) if channel == "idoc" else SoapOrderTransport(context))
+        """The transport of ``order_channel`` that creates orders."""
         self._cancel = OrderCancellations(context)
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
         """Create the order in the ERP, or cancel it there."""
-        return self._cancel.send(message) if is_cancellation(message) else self._create.send(message)
+        return self._cancel.send(message) if is_cancellation(message) else self.creates.send(message)
 
 
 def order_transport_factory(context: PluginContext) -> OrderTransport:

@@ -144,7 +144,7 @@ def test_the_order_channel_setting_chooses_the_transport(database_url: str, tmp_
     for channel, kind in (("soap", SoapOrderTransport), ("idoc", IdocTransport)):
         runtime = _hub(database_url, tmp_path, sim, order_channel=channel)
         try:
-            assert isinstance(order_transport_factory(runtime.plugin_context("erp_sap")), kind)
+            assert isinstance(order_transport_factory(runtime.plugin_context("erp_sap")).creates, kind)
         finally:
             runtime.close()
 

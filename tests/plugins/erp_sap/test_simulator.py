@@ -84,8 +84,8 @@ def test_followups_are_written_atomically_and_well_formed(followup_dir: Path,
     with ErpSimulator(followups=f"file:{followup_dir}") as sim:
         client = SalesOrderSoapClient(sim.wsdl_url, None, None, None, timeout=2, sales_area=AREA)
         erp_id = client.create_order(order("so_FOLLOW1")).erp_order_id
-        wait_for(lambda: len(list((followup_dir / "in").glob("*.xml"))) == 2)
-    assert [t.name.split("_")[0] for _, t in renames] == ["ORDRSP", "INVOIC"]
+        wait_for(lambda: len(list((followup_dir / "in").glob("*.xml"))) == 3)
+    assert [t.name.split("_")[0] for _, t in renames] == ["ORDRSP", "DESADV", "INVOIC"]
     assert list((followup_dir / "tmp").iterdir()) == []
 
     ordrsp_file = next((followup_dir / "in").glob("ORDRSP_*.xml"))
@@ -123,12 +123,12 @@ def test_emit_followups_on_request_to_another_folder(tmp_path: Path) -> None:
         client = SalesOrderSoapClient(sim.wsdl_url, None, None, None, timeout=2, sales_area=AREA)
         erp_id = client.create_order(order("so_EMIT1")).erp_order_id
         written = sim.emit_followups(erp_id, f"file:{tmp_path / 'out'}")
-        assert [Path(p).parent for p in written] == [tmp_path / "out" / "in"] * 2
+        assert [Path(p).parent for p in written] == [tmp_path / "out" / "in"] * 3
         with pytest.raises(KeyError, match="no sales order 0000000099"):
             sim.emit_followups("0000000099", f"file:{tmp_path}")
         answer = httpx.post(f"{sim.base_url}/sim/orders/{erp_id}/followups",
                             json={"target": f"file:{tmp_path / 'api'}"})
-        assert answer.status_code == 200 and len(answer.json()["delivered"]) == 2
+        assert answer.status_code == 200 and len(answer.json()["delivered"]) == 3
 
 
 class _Receiver(BaseHTTPRequestHandler):
@@ -163,14 +163,14 @@ def test_followups_posted_over_http_with_basic_auth(receiver: tuple[str, type[_R
                       followup_password=SecretStr("pw-123")) as sim:
         client = SalesOrderSoapClient(sim.wsdl_url, None, None, None, timeout=2, sales_area=AREA)
         client.create_order(order("so_HTTP1"))
-        wait_for(lambda: len(handler.received) == 2)
+        wait_for(lambda: len(handler.received) == 3)
         handler.status = 500
         client.create_order(order("so_HTTP2"))
         wait_for(lambda: len(sim.followup_errors) == 1)
     expected = "Basic " + base64.b64encode(b"ERPUSER:pw-123").decode()
-    assert [auth for _, auth, _ in handler.received[:2]] == [expected, expected]
-    roots = [etree.fromstring(body, SAFE).tag for _, _, body in handler.received[:2]]
-    assert roots == ["ORDERS05", "INVOIC02"]
+    assert [auth for _, auth, _ in handler.received[:3]] == [expected] * 3
+    roots = [etree.fromstring(body, SAFE).tag for _, _, body in handler.received[:3]]
+    assert roots == ["ORDERS05", "DELVRY05", "INVOIC02"]
     assert "HTTP 500" in sim.followup_errors[0] and "pw-123" not in sim.followup_errors[0]
 
 
@@ -205,7 +205,7 @@ def test_inbound_orders05_is_stored_and_acknowledged(followup_dir: Path) -> None
         stored = sim.state.order_for_buyer("so_IDOC1")
         assert stored is not None and stored.source == "idoc" and stored.inbound_docnum == "0000000000004711"
         assert stored.request.items[0].quantity == Decimal("4.000")
-        wait_for(lambda: len(list((followup_dir / "in").glob("*.xml"))) == 3)
+        wait_for(lambda: len(list((followup_dir / "in").glob("*.xml"))) == 4)  # ALEAUD, ORDRSP, DESADV, INVOIC
         again = httpx.post(sim.idoc_url, content=orders05("0000000000004711", "so_IDOC1"))
         assert again.status_code == 200 and stored.erp_id in again.text
         refused = httpx.post(sim.idoc_url, content=orders05("0000000000004712", "so_IDOC2", sold_to="0000999999"))
