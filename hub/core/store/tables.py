@@ -109,6 +109,11 @@ class InboundPayloadRow(SQLModel, table=True):
     )
     hub_id: str | None = Field(default=None, max_length=40, description="The document it became.")
     mapping: str | None = Field(default=None, max_length=200, description="Mapping file@version used.")
+    wait_system: str | None = Field(default=None, max_length=40,
+                                    description="A waiting document: the system of the object it waits for.")
+    wait_object_type: str | None = Field(default=None, max_length=40, description="... that object's type.")
+    wait_external_id: str | None = Field(default=None, max_length=120, description="... and its id there.")
+    waiting_since: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
 
 
 class PartnerMatchKeyRow(SQLModel, table=True):
