@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -214,19 +215,25 @@ class ChunkRun:
                 continue
             try:
                 result = self._map(entry.raw, made)
+                stamp = source_time(entry.raw)
             except HubError as exc:
                 self._fail(entry, exc)
                 continue
             entry.mapping = f"{result.mapping_file}@{result.mapping_version}"
             self._record(entry, "mapped", f"mapped by {entry.mapping}")
             pending.append(entry)
-            documents.append(Incoming(result.document, self.posting.system))
+            documents.append(Incoming(result.document, self.posting.system, source_time=stamp))
         upserts = self.posting.masterdata.upsert_each(self.conn, documents)
         for entry, upsert in zip(pending, upserts):
             if isinstance(upsert, HubError):
                 self._fail(entry, upsert)
                 continue
             entry.upsert = upsert
+            if upsert.stale:
+                entry.status = "stale"
+                self._record(entry, "posted", f"{upsert.doc_type} {upsert.hub_id}: older than the version applied"
+                                              f" from {self.posting.system}; recorded, not applied")
+                continue
             entry.status = "posted" if upsert.changed else "unchanged"
             self._record(entry, "posted", f"{upsert.doc_type} {upsert.hub_id} version {upsert.version}"
                          + ("" if upsert.changed else " (no change)"))
@@ -294,6 +301,22 @@ def _outcome(entry: Entry) -> IngestOutcome:
                          payload_id, upsert.hub_id if upsert else None, upsert.doc_type if upsert else None,
                          upsert.version if upsert else None, entry.error, entry.mapping, entry.conflict_of(),
                          upsert.created if upsert else False, entry.waiting_for)
+
+
+def source_time(raw: RawDocument) -> datetime | None:
+    """The source's own modification time of the document (``control["modified_at"]``,
+    ISO 8601 with a UTC offset), for sources that stamp their objects."""
+    text = raw.control.get("modified_at")
+    if not text:
+        return None
+    try:
+        stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        stamp = None
+    if stamp is None or stamp.tzinfo is None:
+        raise DocumentError(f"{raw.message_type} {raw.document_id}", "control.modified_at",
+                            f"{text!r} is not an ISO 8601 time with a UTC offset")
+    return stamp
 
 
 def _replay_hint(earlier: Entry | archive.Earlier | None) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from hub.core.store.inbound_counts import FAILED_STATUSES
 
-OutcomeStatus = Literal["posted", "unchanged", "duplicate", "failed", "conflict", "waiting"]
+OutcomeStatus = Literal["posted", "unchanged", "stale", "duplicate", "failed", "conflict", "waiting"]
 FAILED_OUTCOMES = frozenset(FAILED_STATUSES)
 
 
@@ -20,7 +20,8 @@ class IngestOutcome:
     message_type: str
     document_id: str
     status: OutcomeStatus
-    """posted (stored, changed), unchanged (stored before, nothing new), duplicate
+    """posted (stored, changed), unchanged (stored before, nothing new), stale (older than
+    the version applied from its source: recorded, not applied), duplicate
     (this very document was received before), failed, conflict (another document was
     received under its key before: kept, not posted), waiting (it names an object the
     hub does not know yet: kept, posted when that object arrives)."""

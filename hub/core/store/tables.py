@@ -188,3 +188,14 @@ class InboxRow(SQLModel, table=True):
     content_type: str = Field(max_length=100)
     payload: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
     received_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+
+
+class DocumentSourceTimeRow(SQLModel, table=True):
+    """The source's own modification time of the newest version applied from it, per
+    document (``hub.core.store.source_times``)."""
+
+    __tablename__ = "document_source_times"
+
+    hub_id: str = Field(primary_key=True, max_length=40)
+    system: str = Field(primary_key=True, max_length=40)
+    modified_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
