@@ -37,8 +37,8 @@ def inbound() -> None:
 
 
 @inbound.command("list")
-@click.option("--state", help="Only payloads in this state (received, posted, failed, conflict, replayed);"
-              " failed includes conflicts.")
+@click.option("--state", help="Only payloads in this state (received, posted, failed, conflict, waiting,"
+              " replayed); failed includes conflicts.")
 @click.option("--system", help="Only payloads from this system.")
 @click.option("--since", type=click.DateTime(), help="Only payloads received since (UTC).")
 @click.option("--limit", type=int, default=LIST_LIMIT, show_default=True)
@@ -51,7 +51,7 @@ def list_inbound(runtime: HubRuntime, state: str | None, system: str | None, sin
     query = sa.select(t.c.id, t.c.system, t.c.document_kind, t.c.dedupe_key, t.c.status, t.c.duplicates,
                       t.c.hub_id, t.c.error, t.c.received_at).order_by(t.c.id.desc()).limit(limit)
     if state:
-        query = query.where(t.c.status.in_(archive.ATTENTION_STATUSES if state == archive.FAILED else (state,)))
+        query = query.where(t.c.status.in_(archive.FAILED_STATUSES if state == archive.FAILED else (state,)))
     if system:
         query = query.where(t.c.system == system)
     if since:

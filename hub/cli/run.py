@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 import click
 
@@ -27,7 +28,8 @@ def run_hub(runtime: HubRuntime, workers: int = 1, threads: bool = False, http: 
     stop = threading.Event()
     install_drain_handlers(stop.set)
     jobs = start_scheduler(runtime) if scheduler else None
-    poster = InboxPoster(engine, runtime.shared_ingestor, stop).start()
+    poster = InboxPoster(engine, runtime.shared_ingestor, stop,
+                         timedelta(minutes=runtime.settings.waiting_minutes)).start()
     server = serve(runtime) if http else None
     try:
         if threads:

@@ -81,6 +81,16 @@ class DocumentError(HubError):
         super().__init__(f"{document}: field {field!r}: {reason}")
 
 
+class UnresolvedReferenceError(DocumentError):
+    """A document names an object the hub does not know yet (a required key-map lookup
+    found nothing): ``missing`` is that key, (system, object type, external id). The
+    inbound pipeline keeps such a document waiting and posts it when the object arrives."""
+
+    def __init__(self, document: str, field: str, reason: str, missing: tuple[str, str, str]) -> None:
+        super().__init__(document, field, reason)
+        self.missing = missing
+
+
 class DeliveryError(HubError):
     """Base of the errors a transport raises while delivering a message."""
 

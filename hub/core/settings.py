@@ -139,6 +139,11 @@ class HubSettings(PluginSelection):
         description="Processes that ingest the files waiting at a file port side by side, posting them"
         " in order (default 2, 1 on a one-core machine); 1 ingests them one by one in the hub's own"
         " process.")
+    waiting_minutes: float = Field(
+        default=24 * 60, gt=0,
+        description="How long an inbound document may wait for an object the hub does not know yet (a"
+        " partner, a product) before it is reported as failed (default a day); it posts on its own as"
+        " soon as the object arrives.")
     max_payload_bytes: int = Field(
         default=256 * 1024 * 1024, ge=1,
         description="Largest file `hub ingest` and the file ports take in (default 256 MiB): a larger one is"

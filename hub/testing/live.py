@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from hub.cli.main import build_cli
 from hub.core.inbound.inbox import post_waiting
+from hub.core.inbound.waiting import repost_ready
 from hub.core.inbound.load import LoadResult
 from hub.core.masterdata import Incoming, UpsertResult
 from hub.core.masterdata.service import load as load_document
@@ -109,7 +110,8 @@ class LiveHub:
             self._worker = Worker(self.runtime, name="live")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            while post_waiting(self.runtime.schema_engine, self.runtime.shared_ingestor).payloads:
+            while (post_waiting(self.runtime.schema_engine, self.runtime.shared_ingestor).payloads
+                   or repost_ready(self.runtime.schema_engine, self.runtime.shared_ingestor)):
                 pass
             self._worker.run_until_idle()
             if done():

@@ -89,7 +89,9 @@ def ack_listener(context: PluginContext) -> ChunkListener:
         if not settings.acknowledge or chunk.origin == "load":
             return
         taken = [(raw, outcome) for raw, outcome in chunk.results
-                 if raw.format == "idoc" and raw.message_type != "ALEAUD" and outcome.status != "duplicate"]
+                 # A waiting IDoc is acknowledged when it posts (a replay, so this runs again).
+                 if raw.format == "idoc" and raw.message_type != "ALEAUD"
+                 and outcome.status not in ("duplicate", "waiting")]
         if not taken:
             return
         acks = [_acknowledgement(raw, outcome) for raw, outcome in taken]

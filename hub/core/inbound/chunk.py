@@ -20,10 +20,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 
-from hub.core.errors import DocumentError, HubError
+from hub.core.errors import DocumentError, HubError, UnresolvedReferenceError
 from hub.core.inbound.lookup import ChunkLookup
 from hub.core.inbound.outcome import IngestOutcome, OutcomeStatus
 from hub.core.inbound.premap import Premapped
@@ -82,6 +83,7 @@ class Entry:
     same_as: Entry | archive.Earlier | None = None
     conflict_with: Entry | int | None = None
     payload_id: int | None = None
+    waiting_for: tuple[str, str, str] | None = None
 
     @property
     def duplicate(self) -> bool:
@@ -138,7 +140,7 @@ class ChunkRun:
         self._process([(entry, None) for entry in entries])
         for entry in entries:
             archive.record_outcome(self.conn, kept.id, self._archive_status(entry), entry.history, entry.error,
-                                   entry.upsert.hub_id if entry.upsert else None, entry.mapping)
+                                   entry.upsert.hub_id if entry.upsert else None, entry.mapping, entry.waiting_for)
         return self._finish(entries)
 
     def _entry(self, raw: RawDocument) -> Entry:
@@ -154,6 +156,12 @@ class ChunkRun:
         entry.history.append(archive.status_record(status, self.codec.status_codes.get(status), text))
 
     def _fail(self, entry: Entry, exc: HubError) -> None:
+        if isinstance(exc, UnresolvedReferenceError):
+            entry.status, entry.error, entry.waiting_for = "waiting", str(exc), exc.missing
+            system, object_type, external_id = exc.missing
+            self._record(entry, "waiting", f"waiting for {object_type} {external_id} of {system}, which the hub"
+                                           f" does not know yet; posted when it arrives ({exc})")
+            return
         entry.status, entry.error = "failed", str(exc)
         self._record(entry, "failed", str(exc))
 
@@ -207,19 +215,25 @@ class ChunkRun:
                 continue
             try:
                 result = self._map(entry.raw, made)
+                stamp = source_time(entry.raw)
             except HubError as exc:
                 self._fail(entry, exc)
                 continue
             entry.mapping = f"{result.mapping_file}@{result.mapping_version}"
             self._record(entry, "mapped", f"mapped by {entry.mapping}")
             pending.append(entry)
-            documents.append(Incoming(result.document, self.posting.system))
+            documents.append(Incoming(result.document, self.posting.system, source_time=stamp))
         upserts = self.posting.masterdata.upsert_each(self.conn, documents)
         for entry, upsert in zip(pending, upserts):
             if isinstance(upsert, HubError):
                 self._fail(entry, upsert)
                 continue
             entry.upsert = upsert
+            if upsert.stale:
+                entry.status = "stale"
+                self._record(entry, "posted", f"{upsert.doc_type} {upsert.hub_id}: older than the version applied"
+                                              f" from {self.posting.system}; recorded, not applied")
+                continue
             entry.status = "posted" if upsert.changed else "unchanged"
             self._record(entry, "posted", f"{upsert.doc_type} {upsert.hub_id} version {upsert.version}"
                          + ("" if upsert.changed else " (no change)"))
@@ -256,6 +270,8 @@ class ChunkRun:
     def _archive_status(self, entry: Entry) -> str:
         if entry.status == "conflict":
             return archive.CONFLICT
+        if entry.status == "waiting":
+            return archive.WAITING
         return archive.FAILED if entry.status == "failed" else archive.POSTED
 
     def _kept(self, entry: Entry) -> archive.ProcessedPayload:
@@ -267,7 +283,7 @@ class ChunkRun:
         return archive.ProcessedPayload(
             entry.raw.message_type, entry.key, self.content_type, entry.payload, entry.digest,
             self._archive_status(entry), entry.history, entry.error,
-            entry.upsert.hub_id if entry.upsert else None, entry.mapping, conflict_of)
+            entry.upsert.hub_id if entry.upsert else None, entry.mapping, conflict_of, entry.waiting_for)
 
     def _finish(self, entries: list[Entry]) -> list[IngestOutcome]:
         outcomes = [_outcome(e) for e in entries]
@@ -284,7 +300,23 @@ def _outcome(entry: Entry) -> IngestOutcome:
     return IngestOutcome(entry.raw.source, entry.raw.message_type, entry.raw.document_id, entry.status,
                          payload_id, upsert.hub_id if upsert else None, upsert.doc_type if upsert else None,
                          upsert.version if upsert else None, entry.error, entry.mapping, entry.conflict_of(),
-                         upsert.created if upsert else False)
+                         upsert.created if upsert else False, entry.waiting_for)
+
+
+def source_time(raw: RawDocument) -> datetime | None:
+    """The source's own modification time of the document (``control["modified_at"]``,
+    ISO 8601 with a UTC offset), for sources that stamp their objects."""
+    text = raw.control.get("modified_at")
+    if not text:
+        return None
+    try:
+        stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        stamp = None
+    if stamp is None or stamp.tzinfo is None:
+        raise DocumentError(f"{raw.message_type} {raw.document_id}", "control.modified_at",
+                            f"{text!r} is not an ISO 8601 time with a UTC offset")
+    return stamp
 
 
 def _replay_hint(earlier: Entry | archive.Earlier | None) -> str | None:

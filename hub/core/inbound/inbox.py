@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from hub.core.errors import DocumentError
 from hub.core.gcpause import gc_paused
+from hub.core.inbound import waiting
 from hub.core.inbound.outcome import IngestOutcome
 from hub.core.inbound.pipeline import RACE_ATTEMPTS, SNIFF_BYTES, Ingestor, pick_codec
 from hub.core.store import archive
@@ -36,6 +39,8 @@ BATCH = 200
 """Most waiting payloads one pass posts in one transaction."""
 IDLE_SECONDS = 0.05
 """How long an idle poster waits before it looks again."""
+EXPIRY_SECONDS = 60.0
+"""How often the poster looks for documents that waited too long."""
 UNREADABLE = "(unreadable)"
 
 
@@ -101,12 +106,16 @@ def _keep_unreadable(conn: sa.Connection, row: sa.Row[tuple[int, str, str, str, 
 
 
 class InboxPoster:
-    """A thread of ``hub run`` that posts the inbox's waiting payloads until stopped."""
+    """A thread of ``hub run`` that, until stopped, posts the inbox's waiting payloads and
+    the documents whose missing object has arrived (``hub.core.inbound.waiting``), and
+    reports as failed those that waited longer than ``waited``."""
 
-    def __init__(self, engine: sa.Engine, ingestor_of: Callable[[str], Ingestor], stop: threading.Event) -> None:
+    def __init__(self, engine: sa.Engine, ingestor_of: Callable[[str], Ingestor], stop: threading.Event,
+                 waited: timedelta = timedelta(days=1)) -> None:
         self.engine = engine
         self.ingestor_of = ingestor_of
         self.stop = stop
+        self.waited = waited
         self.thread = threading.Thread(target=self._run, name="hub-inbox", daemon=True)
 
     def start(self) -> InboxPoster:
@@ -115,14 +124,21 @@ class InboxPoster:
         return self
 
     def _run(self) -> None:
+        next_expiry = 0.0
         while not self.stop.is_set():
             try:
                 done = post_waiting(self.engine, self.ingestor_of)
+                reposted = waiting.repost_ready(self.engine, self.ingestor_of)
+                if time.monotonic() >= next_expiry:
+                    if expired := waiting.expire(self.engine, self.waited):
+                        log.warning("inbound: %d document(s) waited longer than %s and are failed", expired,
+                                    self.waited)
+                    next_expiry = time.monotonic() + EXPIRY_SECONDS
             except sa.exc.DBAPIError as exc:
                 log.error("inbox: database error, trying again shortly: %s", exc)
                 self.stop.wait(1.0)
                 continue
-            if done.payloads < BATCH:
+            if done.payloads < BATCH and reposted < waiting.BATCH:
                 self.stop.wait(IDLE_SECONDS)
 
     def join(self, timeout: float = 10.0) -> None:

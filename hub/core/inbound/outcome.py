@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from hub.core.store.inbound_counts import ATTENTION_STATUSES
+from hub.core.store.inbound_counts import FAILED_STATUSES
 
-OutcomeStatus = Literal["posted", "unchanged", "duplicate", "failed", "conflict"]
-FAILED_OUTCOMES = frozenset(ATTENTION_STATUSES)
+OutcomeStatus = Literal["posted", "unchanged", "stale", "duplicate", "failed", "conflict", "waiting"]
+FAILED_OUTCOMES = frozenset(FAILED_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,11 @@ class IngestOutcome:
     message_type: str
     document_id: str
     status: OutcomeStatus
-    """posted (stored, changed), unchanged (stored before, nothing new), duplicate
+    """posted (stored, changed), unchanged (stored before, nothing new), stale (older than
+    the version applied from its source: recorded, not applied), duplicate
     (this very document was received before), failed, conflict (another document was
-    received under its key before: kept, not posted)."""
+    received under its key before: kept, not posted), waiting (it names an object the
+    hub does not know yet: kept, posted when that object arrives)."""
     payload_id: int | None = None
     hub_id: str | None = None
     doc_type: str | None = None
@@ -34,6 +36,8 @@ class IngestOutcome:
     """For a conflict: the payload first received under the same key."""
     created: bool = False
     """Whether posting it created its canonical document."""
+    waiting_for: tuple[str, str, str] | None = None
+    """For a waiting document: the (system, object type, external id) it waits for."""
 
     @property
     def failed(self) -> bool:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from hub.core.mapping import canonical
 from hub.core.mapping.loader import YList, YMap
-from hub.core.mapping.steps import DocCtx
+from hub.core.mapping.steps import DocCtx, MissingReference
 from hub.core.mapping.transforms import Transform, build_transform, parse_spec
 from hub.core.mapping.values import ValueList
 
@@ -186,7 +186,8 @@ def _lookup_steps(system_of: SystemOf, object_type: str, required: bool) -> tupl
         system = system_of(ctx)
         hub_id = ctx.lookup(system, object_type, str(value))
         if hub_id is None and required:
-            raise ValueError(f"{object_type} {value!r} of {system} is not in the key map")
+            raise MissingReference(f"{object_type} {value!r} of {system} is not in the key map (not known yet)",
+                                   (system, object_type, str(value)))
         return hub_id
 
     def lookup_out(value: Any, ctx: DocCtx) -> Any:

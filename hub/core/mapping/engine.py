@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from hub.core.errors import DocumentError, NotFoundError
+from hub.core.errors import DocumentError, NotFoundError, UnresolvedReferenceError
 from hub.core.mapping.compiler import Mapped
 from hub.core.mapping.keys import KeyReader, LookupKey
 from hub.core.mapping.steps import DocCtx, InRule, Lookup, OutRule, ReverseLookup, RuleFailure, RuleRow
@@ -95,8 +95,10 @@ class MappingTable:
             for rule in self._inbound:
                 rule(root, out, ctx)
         except RuleFailure as failure:
-            raise DocumentError(f"{raw.message_type} {raw.document_id}", failure.location(),
-                                failure.reason) from None
+            name = f"{raw.message_type} {raw.document_id}"
+            if failure.missing is not None:
+                raise UnresolvedReferenceError(name, failure.location(), failure.reason, failure.missing) from None
+            raise DocumentError(name, failure.location(), failure.reason) from None
         try:
             document = self.document_class.model_validate(out)
         except ValidationError as exc:

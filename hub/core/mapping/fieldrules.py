@@ -224,7 +224,7 @@ def _field_in(c: RuleCompiler, paths: list[Path], parts: tuple[str, ...], append
                 try:
                     value = plain(value)
                 except ValueError as exc:
-                    raise RuleFailure(where, source, str(exc)) from None
+                    raise RuleFailure.of(where, source, exc) from None
                 if value is not None:
                     put(out, value)
                     return True
@@ -240,7 +240,7 @@ def _field_in(c: RuleCompiler, paths: list[Path], parts: tuple[str, ...], append
             try:
                 value = convert(value, ctx)
             except ValueError as exc:
-                raise RuleFailure(where, source, str(exc)) from None
+                raise RuleFailure.of(where, source, exc) from None
         if value is None:
             if default is not None:
                 put(out, default)
@@ -270,7 +270,7 @@ def _direct_in(c: RuleCompiler, paths: list[Path], parts: tuple[str, ...], plain
                 try:
                     value = plain(value)
                 except ValueError as exc:
-                    raise RuleFailure(where, source, str(exc)) from None
+                    raise RuleFailure.of(where, source, exc) from None
             if value is not None:
                 if first is None:
                     out[name] = value
@@ -303,7 +303,7 @@ def _field_out(c: RuleCompiler, paths: list[Path], parts: tuple[str, ...], is_li
             try:
                 value = convert(value, ctx)
             except ValueError as exc:
-                raise RuleFailure(where, source, str(exc)) from None
+                raise RuleFailure.of(where, source, exc) from None
         if value is None:
             _missing(required, where, source)
             return

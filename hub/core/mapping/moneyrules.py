@@ -126,7 +126,7 @@ def build_money_rule(c: RuleCompiler, rule: YMap, scope: tuple[Step, ...], where
             if not keep:
                 amount = to_places(amount, decimal_places(currency) if fixed is None else fixed, currency)
         except ValueError as exc:
-            raise RuleFailure(name, source, str(exc)) from None
+            raise RuleFailure.of(name, source, exc) from None
         put(out, {"amount": amount, "currency": currency})
         return True
 
@@ -141,7 +141,7 @@ def build_money_rule(c: RuleCompiler, rule: YMap, scope: tuple[Step, ...], where
             amount = places(money["amount"], currency)
             text = amount_out(amount, ctx) if amount_out else format(amount, "f")
         except ValueError as exc:
-            raise RuleFailure(name, source, str(exc)) from None
+            raise RuleFailure.of(name, source, exc) from None
         write_amount(node, ctx, text)
         if write_currency is not None:
             write_currency(node, ctx, currency_out.get(currency, currency) if currency_out else currency)

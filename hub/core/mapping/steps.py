@@ -52,24 +52,39 @@ class DocCtx:
         self.reverse_lookup = reverse_lookup or _no_lookup
 
 
+class MissingReference(ValueError):
+    """A required key-map lookup found nothing: the (system, object type, external id) asked."""
+
+    def __init__(self, message: str, key: tuple[str, str, str]) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class RuleFailure(Exception):
     """A rule could not map a value: canonical field, source path and reason.
 
     Groups prefix the location with the element's position before the engine turns it
-    into a ``DocumentError`` naming the document.
+    into a ``DocumentError`` naming the document. ``missing`` is the key of an object the
+    hub does not know yet, when that is the reason.
     """
 
-    def __init__(self, canonical: str, source: str, reason: str) -> None:
+    def __init__(self, canonical: str, source: str, reason: str, missing: tuple[str, str, str] | None = None) -> None:
         super().__init__(reason)
         self.canonical = canonical
         self.source = source
         self.reason = reason
+        self.missing = missing
+
+    @classmethod
+    def of(cls, canonical: str, source: str, exc: ValueError) -> RuleFailure:
+        """The failure a pipeline's ``ValueError`` means (a missing reference kept as such)."""
+        return cls(canonical, source, str(exc), exc.key if isinstance(exc, MissingReference) else None)
 
     def within(self, canonical_prefix: str, source_prefix: str) -> RuleFailure:
         """The same failure, located inside a group element."""
         canonical = f"{canonical_prefix}.{self.canonical}" if self.canonical else canonical_prefix
         source = f"{source_prefix}/{self.source}" if self.source else source_prefix
-        return RuleFailure(canonical, source, self.reason)
+        return RuleFailure(canonical, source, self.reason, self.missing)
 
     def location(self) -> str:
         """``canonical <- source`` as error messages show it."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from hub.core.masterdata.duplicates import MatchKey, PartnerProfile, rank_candid
 from hub.core.masterdata.golden import apply_source
 from hub.core.masterdata.results import Incoming, UpsertResult
 from hub.core.model.base import Document, new_hub_id, utcnow
-from hub.core.store import documents, keymap
+from hub.core.store import documents, keymap, source_times
 from hub.core.store.documents import DocumentWrite, NewVersion
 from hub.core.store.keymap import ExternalKey, KeyConflictError
 from hub.core.model.validation import validate_document
@@ -79,6 +80,8 @@ class UpsertBatch:
         self._holders: dict[MatchKey, tuple[str, ...]] = {}
         self._hashes = matchkeys.KeyHashes()
         self._pending = _Pending()
+        self._times: dict[tuple[str, str], datetime] = {}
+        self._times_applied: dict[tuple[str, str], datetime] = {}
 
     def run(self, items: Sequence[Incoming]) -> list[UpsertResult]:
         """Apply every item in order, then write; returns one result per item."""
@@ -107,6 +110,12 @@ class UpsertBatch:
                 self._links[ExternalKey(system, object_type, external_id)] = hub_id
         hub_ids = set(self._links.values()) | {i.document.hub_id for i in items if i.document.hub_id}
         self._load(hub_ids)
+        # Only documents whose source stamps its versions have times to compare.
+        stamped = {(hub_id, item.source_system) for item, item_keys in zip(items, keys)
+                   if item.source_time is not None
+                   for hub_id in {self._links.get(k) for k in item_keys} | {item.document.hub_id} if hub_id}
+        if stamped:
+            self._times.update(source_times.newest(self._conn, stamped))
         # Only partners new to the store are checked before they change anything; a known
         # partner's candidates are fetched if and when a change to it is checked.
         self._fetch_holders(
@@ -178,6 +187,11 @@ class UpsertBatch:
             actual = current.version if current else 0
             if actual != item.expected_version:
                 raise StaleUpdateError(hub_id or "(new document)", item.expected_version, actual)
+        if current is not None and item.source_time is not None and hub_id is not None:
+            applied = self._times.get((hub_id, item.source_system))
+            if applied is not None and item.source_time <= applied:
+                self._link_keys(keys, hub_id)
+                return UpsertResult(hub_id, current.doc_type, current.version, False, False, stale=True)
         if current is None:
             hub_id, changes = self._create(document, data, item.source_system)
             created = True
@@ -185,10 +199,10 @@ class UpsertBatch:
             assert hub_id is not None
             changes = self._update(hub_id, current, document, data, item.source_system)
             created = False
-        for key in keys:
-            if key not in self._links:
-                self._links[key] = hub_id
-                self._pending.links.append((key, hub_id))
+        self._link_keys(keys, hub_id)
+        if item.source_time is not None:
+            self._times[(hub_id, item.source_system)] = self._times_applied[(hub_id, item.source_system)] = \
+                item.source_time
         state = self._current[hub_id]
         changed = bool(changes)
         duplicates: tuple = ()
@@ -197,6 +211,12 @@ class UpsertBatch:
                 profile = PartnerProfile.of(state.data)
             duplicates = tuple(self._check_duplicates(hub_id, state, profile))
         return UpsertResult(hub_id, state.doc_type, state.version, created, changed, changes, duplicates)
+
+    def _link_keys(self, keys: list[ExternalKey], hub_id: str) -> None:
+        for key in keys:
+            if key not in self._links:
+                self._links[key] = hub_id
+                self._pending.links.append((key, hub_id))
 
     def _create(self, document: Document, data: dict[str, Any], system: str) -> tuple[str, Mapping[str, Any]]:
         hub_id = new_hub_id(document.id_prefix)
@@ -268,6 +288,7 @@ class UpsertBatch:
         ]
         documents.write(self._conn, writes, self._pending.versions)
         keymap.link_new(self._conn, self._pending.links)
+        source_times.record(self._conn, self._times_applied)
         rekeyed = {h: s for h, s in self._current.items() if s.keys_changed}
         new_keys = {h: s.keys for h, s in rekeyed.items() if s.based_on == 0}
         old_keys = {h: s.keys for h, s in rekeyed.items() if s.based_on != 0}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from hub.core.masterdata.duplicates import DuplicateCandidate
@@ -15,13 +16,17 @@ class Incoming:
     """A canonical document as one source system sent it.
 
     ``external_id`` is its id in ``source_system``; ``expected_version`` is set for
-    edits based on a version read earlier (a newer stored version refuses the edit).
+    edits based on a version read earlier (a newer stored version refuses the edit);
+    ``source_time`` is the source's own modification time of this version, when it
+    stamps its objects: a version not newer than the newest applied from that source is
+    recorded as stale and changes nothing.
     """
 
     document: Document
     source_system: str
     external_id: str | None = None
     expected_version: int | None = None
+    source_time: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,9 @@ class UpsertResult:
     changes: Mapping[str, Any] = field(default_factory=dict)
     """Per changed top-level field, old and new value (a create's are made when first read)."""
     duplicates: tuple[DuplicateCandidate, ...] = ()
+    stale: bool = False
+    """The source sent a version older than (or as old as) the newest applied from it:
+    recorded, not applied."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from hub.core.errors import NotFoundError
 from hub.core.model.base import utcnow
 from hub.core.store.bulk import insert_rows
-from hub.core.store.inbound_counts import ATTENTION_STATUSES
+from hub.core.store.inbound_counts import ATTENTION_STATUSES, FAILED_STATUSES
 from hub.core.store.tables import InboundPayloadRow
 
 inbound = InboundPayloadRow.__table__
@@ -58,7 +58,9 @@ RECEIVED = "received"
 POSTED = "posted"
 FAILED = "failed"
 CONFLICT = "conflict"
-# FAILED and CONFLICT wait for an administrator: never purged, counted by ``hub status``
+WAITING = "waiting"
+# FAILED and CONFLICT wait for an administrator (``FAILED_STATUSES``), WAITING for an object
+# the hub does not know yet; none of them is purged, ``hub status`` counts them all
 # (``ATTENTION_STATUSES``).
 
 
@@ -163,9 +165,12 @@ def versions_of(conn: sa.Connection, row: InboundPayloadRow) -> list[InboundPayl
 
 
 def record_outcome(conn: sa.Connection, payload_id: int, status: str, history: list[dict[str, Any]],
-                   error: str | None, hub_id: str | None, mapping: str | None) -> None:
-    """Write how processing a kept payload again ended: status, whole history, error, result."""
-    values: dict[str, Any] = {"status": status, "history": history, "error": error}
+                   error: str | None, hub_id: str | None, mapping: str | None,
+                   waiting_for: tuple[str, str, str] | None = None) -> None:
+    """Write how processing a kept payload again ended: status, whole history, error,
+    result, and what it waits for (nothing, once it posted or failed)."""
+    values: dict[str, Any] = {"status": status, "history": history, "error": error,
+                              **_waiting_columns(waiting_for)}
     if hub_id is not None:
         values["hub_id"] = hub_id
     if mapping is not None:
@@ -196,6 +201,14 @@ class ProcessedPayload:
     hub_id: str | None = None
     mapping: str | None = None
     conflict_of: int | None = None
+    waiting_for: tuple[str, str, str] | None = None
+
+
+def _waiting_columns(waiting_for: tuple[str, str, str] | None) -> dict[str, Any]:
+    system, object_type, external_id = waiting_for or (None, None, None)
+    return {"wait_system": system, "wait_object_type": object_type,
+            "wait_external_id": None if external_id is None else external_id[:120],
+            "waiting_since": None if waiting_for is None else utcnow()}
 
 
 def _earlier(conn: sa.Connection, statement: sa.Select[Any], system: str,
@@ -241,7 +254,8 @@ def keep_processed(conn: sa.Connection, system: str,
         {"system": system, "document_kind": p.document_kind, "dedupe_key": p.dedupe_key,
          "content_type": p.content_type, "payload": p.payload, "content_hash": p.content_hash,
          "conflict_of": p.conflict_of, "status": p.status, "error": p.error, "duplicates": 0,
-         "received_at": now, "history": p.history, "hub_id": p.hub_id, "mapping": p.mapping}
+         "received_at": now, "history": p.history, "hub_id": p.hub_id, "mapping": p.mapping,
+         **_waiting_columns(p.waiting_for)}
         for p in items
     ])
     keys = list({p.dedupe_key for p in items})

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-ATTENTION_STATUSES = ("failed", "conflict")
-"""Inbound statuses that wait for an administrator (``hub.core.store.archive``)."""
+FAILED_STATUSES = ("failed", "conflict")
+"""Inbound statuses of documents refused: an administrator decides."""
+ATTENTION_STATUSES = (*FAILED_STATUSES, "waiting")
+"""Inbound statuses not posted yet, never purged, counted by ``hub status``
+(``hub.core.store.archive``): refused, or waiting for an object the hub does not know."""
 
 payloads = sa.table("inbound_payloads", sa.column("system", sa.String), sa.column("status", sa.String))
 """The columns of ``inbound_payloads`` the counts read."""
@@ -21,7 +24,7 @@ inbox = sa.table("inbound_inbox", sa.column("system", sa.String))
 
 
 def inbound_attention(conn: sa.Connection, system: str | None = None) -> dict[str, dict[str, int]]:
-    """system -> status -> count of inbound payloads that failed or conflict, none left out."""
+    """system -> status -> count of inbound payloads that failed, conflict or wait, none left out."""
     c = payloads.c
     query = (sa.select(c.system, c.status, sa.func.count().label("n"))
              .where(c.status.in_(ATTENTION_STATUSES)).group_by(c.system, c.status).order_by(c.system, c.status))

@@ -109,6 +109,11 @@ class InboundPayloadRow(SQLModel, table=True):
     )
     hub_id: str | None = Field(default=None, max_length=40, description="The document it became.")
     mapping: str | None = Field(default=None, max_length=200, description="Mapping file@version used.")
+    wait_system: str | None = Field(default=None, max_length=40,
+                                    description="A waiting document: the system of the object it waits for.")
+    wait_object_type: str | None = Field(default=None, max_length=40, description="... that object's type.")
+    wait_external_id: str | None = Field(default=None, max_length=120, description="... and its id there.")
+    waiting_since: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime, nullable=True))
 
 
 class PartnerMatchKeyRow(SQLModel, table=True):
@@ -183,3 +188,14 @@ class InboxRow(SQLModel, table=True):
     content_type: str = Field(max_length=100)
     payload: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
     received_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+
+
+class DocumentSourceTimeRow(SQLModel, table=True):
+    """The source's own modification time of the newest version applied from it, per
+    document (``hub.core.store.source_times``)."""
+
+    __tablename__ = "document_source_times"
+
+    hub_id: str = Field(primary_key=True, max_length=40)
+    system: str = Field(primary_key=True, max_length=40)
+    modified_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))

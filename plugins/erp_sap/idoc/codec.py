@@ -22,7 +22,8 @@ from plugins.erp_sap.settings import ErpSapSettings
 
 MESSAGE_TYPES = ("DEBMAS", "MATMAS", "ORDERS", "ORDRSP", "ORDCHG", "INVOIC", "DESADV", "LOISTD", "ALEAUD",
                  "WPUBON", "WPUUMS")
-INBOUND_STATUS_CODES = {"received": "50", "mapped": "64", "posted": "53", "failed": "51", "conflict": "51"}
+INBOUND_STATUS_CODES = {"received": "50", "mapped": "64", "posted": "53", "failed": "51", "conflict": "51",
+                        "waiting": "64"}
 """SAP's inbound IDoc status codes, recorded beside the hub's statuses so that an SAP
 administrator reads a familiar history (``hub inbound show``)."""
 _BOM = b"\xef\xbb\xbf"
