@@ -14,12 +14,14 @@ its hub id is remembered). The job ``erp_sap.pos_days`` closes every day older t
 ``erp_sap:pos_day:STORE:DAY`` and forgets the day. A receipt that comes in after its day
 was closed opens the day again and goes with a second WPUUMS, which the ERP adds up.
 In both, the store is the IDoc's sending partner (SNDPRT KU, SNDPRN the store number),
-as SAP's POS inbound expects.
+as SAP's POS inbound expects, and articles go by the ERP's material number where the
+hub knows the product (else as the till scanned them).
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -52,6 +54,9 @@ class PosTransport:
 
     def send(self, message: OutboundMessage) -> DeliveryResult:
         """Send the receipt (WPUBON) or add it to its store's day (WPUUMS)."""
+        with self._context.reading() as transaction:
+            message = replace(message, payload={**message.payload, "data": erp_articles(
+                transaction, message.payload["data"])})
         receipt = validate_document(message.doc_type, {**message.payload["data"], "hub_id": message.hub_id},
                                     f"retail_transaction {message.hub_id}")
         assert isinstance(receipt, RetailTransaction)
@@ -64,6 +69,16 @@ class PosTransport:
         day = f"store {receipt.store_id}, {receipt.business_day.isoformat()}"
         return DeliveryResult(detail=f"added to the sales of {day} (WPUUMS)" if added
                               else f"counted before in the sales of {day}")
+
+
+def erp_articles(transaction: PluginTransaction, data: dict[str, Any]) -> dict[str, Any]:
+    """The receipt with each line's article as the ERP numbers it: the material number
+    from the key map where the hub knows the product, else what the till scanned."""
+    lines = []
+    for line in data.get("lines") or []:
+        material = transaction.external_id("product", line["product_hub_id"]) if line.get("product_hub_id") else None
+        lines.append({**line, "product_external_id": material} if material else line)
+    return {**data, "lines": lines}
 
 
 def _day_key(store_id: str, day: date) -> str:

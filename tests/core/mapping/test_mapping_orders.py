@@ -107,8 +107,8 @@ def test_selection_by_message_type_with_any_basic_type(mappings):
     basic_type_only = order_raw(message_type="ORDERS05")
     basic_type_only.control["MESTYP"] = "ORDERS"
     assert mappings.map_inbound(basic_type_only, lookup).document.currency == "EUR"
-    with pytest.raises(NotFoundError, match="no mapping table for erp_sap message type 'DESADV'"):
-        mappings.select("erp_sap", "DESADV")
+    with pytest.raises(NotFoundError, match="no mapping table for erp_sap message type 'SHPMNT'"):
+        mappings.select("erp_sap", "SHPMNT")
 
 
 def test_a_constant_with_a_condition_applies_only_when_it_holds(mappings):
