@@ -83,7 +83,7 @@ def _peak_rss_mb(pid: int) -> float:
 def hub_runtime(folder: Path) -> HubRuntime:
     """A fresh hub on a SQLite file in ``folder``, with the repository's mapping tables."""
     settings = HubSettings(
-        database_url=f"sqlite:///{folder / 'hub.db'}", mappings_dir=ROOT / "mappings",
+        database_url=f"sqlite:///{folder / 'hub.db'}", mappings_dir=ROOT / "plugins" / "erp_sap" / "mappings",
         plugins={"erp_sap": {"definitions_dir": str(folder / "idoc_definitions"),
                              "inbound_dir": str(folder / "in"), "outbound_dir": str(folder / "out")}},
     )

@@ -210,7 +210,7 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--items", type=int, default=10)
     args = parser.parse_args()
-    mappings = load_mapping_set([ROOT / "mappings"])
+    mappings = load_mapping_set([ROOT / "plugins" / "erp_sap" / "mappings"])
     table = mappings.select("erp_sap", "ORDERS")
     orders = make_orders(args.documents, args.items)
     engine_doc = table.map_inbound(orders[0], lookup).document

@@ -25,7 +25,7 @@ CORE_COMMANDS = {
     "message": "hub.cli.queue", "retry": "hub.cli.queue", "skip": "hub.cli.queue",
     "replay": "hub.cli.queue", "queue": "hub.cli.queue", "run": "hub.cli.run", "worker": "hub.cli.run",
     "ingest": "hub.cli.ingest", "mapping": "hub.cli.mapping", "dry-run": "hub.cli.mapping",
-    "load": "hub.cli.load", "inbound": "hub.cli.inbound", "config": "hub.cli.config",
+    "load": "hub.cli.load", "inbound": "hub.cli.inbound", "demo": "hub.cli.demo", "config": "hub.cli.config",
 }
 
 

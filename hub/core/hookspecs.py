@@ -115,3 +115,14 @@ def hub_register_routes(registry: PluginRegistry) -> None:
     server enforces both before the handler runs. Handlers take their body with
     ``hub.http.receive_payload(request)``.
     """
+
+
+@hookspec
+def hub_register_demo(registry: PluginRegistry) -> None:
+    """Add the plugin's part of ``hub demo`` with ``registry.add_demo(DemoSpec(...))``.
+
+    ``hub demo`` runs one hub with every plugin's part: each starts its simulated peers
+    and gives its settings table (``DemoSpec.start``), then each runs against the shared
+    live hub in the parts' ``order`` (the ERP first, so the others find its master data)
+    and says what did not happen.
+    """

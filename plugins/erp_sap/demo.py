@@ -1,56 +1,113 @@
-"""``hub demo``: order to cash with the bundled ERP simulator, end to end, for real.
+"""The erp_sap part of ``hub demo``: order to cash with the bundled ERP simulator.
 
 Everything runs on this machine: the simulator is a real SOAP and IDoc-XML server on
-127.0.0.1, the hub's own HTTP server receives the ERP's IDocs, the database is a fresh
-SQLite file under ``var/demo/``. The demo initial-loads customers and products, sends
-sales orders to the ERP over SOAP, makes the ERP fail for one of them until the retries
-run out and its queue blocks (the others carry on), shows ``hub status``, fixes the
-cause and retries, waits for order confirmations (ORDRSP), deliveries with tracking
-numbers (DESADV) and invoices (INVOIC02) to come back, has the ERP report the stock of
-the ordered materials (LOISTD) and change one price (MATMAS), and ends with a summary of
-what went where.
+127.0.0.1 and posts its IDocs to the hub's own HTTP server. The part initial-loads
+customers and products, sends sales orders to the ERP over SOAP, makes the ERP fail for
+one of them until the retries run out and its queue blocks (the others carry on), shows
+``hub status``, fixes the cause and retries, waits for order confirmations (ORDRSP),
+deliveries with tracking numbers (DESADV) and invoices (INVOIC02) to come back, has the
+ERP report the stock of the ordered materials (LOISTD) and change one price (MATMAS),
+and ends with a summary of what went where. It runs first, so the other plugins' parts
+find the ERP's customers and products in the hub.
 """
 
 from __future__ import annotations
 
-import shutil
 import time
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import click
 from pydantic import SecretStr
 
-from hub.api import ConfigError, Problem, Product, SalesOrder, object_queue
+from hub.api import DemoStage, Product, SalesOrder, object_queue
 from hub.testing.live import LiveHub
 from plugins.erp_sap.acks import erp_number
-from plugins.erp_sap.demo_report import DemoReport, collect_report, print_report
+from plugins.erp_sap.demo_report import collect_report, print_report
 from plugins.erp_sap.settings import PLUGIN
 from plugins.erp_sap.simulator.delivery import FollowupTarget
 from plugins.erp_sap.simulator.masterdata import customer, product
 from plugins.erp_sap.simulator.server import ErpSimulator
 
-USER, PASSWORD = "erp-demo", "demo-only-secret"
 SEED = 7
+ORDERS = 6
 FAILING_ORDER = 2
 """Index of the order the ERP refuses until the administrator has fixed the cause."""
-QUICK_RETRIES = {"retry": {"max_attempts": 3, "multiplier": 0.2, "min_wait": 0.2, "max_wait": 1.0},
-                 "poll_interval": 0.05}
+NEW_PRICE = Decimal("99.90")
+"""The price the ERP changes one material to, sent again as MATMAS."""
 
 
-def demo_hub(work: Path, sim: ErpSimulator, records: int) -> LiveHub:
-    """A hub on a fresh SQLite file, pointed at the simulator, with quick demo retries."""
-    mappings = Path("mappings")
-    if not mappings.is_dir():
-        raise ConfigError([Problem("mappings", "run `hub demo` in the project folder (it needs mappings/)")])
-    return LiveHub(work, {PLUGIN: {
-        "order_channel": "soap", "username": USER, "password": PASSWORD, "wsdl": sim.wsdl_url,
-        "endpoint": sim.endpoint_url, "timeout": 5.0, "idoc_url": sim.idoc_url,
-        "inbound_dir": str(work / "erp_in"), "outbound_dir": str(work / "erp_out"),
-        "definitions_dir": str(work / "idoc_definitions"),
-        "masterdata_url": f"{sim.base_url}/sim/idocs/{{message_type}}?count={records}",
-    }}, mappings_dir=mappings, username=USER, password=PASSWORD, queue=QUICK_RETRIES)
+@dataclass
+class ErpDemo:
+    """The part, its simulator started: the settings it gives the hub, then its run."""
+
+    stage: DemoStage
+    orders: int = ORDERS
+    sim: ErpSimulator = field(init=False)
+    settings: dict[str, object] = field(init=False)
+
+    def __post_init__(self) -> None:
+        records, work = self.stage.records, self.stage.work
+        self.sim = ErpSimulator(port=0, seed=SEED, customer_count=records, product_count=records,
+                                username=self.stage.username, password=SecretStr(self.stage.password))
+        self.sim.start()
+        self.settings = {
+            "order_channel": "soap", "username": self.stage.username, "password": self.stage.password,
+            "wsdl": self.sim.wsdl_url, "endpoint": self.sim.endpoint_url, "timeout": 5.0,
+            "idoc_url": self.sim.idoc_url, "inbound_dir": str(work / "in"), "outbound_dir": str(work / "out"),
+            "definitions_dir": str(work / "idoc_definitions"),
+            "masterdata_url": f"{self.sim.base_url}/sim/idocs/{{message_type}}?count={records}",
+        }
+
+    def run(self, hub: LiveHub) -> list[str]:
+        """Order to cash; returns what did not happen."""
+        started = time.monotonic()
+        sim = self.sim
+        sim.followups = FollowupTarget.parse(f"{hub.url}/{PLUGIN}/idoc", self.stage.username,
+                                             SecretStr(self.stage.password))
+        click.secho(f"ERP simulator at {sim.base_url}", fg="cyan")
+        for name in ("customers", "products"):
+            loaded = hub.load(PLUGIN, name)
+            click.echo(f"initial load of {name}: {loaded.done} IDocs, {loaded.created} created, "
+                       f"{loaded.failed} failed")
+        records = self.stage.records
+        customers = hub_ids(hub, "partner", [customer(i, SEED).number for i in range(min(10, records))])
+        products = hub_ids(hub, "product", [product(i, SEED).number for i in range(min(20, records))])
+        created = hub.upsert(make_orders(customers, products, self.orders))
+        order_ids = [r.hub_id for r in created]
+        failing = order_ids[FAILING_ORDER]
+        sim.fail_next("http500", count=100, match=failing)
+        click.echo(f"{len(order_ids)} sales orders taken; the ERP will fail for {failing} (HTTP 500)")
+        blocked_queue = object_queue(PLUGIN, "sales_order", failing)
+        hub.work_until(lambda: _invoiced(hub, order_ids) >= len(order_ids) - 1 and _blocked(hub, blocked_queue),
+                       timeout=30)
+        hub.admin("status")
+        first = min(int(str(m["id"])) for m in _queue_messages(hub, blocked_queue))
+        hub.admin("message", "show", str(first))
+        click.secho("\nThe ERP team fixes the cause; the administrator retries the blocked queue.", fg="cyan")
+        sim.clear_failures()
+        hub.admin("retry", "--queue", blocked_queue)
+        hub.work_until(lambda: _invoiced(hub, order_ids) >= len(order_ids), timeout=30)
+        materials = sorted({item.material for order in sim.orders.values() for item in order.request.items})
+        sim.report_stock(materials)
+        changed = product(0, SEED)
+        sim.change_price(changed.number, NEW_PRICE)
+        hub.work_until(lambda: hub.count("stock_level") >= len(materials)
+                       and _price(hub, changed.number) == NEW_PRICE, timeout=30)
+        hub.work_until(lambda: False, timeout=1.0)  # deliver the last acknowledgements
+        hub.admin("status")
+        report = collect_report(hub, sim, order_ids, blocked_queue, time.monotonic() - started)
+        report.price_change = f"material {erp_number(changed.number)} {changed.list_price} -> " \
+                              f"{_price(hub, changed.number)} EUR"
+        if _price(hub, changed.number) != NEW_PRICE:
+            report.problems.append(f"the price change of material {erp_number(changed.number)} did not arrive")
+        print_report(report)
+        return report.problems
+
+    def close(self) -> None:
+        """Stop the simulator."""
+        self.sim.stop()
 
 
 def hub_ids(hub: LiveHub, object_type: str, numbers: list[str]) -> list[str]:
@@ -80,57 +137,11 @@ def make_orders(customers: list[str], products: list[str], count: int) -> list[S
     return orders
 
 
-def _queue_messages(hub: LiveHub, queue: str) -> list[dict[str, object]]:
-    listed = hub.cli_json("messages", "--queue", queue)
-    return [m for m in listed if isinstance(m, dict)] if isinstance(listed, list) else []
-
-
-def _blocked(hub: LiveHub, queue: str) -> bool:
-    return any(m.get("status") == "blocked" for m in _queue_messages(hub, queue))
-
-
-def run_demo(work: Path, records: int, orders: int) -> DemoReport:
-    """The whole demo; returns what happened."""
-    started = time.monotonic()
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    with ErpSimulator(port=0, seed=SEED, customer_count=records, product_count=records,
-                      username=USER, password=SecretStr(PASSWORD)) as sim, demo_hub(work, sim, records) as hub:
-        sim.followups = FollowupTarget.parse(f"{hub.url}/{PLUGIN}/idoc", USER, SecretStr(PASSWORD))
-        click.secho(f"ERP simulator at {sim.base_url}, hub at {hub.url}", fg="cyan")
-        for name in ("customers", "products"):
-            loaded = hub.load(PLUGIN, name)
-            click.echo(f"initial load of {name}: {loaded.done} IDocs, {loaded.created} created, "
-                       f"{loaded.failed} failed")
-        customers = hub_ids(hub, "partner", [customer(i, SEED).number for i in range(min(10, records))])
-        products = hub_ids(hub, "product", [product(i, SEED).number for i in range(min(20, records))])
-        created = hub.upsert(make_orders(customers, products, orders))
-        order_ids = [r.hub_id for r in created]
-        failing = order_ids[FAILING_ORDER]
-        sim.fail_next("http500", count=100, match=failing)
-        click.echo(f"{len(order_ids)} sales orders taken; the ERP will fail for {failing} (HTTP 500)")
-        blocked_queue = object_queue(PLUGIN, "sales_order", failing)
-        hub.work_until(lambda: hub.count("billing_document") >= len(order_ids) - 1 and _blocked(hub, blocked_queue),
-                       timeout=30)
-        hub.admin("status")
-        first = min(int(str(m["id"])) for m in _queue_messages(hub, blocked_queue))
-        hub.admin("message", "show", str(first))
-        click.secho("\nThe ERP team fixes the cause; the administrator retries the blocked queue.", fg="cyan")
-        sim.clear_failures()
-        hub.admin("retry", "--queue", blocked_queue)
-        hub.work_until(lambda: hub.count("billing_document") >= len(order_ids), timeout=30)
-        materials = sorted({item.material for order in sim.orders.values() for item in order.request.items})
-        sim.report_stock(materials)
-        changed = product(0, SEED)
-        sim.change_price(changed.number, Decimal("99.90"))
-        hub.work_until(lambda: hub.count("stock_level") >= len(materials) and _price(hub, changed.number)
-                       == Decimal("99.90"), timeout=30)
-        hub.work_until(lambda: False, timeout=1.0)  # deliver the last acknowledgements
-        hub.admin("status")
-        report = collect_report(hub, sim, order_ids, blocked_queue, time.monotonic() - started)
-        report.price_change = f"material {erp_number(changed.number)} {changed.list_price} -> " \
-                              f"{_price(hub, changed.number)} EUR"
-        return report
+def _invoiced(hub: LiveHub, order_ids: list[str]) -> int:
+    """How many of ``order_ids`` an invoice from the ERP refers to."""
+    wanted = set(order_ids)
+    return len({ref.hub_id for invoice in hub.documents("billing_document") for ref in invoice.references  # type: ignore[attr-defined]  # billing documents have references
+                if ref.doc_type == "sales_order" and ref.hub_id in wanted})
 
 
 def _price(hub: LiveHub, material: str) -> Decimal | None:
@@ -142,15 +153,10 @@ def _price(hub: LiveHub, material: str) -> Decimal | None:
     return prices[0].price.amount if prices else None
 
 
-@click.command("demo")
-@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("var/demo"),
-              show_default=True, help="Fresh folder for the demo's database and files (emptied first).")
-@click.option("--records", type=click.IntRange(20, 100_000), default=200, show_default=True,
-              help="Customers and products the ERP holds and the hub loads.")
-@click.option("--orders", type=click.IntRange(3, 1000), default=6, show_default=True)
-def demo(workdir: Path, records: int, orders: int) -> None:
-    """Order to cash against the bundled ERP simulator, end to end (about a minute)."""
-    report = run_demo(workdir, records, orders)
-    print_report(report)
-    if not report.ok:
-        raise click.exceptions.Exit(1)
+def _queue_messages(hub: LiveHub, queue: str) -> list[dict[str, object]]:
+    listed = hub.cli_json("messages", "--queue", queue)
+    return [m for m in listed if isinstance(m, dict)] if isinstance(listed, list) else []
+
+
+def _blocked(hub: LiveHub, queue: str) -> bool:
+    return any(m.get("status") == "blocked" for m in _queue_messages(hub, queue))

@@ -8,6 +8,7 @@ and the IDoc codec.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hub import hookimpl
@@ -21,6 +22,12 @@ if TYPE_CHECKING:
 def hub_register_settings(registry: SettingsRegistry) -> None:
     """The ``[plugins.erp_sap]`` table."""
     registry.set_settings(ErpSapSettings)
+
+
+@hookimpl
+def hub_register_mappings(registry: PluginRegistry) -> None:
+    """The shipped tables and value lists (an installation's ``mappings/erp_sap/`` overrides them)."""
+    registry.add_mapping_folder(Path(__file__).resolve().parent / "mappings")
 
 
 @hookimpl
@@ -98,11 +105,19 @@ def hub_register_jobs(registry: PluginRegistry) -> None:
 
 @hookimpl
 def hub_register_commands(registry: PluginRegistry) -> None:
-    """``hub idoc ...``, ``hub erp-sim ...`` and ``hub demo``."""
-    from plugins.erp_sap.demo import demo
+    """``hub idoc ...`` and ``hub erp-sim ...``."""
     from plugins.erp_sap.idoc.cli import idoc
     from plugins.erp_sap.simulator.cli import erp_sim
 
     registry.add_command(idoc)
     registry.add_command(erp_sim)
-    registry.add_command(demo)
+
+
+@hookimpl
+def hub_register_demo(registry: PluginRegistry) -> None:
+    """Order to cash with the ERP simulator, first of ``hub demo``'s parts."""
+    from hub.api import DemoSpec
+    from plugins.erp_sap.demo import ErpDemo
+
+    registry.add_demo(DemoSpec("order to cash", ErpDemo, order=10,
+                               description="Loads, sales orders over SOAP, a blocked queue retried, ORDRSP, INVOIC"))

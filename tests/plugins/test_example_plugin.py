@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +16,10 @@ HUB = str(Path(sys.executable).parent / "hub")
 
 def test_the_guides_example_installs_with_pip_and_its_tests_pass(tmp_path: Path) -> None:
     target = tmp_path / "site"
+    source = tmp_path / "hub-webform"  # a copy: building in place would leave build/ in the checkout
+    shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("__pycache__", "tests"))
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--no-index", "--target", str(target), str(EXAMPLE)], check=True, capture_output=True,
+                    "--no-index", "--target", str(target), str(source)], check=True, capture_output=True,
                    timeout=300)
     env = {**os.environ, "PYTHONPATH": str(target)}
     listed = subprocess.run([HUB, "plugins", "--json"], cwd=tmp_path, env=env, capture_output=True, text=True,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,6 +24,9 @@ from hub.core.plugins.transaction import PluginTransaction
 from hub.core.queue.messages import DeliveryResult, OutboundMessage
 from hub.core.raw import RawDocument
 from hub.core.store.plugin_state import JsonValue
+
+if TYPE_CHECKING:
+    from hub.testing.live import LiveHub
 
 # -- Codecs ------------------------------------------------------------------------
 
@@ -141,3 +145,35 @@ class CanonicalChange:
 ApplyChange = Callable[[PluginTransaction, CanonicalChange], "str | None"]
 """A subscription's work on one change, inside the transaction that records it as
 applied (so it happens exactly once); returns a note for the message's history."""
+
+
+# -- The demo ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoStage:
+    """What ``hub demo`` gives each part: a folder of its own, the hub's HTTP Basic
+    credentials (for simulated peers that post to the hub), how many master records the
+    simulated systems hold."""
+
+    work: Path
+    username: str
+    password: str
+    records: int
+
+
+class DemoPart(Protocol):
+    """One plugin's part of the demo, its peers started: ``settings`` is its
+    ``[plugins.NAME]`` table for the demo hub; ``run`` shows its flow against the live
+    hub and returns what did not happen (empty when all did); ``close`` stops the peers."""
+
+    @property
+    def settings(self) -> Mapping[str, object]: ...
+
+    def run(self, hub: LiveHub) -> list[str]: ...
+
+    def close(self) -> None: ...
+
+
+DemoStart = Callable[[DemoStage], DemoPart]
+"""Starts a plugin's demo part (its simulated peers)."""

@@ -35,6 +35,7 @@ from hub.core.plugins.registry import (
     LoaderSpec,
     PluginContributions,
     PluginRegistry,
+    DemoSpec,
     RouteSpec,
     SubscriptionSpec,
     TransportSpec,
@@ -52,6 +53,7 @@ _REGISTRATION_HOOKS = (
     "hub_register_loaders",
     "hub_register_inbound",
     "hub_register_routes",
+    "hub_register_demo",
 )
 
 
@@ -154,6 +156,10 @@ class HubPlugins:
         found = {f"{plugin}/{t.name}": t for plugin, t in self._each("transports")}
         found.update({f"{plugin}/{as_transport(s).name}": as_transport(s) for plugin, s in self._each("subscriptions")})
         return found
+
+    def demos(self) -> list[tuple[str, DemoSpec]]:
+        """(plugin, demo part) for every part of ``hub demo``, in the order they run."""
+        return sorted(self._each("demos"), key=lambda found: (found[1].order, found[0]))
 
     def subscriptions_of(self, plugin: str) -> list[SubscriptionSpec]:
         """The subscriptions one plugin registered."""

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from hub.core.plugins.contracts import (
         AcceptsPayload,
         ApplyChange,
+        DemoStart,
         HandlerFactory,
         JobFunction,
         ListenerFactory,
@@ -142,6 +143,18 @@ class LoaderSpec:
 
 
 @dataclass(frozen=True)
+class DemoSpec:
+    """The plugin's part of ``hub demo``: ``start(stage)`` starts its simulated peers and
+    returns a ``DemoPart`` (its settings table, then ``run(hub)`` and ``close()``); parts
+    run in ``order`` (lowest first)."""
+
+    name: str
+    start: DemoStart
+    order: int = 100
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class InboundSpec:
     """Extras of a plugin's inbound pipeline, built from the plugin's context.
 
@@ -168,6 +181,7 @@ class PluginContributions:
     loaders: list[LoaderSpec] = field(default_factory=list)
     inbound: list[InboundSpec] = field(default_factory=list)
     subscriptions: list[SubscriptionSpec] = field(default_factory=list)
+    demos: list[DemoSpec] = field(default_factory=list)
 
     def summary(self) -> dict[str, list[str]]:
         """Names of what was registered, for ``hub plugins``."""
@@ -181,6 +195,7 @@ class PluginContributions:
             "routes": [r.path for r in self.routes],
             "loaders": [loader.name for loader in self.loaders],
             "subscriptions": [s.name for s in self.subscriptions],
+            "demos": [d.name for d in self.demos],
         }
 
 
@@ -246,6 +261,11 @@ class PluginRegistry:
                                        f"subscription {subscription.name!r} names no document types")])
         self._claim("subscription", f"{self.plugin}/{subscription.name}")
         self._contributions.subscriptions.append(subscription)
+
+    def add_demo(self, demo: DemoSpec) -> None:
+        """Add the plugin's part of ``hub demo`` (one per plugin)."""
+        self._claim("demo", self.plugin)
+        self._contributions.demos.append(demo)
 
     def add_inbound(self, inbound: InboundSpec) -> None:
         """Register the extras of this plugin's inbound pipeline (once per plugin)."""

@@ -13,7 +13,7 @@ from hub.core.mapping import MappingSet, load_mapping_set
 from hub.core.raw import RawDocument, Segment
 from mapping_samples import lookup, order_raw, order_segments, reverse_lookup, seg
 
-MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
+MAPPINGS = Path(__file__).resolve().parents[3] / "plugins" / "erp_sap" / "mappings"
 
 
 @pytest.fixture(scope="module")

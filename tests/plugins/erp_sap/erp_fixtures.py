@@ -25,7 +25,7 @@ from plugins.erp_sap.idoc.codec import IdocCodecs
 from plugins.erp_sap.settings import ErpSapSettings
 
 REPO = Path(__file__).resolve().parents[3]
-MAPPINGS = REPO / "mappings"
+MAPPINGS = REPO / "plugins" / "erp_sap" / "mappings"
 DATA = Path(__file__).resolve().parent / "data"
 PYTHON = sys.executable
 

@@ -159,7 +159,7 @@ def test_hub_ingest_stores_nothing_of_any_of_them(tmp_path: Path, sqlite_databas
     for name, (build, _) in sorted(CASES.items()):
         (path := folder / name).write_bytes(build())
         paths.append(str(path))
-    env = {**os.environ, "HUB_DATABASE_URL": sqlite_database_url, "HUB_MAPPINGS_DIR": str(REPO / "mappings")}
+    env = {**os.environ, "HUB_DATABASE_URL": sqlite_database_url, "HUB_MAPPINGS_DIR": str(REPO / "plugins" / "erp_sap" / "mappings")}
     run = subprocess.run([HUB, "ingest", "erp_sap", *paths, "--json"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 1, run.stderr

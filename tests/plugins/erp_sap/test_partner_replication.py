@@ -3,15 +3,20 @@ ALEAUD names the customer number it got, which the key map then links."""
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
 from hub.api import Partner
-from plugins.erp_sap.demo import PASSWORD, USER, demo_hub
+from hub.api import DemoStage
+from hub.testing.demo import QUICK_RETRIES
+from hub.testing.live import LiveHub
+from plugins.erp_sap.demo import ErpDemo
 from plugins.erp_sap.simulator.delivery import FollowupTarget
-from plugins.erp_sap.simulator.server import ErpSimulator
+
+USER, PASSWORD = "demo", "demo-secret"
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -19,8 +24,10 @@ REPO = Path(__file__).resolve().parents[3]
 def test_partner_from_the_shop_reaches_the_erp_and_gets_its_number(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
-    with ErpSimulator(port=0, customer_count=20, product_count=20, username=USER,
-                      password=SecretStr(PASSWORD)) as sim, demo_hub(tmp_path, sim, 20) as hub:
+    with closing(ErpDemo(DemoStage(tmp_path / "erp", USER, PASSWORD, 20))) as part, \
+            LiveHub(tmp_path / "hub", {"erp_sap": part.settings}, username=USER, password=PASSWORD,
+                    queue=QUICK_RETRIES) as hub:
+        sim = part.sim
         sim.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc", USER, SecretStr(PASSWORD))
         created = hub.runtime.masterdata().upsert(
             Partner(kind="organisation", organisation_name="Neukunde Webshop GmbH", roles=["sold_to"],
