@@ -42,16 +42,16 @@ BENCH = ROOT / "bench"
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 sys.path.insert(0, str(ROOT))
 
-from hub.core.inbound.outcome import summarise  # noqa: E402
-from hub.core.raw import RawDocument, Segment  # noqa: E402
-from hub.core.runtime import HubRuntime  # noqa: E402
-from hub.core.settings import HubSettings  # noqa: E402
-from hub.core.store import migrate  # noqa: E402
-from hub.core.store.keymap import key_map  # noqa: E402
-from plugins.erp_sap.fileport import FilePort  # noqa: E402
-from plugins.erp_sap.idoc.codec import IdocCodecs  # noqa: E402
-from plugins.erp_sap.settings import PLUGIN, ErpSapSettings  # noqa: E402
-from plugins.erp_sap.simulator.masterdata_idocs import write_debmas, write_matmas  # noqa: E402
+from hub.core.inbound.outcome import summarise
+from hub.core.raw import RawDocument, Segment
+from hub.core.runtime import HubRuntime
+from hub.core.settings import HubSettings
+from hub.core.store import migrate
+from hub.core.store.keymap import key_map
+from plugins.erp_sap.fileport import FilePort
+from plugins.erp_sap.idoc.codec import IdocCodecs
+from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
+from plugins.erp_sap.simulator.masterdata_idocs import write_debmas, write_matmas
 
 ITEMS = 10
 FILE_ORDERS = 500

@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from hub.core.raw import RawDocument, Segment  # noqa: E402
-from plugins.erp_sap.idoc.definitions import DefinitionRegistry  # noqa: E402
-from plugins.erp_sap.idoc.flat import read_flat, write_flat  # noqa: E402
-from plugins.erp_sap.idoc.xml import read_xml, write_xml  # noqa: E402
+from hub.core.raw import RawDocument, Segment
+from plugins.erp_sap.idoc.definitions import DefinitionRegistry
+from plugins.erp_sap.idoc.flat import read_flat, write_flat
+from plugins.erp_sap.idoc.xml import read_xml, write_xml
 
 
 def _control(idoc_type: str, message: str, number: int) -> dict[str, str]:

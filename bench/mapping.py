@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from hub.core.mapping import load_mapping_set
-from hub.core.mapping.steps import DocCtx
 from hub.core.mapping.money import decimal_places, to_places
+from hub.core.mapping.steps import DocCtx
 from hub.core.model import SalesOrder
 from hub.core.raw import RawDocument, Segment
 
@@ -220,7 +220,7 @@ def main() -> None:
     ratio = _compare("with validation into SalesOrder (what the hub does):",
                      lambda r: table.map_inbound(r, lookup, report_unmapped=False),
                      lambda r: hand_map(r, True), orders)
-    rules = table._inbound  # noqa: SLF001 -- measures the compiled rules alone
+    rules = table._inbound  # measures the compiled rules alone
 
     def engine_fields(raw: RawDocument) -> dict[str, Any]:
         root = Segment("", children=raw.body)

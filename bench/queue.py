@@ -37,13 +37,13 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
 
 from hub import hookimpl
-from hub.core.plugins import TransportSpec
 from hub.api import OutboundMessage, PluginContext
+from hub.core.plugins import TransportSpec
 from hub.core.queue import NewMessage, Worker, enqueue
 from hub.core.queue.messages import utcnow
 from hub.core.queue.runner import install_drain_handlers
-from hub.core.queue.tables import queues
 from hub.core.queue.status import queue_status
+from hub.core.queue.tables import queues
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
 from hub.core.store import migrate

@@ -15,8 +15,8 @@ import click
 
 from hub.cli.context import pass_runtime
 from hub.cli.output import json_option, print_json
-from hub.core.queue.status import QueueView, StatusReport, queue_status
 from hub.core.queue.messages import utcnow
+from hub.core.queue.status import QueueView, StatusReport, queue_status
 from hub.core.runtime import HubRuntime
 from hub.core.store.db import read_only
 from hub.core.store.inbound_counts import inbound_attention, inbox_waiting

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -95,7 +95,7 @@ def start_scheduler(runtime: HubRuntime) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=runtime.engine)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
-        timezone=timezone.utc,
+        timezone=UTC,
     )
     scheduler.start(paused=True)
     wanted = hub_jobs(runtime)

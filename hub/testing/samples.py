@@ -8,7 +8,7 @@ Pass keyword overrides to change top-level fields: ``sales_order(status="complet
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from hub.core.model import (

@@ -6,7 +6,6 @@ import logging
 from pathlib import Path
 
 import pytest
-
 from gated_routes import PASSWORD, USER, gated_hub
 
 

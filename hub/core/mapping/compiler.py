@@ -17,19 +17,11 @@ from pydantic import BaseModel
 
 from hub.core.errors import MappingProblem
 from hub.core.mapping import canonical
-from hub.core.mapping.loader import YList, YMap
-from hub.core.mapping.paths import (
-    Path,
-    Step,
-    TreeAdapter,
-    make_adder,
-    make_iterator,
-    make_reader,
-    parse_path,
-)
 from hub.core.mapping.fieldrules import compile_field_rule, compile_money_rule
 from hub.core.mapping.groups import build_group
 from hub.core.mapping.keys import Iterate, KeyReader
+from hub.core.mapping.loader import YList, YMap
+from hub.core.mapping.paths import Path, Step, TreeAdapter, make_adder, make_iterator, make_reader, parse_path
 from hub.core.mapping.steps import InRule, OutRule, RuleRow
 from hub.core.mapping.values import ValueList
 

@@ -19,15 +19,7 @@ from hub.core.mapping.keys import KeyReader
 from hub.core.mapping.loader import YList, YMap
 from hub.core.mapping.moneyrules import build_money_rule
 from hub.core.mapping.paths import Path, Step, make_reader, make_writer
-from hub.core.mapping.steps import (
-    DocCtx,
-    InRule,
-    OutRule,
-    RuleFailure,
-    RuleRow,
-    make_getter,
-    make_putter,
-)
+from hub.core.mapping.steps import DocCtx, InRule, OutRule, RuleFailure, RuleRow, make_getter, make_putter
 
 if TYPE_CHECKING:
     from hub.core.mapping.compiler import RuleCompiler

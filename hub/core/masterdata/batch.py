@@ -22,10 +22,10 @@ from hub.core.masterdata.duplicates import MatchKey, PartnerProfile, rank_candid
 from hub.core.masterdata.golden import apply_source
 from hub.core.masterdata.results import Incoming, UpsertResult
 from hub.core.model.base import Document, new_hub_id, utcnow
+from hub.core.model.validation import validate_document
 from hub.core.store import documents, keymap
 from hub.core.store.documents import DocumentWrite, NewVersion
 from hub.core.store.keymap import ExternalKey, KeyConflictError
-from hub.core.model.validation import validate_document
 
 if TYPE_CHECKING:
     from hub.core.masterdata.service import MasterDataService

@@ -13,14 +13,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from hub.core.model.base import (
-    CanonicalModel,
-    Document,
-    DocumentReference,
-    ExactDecimal,
-    Money,
-    field_error,
-)
+from hub.core.model.base import CanonicalModel, Document, DocumentReference, ExactDecimal, Money, field_error
 from hub.core.model.checks import check_period, check_unique
 
 

@@ -22,8 +22,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hub.core.queue.outbox import dialect_insert
 from hub.core.queue.hotsql import MessageUpdate, hot_statements
+from hub.core.queue.outbox import dialect_insert
 from hub.core.queue.tables import queues
 from hub.core.store.tables import KeyMapRow
 from hub.core.store.types import UTCDateTime

@@ -15,7 +15,14 @@ from hub.core.queue.claim import ClaimedQueue, QueueOutcome
 from hub.core.queue.clock import utc_datetime
 from hub.core.queue.hotsql import MessageUpdate
 from hub.core.queue.messages import (
-    BLOCKED, CONFIRMED, DELIVERED, RETRYING, RUNNING, SKIPPED, DeliveryResult, OutboundMessage,
+    BLOCKED,
+    CONFIRMED,
+    DELIVERED,
+    RETRYING,
+    RUNNING,
+    SKIPPED,
+    DeliveryResult,
+    OutboundMessage,
     attempt_json,
 )
 from hub.core.queue.retry import decide

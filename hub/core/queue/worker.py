@@ -18,7 +18,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from hub.core.queue.claim import (
-    ClaimSize, QueueOutcome, anything_due, known_external_ids, lease, prepare, read_messages, write,
+    ClaimSize,
+    QueueOutcome,
+    anything_due,
+    known_external_ids,
+    lease,
+    prepare,
+    read_messages,
+    write,
 )
 from hub.core.queue.deliver import Deliverer
 from hub.core.queue.messages import BLOCKED, RETRYING, utcnow

@@ -32,7 +32,6 @@ import sqlalchemy as sa
 from hub.core.errors import NotFoundError
 from hub.core.model.base import utcnow
 from hub.core.store.bulk import insert_rows
-from hub.core.store.inbound_counts import ATTENTION_STATUSES, FAILED_STATUSES
 from hub.core.store.tables import InboundPayloadRow
 
 inbound = InboundPayloadRow.__table__

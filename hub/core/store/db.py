@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 import orjson
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from hub.core.store import checkpoint

@@ -10,7 +10,7 @@ to an order announces order.updated, as WooCommerce does.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -61,7 +61,7 @@ class WooWrites(ShopBase):
         if not isinstance(body, dict) or not body.get("tracking_number"):
             raise SimError("tracking_number is required", 400)
         provider = body.get("custom_tracking_provider") or body.get("tracking_provider") or ""
-        shipped = body.get("date_shipped") or str(int(datetime.now(timezone.utc).timestamp()))
+        shipped = body.get("date_shipped") or str(int(datetime.now(UTC).timestamp()))
         item = {"tracking_provider": body.get("tracking_provider") or "",
                 "custom_tracking_provider": body.get("custom_tracking_provider") or "",
                 "custom_tracking_link": body.get("custom_tracking_link") or "",

@@ -14,9 +14,9 @@ the segment definition, else by HLEVEL.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator
 from itertools import chain, count, repeat
 from operator import itemgetter, methodcaller
-from collections.abc import Iterable, Iterator
 from typing import IO
 
 from hub.api import RawDocument, Segment

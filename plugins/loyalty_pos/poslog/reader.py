@@ -35,11 +35,11 @@ from __future__ import annotations
 
 import io
 import re
-from html import escape
 from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from html import escape
 
 from lxml import etree
 

@@ -11,12 +11,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from shop_samples import body, shopify_envelope, woocommerce_envelope
 
 from hub.api import DocumentError, Partner, PartnerFunctionRole, RawDocument, SalesOrder
 from hub.core.mapping import MappingSet, load_mapping_set
 from plugins.ecommerce.codecs import parse_envelope, poll_envelope
 from plugins.ecommerce.plugin import MAPPINGS
-from shop_samples import body, shopify_envelope, woocommerce_envelope
 
 HUB = str(Path(sys.executable).parent / "hub")
 KEY_MAP = {
@@ -74,9 +74,9 @@ def order(tables: MappingSet, platform: str, topic: str, name: str, index: int =
 
 
 def money(value: object) -> str:
-    amount = getattr(value, "amount")
+    amount = value.amount
     assert isinstance(amount, Decimal)
-    return f"{amount} {getattr(value, 'currency')}"
+    return f"{amount} {value.currency}"
 
 
 @pytest.mark.parametrize(("platform", "topic", "name"), WEBHOOKS, ids=[f"{t}:{n}" for _, t, n in WEBHOOKS])

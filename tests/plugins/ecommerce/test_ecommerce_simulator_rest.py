@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
-
 from hook_receiver import HookReceiver
-from plugins.ecommerce.simulator import ShopSimulator
 from shoppers import ANNA, GUEST, TWO_VALVES, basket
+
+from plugins.ecommerce.simulator import ShopSimulator
 
 
 def shopify(sim: ShopSimulator) -> httpx.Client:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 
 from hook_receiver import HookReceiver, Received
+from shoppers import ANNA, GUEST, TWO_VALVES, basket
+
 from hub.api import verify_hmac
 from plugins.ecommerce.codecs import is_woocommerce_ping, parse_envelope, verify_webhook, webhook_envelope
 from plugins.ecommerce.simulator import ShopSimulator
-from shoppers import ANNA, GUEST, TWO_VALVES, basket
 
 SHOPIFY_HEADERS = {"x-shopify-topic", "x-shopify-hmac-sha256", "x-shopify-shop-domain", "x-shopify-webhook-id",
                    "x-shopify-event-id", "x-shopify-triggered-at", "x-shopify-api-version"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,7 @@ def test_build_long_text_and_many_acks_round_trip() -> None:
     text = "Customer 0000100009: " + "tax number invalid; " * 10
     acks = [Acknowledgement(str(4000 + i), POSTED, "DEBMAS") for i in range(600)]
     acks.append(Acknowledgement("9999", FAILED, "MATMAS", text.strip()))
-    audit = build_audit(acks, "0000000000000500", now=datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    audit = build_audit(acks, "0000000000000500", now=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC))
     assert [h.fields["MESTYP_LNG"] for h in audit.body] == ["DEBMAS", "DEBMAS", "MATMAS"]
     assert len(audit.body[0].children) == 500
     assert audit.control["CREDAT"] == "20240102"
