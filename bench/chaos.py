@@ -256,7 +256,8 @@ def produce(runtime: HubRuntime, total: int, queue_count: int, chunks: int, paus
 
 def finished(runtime: HubRuntime) -> tuple[int, int]:
     with runtime.engine.connect() as conn:
-        pending = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(queues.c.last_seq - queues.c.done_seq), 0))).scalar_one()
+        backlog = sa.func.coalesce(sa.func.sum(queues.c.last_seq - queues.c.done_seq), 0)
+        pending = conn.execute(sa.select(backlog)).scalar_one()
         done = conn.execute(sa.select(sa.func.count()).where(messages.c.status == "delivered")).scalar_one()
     return int(pending), int(done)
 

@@ -61,9 +61,10 @@ def make_orders(count: int, items: int) -> list[RawDocument]:
             }, [Segment("E1EDP19", {"QUALF": "002", "IDTNR": f"{n:018d}", "KTEXT": f"Widget {n}"}),
                 Segment("E1EDP20", {"EDATU": "20240320", "WMENG": f"{n}.000", "BMENG": f"{n}.000"})]))
         total = Decimal("12.50") * sum(range(1, items + 1))
+        tax = (total * Decimal("0.19")).quantize(Decimal("0.01"))
         body += [Segment("E1EDS01", {"SUMID": "002", "SUMME": str(total), "WAERQ": "EUR"}),
-                 Segment("E1EDS01", {"SUMID": "005", "SUMME": str((total * Decimal("0.19")).quantize(Decimal("0.01"))), "WAERQ": "EUR"}),
-                 Segment("E1EDS01", {"SUMID": "003", "SUMME": str(total + (total * Decimal("0.19")).quantize(Decimal("0.01"))), "WAERQ": "EUR"})]
+                 Segment("E1EDS01", {"SUMID": "005", "SUMME": str(tax), "WAERQ": "EUR"}),
+                 Segment("E1EDS01", {"SUMID": "003", "SUMME": str(total + tax), "WAERQ": "EUR"})]
         orders.append(RawDocument("erp_sap", "ORDERS", f"{i:016d}", "idoc", body, {"MESTYP": "ORDERS"}))
     return orders
 
@@ -165,8 +166,8 @@ def hand_map(raw: RawDocument, validate: bool) -> Any:
         lines = []
         for c in s.children:
             if c.name == "E1EDP20":
-                line: dict[str, Any] = {"date": _sap_date(c.fields["EDATU"]),
-                                        "quantity": {"value": _sap_number(c.fields["WMENG"]), "unit": UNITS[f["MENEE"]]}}
+                quantity = {"value": _sap_number(c.fields["WMENG"]), "unit": UNITS[f["MENEE"]]}
+                line: dict[str, Any] = {"date": _sap_date(c.fields["EDATU"]), "quantity": quantity}
                 if c.fields.get("BMENG"):
                     line["confirmed_quantity"] = {"value": _sap_number(c.fields["BMENG"]), "unit": UNITS[f["MENEE"]]}
                 lines.append(line)

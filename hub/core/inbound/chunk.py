@@ -124,7 +124,7 @@ class ChunkRun:
         entries = [self._entry(raw) for raw in chunk]
         self._classify(entries)
         ahead = premapped if premapped is not None else [None] * len(entries)
-        self._process([(e, made) for e, made in zip(entries, ahead) if e.fresh])
+        self._process([(e, made) for e, made in zip(entries, ahead, strict=True) if e.fresh])
         self._keep(entries)
         return self._finish(entries)
 
@@ -222,7 +222,7 @@ class ChunkRun:
             pending.append(entry)
             documents.append(Incoming(result.document, self.posting.system))
         upserts = self.posting.masterdata.upsert_each(self.conn, documents)
-        for entry, upsert in zip(pending, upserts):
+        for entry, upsert in zip(pending, upserts, strict=True):
             if isinstance(upsert, HubError):
                 self._fail(entry, upsert)
                 continue
@@ -282,7 +282,7 @@ class ChunkRun:
         outcomes = [_outcome(e) for e in entries]
         if self.posting.listener is not None:
             self.posting.listener(PostedChunk(self.transaction, self.origin,
-                                              [(e.raw, o) for e, o in zip(entries, outcomes)]))
+                                              [(e.raw, o) for e, o in zip(entries, outcomes, strict=True)]))
         return outcomes
 
 

@@ -302,7 +302,7 @@ def _field_out(c: RuleCompiler, paths: list[Path], parts: tuple[str, ...], is_li
         if len(writers) == 1:
             write(node, ctx, value)
             return
-        for writer, part in zip(writers, value):
+        for writer, part in zip(writers, value, strict=True):
             if part:
                 writer(node, ctx, part)
 

@@ -87,10 +87,10 @@ class UpsertBatch:
         profiles = [
             PartnerProfile.of(d) if self._service.duplicate_check and i.document.doc_type == PARTNER
             else None
-            for i, d in zip(items, data)
+            for i, d in zip(items, data, strict=True)
         ]
         self._prefetch(items, keys, profiles)
-        results = [self._apply(*args) for args in zip(items, keys, data, profiles)]
+        results = [self._apply(*args) for args in zip(items, keys, data, profiles, strict=True)]
         self._write()
         return results
 
@@ -110,7 +110,7 @@ class UpsertBatch:
         # Only partners new to the store are checked before they change anything; a known
         # partner's candidates are fetched if and when a change to it is checked.
         self._fetch_holders(
-            k for item, item_keys, profile in zip(items, keys, profiles)
+            k for item, item_keys, profile in zip(items, keys, profiles, strict=True)
             if profile is not None and not self._is_known(item, item_keys) for k in profile.keys()
         )
 

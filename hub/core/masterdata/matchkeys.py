@@ -127,7 +127,7 @@ def replace(conn: sa.Connection, keys_by_hub_id: Mapping[str, Collection[MatchKe
     # In index order: consecutive inserts then land on the same few index pages.
     rows = sorted([(hashes[key], hub_id) for hub_id, keys in keys_by_hub_id.items() for key in keys])
     if rows:
-        key_hashes, hub_ids = zip(*rows)
+        key_hashes, hub_ids = zip(*rows, strict=True)
         insert_columns(conn, match_keys, {"key_hash": key_hashes, "hub_id": hub_ids})
 
 

@@ -135,7 +135,8 @@ class CanonicalChange:
 
     def document(self) -> Document:
         """The change as its canonical model object."""
-        return document_class(self.doc_type).model_validate({**self.data, "hub_id": self.hub_id, "version": self.version})
+        data = {**self.data, "hub_id": self.hub_id, "version": self.version}
+        return document_class(self.doc_type).model_validate(data)
 
 
 ApplyChange = Callable[[PluginTransaction, CanonicalChange], "str | None"]

@@ -223,7 +223,7 @@ def load_plugins(
     for name, entry_point in _discover(disabled_set):
         try:
             plugin = entry_point.load()
-        except Exception as exc:  # a broken plugin must not hide the others' problems
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not hide the others' problems
             problems.append(Problem(f"plugin {name}", f"cannot be imported: {exc!r}"))
             broken.add(name)
             continue

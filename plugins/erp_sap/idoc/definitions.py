@@ -168,7 +168,7 @@ class SegmentDef:
         # Fields that start past the (trimmed) record end are blank and skipped, and
         # filter/zip/map keep the per-field work in C.
         getter = self._prefix_getter(bisect_left(self._starts, len(sdata))) if self._sorted else self._getter
-        values = dict(filter(_SECOND, zip(self._names, map(str.rstrip, getter(sdata)))))
+        values = dict(filter(_SECOND, zip(self._names, map(str.rstrip, getter(sdata)), strict=False)))
         if len(sdata) > self._end:
             rest = sdata[self._end :].rstrip()
             if rest:
@@ -346,10 +346,12 @@ def _fields_from_json(raw: list[Any], file: str, seg: str) -> tuple[FieldDef, ..
         elif isinstance(item, dict) and {"name", "offset", "length"} <= item.keys():
             fields.append(FieldDef(str(item["name"]), int(item["offset"]), int(item["length"])))
         else:
-            raise DefinitionError(file, None, seg, f"field entry {item!r} is neither [name, length] nor {{name, offset, length}}")
+            raise DefinitionError(file, None, seg,
+                                  f"field entry {item!r} is neither [name, length] nor {{name, offset, length}}")
     for f in fields:
         if f.length <= 0 or f.offset < 0 or f.end > SDATA_LENGTH:
-            raise DefinitionError(file, None, f"{seg}-{f.name}", f"offset {f.offset} and length {f.length} do not fit SDATA")
+            raise DefinitionError(file, None, f"{seg}-{f.name}",
+                                  f"offset {f.offset} and length {f.length} do not fit SDATA")
     return tuple(fields)
 
 

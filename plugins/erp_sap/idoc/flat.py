@@ -144,7 +144,7 @@ class _Assembler:
 
     def _numbers(self, fields: tuple[str, str, str], segnam: str) -> list[int | None]:
         numbers: list[int | None] = []
-        for what, text in zip(("SEGNUM", "PSGNUM", "HLEVEL"), fields):
+        for what, text in zip(("SEGNUM", "PSGNUM", "HLEVEL"), fields, strict=True):
             stripped = text.strip()
             if stripped and not stripped.isdigit():
                 raise self.fail(segnam, None, f"{what} {text!r} is not a number")
@@ -212,8 +212,8 @@ class _Assembler:
     def _check_docnum(self, segnam_field: str, docnum: str) -> None:
         docnum = docnum.strip()
         if docnum and self.docnum and docnum != self.docnum:
-            raise self.fail(segnam_field.rstrip(), None,
-                            f"data record carries DOCNUM {docnum}, but follows the control record of IDoc {self.docnum}")
+            raise self.fail(segnam_field.rstrip(), None, f"data record carries DOCNUM {docnum}, "
+                            f"but follows the control record of IDoc {self.docnum}")
 
     def _add_unknown(self, seg_type: str, segnam_field: str, raw: str, number: int,
                      psgnum: int | None, hlevel: int | None) -> None:
@@ -264,7 +264,8 @@ class _Assembler:
             for i in range(len(path) - 1, -1, -1):
                 if path[i][0].name == defined_parent:
                     return i
-            raise self.fail(segment.name, None, f"segment needs parent segment {defined_parent}, which is not open here")
+            raise self.fail(segment.name, None,
+                            f"segment needs parent segment {defined_parent}, which is not open here")
         for i in range(len(path) - 1, -1, -1):
             if path[i][1] == (hlevel or 0) - 1:
                 return i
@@ -302,7 +303,8 @@ def _open_idoc(record: str, where: str, registry: DefinitionRegistry, source: st
     control = decode_control(record)
     docnum = control.get("DOCNUM", "")
     if control.get("TABNAM") not in CONTROL_TABNAMES:
-        raise IdocError(docnum, "", where, f"control record labelled {control.get('TABNAM')!r}, expected EDI_DC40", source)
+        raise IdocError(docnum, "", where,
+                        f"control record labelled {control.get('TABNAM')!r}, expected EDI_DC40", source)
     if docnum and not docnum.isdigit():
         raise IdocError("", "", where, f"DOCNUM {docnum!r} is not a number (corrupted control record?)", source)
     for required in ("IDOCTYP", "MESTYP"):

@@ -200,7 +200,8 @@ class _Reader:
         return sdef.lengths.get(field) if sdef is not None else None
 
 
-def read_xml(payload: bytes | IO[bytes], source: str = "", registry: DefinitionRegistry | None = None) -> Iterator[RawDocument]:
+def read_xml(payload: bytes | IO[bytes], source: str = "",
+             registry: DefinitionRegistry | None = None) -> Iterator[RawDocument]:
     """Parse IDoc-XML one IDoc at a time; raises IdocError for malformed XML or IDocs."""
     stream = io.BytesIO(bytes(payload)) if isinstance(payload, (bytes, bytearray, memoryview)) else payload
     return _Reader(source, registry or DefinitionRegistry()).read(stream)
@@ -253,7 +254,8 @@ def idoc_element(document: RawDocument, registry: DefinitionRegistry) -> etree._
 def _root_of(document: RawDocument) -> str:
     root = document.control.get("CIMTYP") or document.control.get("IDOCTYP")
     if not root:
-        raise IdocError(document.control.get("DOCNUM", ""), "", "control record", "IDOCTYP missing: cannot name the root element")
+        raise IdocError(document.control.get("DOCNUM", ""), "", "control record",
+                        "IDOCTYP missing: cannot name the root element")
     return root
 
 

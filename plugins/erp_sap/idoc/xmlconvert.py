@@ -92,7 +92,8 @@ class Converter:
                 if limit is None:
                     rest += len(value)
                 elif len(value) > limit:
-                    raise self.fail(docnum, name, child, f"field {field} is {len(value)} characters, at most {limit} fit")
+                    raise self.fail(docnum, name, child,
+                                    f"field {field} is {len(value)} characters, at most {limit} fit")
         if rest:
             room = SDATA_LENGTH - sdef.length if sdef is not None else SDATA_LENGTH
             if rest > room:

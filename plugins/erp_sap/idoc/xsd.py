@@ -75,7 +75,7 @@ def parse_xsd(payload: bytes, file: str = "<xsd>") -> IdocTypeDef:
     if root.tag != f"{XS}schema":
         raise DefinitionError(file, root.sourceline, "schema", "not an XML schema")
     schema = _Schema(root, file)
-    for idoc_name, element in schema.elements.items():
+    for idoc_name, element in schema.elements.items():  # noqa: B007 - idoc_name is read after the break
         complex_type = schema.complex_of(element)
         if complex_type is None:
             continue

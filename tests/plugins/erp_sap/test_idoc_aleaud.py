@@ -18,7 +18,8 @@ DATA = Path(__file__).parent / "data"
 def test_parse_recorded_audit() -> None:
     (audit,) = read_flat((DATA / "aleaud01_flat.txt").read_bytes())
     ok, bad = parse_audit(audit)
-    assert (ok.docnum, ok.status, ok.message_type, ok.object_key) == ("0000000000471101", POSTED, "DEBMAS", "0000100001")
+    assert (ok.docnum, ok.status, ok.message_type, ok.object_key) == (
+        "0000000000471101", POSTED, "DEBMAS", "0000100001")
     assert bad.status == FAILED and bad.text.startswith("Sales area 2000/10/00 is not defined")
     assert bad.text.endswith("create it first")
 

@@ -64,7 +64,8 @@ def test_fields_without_definition_share_what_sdata_leaves() -> None:
     # E1MAKTM defines 46 characters: 954 are left for fields it does not list
     assert len(list(read_xml(MATMAS.replace(b"</MAKTX>", b"</MAKTX><ZZNOTE>" + b"n" * 954 + b"</ZZNOTE>", 1)))) == 2
     assert refused(MATMAS.replace(b"</MAKTX>", b"</MAKTX><ZZNOTE>" + b"n" * 955 + b"</ZZNOTE>", 1)).endswith(
-        "fields ZZNOTE, which the definition does not list, hold 955 characters; past its defined fields SDATA holds 954")
+        "fields ZZNOTE, which the definition does not list, hold 955 characters;"
+        " past its defined fields SDATA holds 954")
     assert refused(MATMAS.replace(b"</E1MARAM>", b"<Z1" + b"X" * 30 + b" SEGMENT=\"1\"/></E1MARAM>", 1)).endswith(
         "segment name is 32 characters, at most 30 fit")
 
