@@ -92,10 +92,10 @@ def message_show(runtime: HubRuntime, ctx: click.Context, message_id: str, as_js
 
         ctx.invoke(show_inbound, payload_id=_number(message_id[3:]), as_json=as_json)
         return
-    message_id = _number(message_id)
+    number = _number(message_id)
     engine = read_only(runtime.require_schema())
     with engine.connect() as conn:
-        row = views.get_message(conn, message_id)
+        row = views.get_message(conn, number)
     if as_json:
         print_json(row)
         return

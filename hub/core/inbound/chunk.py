@@ -131,14 +131,16 @@ class ChunkRun:
     def replay(self, kept: InboundPayloadRow, documents: list[RawDocument]) -> list[IngestOutcome]:
         """Post the documents of a kept payload again; its history gains a ``replayed``
         record, then what became of them."""
+        payload_id = kept.id
+        assert payload_id is not None, "a kept payload is a stored row"
         digest = kept.content_hash or archive.content_hash(kept.payload)
-        entries = [Entry(raw, kept.dedupe_key, kept.payload, digest, list(kept.history), payload_id=kept.id)
+        entries = [Entry(raw, kept.dedupe_key, kept.payload, digest, list(kept.history), payload_id=payload_id)
                    for raw in documents]
         for entry in entries:
             self._record(entry, "replayed", "processing the kept payload again")
         self._process([(entry, None) for entry in entries])
         for entry in entries:
-            archive.record_outcome(self.conn, kept.id, self._archive_status(entry), entry.history, entry.error,
+            archive.record_outcome(self.conn, payload_id, self._archive_status(entry), entry.history, entry.error,
                                    entry.upsert.hub_id if entry.upsert else None, entry.mapping, entry.waiting_for)
         return self._finish(entries)
 

@@ -236,9 +236,9 @@ class IngestPool:
                     waiting[number] = result
                 yield waiting.pop(first)
                 first += 1
-                job = next(pending, None)
-                if job is not None:
-                    self._jobs.put((sent, job))
+                later = next(pending, None)
+                if later is not None:
+                    self._jobs.put((sent, later))
                     sent += 1
         finally:
             # Jobs already handed out are posted whatever the caller does; their results

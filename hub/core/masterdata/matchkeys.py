@@ -50,7 +50,7 @@ class KeyHashes(dict[MatchKey, int]):
 
 
 @lru_cache(maxsize=4)
-def _holders(backend: str, fuzzy: bool) -> sa.Select[tuple[int, str]]:
+def _holders(backend: str, fuzzy: bool) -> sa.Select[int, str]:
     """Holders of the given key hashes; for fuzzy keys, only of keys shared by at most
     MAX_FUZZY_HOLDERS partners, counted in the database, so a key held by thousands
     never brings thousands of rows back."""
@@ -66,7 +66,7 @@ def _holders(backend: str, fuzzy: bool) -> sa.Select[tuple[int, str]]:
 
 
 @lru_cache(maxsize=4)
-def _profile_data(backend: str) -> sa.Select[tuple[str, Any, str | None]]:
+def _profile_data(backend: str) -> sa.Select[str, Any, str | None]:
     # Merged records are skipped in Python: a "merged_into IS NULL" condition tempts SQLite
     # into scanning that index (every live record) instead of looking the ids up.
     return sa.select(documents.c.hub_id, documents.c.data, documents.c.merged_into).where(

@@ -65,7 +65,7 @@ def partner_view(conn: sa.Connection, ident: str) -> PartnerView:
     stored = doc_store.get(conn, hub_id)
     history = [
         {"version": v.version, "changed_at": v.changed_at.isoformat(), "source": v.source_system,
-         "fields": sorted(v.changes)}
+         "fields": sorted(v.changes or {})}
         for v in doc_store.history(conn, hub_id)[-HISTORY_SHOWN:]
     ]
     docs = doc_store.documents

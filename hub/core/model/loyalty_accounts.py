@@ -8,6 +8,7 @@ account balance is simply their sum.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar
 
@@ -57,9 +58,9 @@ class PointAccount(CanonicalModel):
 
     point_type: str = Field(min_length=1)
     balance: ExactDecimal
-    earned_total: ExactDecimal = Field(default=0, ge=0)
-    redeemed_total: ExactDecimal = Field(default=0, ge=0)
-    expired_total: ExactDecimal = Field(default=0, ge=0)
+    earned_total: ExactDecimal = Field(default=Decimal(0), ge=0)
+    redeemed_total: ExactDecimal = Field(default=Decimal(0), ge=0)
+    expired_total: ExactDecimal = Field(default=Decimal(0), ge=0)
     expiring: list[PointLot] = Field(default_factory=list)
 
 

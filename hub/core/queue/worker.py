@@ -69,7 +69,7 @@ class Worker:
         self.stats = WorkerStats()
         # Plugins load now, not on the first delivery: a worker is ready (or fails on a
         # broken plugin) before it claims anything, and first messages wait for no start-up.
-        runtime.plugins  # type: ignore[attr-defined]  # noqa: B018
+        runtime.plugins  # noqa: B018 - read for its effect: loading the plugins
         self._deliverer = Deliverer(runtime, self.settings)
         self._claim_size = ClaimSize(self.settings.batch_size, self.settings.per_queue_batch)
         # An idle worker polls often; on SQLite it must not take the write lock to find nothing.

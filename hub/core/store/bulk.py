@@ -18,9 +18,10 @@ an array on PostgreSQL), so the statement is built once and cached like any othe
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -111,7 +112,7 @@ def insert_columns(conn: sa.Connection, table: sa.Table, columns: Mapping[str, S
         for name, process in binding
     ]
     dbapi = conn.dialect.loaded_dbapi
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = cast(sqlite3.Connection, conn.connection.dbapi_connection).cursor()  # SQLite's driver, checked above
     try:
         # Row tuples are made one at a time as the driver takes them.
         cursor.executemany(sql, zip(*ordered, strict=True))
