@@ -16,11 +16,12 @@ import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import click
 from pydantic import SecretStr
 
-from hub.api import ConfigError, Problem, SalesOrder, object_queue
+from hub.api import ConfigError, JsonValue, Problem, SalesOrder, object_queue
 from hub.testing.live import LiveHub
 from plugins.erp_sap.acks import erp_number
 from plugins.erp_sap.demo_report import DemoReport, collect_report, print_report
@@ -63,7 +64,7 @@ def make_orders(customers: list[str], products: list[str], count: int) -> list[S
     orders = []
     for n in range(count):
         sold_to = customers[n % len(customers)]
-        items = []
+        items: list[dict[str, Any]] = []
         for k in range(2):
             items.append({"item_number": (k + 1) * 10, "product_hub_id": products[(n * 2 + k) % len(products)],
                           "quantity": {"value": str(k + 1 + n % 3), "unit": "PCE"},
@@ -78,7 +79,7 @@ def make_orders(customers: list[str], products: list[str], count: int) -> list[S
     return orders
 
 
-def _queue_messages(hub: LiveHub, queue: str) -> list[dict[str, object]]:
+def _queue_messages(hub: LiveHub, queue: str) -> list[dict[str, JsonValue]]:
     listed = hub.cli_json("messages", "--queue", queue)
     return [m for m in listed if isinstance(m, dict)] if isinstance(listed, list) else []
 

@@ -78,8 +78,9 @@ class WooWrites(ShopBase):
         self.emit("order.updated", order)
         return item
 
-    def update_product(self, product_id: int, body: Any) -> dict[str, Any]:
-        """``PUT products/{id}``: the hub sets a product's stock and/or regular price."""
+    def update_product(self, product_id: object, body: Any) -> dict[str, Any]:
+        """``PUT products/{id}``: the hub sets a product's stock and/or regular price
+        (``product_id`` as the client sent it: an unknown one is a 404)."""
         variant = next((v for v in self.catalogue.values() if v.product_id == product_id), None)
         if variant is None:
             raise SimError(f"no product {product_id}", 404)
@@ -95,7 +96,7 @@ class WooWrites(ShopBase):
             location = next(iter(self.locations))
             variant.stock = {location: stock}
             self.record("stock", sku=variant.sku, product_id=product_id, stock_quantity=stock)
-        return wj.product(self.site, variant, self.stamp("product", product_id))
+        return wj.product(self.site, variant, self.stamp("product", variant.product_id))
 
     def batch_products(self, body: Any) -> dict[str, Any]:
         """``POST products/batch``: several updates at once (creates and deletes are refused)."""

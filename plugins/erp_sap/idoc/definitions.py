@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from importlib import resources
 from operator import itemgetter
@@ -175,7 +175,7 @@ class SegmentDef:
                 values[REST_FIELD] = rest
         return values
 
-    def encode(self, values: dict[str, str]) -> str:
+    def encode(self, values: Mapping[str, str]) -> str:
         """SDATA for ``values`` (trailing blanks not padded).
 
         Raises ValueError naming a field that the segment does not have or that is
@@ -196,11 +196,11 @@ class SegmentDef:
                     f"field {name} is {len(value)} characters, segment {self.type} holds {spec.length}"
                 )
         for spec in self._ordered:
-            value = values.get(spec.name)
-            if value:
+            given = values.get(spec.name)
+            if given:
                 chars.append(" " * (spec.offset - position))
-                chars.append(value)
-                position = spec.offset + len(value)
+                chars.append(given)
+                position = spec.offset + len(given)
         rest = values.get(REST_FIELD)
         if rest:
             chars.append(" " * (self._end - position))

@@ -17,7 +17,7 @@ import io
 from collections.abc import Iterable, Iterator
 from itertools import chain, count, repeat
 from operator import itemgetter, methodcaller
-from typing import IO
+from typing import IO, cast
 
 from hub.api import RawDocument, Segment
 from plugins.erp_sap.idoc.control import (
@@ -54,7 +54,7 @@ def _text_stream(payload: bytes | IO[bytes] | IO[str], encoding: str) -> IO[str]
     if isinstance(payload, io.TextIOBase):
         return payload
     codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-    return io.TextIOWrapper(payload, encoding=codec, newline=None)  # type: ignore[arg-type]
+    return io.TextIOWrapper(cast(IO[bytes], payload), encoding=codec, newline=None)  # not text, so bytes
 
 
 def _line_records(text: IO[str], head: str) -> Iterator[tuple[int, int | None, str]]:
@@ -112,7 +112,7 @@ def iter_records(payload: bytes | IO[bytes] | IO[str], encoding: str = "utf-8",
         else:
             yield from _line_records(text, head)
     finally:
-        if text is not payload:
+        if text is not payload and isinstance(text, io.TextIOWrapper):
             # hand the caller's stream back unclosed; closing it is the caller's business
             text.detach()
 

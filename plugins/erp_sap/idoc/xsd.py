@@ -31,7 +31,8 @@ class _Schema:
     def __init__(self, root: etree._Element, file: str) -> None:
         self.file = file
         self.types = {t.get("name"): t for t in root.findall(f"{XS}complexType")}
-        self.elements = {e.get("name"): e for e in root.findall(f"{XS}element")}
+        # Top-level elements: an XSD names each of them.
+        self.elements = {name: e for e in root.findall(f"{XS}element") if (name := e.get("name"))}
 
     def fail(self, node: etree._Element, item: str, reason: str) -> DefinitionError:
         return DefinitionError(self.file, node.sourceline, item, reason)
