@@ -170,7 +170,7 @@ def _prepare_and_post(ingestor: Ingestor, job: IngestJob, number: int, turns: _T
             return PoolResult(job, ingestor.post(prepared, job.content_type))
         except HubError as exc:
             return PoolResult(job, [], str(exc))
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - a bug: its traceback goes to the pool, which raises it
             return traceback.format_exc()
 
 

@@ -269,10 +269,11 @@ class UpsertBatch:
         documents.write(self._conn, writes, self._pending.versions)
         keymap.link_new(self._conn, self._pending.links)
         rekeyed = {h: s for h, s in self._current.items() if s.keys_changed}
-        new_keys = {h: s.keys for h, s in rekeyed.items() if s.based_on == 0}
-        old_keys = {h: s.keys for h, s in rekeyed.items() if s.based_on != 0}
-        matchkeys.replace(self._conn, new_keys, new=True, hashes=self._hashes)  # type: ignore[arg-type]
-        matchkeys.replace(self._conn, old_keys, hashes=self._hashes)  # type: ignore[arg-type]
+        # keys_changed is set together with keys: "or frozenset()" only tells the type checker.
+        new_keys = {h: s.keys or frozenset() for h, s in rekeyed.items() if s.based_on == 0}
+        old_keys = {h: s.keys or frozenset() for h, s in rekeyed.items() if s.based_on != 0}
+        matchkeys.replace(self._conn, new_keys, new=True, hashes=self._hashes)
+        matchkeys.replace(self._conn, old_keys, hashes=self._hashes)
         if self._pending.changes:
             self._notify()
 

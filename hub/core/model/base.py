@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
@@ -54,7 +55,7 @@ def _refuse_float(value: Any) -> Any:
     return value
 
 
-def _upper_code(length: int, what: str):  # type: ignore[no-untyped-def]
+def _upper_code(length: int, what: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         value = value.strip().upper()
         if len(value) != length or not value.isalpha():

@@ -32,8 +32,10 @@ def wait_seconds(policy: RetryPolicy, attempt: int, retry_after: float | None = 
 
     The peer's ``retry_after`` wins when it asks for longer than the policy would wait.
     """
-    # The wait strategies read only the attempt number: there is no Retrying object here.
-    state = tenacity.RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state = tenacity.RetryCallState(
+        retry_object=None,  # type: ignore[arg-type]  # the wait strategies read only the attempt number
+        fn=None, args=(), kwargs={},
+    )
     state.attempt_number = attempt
     wait = float(_strategy(policy)(state))
     return max(wait, retry_after or 0.0)

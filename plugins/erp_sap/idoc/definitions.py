@@ -140,10 +140,10 @@ class SegmentDef:
         if getter is None:
             slices = [slice(f.offset, f.end) for f in self.fields[:count]]
             if not slices:
-                getter = lambda sdata: ()  # noqa: E731
+                getter = lambda sdata: ()  # noqa: E731 - one of the getters chosen here by count
             elif len(slices) == 1:
                 single = itemgetter(slices[0])
-                getter = lambda sdata: (single(sdata),)  # noqa: E731
+                getter = lambda sdata: (single(sdata),)  # noqa: E731 - one of the getters chosen here by count
             else:
                 getter = itemgetter(*slices)
             self._getters[count] = getter
