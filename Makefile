@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/hub demo
 
+# Lint, type check, then the tests; the first that fails stops the run.
 test: $(STAMP)
+	$(BIN)/ruff check hub plugins tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -45,9 +45,9 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
 
 from hub import hookimpl
+from hub.api import OutboundMessage
 from hub.core.errors import TransientError
 from hub.core.plugins import TransportSpec
-from hub.api import OutboundMessage, PluginContext
 from hub.core.queue import NewMessage, Worker, enqueue
 from hub.core.queue.runner import install_drain_handlers
 from hub.core.queue.tables import messages, queues
@@ -119,7 +119,7 @@ class Receiver(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
         raw = self.rfile.read(length)
         if len(raw) < length:  # the sender was killed mid-request: nothing was delivered
@@ -135,10 +135,10 @@ class Receiver(BaseHTTPRequestHandler):
                               body["queue"], body["n"], body["j"])
         self._reply({"applied": applied})
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._reply(LEDGER.stats())
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (quiet)
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 
@@ -256,7 +256,8 @@ def produce(runtime: HubRuntime, total: int, queue_count: int, chunks: int, paus
 
 def finished(runtime: HubRuntime) -> tuple[int, int]:
     with runtime.engine.connect() as conn:
-        pending = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(queues.c.last_seq - queues.c.done_seq), 0))).scalar_one()
+        backlog = sa.func.coalesce(sa.func.sum(queues.c.last_seq - queues.c.done_seq), 0)
+        pending = conn.execute(sa.select(backlog)).scalar_one()
         done = conn.execute(sa.select(sa.func.count()).where(messages.c.status == "delivered")).scalar_one()
     return int(pending), int(done)
 

@@ -42,16 +42,16 @@ BENCH = ROOT / "bench"
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 sys.path.insert(0, str(ROOT))
 
-from hub.core.inbound.outcome import summarise  # noqa: E402
-from hub.core.raw import RawDocument, Segment  # noqa: E402
-from hub.core.runtime import HubRuntime  # noqa: E402
-from hub.core.settings import HubSettings  # noqa: E402
-from hub.core.store import migrate  # noqa: E402
-from hub.core.store.keymap import key_map  # noqa: E402
-from plugins.erp_sap.fileport import FilePort  # noqa: E402
-from plugins.erp_sap.idoc.codec import IdocCodecs  # noqa: E402
-from plugins.erp_sap.settings import PLUGIN, ErpSapSettings  # noqa: E402
-from plugins.erp_sap.simulator.masterdata_idocs import write_debmas, write_matmas  # noqa: E402
+from hub.core.inbound.outcome import summarise
+from hub.core.raw import RawDocument, Segment
+from hub.core.runtime import HubRuntime
+from hub.core.settings import HubSettings
+from hub.core.store import migrate
+from hub.core.store.keymap import key_map
+from plugins.erp_sap.fileport import FilePort
+from plugins.erp_sap.idoc.codec import IdocCodecs
+from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
+from plugins.erp_sap.simulator.masterdata_idocs import write_debmas, write_matmas
 
 ITEMS = 10
 FILE_ORDERS = 500
@@ -163,7 +163,8 @@ def order_bench(folder: Path, count: int, customers: int, products: int) -> dict
     codecs = IdocCodecs.from_settings(_erp_settings(runtime))
     files = []
     for start in range(1, count + 1, FILE_ORDERS):
-        payload = codecs.render_flat(orders(min(FILE_ORDERS, count + 1 - start), known_customers, known_products, start))
+        batch = orders(min(FILE_ORDERS, count + 1 - start), known_customers, known_products, start)
+        payload = codecs.render_flat(batch)
         files.append((f"orders_{start:08d}.txt", payload))
     ingestor = runtime.ingestor("erp_sap")
     counts: Counter[str] = Counter()
@@ -188,7 +189,8 @@ def _pool_bench(runtime: HubRuntime, codecs: IdocCodecs, count: int, customers: 
     inbound.mkdir(parents=True, exist_ok=True)
     for start in range(count + 1, 2 * count + 1, FILE_ORDERS):
         path = inbound / f"orders_{start:08d}.txt"
-        path.write_bytes(codecs.render_flat(orders(min(FILE_ORDERS, 2 * count + 1 - start), customers, products, start)))
+        batch = orders(min(FILE_ORDERS, 2 * count + 1 - start), customers, products, start)
+        path.write_bytes(codecs.render_flat(batch))
     started = time.perf_counter()
     pool = runtime.ingest_pool("erp_sap")
     assert pool is not None, "ingest_workers is 1: no pool to measure"

@@ -27,12 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "plugins" / "erp_sap")]
 
-from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from idoc_fuzzing import (  # noqa: E402
-    FLAT_SAMPLES, PARSERS, XML_SAMPLES, arbitrary, idocs, mutated, parses_or_refuses, round_trips,
-)
+from hypothesis import HealthCheck, given, seed, settings, strategies as st
+from idoc_fuzzing import FLAT_SAMPLES, PARSERS, XML_SAMPLES, arbitrary, idocs, mutated, parses_or_refuses, round_trips
 
 
 def _every_parser(payload: bytes) -> None:
@@ -76,7 +72,7 @@ def run(name: str, examples: int, random_seed: int, deadline: float) -> dict[str
     failures: list[str] = []
     try:
         prop()
-    except BaseException as exc:  # noqa: BLE001 - a failure is the bench's finding, shown and counted
+    except BaseException as exc:  # a failure is the bench's finding, shown and counted
         if isinstance(exc, KeyboardInterrupt):
             raise
         found = exc.exceptions if isinstance(exc, BaseExceptionGroup) else (exc,)

@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from hub.core.raw import RawDocument, Segment  # noqa: E402
-from plugins.erp_sap.idoc.definitions import DefinitionRegistry  # noqa: E402
-from plugins.erp_sap.idoc.flat import read_flat, write_flat  # noqa: E402
-from plugins.erp_sap.idoc.xml import read_xml, write_xml  # noqa: E402
+from hub.core.raw import RawDocument, Segment
+from plugins.erp_sap.idoc.definitions import DefinitionRegistry
+from plugins.erp_sap.idoc.flat import read_flat, write_flat
+from plugins.erp_sap.idoc.xml import read_xml, write_xml
 
 
 def _control(idoc_type: str, message: str, number: int) -> dict[str, str]:
@@ -39,7 +39,8 @@ def orders(count: int) -> Iterator[RawDocument]:
     """ORDERS05 IDocs with 3 items each (about 25 segments)."""
     for n in range(1, count + 1):
         body = [Segment("E1EDK01", {"CURCY": "EUR", "BSART": "TA", "BELNR": f"{n:010d}"}),
-                Segment("E1EDK14", {"QUALF": "008", "ORGID": "1000"}), Segment("E1EDK14", {"QUALF": "007", "ORGID": "10"}),
+                Segment("E1EDK14", {"QUALF": "008", "ORGID": "1000"}),
+                Segment("E1EDK14", {"QUALF": "007", "ORGID": "10"}),
                 Segment("E1EDK03", {"IDDAT": "022", "DATUM": "20240610"}),
                 Segment("E1EDKA1", {"PARVW": "AG", "PARTN": f"{n % 50000:010d}", "NAME1": "Müller Maschinenbau GmbH",
                                     "STRAS": "Hohe Straße 12", "ORT01": "Köln", "PSTLZ": "50667", "LAND1": "DE"}),
@@ -47,7 +48,8 @@ def orders(count: int) -> Iterator[RawDocument]:
                 Segment("E1EDK02", {"QUALF": "001", "BELNR": f"PO-{n}", "DATUM": "20240610"})]
         for item in range(1, 4):
             body.append(Segment("E1EDP01", {"POSEX": f"{item * 10:06d}", "MENGE": "10.000", "MENEE": "PCE",
-                                            "VPREI": "112.50", "NETWR": "1125.00", "WERKS": "1000", "MATNR": f"{item:018d}"}, [
+                                            "VPREI": "112.50", "NETWR": "1125.00", "WERKS": "1000",
+                                            "MATNR": f"{item:018d}"}, [
                 Segment("E1EDP20", {"WMENG": "10.000", "EDATU": "20240620"}),
                 Segment("E1EDP19", {"QUALF": "002", "IDTNR": f"{item:018d}", "KTEXT": "Kreiselpumpe"}),
                 Segment("E1EDP05", {"ALCKZ": "+", "KSCHL": "PR00", "BETRG": "112.50"}),
@@ -61,9 +63,12 @@ def customers(count: int) -> Iterator[RawDocument]:
     for n in range(1, count + 1):
         kunnr = f"{n:010d}"
         body = [Segment("E1KNA1M", {"MSGFN": "005", "KUNNR": kunnr, "KTOKD": "0001", "LAND1": "DE",
-                                    "NAME1": f"Kunde {n} GmbH", "ORT01": "Köln", "PSTLZ": "50667", "STRAS": "Hohe Straße 12"}, [
-            Segment("E1KNVVM", {"MSGFN": "005", "VKORG": "1000", "VTWEG": "10", "SPART": "00", "WAERS": "EUR", "ZTERM": "ZB14"},
-                    [Segment("E1KNVPM", {"MSGFN": "005", "PARVW": p, "KUNN2": kunnr}) for p in ("AG", "RE", "RG", "WE")]),
+                                    "NAME1": f"Kunde {n} GmbH", "ORT01": "Köln", "PSTLZ": "50667",
+                                    "STRAS": "Hohe Straße 12"}, [
+            Segment("E1KNVVM", {"MSGFN": "005", "VKORG": "1000", "VTWEG": "10", "SPART": "00", "WAERS": "EUR",
+                                "ZTERM": "ZB14"},
+                    [Segment("E1KNVPM", {"MSGFN": "005", "PARVW": p, "KUNN2": kunnr})
+                     for p in ("AG", "RE", "RG", "WE")]),
             Segment("E1KNB1M", {"MSGFN": "005", "BUKRS": "1000", "AKONT": "0000140000"})])]
         yield RawDocument("erp_sap", "DEBMAS", f"{n:016d}", "idoc", body, _control("DEBMAS07", "DEBMAS", n))
 

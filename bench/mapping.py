@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from hub.core.mapping import load_mapping_set
-from hub.core.mapping.steps import DocCtx
 from hub.core.mapping.money import decimal_places, to_places
+from hub.core.mapping.steps import DocCtx
 from hub.core.model import SalesOrder
 from hub.core.raw import RawDocument, Segment
 
@@ -61,9 +61,10 @@ def make_orders(count: int, items: int) -> list[RawDocument]:
             }, [Segment("E1EDP19", {"QUALF": "002", "IDTNR": f"{n:018d}", "KTEXT": f"Widget {n}"}),
                 Segment("E1EDP20", {"EDATU": "20240320", "WMENG": f"{n}.000", "BMENG": f"{n}.000"})]))
         total = Decimal("12.50") * sum(range(1, items + 1))
+        tax = (total * Decimal("0.19")).quantize(Decimal("0.01"))
         body += [Segment("E1EDS01", {"SUMID": "002", "SUMME": str(total), "WAERQ": "EUR"}),
-                 Segment("E1EDS01", {"SUMID": "005", "SUMME": str((total * Decimal("0.19")).quantize(Decimal("0.01"))), "WAERQ": "EUR"}),
-                 Segment("E1EDS01", {"SUMID": "003", "SUMME": str(total + (total * Decimal("0.19")).quantize(Decimal("0.01"))), "WAERQ": "EUR"})]
+                 Segment("E1EDS01", {"SUMID": "005", "SUMME": str(tax), "WAERQ": "EUR"}),
+                 Segment("E1EDS01", {"SUMID": "003", "SUMME": str(total + tax), "WAERQ": "EUR"})]
         orders.append(RawDocument("erp_sap", "ORDERS", f"{i:016d}", "idoc", body, {"MESTYP": "ORDERS"}))
     return orders
 
@@ -165,8 +166,8 @@ def hand_map(raw: RawDocument, validate: bool) -> Any:
         lines = []
         for c in s.children:
             if c.name == "E1EDP20":
-                line: dict[str, Any] = {"date": _sap_date(c.fields["EDATU"]),
-                                        "quantity": {"value": _sap_number(c.fields["WMENG"]), "unit": UNITS[f["MENEE"]]}}
+                quantity = {"value": _sap_number(c.fields["WMENG"]), "unit": UNITS[f["MENEE"]]}
+                line: dict[str, Any] = {"date": _sap_date(c.fields["EDATU"]), "quantity": quantity}
                 if c.fields.get("BMENG"):
                     line["confirmed_quantity"] = {"value": _sap_number(c.fields["BMENG"]), "unit": UNITS[f["MENEE"]]}
                 lines.append(line)
@@ -220,7 +221,7 @@ def main() -> None:
     ratio = _compare("with validation into SalesOrder (what the hub does):",
                      lambda r: table.map_inbound(r, lookup, report_unmapped=False),
                      lambda r: hand_map(r, True), orders)
-    rules = table._inbound  # noqa: SLF001 -- measures the compiled rules alone
+    rules = table._inbound  # measures the compiled rules alone
 
     def engine_fields(raw: RawDocument) -> dict[str, Any]:
         root = Segment("", children=raw.body)

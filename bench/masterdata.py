@@ -26,11 +26,11 @@ from pathlib import Path
 # (to compare two versions with one virtualenv), it measures that checkout's code.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from hub.core.gcpause import gc_paused  # noqa: E402
-from hub.core.masterdata import Incoming, MasterDataService  # noqa: E402
-from hub.core.model.partner import Partner  # noqa: E402
-from hub.core.store import migrate  # noqa: E402
-from hub.core.store.db import create_engine  # noqa: E402
+from hub.core.gcpause import gc_paused
+from hub.core.masterdata import Incoming, MasterDataService
+from hub.core.model.partner import Partner
+from hub.core.store import migrate
+from hub.core.store.db import create_engine
 
 CITIES = [("50667", "Köln"), ("10115", "Berlin"), ("80331", "München"), ("20095", "Hamburg"),
           ("60311", "Frankfurt am Main"), ("70173", "Stuttgart"), ("04109", "Leipzig")]

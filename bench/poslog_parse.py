@@ -22,12 +22,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from hub.api import DocumentError  # noqa: E402
-from hub.core.mapping import load_mapping_set  # noqa: E402
-from plugins.loyalty_pos.codecs import codec_specs  # noqa: E402
-from plugins.loyalty_pos.plugin import MAPPINGS  # noqa: E402
-from plugins.loyalty_pos.poslog.generate import write_day  # noqa: E402
-from plugins.loyalty_pos.settings import LoyaltyPosSettings  # noqa: E402
+from hub.api import DocumentError
+from hub.core.mapping import load_mapping_set
+from plugins.loyalty_pos.codecs import codec_specs
+from plugins.loyalty_pos.plugin import MAPPINGS
+from plugins.loyalty_pos.poslog.generate import write_day
+from plugins.loyalty_pos.settings import LoyaltyPosSettings
 
 
 def _peak_mb() -> float:

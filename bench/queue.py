@@ -37,13 +37,13 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
 
 from hub import hookimpl
-from hub.core.plugins import TransportSpec
 from hub.api import OutboundMessage, PluginContext
+from hub.core.plugins import TransportSpec
 from hub.core.queue import NewMessage, Worker, enqueue
 from hub.core.queue.messages import utcnow
 from hub.core.queue.runner import install_drain_handlers
-from hub.core.queue.tables import queues
 from hub.core.queue.status import queue_status
+from hub.core.queue.tables import queues
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
 from hub.core.store import migrate
@@ -421,7 +421,8 @@ def main() -> None:
         p50, p99, n = hub_latency(schema.url, seconds, tmp)
         schema.drop()
         figures.update(latency_pg_p50_ms=p50, latency_pg_p99_ms=p99)
-        print(f"latency at {LATENCY_RATE} msgs/s, hub PostgreSQL: p50 {p50} ms, p99 {p99} ms ({n} messages)", flush=True)
+        print(f"latency at {LATENCY_RATE} msgs/s, hub PostgreSQL: p50 {p50} ms, p99 {p99} ms ({n} messages)",
+              flush=True)
         store = big_store(f"sqlite:///{tmp}/big.db", big, 6 if args.short else 15, tmp)
         figures.update({f"big_{k}": v for k, v in store.items()})
         print(f"{big:,} messages queued (enqueue {store['enqueue_msgs_s']:,} msgs/s): worker RSS "

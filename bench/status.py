@@ -33,8 +33,8 @@ import sqlalchemy as sa
 
 from hub.core.queue import NewMessage, admin, enqueue
 from hub.core.queue.messages import utcnow
-from hub.core.queue.tables import queues
 from hub.core.queue.status import queue_status
+from hub.core.queue.tables import queues
 from hub.core.store import migrate
 from hub.core.store.db import create_engine
 

@@ -45,6 +45,7 @@ from hub.core.errors import (
 from hub.core.inbound.outcome import IngestOutcome, summarise
 from hub.core.inbound.pool import IngestJob, IngestPool, IngestPoolError, PoolResult
 from hub.core.model import (
+    DOCUMENT_TYPES,
     AccrualBasis,
     AccrualRule,
     Address,
@@ -68,7 +69,6 @@ from hub.core.model import (
     CouponStatus,
     CoveredObject,
     CurrencyCode,
-    DOCUMENT_TYPES,
     Delivery,
     DeliveryItem,
     Document,
@@ -115,18 +115,16 @@ from hub.core.model import (
     Quantity,
     Quotation,
     QuotationStatus,
+    ReceiptReference,
     RedemptionRule,
     Relationship,
     RenewalTerms,
     ResponseTime,
     RetailLine,
-    RetailTransaction,
-    ReceiptReference,
     RetailReward,
+    RetailTransaction,
     RetailTransactionStatus,
     RetailTransactionType,
-    Shipment,
-    ShipmentItem,
     SalesArea,
     SalesContract,
     SalesContractKind,
@@ -137,6 +135,8 @@ from hub.core.model import (
     ServiceContract,
     ServiceContractItem,
     ServiceLevel,
+    Shipment,
+    ShipmentItem,
     StatusChange,
     StockLevel,
     Tax,
@@ -156,25 +156,15 @@ from hub.core.model import (
     validate_document,
 )
 from hub.core.plugins.authentication import BASIC, PUBLIC, ApiKey, Authentication, Basic, Public, Verify
-from hub.core.plugins.registry import (
-    CodecSpec,
-    DemoSpec,
-    InboundSpec,
-    JobSpec,
-    LoaderSpec,
-    PluginRegistry,
-    RouteSpec,
-    SubscriptionSpec,
-    TransportSpec,
-)
+from hub.core.plugins.context import PluginContext
 from hub.core.plugins.contracts import (
     AcceptsPayload,
     ApplyChange,
     CanonicalChange,
+    ChunkListener,
     DemoPart,
     DemoStage,
     DemoStart,
-    ChunkListener,
     HandlerFactory,
     JobFunction,
     ListenerFactory,
@@ -189,15 +179,25 @@ from hub.core.plugins.contracts import (
     Transport,
     TransportFactory,
 )
-from hub.core.plugins.context import PluginContext
+from hub.core.plugins.registry import (
+    CodecSpec,
+    DemoSpec,
+    InboundSpec,
+    JobSpec,
+    LoaderSpec,
+    PluginRegistry,
+    RouteSpec,
+    SubscriptionSpec,
+    TransportSpec,
+)
 from hub.core.plugins.settings import SettingsRegistry
 from hub.core.plugins.transaction import PluginTransaction, SentMessage
-from hub.core.store.plugin_state import JsonValue
 from hub.core.queue.messages import DeliveryResult, NewMessage, OutboundMessage
 from hub.core.queue.outbox import object_queue
 from hub.core.raw import RawDocument, RawFormat, Segment
 from hub.core.retry_after import retry_after_seconds
 from hub.core.signatures import verify_hmac
+from hub.core.store.plugin_state import JsonValue
 from hub.http.receive import Payload, accept_payload, receive_payload, route_context
 
 __all__ = [

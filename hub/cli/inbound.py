@@ -12,6 +12,7 @@ from hub.cli.context import pass_runtime
 from hub.cli.output import console, json_option, print_json, print_table
 from hub.core.runtime import HubRuntime
 from hub.core.store import archive
+from hub.core.store.inbound_counts import FAILED_STATUSES
 from hub.core.store.tables import InboundPayloadRow
 
 inbound_table = InboundPayloadRow.__table__
@@ -51,7 +52,7 @@ def list_inbound(runtime: HubRuntime, state: str | None, system: str | None, sin
     query = sa.select(t.c.id, t.c.system, t.c.document_kind, t.c.dedupe_key, t.c.status, t.c.duplicates,
                       t.c.hub_id, t.c.error, t.c.received_at).order_by(t.c.id.desc()).limit(limit)
     if state:
-        query = query.where(t.c.status.in_(archive.FAILED_STATUSES if state == archive.FAILED else (state,)))
+        query = query.where(t.c.status.in_(FAILED_STATUSES if state == archive.FAILED else (state,)))
     if system:
         query = query.where(t.c.system == system)
     if since:

@@ -52,7 +52,8 @@ def ingest(runtime: HubRuntime, plugin: str, files: tuple[Path, ...], as_json: b
                            + (f" (this version: payload {o.payload_id})" if o.status == "conflict" else ""), err=True)
         for error in file_errors:
             click.echo(f"error: {error['file']}: {error['error']}", err=True)
-        click.echo(", ".join(f"{n} {status}" for status, n in sorted(summarise(outcomes).items())) or "nothing ingested")
+        counts = sorted(summarise(outcomes).items())
+        click.echo(", ".join(f"{n} {status}" for status, n in counts) or "nothing ingested")
     if file_errors or any(o.failed for o in outcomes):
         raise click.exceptions.Exit(1)
 

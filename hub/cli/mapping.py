@@ -37,8 +37,8 @@ def check(runtime: HubRuntime, path: Path | None, as_json: bool) -> None:
                                  for p in problems]})
     else:
         print_table(["file", "system", "document type", "inbound", "outbound", "version"],
-                    [(t["file"], t["system"], t["document_type"], ", ".join(t["inbound"]), t["outbound"],
-                      t["version"]) for t in tables], title="Mapping tables")
+                    [(t.file, t.system, t.document_type, ", ".join(t.inbound_types), t.outbound_type,
+                      t.version) for t in mapping_set.tables], title="Mapping tables")
         for item in shadowed:
             click.echo(f"{item['file']}: overridden by {item['overridden_by']}")
         for problem in problems:

@@ -28,7 +28,7 @@ def show(runtime: HubRuntime, ident: str, as_json: bool) -> None:
         print_json(view.as_dict())
         return
     p = view.partner
-    console.print(f"[bold]{p.display_name}[/bold]  {p.hub_id}  version {p.version}"  # type: ignore[attr-defined]
+    console.print(f"[bold]{p.display_name}[/bold]  {p.hub_id}  version {p.version}"
                   + (f"  (merged into {view.merged_into})" if view.merged_into else ""))
     print_table(["system", "external id"], [(r.system, r.id) for r in p.external_ids], title="External ids")
     data = p.model_dump(mode="json", exclude={"hub_id", "version", "external_ids"}, exclude_defaults=True)

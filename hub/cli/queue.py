@@ -5,13 +5,13 @@ takes ``--json``."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
 
 from hub.cli.context import pass_runtime
-from hub.cli.output import print_json, print_table, json_option
+from hub.cli.output import json_option, print_json, print_table
 from hub.core.errors import DocumentError
 from hub.core.queue import admin, views
 from hub.core.queue.messages import MESSAGE_STATUSES, utcnow
@@ -31,7 +31,7 @@ def parse_since(value: str, now: datetime) -> datetime:
         moment = datetime.fromisoformat(value.strip())
     except ValueError as exc:
         raise DocumentError("--since", "value", f"{value!r} is neither like 30m/2h/7d nor an ISO time") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _short(text: str | None, width: int = 70) -> str:
@@ -92,10 +92,10 @@ def message_show(runtime: HubRuntime, ctx: click.Context, message_id: str, as_js
 
         ctx.invoke(show_inbound, payload_id=_number(message_id[3:]), as_json=as_json)
         return
-    message_id = _number(message_id)
+    number = _number(message_id)
     engine = read_only(runtime.require_schema())
     with engine.connect() as conn:
-        row = views.get_message(conn, message_id)
+        row = views.get_message(conn, number)
     if as_json:
         print_json(row)
         return

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from hub.cli.context import pass_runtime
-from hub.cli.output import print_json, print_table, json_option
+from hub.cli.output import json_option, print_json, print_table
 from hub.core.runtime import HubRuntime
 from hub.core.settings import DEFAULT_CONFIG_FILE
 from hub.core.store import migrate

@@ -15,8 +15,8 @@ import click
 
 from hub.cli.context import pass_runtime
 from hub.cli.output import json_option, print_json
-from hub.core.queue.status import QueueView, StatusReport, queue_status
 from hub.core.queue.messages import utcnow
+from hub.core.queue.status import QueueView, StatusReport, queue_status
 from hub.core.runtime import HubRuntime
 from hub.core.store.db import read_only
 from hub.core.store.inbound_counts import inbound_attention, inbox_waiting
@@ -70,11 +70,12 @@ def table_lines(queues: Sequence[QueueView], width: int) -> list[str]:
     error_width = max(ERROR_MIN_WIDTH, width - sum(widths) - 2 * len(widths))
 
     def line(values: Sequence[str], error: str) -> str:
-        padded = [v.rjust(w) if h in RIGHT_ALIGNED else v.ljust(w) for h, v, w in zip(HEADERS, values, widths)]
+        padded = [v.rjust(w) if h in RIGHT_ALIGNED else v.ljust(w)
+                  for h, v, w in zip(HEADERS[:-1], values, widths, strict=True)]
         return "  ".join([*padded, error]).rstrip()
 
     return [line(HEADERS[:-1], HEADERS[-1])] + [
-        line(row, _one_line(q.last_error, error_width)) for row, q in zip(cells, queues)
+        line(row, _one_line(q.last_error, error_width)) for row, q in zip(cells, queues, strict=True)
     ]
 
 
@@ -99,7 +100,7 @@ def _print_report(report: StatusReport, inbound: dict[str, dict[str, int]], acce
     if report.queues:
         header, *rows = table_lines(report.queues, shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns)
         out += ["", click.style(header, bold=True)]
-        for text, queue in zip(rows, report.queues):
+        for text, queue in zip(rows, report.queues, strict=True):
             colour = STATE_COLOURS.get(queue.state)
             out.append(click.style(text, fg=colour) if colour else text)
     # One write: with --all there may be 100,000 lines.

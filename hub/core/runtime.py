@@ -59,10 +59,10 @@ class HubRuntime:
         of every section and every plugin.
         """
         try:
-            self.settings  # noqa: B018
+            self.settings  # noqa: B018 - read for its effect: validating the settings
         except ConfigError as broken:
             raise ConfigError([*broken.problems, *self._plugin_problems()]) from None
-        self.loaded_plugins  # noqa: B018
+        self.loaded_plugins  # noqa: B018 - read for its effect: loading the plugins
 
     def _plugin_problems(self) -> list[Problem]:
         """The plugins' problems while other sections are broken: their part of the

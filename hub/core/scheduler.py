@@ -21,7 +21,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
+from functools import partial
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -67,7 +68,7 @@ def hub_jobs(runtime: HubRuntime) -> dict[str, ScheduledJob]:
     }
     for plugin, spec in runtime.plugins.jobs():
         context = runtime.plugin_context(plugin)
-        jobs[f"{plugin}.{spec.id}"] = ScheduledJob(lambda spec=spec, context=context: spec.func(context),
+        jobs[f"{plugin}.{spec.id}"] = ScheduledJob(partial(spec.func, context),
                                                    spec.trigger, spec.trigger_args, spec.description)
     return jobs
 
@@ -95,7 +96,7 @@ def start_scheduler(runtime: HubRuntime) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=runtime.engine)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
-        timezone=timezone.utc,
+        timezone=UTC,
     )
     scheduler.start(paused=True)
     wanted = hub_jobs(runtime)

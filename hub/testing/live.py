@@ -22,8 +22,8 @@ from click.testing import CliRunner
 
 from hub.cli.main import build_cli
 from hub.core.inbound.inbox import post_waiting
-from hub.core.inbound.waiting import repost_ready
 from hub.core.inbound.load import LoadResult
+from hub.core.inbound.waiting import repost_ready
 from hub.core.masterdata import Incoming, UpsertResult
 from hub.core.masterdata.service import load as load_document
 from hub.core.model.base import Document

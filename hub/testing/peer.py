@@ -35,7 +35,7 @@ import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import TracebackType
 from urllib.parse import parse_qs
 
@@ -217,7 +217,7 @@ class RecordingPeer:
             more = message.get("more_body", False)
         answer = self._take(RecordedRequest(
             scope["method"], scope["path"], scope["query_string"].decode("latin-1"),
-            Headers(raw=list(scope["headers"])), bytes(body), datetime.now(timezone.utc)))
+            Headers(raw=list(scope["headers"])), bytes(body), datetime.now(UTC)))
         stopped = answer.delay > 0 and not await self._sleep(answer.delay)
         if answer.drop or stopped:
             self._drop(scope.get("client"))

@@ -8,7 +8,7 @@ Pass keyword overrides to change top-level fields: ``sales_order(status="complet
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from hub.core.model import (
@@ -185,9 +185,10 @@ def service_contract(**overrides: Any) -> ServiceContract:
                                         "period_end": "2024-02-29", "amount": _eur("149.00")}]},
             "usage_billing": {"meter_id": "OPH-77120", "unit": "HUR", "price_per_unit": _eur("0.85"),
                               "included_quantity": {"value": "500", "unit": "HUR"},
-                              "readings": [{"read_at": "2024-01-31T23:00:00+00:00", "reading": {"value": "1210.5", "unit": "HUR"}},
-                                           {"read_at": "2024-02-29T23:00:00+00:00", "reading": {"value": "1688", "unit": "HUR"},
-                                            "estimated": True}]},
+                              "readings": [{"read_at": "2024-01-31T23:00:00+00:00",
+                                            "reading": {"value": "1210.5", "unit": "HUR"}},
+                                           {"read_at": "2024-02-29T23:00:00+00:00",
+                                            "reading": {"value": "1688", "unit": "HUR"}, "estimated": True}]},
         }],
         "renewal": {"auto_renew": True, "renewal_months": 12, "notice_days": 90},
     }, overrides)

@@ -17,11 +17,12 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import click
 from pydantic import SecretStr
 
-from hub.api import DemoStage, Product, SalesOrder, object_queue
+from hub.api import BillingDocument, DemoStage, JsonValue, Product, SalesOrder, object_queue
 from hub.testing.live import LiveHub
 from plugins.erp_sap.acks import erp_number
 from plugins.erp_sap.demo_report import collect_report, print_report
@@ -122,7 +123,7 @@ def make_orders(customers: list[str], products: list[str], count: int) -> list[S
     orders = []
     for n in range(count):
         sold_to = customers[n % len(customers)]
-        items = []
+        items: list[dict[str, Any]] = []
         for k in range(2):
             items.append({"item_number": (k + 1) * 10, "product_hub_id": products[(n * 2 + k) % len(products)],
                           "quantity": {"value": str(k + 1 + n % 3), "unit": "PCE"},
@@ -140,8 +141,8 @@ def make_orders(customers: list[str], products: list[str], count: int) -> list[S
 def _invoiced(hub: LiveHub, order_ids: list[str]) -> int:
     """How many of ``order_ids`` an invoice from the ERP refers to."""
     wanted = set(order_ids)
-    return len({ref.hub_id for invoice in hub.documents("billing_document") for ref in invoice.references  # type: ignore[attr-defined]  # billing documents have references
-                if ref.doc_type == "sales_order" and ref.hub_id in wanted})
+    return len({ref.hub_id for invoice in hub.documents("billing_document") if isinstance(invoice, BillingDocument)
+                for ref in invoice.references if ref.doc_type == "sales_order" and ref.hub_id in wanted})
 
 
 def _price(hub: LiveHub, material: str) -> Decimal | None:
@@ -153,7 +154,7 @@ def _price(hub: LiveHub, material: str) -> Decimal | None:
     return prices[0].price.amount if prices else None
 
 
-def _queue_messages(hub: LiveHub, queue: str) -> list[dict[str, object]]:
+def _queue_messages(hub: LiveHub, queue: str) -> list[dict[str, JsonValue]]:
     listed = hub.cli_json("messages", "--queue", queue)
     return [m for m in listed if isinstance(m, dict)] if isinstance(listed, list) else []
 

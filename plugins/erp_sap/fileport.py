@@ -21,14 +21,12 @@ import logging
 import os
 import time
 from collections.abc import Iterator
-from itertools import chain, islice
 from dataclasses import dataclass
+from itertools import chain, islice
 from pathlib import Path
-from typing import Any
-
 
 from hub.api import HubError, IngestJob, IngestOutcome, IngestPool, IngestPoolError, PluginContext, summarise
-from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
+from plugins.erp_sap.settings import ErpSapSettings
 
 log = logging.getLogger(__name__)
 

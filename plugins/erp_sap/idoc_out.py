@@ -31,9 +31,9 @@ from hub.api import (
 from plugins.erp_sap.acks import ACK_KIND
 from plugins.erp_sap.idoc.aleaud import Acknowledgement, build_audit
 from plugins.erp_sap.idoc.codec import IdocCodecs
-from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 from plugins.erp_sap.orders import erp_order
 from plugins.erp_sap.pos_idocs import DAILY_KIND, build_wpuums, store_control
+from plugins.erp_sap.settings import ErpSapSettings
 
 
 def write_atomically(folder: Path, name: str, content: bytes) -> Path:

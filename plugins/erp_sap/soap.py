@@ -47,7 +47,7 @@ import threading
 import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -223,7 +223,7 @@ def build_request(order: Mapping[str, Any], default_area: SalesArea | None,
     if order.get("currency"):
         sales_order["PricingTerms"] = {"CurrencyCode": str(order["currency"])}
     header = {"ID": uuid.uuid4().hex, "UUID": str(uuid.uuid4()),
-              "CreationDateTime": datetime.now(timezone.utc), "SenderBusinessSystemID": sender_system}
+              "CreationDateTime": datetime.now(UTC), "SenderBusinessSystemID": sender_system}
     return {"MessageHeader": header, "SalesOrder": sales_order}
 
 

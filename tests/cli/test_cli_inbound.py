@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 from datetime import timedelta
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -17,6 +16,7 @@ from hub.core.settings import HubSettings
 from hub.core.store import migrate
 
 REPO = Path(__file__).resolve().parents[2]
+ERP_MAPPINGS = REPO / "plugins" / "erp_sap" / "mappings"
 DATA = REPO / "tests" / "plugins" / "erp_sap" / "data"
 
 
@@ -27,7 +27,7 @@ def hub(runtime: HubRuntime, *args: str) -> tuple[int, object]:
 
 def test_an_order_for_an_unknown_customer_waits_and_posts_when_the_customer_arrives(
         sqlite_database_url: str) -> None:
-    runtime = HubRuntime(HubSettings(database_url=sqlite_database_url, mappings_dir=REPO / "plugins" / "erp_sap" / "mappings"))
+    runtime = HubRuntime(HubSettings(database_url=sqlite_database_url, mappings_dir=ERP_MAPPINGS))
     migrate.upgrade(runtime.engine)
     code, report = hub(runtime, "ingest", "erp_sap", str(DATA / "orders05.xml"), "--json")
     assert code == 0 and report["summary"] == {"waiting": 1}  # type: ignore[index]
@@ -55,7 +55,7 @@ def test_an_order_for_an_unknown_customer_waits_and_posts_when_the_customer_arri
 
 
 def test_a_document_that_waits_too_long_is_reported_as_failed(sqlite_database_url: str) -> None:
-    runtime = HubRuntime(HubSettings(database_url=sqlite_database_url, mappings_dir=REPO / "plugins" / "erp_sap" / "mappings"))
+    runtime = HubRuntime(HubSettings(database_url=sqlite_database_url, mappings_dir=ERP_MAPPINGS))
     migrate.upgrade(runtime.engine)
     _, report = hub(runtime, "ingest", "erp_sap", str(DATA / "orders05.xml"), "--json")
     payload_id = report["documents"][0]["payload_id"]  # type: ignore[index]
@@ -69,7 +69,7 @@ def test_a_document_that_waits_too_long_is_reported_as_failed(sqlite_database_ur
 
 
 def test_a_failed_idoc_is_kept_shown_and_replayed_after_the_fix(sqlite_database_url: str, tmp_path: Path) -> None:
-    runtime = HubRuntime(HubSettings(database_url=sqlite_database_url, mappings_dir=REPO / "plugins" / "erp_sap" / "mappings"))
+    runtime = HubRuntime(HubSettings(database_url=sqlite_database_url, mappings_dir=ERP_MAPPINGS))
     migrate.upgrade(runtime.engine)
     bad = tmp_path / "orders_bad_unit.xml"
     bad.write_bytes((DATA / "orders05.xml").read_bytes().replace(b"<MENEE>PCE</MENEE>", b"<MENEE>QQQ</MENEE>", 1))

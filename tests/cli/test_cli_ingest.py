@@ -14,6 +14,7 @@ from hub.core.store import migrate
 from hub.core.store.db import create_engine
 
 REPO = Path(__file__).resolve().parents[2]
+ERP_MAPPINGS = REPO / "plugins" / "erp_sap" / "mappings"
 DATA = REPO / "tests" / "plugins" / "erp_sap" / "data"
 HUB = str(Path(sys.executable).parent / "hub")
 
@@ -26,7 +27,7 @@ def test_a_file_above_the_limit_is_refused_and_the_others_are_ingested(
     big = tmp_path / "big.txt"
     big.write_bytes(good.read_bytes() + b" " * 10_000)
     limit = good.stat().st_size + 100
-    env = {**os.environ, "HUB_DATABASE_URL": sqlite_database_url, "HUB_MAPPINGS_DIR": str(REPO / "plugins" / "erp_sap" / "mappings"),
+    env = {**os.environ, "HUB_DATABASE_URL": sqlite_database_url, "HUB_MAPPINGS_DIR": str(ERP_MAPPINGS),
            "HUB_MAX_PAYLOAD_BYTES": str(limit)}
     run = subprocess.run([HUB, "ingest", "erp_sap", str(big), str(good), "--json"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from hub.cli.main import build_cli
 from hub.cli.status import ERROR_MIN_WIDTH, format_age, table_lines
 from hub.core.queue import NewMessage, enqueue
-from hub.core.queue.status import QueueView
 from hub.core.queue.messages import utcnow
+from hub.core.queue.status import QueueView
 from hub.core.queue.tables import queues
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings

@@ -16,7 +16,7 @@ from hub.core.settings import HubSettings, load_settings
 def test_an_in_memory_database_is_refused_when_the_hub_opens_it(url: str) -> None:
     runtime = HubRuntime(HubSettings(database_url=url))
     with pytest.raises(ConfigError) as caught:
-        runtime.engine  # noqa: B018
+        runtime.engine  # noqa: B018 - the property raises
     assert str(caught.value) == ("database_url: an in-memory SQLite database is gone when the command ends;"
                                  " name a file, e.g. sqlite:///var/hub.db")
 
@@ -27,7 +27,7 @@ def test_the_refusal_names_the_variable_that_set_the_url(tmp_path: Path, monkeyp
     config.write_text('database_url = "sqlite:///var/hub.db"\n', encoding="utf-8")
     runtime = HubRuntime(load_settings(config))
     with pytest.raises(ConfigError, match=r"^HUB_DATABASE_URL: an in-memory SQLite database"):
-        runtime.engine  # noqa: B018
+        runtime.engine  # noqa: B018 - the property raises
 
 
 def test_a_sqlite_folder_that_cannot_be_made_is_named(tmp_path: Path) -> None:
@@ -36,7 +36,7 @@ def test_a_sqlite_folder_that_cannot_be_made_is_named(tmp_path: Path) -> None:
     config.write_text(f'database_url = "sqlite:///{tmp_path}/plain_file/var/hub.db"\n', encoding="utf-8")
     runtime = HubRuntime(load_settings(config))
     with pytest.raises(ConfigError) as caught:
-        runtime.engine  # noqa: B018
+        runtime.engine  # noqa: B018 - the property raises
     assert str(caught.value) == (f"{config}: database_url: cannot create the folder {tmp_path}/plain_file/var"
                                  " for the SQLite file: Not a directory")
 

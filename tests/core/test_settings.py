@@ -77,7 +77,7 @@ def test_a_table_from_the_environment_names_the_variable_and_the_key(
 ) -> None:
     monkeypatch.setenv("HUB_HTTP", '{"username": "sap", "passwd": "s3cret"}')
     found = problems(tmp_path, "")
-    assert f"HUB_HTTP: [http] passwd: unknown key (did you mean 'password'?)" in found
+    assert "HUB_HTTP: [http] passwd: unknown key (did you mean 'password'?)" in found
     monkeypatch.setenv("HUB_HTTP", '{"username": "sap", "password": s3cret}')
     assert problems(tmp_path, "") == [
         "HUB_HTTP: is not valid JSON (this setting takes a JSON object or list)"]

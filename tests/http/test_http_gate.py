@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from gated_routes import PASSWORD, USER, WEBHOOK_SECRET, calls, gated_hub
+
 from hub.http import RunningServer
 
 AUTH = (USER, PASSWORD)

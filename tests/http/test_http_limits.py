@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-
 from gated_routes import PASSWORD, SMALL, USER, calls, gated_hub
+
 from hub.http import RunningServer
 
 AUTH = (USER, PASSWORD)

@@ -6,7 +6,6 @@ import logging
 from pathlib import Path
 
 import pytest
-
 from gated_routes import PASSWORD, USER, gated_hub
 
 
@@ -33,4 +32,5 @@ def test_a_hub_without_credentials_warns_that_its_basic_routes_are_open(
     caplog.set_level(logging.INFO, logger="hub.http")
     with gated_hub(tmp_path):
         assert (logging.WARNING, "authentication OFF: no [http] username/password set;"
-                                 " 3 routes open to anyone: POST /erp, POST /small, POST /shops/{shop}") in _startup_lines(caplog)
+                                 " 3 routes open to anyone: POST /erp, POST /small, POST /shops/{shop}"
+                ) in _startup_lines(caplog)

@@ -9,19 +9,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
 
 from hub.api import DeliveryResult, OutboundMessage, PermanentError, TransientError
-from hub.testing.conformance import (
-    USUAL_OUTCOMES,
-    Outcome,
-    check_delivers,
-    check_transport,
-)
+from hub.testing.conformance import USUAL_OUTCOMES, Outcome, check_delivers, check_transport
 from hub.testing.peer import Answer, RecordingPeer
 
 TIMEOUT = 0.2
@@ -35,7 +30,7 @@ def retry_after(value: str | None) -> float | None:
         return None
     if value.isdigit():
         return float(value)
-    return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
+    return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
 
 
 class ToyTransport:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -18,7 +18,7 @@ def _client() -> httpx.Client:
 
 
 def test_every_request_is_recorded_as_received(recording_peer: RecordingPeer) -> None:
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     with _client() as client:
         answer = client.post(f"{recording_peer.url}/orders/7?x=1&x=2&empty=", content=b"\x00body",
                              headers={"X-Signature": "abc", "Content-Type": "application/octet-stream"})
@@ -29,7 +29,7 @@ def test_every_request_is_recorded_as_received(recording_peer: RecordingPeer) ->
     assert first.params == {"x": ["1", "2"], "empty": [""]}
     assert first.headers["x-signature"] == "abc" and first.headers["Content-Type"] == "application/octet-stream"
     assert (second.method, second.path, second.body) == ("GET", "/ping", b"")
-    assert before <= first.at <= second.at <= datetime.now(timezone.utc)
+    assert before <= first.at <= second.at <= datetime.now(UTC)
 
 
 def test_answers_come_from_the_paths_queue_then_the_any_path_queue_then_otherwise(

@@ -125,21 +125,23 @@ class ChunkRun:
         entries = [self._entry(raw) for raw in chunk]
         self._classify(entries)
         ahead = premapped if premapped is not None else [None] * len(entries)
-        self._process([(e, made) for e, made in zip(entries, ahead) if e.fresh])
+        self._process([(e, made) for e, made in zip(entries, ahead, strict=True) if e.fresh])
         self._keep(entries)
         return self._finish(entries)
 
     def replay(self, kept: InboundPayloadRow, documents: list[RawDocument]) -> list[IngestOutcome]:
         """Post the documents of a kept payload again; its history gains a ``replayed``
         record, then what became of them."""
+        payload_id = kept.id
+        assert payload_id is not None, "a kept payload is a stored row"
         digest = kept.content_hash or archive.content_hash(kept.payload)
-        entries = [Entry(raw, kept.dedupe_key, kept.payload, digest, list(kept.history), payload_id=kept.id)
+        entries = [Entry(raw, kept.dedupe_key, kept.payload, digest, list(kept.history), payload_id=payload_id)
                    for raw in documents]
         for entry in entries:
             self._record(entry, "replayed", "processing the kept payload again")
         self._process([(entry, None) for entry in entries])
         for entry in entries:
-            archive.record_outcome(self.conn, kept.id, self._archive_status(entry), entry.history, entry.error,
+            archive.record_outcome(self.conn, payload_id, self._archive_status(entry), entry.history, entry.error,
                                    entry.upsert.hub_id if entry.upsert else None, entry.mapping, entry.waiting_for)
         return self._finish(entries)
 
@@ -224,7 +226,7 @@ class ChunkRun:
             pending.append(entry)
             documents.append(Incoming(result.document, self.posting.system, source_time=stamp))
         upserts = self.posting.masterdata.upsert_each(self.conn, documents)
-        for entry, upsert in zip(pending, upserts):
+        for entry, upsert in zip(pending, upserts, strict=True):
             if isinstance(upsert, HubError):
                 self._fail(entry, upsert)
                 continue
@@ -289,7 +291,7 @@ class ChunkRun:
         outcomes = [_outcome(e) for e in entries]
         if self.posting.listener is not None:
             self.posting.listener(PostedChunk(self.transaction, self.origin,
-                                              [(e.raw, o) for e, o in zip(entries, outcomes)]))
+                                              [(e.raw, o) for e, o in zip(entries, outcomes, strict=True)]))
         return outcomes
 
 

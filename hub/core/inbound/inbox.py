@@ -95,7 +95,7 @@ def _post(conn: sa.Connection, ingestor_of: Callable[[str], Ingestor], limit: in
     return InboxPass(len(rows), outcomes, unreadable)
 
 
-def _keep_unreadable(conn: sa.Connection, row: sa.Row[tuple[int, str, str, str, bytes]], reason: str) -> None:
+def _keep_unreadable(conn: sa.Connection, row: sa.Row[int, str, str, str, bytes], reason: str) -> None:
     """An unreadable payload goes to the archive as failed, to be replayed after a fix."""
     key = f"{UNREADABLE}:{archive.content_hash(row.payload)}"
     kept = archive.archive_inbound(conn, row.system, UNREADABLE, key, row.content_type, row.payload)

@@ -170,7 +170,7 @@ def _prepare_and_post(ingestor: Ingestor, job: IngestJob, number: int, turns: _T
             return PoolResult(job, ingestor.post(prepared, job.content_type))
         except HubError as exc:
             return PoolResult(job, [], str(exc))
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - a bug: its traceback goes to the pool, which raises it
             return traceback.format_exc()
 
 
@@ -236,9 +236,9 @@ class IngestPool:
                     waiting[number] = result
                 yield waiting.pop(first)
                 first += 1
-                job = next(pending, None)
-                if job is not None:
-                    self._jobs.put((sent, job))
+                later = next(pending, None)
+                if later is not None:
+                    self._jobs.put((sent, later))
                     sent += 1
         finally:
             # Jobs already handed out are posted whatever the caller does; their results

@@ -9,10 +9,7 @@ is described in docs/mapping.md.
 
 from __future__ import annotations
 
-from hub.core.mapping.catalog import (
-    check_mapping_folders,
-    load_mapping_set,
-)
+from hub.core.mapping.catalog import check_mapping_folders, load_mapping_set
 from hub.core.mapping.engine import MappingResult, MappingSet, MappingTable, RenderResult
 from hub.core.mapping.steps import Lookup, ReverseLookup
 

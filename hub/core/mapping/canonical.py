@@ -10,7 +10,7 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any, Union
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -50,7 +50,7 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def shape(model: type[BaseModel], name: str) -> Shape | None:
     """The shape of field ``name`` of ``model`` (None when the model has no such field)."""
     info = model.model_fields.get(name)

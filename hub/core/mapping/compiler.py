@@ -17,19 +17,11 @@ from pydantic import BaseModel
 
 from hub.core.errors import MappingProblem
 from hub.core.mapping import canonical
-from hub.core.mapping.loader import YList, YMap
-from hub.core.mapping.paths import (
-    Path,
-    Step,
-    TreeAdapter,
-    make_adder,
-    make_iterator,
-    make_reader,
-    parse_path,
-)
 from hub.core.mapping.fieldrules import compile_field_rule, compile_money_rule
 from hub.core.mapping.groups import build_group
 from hub.core.mapping.keys import Iterate, KeyReader
+from hub.core.mapping.loader import YList, YMap
+from hub.core.mapping.paths import Path, Step, TreeAdapter, make_adder, make_iterator, make_reader, parse_path
 from hub.core.mapping.steps import InRule, OutRule, RuleRow
 from hub.core.mapping.values import ValueList
 
@@ -265,12 +257,12 @@ class RuleCompiler:
         if not isinstance(raw, YList) or len(raw) != 2:
             self.problem(rule.line_of("skip_if_equal"), where, "skip_if_equal takes a list of two paths")
             return False
-        paths = [self.path(text, rule.line_of("skip_if_equal"), where, want_field=True) for text in raw]
-        if paths[0] is None or paths[1] is None:
+        one, other = (self.path(text, rule.line_of("skip_if_equal"), where, want_field=True) for text in raw)
+        if one is None or other is None:
             return False
-        for path in paths:
-            self.note_mapped(scope, path)
-        first, second = (make_reader(self.adapter, p) for p in paths)
+        self.note_mapped(scope, one)
+        self.note_mapped(scope, other)
+        first, second = make_reader(self.adapter, one), make_reader(self.adapter, other)
 
         def equal(element: Any, ctx: Any) -> bool:
             value = first(element, ctx)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from hub.core.mapping import canonical
 from hub.core.mapping.loader import YList, YMap
@@ -117,7 +117,7 @@ def transforms_of(c: RuleCompiler, rule: YMap, where: str, source_count: int) ->
     return transforms if ok else None
 
 
-def _value_steps(c: RuleCompiler, rule: YMap, where: str) -> tuple[Step, Step] | None | bool:
+def _value_steps(c: RuleCompiler, rule: YMap, where: str) -> tuple[Step, Step] | None | Literal[False]:
     name = rule.get("values")
     if name is None:
         return False

@@ -19,7 +19,7 @@ from hub.core.mapping.compiler import Mapped
 from hub.core.mapping.keys import KeyReader, LookupKey
 from hub.core.mapping.steps import DocCtx, InRule, Lookup, OutRule, ReverseLookup, RuleFailure, RuleRow
 from hub.core.model.base import Document
-from hub.core.raw import RawDocument
+from hub.core.raw import RawDocument, RawFormat
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class MappingTable:
         self.system = system
         self.document_type = document_type
         self.document_class = document_class
-        self.format: str = adapter.name
+        self.format: RawFormat = adapter.name
         self.inbound_types = inbound_types
         self.outbound_type = outbound_type
         self.outbound_control = outbound_control
@@ -165,7 +165,7 @@ class MappingTable:
         except RuleFailure as failure:
             raise DocumentError(name, failure.location(), failure.reason) from None
         raw = RawDocument(self.system, self.outbound_type, getattr(document, "hub_id", None) or "",
-                          self.format, self._adapter.body(root), control)  # type: ignore[arg-type]
+                          self.format, self._adapter.body(root), control)
         return RenderResult(raw, self.file, self.version)
 
 

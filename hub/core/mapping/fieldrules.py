@@ -9,6 +9,7 @@ the currency's decimal places both ways.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -18,16 +19,8 @@ from hub.core.mapping.convert import Converter, build_converter
 from hub.core.mapping.keys import KeyReader
 from hub.core.mapping.loader import YList, YMap
 from hub.core.mapping.moneyrules import build_money_rule
-from hub.core.mapping.paths import Path, Step, make_reader, make_writer
-from hub.core.mapping.steps import (
-    DocCtx,
-    InRule,
-    OutRule,
-    RuleFailure,
-    RuleRow,
-    make_getter,
-    make_putter,
-)
+from hub.core.mapping.paths import Ctx, Path, Step, make_reader, make_writer
+from hub.core.mapping.steps import DocCtx, InRule, OutRule, RuleFailure, RuleRow, make_getter, make_putter
 
 if TYPE_CHECKING:
     from hub.core.mapping.compiler import RuleCompiler
@@ -158,7 +151,8 @@ def _condition(c: RuleCompiler, when: Any, rule: YMap, where: str, scope: tuple[
     if not isinstance(when, dict) or not when:
         c.problem(rule.line_of("when"), where, "when must map paths to a value or a list of values")
         return None
-    checks = []
+    reads: list[tuple[Callable[[Any, Ctx], Any], frozenset[str] | None]] = []
+    gets: list[tuple[Callable[[dict[str, Any]], Any], frozenset[str] | None]] = []
     for text, expected in when.items():
         # "*" asks only that the path has a value (e.g. a confirmed quantity was sent).
         wanted = None if expected == ANY_VALUE else \
@@ -168,21 +162,24 @@ def _condition(c: RuleCompiler, when: Any, rule: YMap, where: str, scope: tuple[
             if path is None:
                 return None
             c.note_mapped(scope, path)
-            checks.append((make_reader(c.adapter, path), None, wanted))
+            reads.append((make_reader(c.adapter, path), wanted))
         else:
-            checks.append((None, make_getter(tuple(str(text).split("."))), wanted))
+            gets.append((make_getter(tuple(str(text).split("."))), wanted))
 
-    def holds(node: Any, ctx: DocCtx | None) -> bool:
-        for read, get, wanted in checks:
-            value = read(node, ctx) if read is not None else get(node)
-            if wanted is None:
-                if value is None or value == "":
-                    return False
-            elif str(value) not in wanted:
-                return False
-        return True
+    def holds_in(node: Any, ctx: DocCtx) -> bool:
+        return all(_fits(read(node, ctx), wanted) for read, wanted in reads)
 
-    return holds
+    def holds_out(data: dict[str, Any], ctx: None) -> bool:
+        return all(_fits(get(data), wanted) for get, wanted in gets)
+
+    return holds_in if inbound else holds_out
+
+
+def _fits(value: Any, wanted: frozenset[str] | None) -> bool:
+    """Whether a value satisfies a condition: one of ``wanted``, or any value when None."""
+    if wanted is None:
+        return value is not None and value != ""
+    return str(value) in wanted
 
 
 def _missing(required: bool, where: str, source: str) -> bool:
@@ -310,7 +307,7 @@ def _field_out(c: RuleCompiler, paths: list[Path], parts: tuple[str, ...], is_li
         if len(writers) == 1:
             write(node, ctx, value)
             return
-        for writer, part in zip(writers, value):
+        for writer, part in zip(writers, value, strict=True):
             if part:
                 writer(node, ctx, part)
 

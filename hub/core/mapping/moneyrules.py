@@ -15,15 +15,7 @@ from hub.core.mapping.convert import compose, compose_plain, transforms_of
 from hub.core.mapping.loader import YMap
 from hub.core.mapping.money import decimal_places, plain_decimal, to_places
 from hub.core.mapping.paths import Step, make_reader, make_writer
-from hub.core.mapping.steps import (
-    DocCtx,
-    InRule,
-    OutRule,
-    RuleFailure,
-    RuleRow,
-    make_getter,
-    make_putter,
-)
+from hub.core.mapping.steps import DocCtx, InRule, OutRule, RuleFailure, RuleRow, make_getter, make_putter
 
 if TYPE_CHECKING:
     from hub.core.mapping.compiler import RuleCompiler

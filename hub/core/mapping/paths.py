@@ -75,7 +75,9 @@ def _parse_step(text: str, full: str) -> Step:
 
 
 def _split_outside_brackets(text: str, separator: str) -> list[str]:
-    parts, current, depth = [], [], 0
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         if char == "[":
             depth += 1
@@ -128,6 +130,7 @@ def parse_path(text: str, *, separator: str, field_separator: str, want_field: b
 class TreeAdapter(Protocol):
     """The primitives a tree shape provides; readers and writers are built on them."""
 
+    name: str
     separator: str
     field_separator: str
 

@@ -15,7 +15,7 @@ from typing import Any
 from hub.core.errors import MappingProblem
 from hub.core.mapping.compiler import RuleCompiler
 from hub.core.mapping.engine import MappingTable
-from hub.core.mapping.formats import adapter_for
+from hub.core.mapping.formats import IdocAdapter, JsonAdapter, XmlAdapter, adapter_for
 from hub.core.mapping.loader import YList, YMap, read_yaml
 from hub.core.mapping.values import ValueList, inline_value_list, read_csv_value_list
 
@@ -65,6 +65,7 @@ class _Header:
             bad("document_type", f"document_type must be one of: {', '.join(sorted(document_types))}")
         self.format = data.get("format")
         self.namespace = data.get("namespace")
+        self.adapter: IdocAdapter | JsonAdapter | XmlAdapter | None
         try:
             self.adapter = adapter_for(str(self.format), self.namespace)
         except ValueError as exc:

@@ -23,10 +23,10 @@ from hub.core.masterdata.duplicates import MatchKey, PartnerProfile, rank_candid
 from hub.core.masterdata.golden import apply_source
 from hub.core.masterdata.results import Incoming, UpsertResult
 from hub.core.model.base import Document, new_hub_id, utcnow
+from hub.core.model.validation import validate_document
 from hub.core.store import documents, keymap, source_times
 from hub.core.store.documents import DocumentWrite, NewVersion
 from hub.core.store.keymap import ExternalKey, KeyConflictError
-from hub.core.model.validation import validate_document
 
 if TYPE_CHECKING:
     from hub.core.masterdata.service import MasterDataService
@@ -90,10 +90,10 @@ class UpsertBatch:
         profiles = [
             PartnerProfile.of(d) if self._service.duplicate_check and i.document.doc_type == PARTNER
             else None
-            for i, d in zip(items, data)
+            for i, d in zip(items, data, strict=True)
         ]
         self._prefetch(items, keys, profiles)
-        results = [self._apply(*args) for args in zip(items, keys, data, profiles)]
+        results = [self._apply(*args) for args in zip(items, keys, data, profiles, strict=True)]
         self._write()
         return results
 
@@ -111,7 +111,7 @@ class UpsertBatch:
         hub_ids = set(self._links.values()) | {i.document.hub_id for i in items if i.document.hub_id}
         self._load(hub_ids)
         # Only documents whose source stamps its versions have times to compare.
-        stamped = {(hub_id, item.source_system) for item, item_keys in zip(items, keys)
+        stamped = {(hub_id, item.source_system) for item, item_keys in zip(items, keys, strict=True)
                    if item.source_time is not None
                    for hub_id in {self._links.get(k) for k in item_keys} | {item.document.hub_id} if hub_id}
         if stamped:
@@ -119,7 +119,7 @@ class UpsertBatch:
         # Only partners new to the store are checked before they change anything; a known
         # partner's candidates are fetched if and when a change to it is checked.
         self._fetch_holders(
-            k for item, item_keys, profile in zip(items, keys, profiles)
+            k for item, item_keys, profile in zip(items, keys, profiles, strict=True)
             if profile is not None and not self._is_known(item, item_keys) for k in profile.keys()
         )
 
@@ -290,10 +290,11 @@ class UpsertBatch:
         keymap.link_new(self._conn, self._pending.links)
         source_times.record(self._conn, self._times_applied)
         rekeyed = {h: s for h, s in self._current.items() if s.keys_changed}
-        new_keys = {h: s.keys for h, s in rekeyed.items() if s.based_on == 0}
-        old_keys = {h: s.keys for h, s in rekeyed.items() if s.based_on != 0}
-        matchkeys.replace(self._conn, new_keys, new=True, hashes=self._hashes)  # type: ignore[arg-type]
-        matchkeys.replace(self._conn, old_keys, hashes=self._hashes)  # type: ignore[arg-type]
+        # keys_changed is set together with keys: "or frozenset()" only tells the type checker.
+        new_keys = {h: s.keys or frozenset() for h, s in rekeyed.items() if s.based_on == 0}
+        old_keys = {h: s.keys or frozenset() for h, s in rekeyed.items() if s.based_on != 0}
+        matchkeys.replace(self._conn, new_keys, new=True, hashes=self._hashes)
+        matchkeys.replace(self._conn, old_keys, hashes=self._hashes)
         if self._pending.changes:
             self._notify()
 

@@ -70,7 +70,7 @@ def normalise_street(street: str | None, house_number: str | None) -> str:
 def trigrams(text: str) -> frozenset[str]:
     """Character trigrams of a padded string: the basis of a typo-tolerant similarity."""
     padded = f"  {text} "
-    return frozenset(map("".join, zip(padded, padded[1:], padded[2:])))
+    return frozenset(map("".join, zip(padded, padded[1:], padded[2:], strict=False)))
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:

@@ -50,7 +50,7 @@ class KeyHashes(dict[MatchKey, int]):
 
 
 @lru_cache(maxsize=4)
-def _holders(backend: str, fuzzy: bool) -> sa.Select[tuple[int, str]]:
+def _holders(backend: str, fuzzy: bool) -> sa.Select[int, str]:
     """Holders of the given key hashes; for fuzzy keys, only of keys shared by at most
     MAX_FUZZY_HOLDERS partners, counted in the database, so a key held by thousands
     never brings thousands of rows back."""
@@ -66,7 +66,7 @@ def _holders(backend: str, fuzzy: bool) -> sa.Select[tuple[int, str]]:
 
 
 @lru_cache(maxsize=4)
-def _profile_data(backend: str) -> sa.Select[tuple[str, Any, str | None]]:
+def _profile_data(backend: str) -> sa.Select[str, Any, str | None]:
     # Merged records are skipped in Python: a "merged_into IS NULL" condition tempts SQLite
     # into scanning that index (every live record) instead of looking the ids up.
     return sa.select(documents.c.hub_id, documents.c.data, documents.c.merged_into).where(
@@ -127,7 +127,7 @@ def replace(conn: sa.Connection, keys_by_hub_id: Mapping[str, Collection[MatchKe
     # In index order: consecutive inserts then land on the same few index pages.
     rows = sorted([(hashes[key], hub_id) for hub_id, keys in keys_by_hub_id.items() for key in keys])
     if rows:
-        key_hashes, hub_ids = zip(*rows)
+        key_hashes, hub_ids = zip(*rows, strict=True)
         insert_columns(conn, match_keys, {"key_hash": key_hashes, "hub_id": hub_ids})
 
 

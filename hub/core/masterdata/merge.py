@@ -20,9 +20,9 @@ from hub.core.masterdata.duplicates import PartnerProfile
 from hub.core.masterdata.golden import is_empty
 from hub.core.masterdata.results import UpsertResult
 from hub.core.model.base import utcnow
+from hub.core.model.validation import validate_document
 from hub.core.store import documents, keymap
 from hub.core.store.documents import DocumentWrite, NewVersion
-from hub.core.model.validation import validate_document
 
 MERGE_SOURCE = "hub"
 

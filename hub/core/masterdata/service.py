@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from hub.core.errors import HubError, NotFoundError
-from hub.core.gcpause import gc_paused
 from hub.core.events import ChangeListener
+from hub.core.gcpause import gc_paused
 from hub.core.masterdata import matchkeys
 from hub.core.masterdata.batch import UpsertBatch
 from hub.core.masterdata.duplicates import PartnerProfile, score

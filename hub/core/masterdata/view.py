@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from hub.core.errors import NotFoundError
 from hub.core.masterdata.service import load
-from hub.core.model.base import Document
+from hub.core.model.partner import Partner
 from hub.core.store import documents as doc_store
 from hub.core.store.keymap import key_map
 
@@ -24,7 +24,7 @@ HISTORY_SHOWN = 20
 class PartnerView:
     """Everything the hub knows about one partner."""
 
-    partner: Document
+    partner: Partner
     merged_into: str | None
     history: list[dict[str, Any]]
     related: list[dict[str, Any]] = field(default_factory=list)
@@ -65,7 +65,7 @@ def partner_view(conn: sa.Connection, ident: str) -> PartnerView:
     stored = doc_store.get(conn, hub_id)
     history = [
         {"version": v.version, "changed_at": v.changed_at.isoformat(), "source": v.source_system,
-         "fields": sorted(v.changes)}
+         "fields": sorted(v.changes or {})}
         for v in doc_store.history(conn, hub_id)[-HISTORY_SHOWN:]
     ]
     docs = doc_store.documents
@@ -78,4 +78,6 @@ def partner_view(conn: sa.Connection, ident: str) -> PartnerView:
             .where(docs.c.doc_type != "partner", refers).order_by(docs.c.updated_at)
         )
     ]
-    return PartnerView(load(conn, hub_id), stored.merged_into, history, related)
+    partner = load(conn, hub_id)
+    assert isinstance(partner, Partner), "resolve_partner finds partners only"
+    return PartnerView(partner, stored.merged_into, history, related)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
@@ -45,7 +46,7 @@ def new_hub_id(prefix: str) -> str:
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _refuse_float(value: Any) -> Any:
@@ -54,7 +55,7 @@ def _refuse_float(value: Any) -> Any:
     return value
 
 
-def _upper_code(length: int, what: str):  # type: ignore[no-untyped-def]
+def _upper_code(length: int, what: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         value = value.strip().upper()
         if len(value) != length or not value.isalpha():

@@ -14,22 +14,8 @@ from typing import ClassVar
 from pydantic import Field, model_validator
 
 from hub.core.errors import DocumentError
-from hub.core.model.base import (
-    CanonicalModel,
-    CurrencyCode,
-    Document,
-    DocumentReference,
-    Money,
-    Quantity,
-    field_error,
-)
-from hub.core.model.checks import (
-    check_currency,
-    check_not_negative,
-    check_period,
-    check_total,
-    check_unique,
-)
+from hub.core.model.base import CanonicalModel, CurrencyCode, Document, DocumentReference, Money, Quantity, field_error
+from hub.core.model.checks import check_currency, check_not_negative, check_period, check_total, check_unique
 from hub.core.model.sales import PartnerFunction, PricingCondition, Tax
 
 _SIGN_RULE = "amounts stay positive; billing_type gives the sign"

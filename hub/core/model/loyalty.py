@@ -15,14 +15,7 @@ from typing import ClassVar
 
 from pydantic import Field, model_validator
 
-from hub.core.model.base import (
-    CanonicalModel,
-    CurrencyCode,
-    Document,
-    ExactDecimal,
-    Money,
-    field_error,
-)
+from hub.core.model.base import CanonicalModel, CurrencyCode, Document, ExactDecimal, Money, field_error
 from hub.core.model.checks import check_currency, check_period, check_unique
 
 

@@ -8,19 +8,13 @@ account balance is simply their sum.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from hub.core.model.base import (
-    CanonicalModel,
-    Document,
-    DocumentReference,
-    ExactDecimal,
-    Money,
-    field_error,
-)
+from hub.core.model.base import CanonicalModel, Document, DocumentReference, ExactDecimal, Money, field_error
 from hub.core.model.checks import check_period, check_unique
 
 
@@ -64,9 +58,9 @@ class PointAccount(CanonicalModel):
 
     point_type: str = Field(min_length=1)
     balance: ExactDecimal
-    earned_total: ExactDecimal = Field(default=0, ge=0)
-    redeemed_total: ExactDecimal = Field(default=0, ge=0)
-    expired_total: ExactDecimal = Field(default=0, ge=0)
+    earned_total: ExactDecimal = Field(default=Decimal(0), ge=0)
+    redeemed_total: ExactDecimal = Field(default=Decimal(0), ge=0)
+    expired_total: ExactDecimal = Field(default=Decimal(0), ge=0)
     expiring: list[PointLot] = Field(default_factory=list)
 
 

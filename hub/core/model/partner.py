@@ -14,14 +14,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from hub.core.model.base import (
-    CanonicalModel,
-    CountryCode,
-    CurrencyCode,
-    Document,
-    LanguageCode,
-    field_error,
-)
+from hub.core.model.base import CanonicalModel, CountryCode, CurrencyCode, Document, LanguageCode, field_error
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 

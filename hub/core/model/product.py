@@ -56,7 +56,7 @@ class UnitConversion(CanonicalModel):
 
     unit: UnitCode
     numerator: ExactDecimal = Field(gt=0)
-    denominator: ExactDecimal = Field(default=1, gt=0)
+    denominator: ExactDecimal = Field(default=Decimal(1), gt=0)
     ean: str | None = Field(default=None, description="GTIN/EAN of this packaging unit.")
 
 

@@ -18,15 +18,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from hub.core.model.base import (
-    CanonicalModel,
-    CurrencyCode,
-    Document,
-    ExactDecimal,
-    Money,
-    Quantity,
-    field_error,
-)
+from hub.core.model.base import CanonicalModel, CurrencyCode, Document, ExactDecimal, Money, Quantity, field_error
 from hub.core.model.checks import check_currency, check_not_negative, check_unique
 from hub.core.model.sales import Tax
 

@@ -23,13 +23,7 @@ from hub.core.model.base import (
     Quantity,
     field_error,
 )
-from hub.core.model.checks import (
-    check_currency,
-    check_period,
-    check_total,
-    check_unique,
-    check_unit,
-)
+from hub.core.model.checks import check_currency, check_period, check_total, check_unique, check_unit
 from hub.core.model.partner import Address, normalise_email
 from hub.core.model.shipments import Shipment
 

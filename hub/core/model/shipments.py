@@ -30,8 +30,10 @@ class Shipment(CanonicalModel):
     """One shipment (ERP outbound delivery, shop fulfilment) of an order."""
 
     shipment_id: str | None = Field(
-        default=None, min_length=1, description="The delivery's number where it was made (ERP delivery, shop fulfilment id).")
-    carrier: str | None = Field(default=None, min_length=1, description="The carrier, as the source names it (DHL, UPS...).")
+        default=None, min_length=1,
+        description="The delivery's number where it was made (ERP delivery, shop fulfilment id).")
+    carrier: str | None = Field(
+        default=None, min_length=1, description="The carrier, as the source names it (DHL, UPS...).")
     tracking_number: str | None = Field(default=None, min_length=1)
     tracking_url: str | None = Field(default=None, min_length=1)
     shipped_at: AwareDatetime | None = None

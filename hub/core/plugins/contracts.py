@@ -35,19 +35,19 @@ class ParsePayload(Protocol):
     """A codec's reader: the documents of one payload, lazily; raises ``DocumentError``
     (naming document, field and reason) for a payload it cannot read."""
 
-    def __call__(self, payload: bytes, source_name: str) -> Iterable[RawDocument]: ...
+    def __call__(self, payload: bytes, source_name: str, /) -> Iterable[RawDocument]: ...
 
 
 class RenderDocuments(Protocol):
     """A codec's writer: one payload holding ``documents``."""
 
-    def __call__(self, documents: Iterable[RawDocument]) -> bytes: ...
+    def __call__(self, documents: Iterable[RawDocument], /) -> bytes: ...
 
 
 class AcceptsPayload(Protocol):
     """Whether a codec reads a payload, judged by its first bytes and its name."""
 
-    def __call__(self, head: bytes, source_name: str) -> bool: ...
+    def __call__(self, head: bytes, source_name: str, /) -> bool: ...
 
 
 # -- Transports, jobs, loaders -------------------------------------------------------
@@ -139,7 +139,8 @@ class CanonicalChange:
 
     def document(self) -> Document:
         """The change as its canonical model object."""
-        return document_class(self.doc_type).model_validate({**self.data, "hub_id": self.hub_id, "version": self.version})
+        data = {**self.data, "hub_id": self.hub_id, "version": self.version}
+        return document_class(self.doc_type).model_validate(data)
 
 
 ApplyChange = Callable[[PluginTransaction, CanonicalChange], "str | None"]

@@ -30,12 +30,12 @@ from hub.core.errors import ConfigError, Problem
 from hub.core.plugins.calls import call_one, implementers
 from hub.core.plugins.registry import (
     CodecSpec,
+    DemoSpec,
     InboundSpec,
     JobSpec,
     LoaderSpec,
     PluginContributions,
     PluginRegistry,
-    DemoSpec,
     RouteSpec,
     SubscriptionSpec,
     TransportSpec,
@@ -229,7 +229,7 @@ def load_plugins(
     for name, entry_point in _discover(disabled_set):
         try:
             plugin = entry_point.load()
-        except Exception as exc:  # a broken plugin must not hide the others' problems
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not hide the others' problems
             problems.append(Problem(f"plugin {name}", f"cannot be imported: {exc!r}"))
             broken.add(name)
             continue

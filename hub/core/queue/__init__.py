@@ -15,11 +15,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hub.core.queue.messages import (
-        DeliveryResult,
-        NewMessage,
-        OutboundMessage,
-    )
+    from hub.core.queue.messages import DeliveryResult, NewMessage, OutboundMessage
     from hub.core.queue.outbox import OutboxListener, enqueue, object_queue
     from hub.core.queue.retention import PurgeResult, purge
     from hub.core.queue.settings import QueueSettings, RetryPolicy
@@ -34,7 +30,10 @@ _HOMES = {
 }
 """Each public name and the module of this package that defines it."""
 
-__all__ = sorted(_HOMES)
+__all__ = [
+    "DeliveryResult", "NewMessage", "OutboundMessage", "OutboxListener", "PurgeResult", "QueueSettings",
+    "RetryPolicy", "Worker", "WorkerStats", "enqueue", "object_queue", "purge",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -14,11 +14,19 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub.core.errors import DocumentError, HubError, NotFoundError
-from hub.core.queue.outbox import enqueue
 from hub.core.queue.messages import (
-    BLOCKED, CONFIRMED, DELIVERED, OPEN_STATUSES, QUEUED, REPLAYED, RETRYING, SKIPPED, NewMessage,
+    BLOCKED,
+    CONFIRMED,
+    DELIVERED,
+    OPEN_STATUSES,
+    QUEUED,
+    REPLAYED,
+    RETRYING,
+    SKIPPED,
+    NewMessage,
     status_record,
 )
+from hub.core.queue.outbox import enqueue
 from hub.core.queue.tables import messages, queues
 
 

@@ -22,8 +22,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hub.core.queue.outbox import dialect_insert
 from hub.core.queue.hotsql import MessageUpdate, hot_statements
+from hub.core.queue.outbox import dialect_insert
 from hub.core.queue.tables import queues
 from hub.core.store.tables import KeyMapRow
 from hub.core.store.types import UTCDateTime
@@ -233,10 +233,10 @@ def write(conn: sa.Connection, prepared: PreparedRecord) -> list[str]:
     refused: list[str] = []
     if matched != len(prepared.outcomes):
         held, refused = _still_held(conn, prepared.outcomes)
-    rows = [row for keep, rows in zip(held, prepared.message_rows) if keep for row in rows]
+    rows = [row for keep, rows in zip(held, prepared.message_rows, strict=True) if keep for row in rows]
     if rows:
         sql.update_messages(conn, rows)
-    key_rows = [row for keep, o in zip(held, prepared.outcomes) if keep for row in o.key_rows]
+    key_rows = [row for keep, o in zip(held, prepared.outcomes, strict=True) if keep for row in o.key_rows]
     if key_rows:
         conn.execute(dialect_insert(conn, key_map).on_conflict_do_nothing(), key_rows)
     return refused
@@ -255,4 +255,4 @@ def _still_held(conn: sa.Connection, ordered: list[QueueOutcome]) -> tuple[list[
     names = [o.queue.name for o in ordered]
     tokens = {row.name: row.lease_token for row in conn.execute(_LEASE_TOKENS, {"names": names})}
     held = [tokens.get(o.queue.name) == o.queue.token for o in ordered]
-    return held, [name for name, keep in zip(names, held) if not keep]
+    return held, [name for name, keep in zip(names, held, strict=True) if not keep]

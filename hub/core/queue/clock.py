@@ -10,9 +10,9 @@ once per second (messages delivered within one second share it).
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-_UTC = timezone.utc
+_UTC = UTC
 _cached: tuple[int, str, str] = (-1, "", "")
 
 

@@ -27,6 +27,7 @@ def record_peer_answer(conn: sa.Connection, message_id: int, ok: bool, detail: s
     ).first()
     if row is None:
         return False
+    values: dict[str, object]
     if ok:
         values = {"history": [*row.history, status_record(CONFIRMED, now, detail=detail)]}
         if row.status == DELIVERED:

@@ -15,7 +15,14 @@ from hub.core.queue.claim import ClaimedQueue, QueueOutcome
 from hub.core.queue.clock import utc_datetime
 from hub.core.queue.hotsql import MessageUpdate
 from hub.core.queue.messages import (
-    BLOCKED, CONFIRMED, DELIVERED, RETRYING, RUNNING, SKIPPED, DeliveryResult, OutboundMessage,
+    BLOCKED,
+    CONFIRMED,
+    DELIVERED,
+    RETRYING,
+    RUNNING,
+    SKIPPED,
+    DeliveryResult,
+    OutboundMessage,
     attempt_json,
 )
 from hub.core.queue.retry import decide
@@ -127,7 +134,7 @@ class Deliverer:
             error, permanent = f"{type(exc).__name__}: {exc}", True
         except TransientError as exc:
             error, retry_after = f"{type(exc).__name__}: {exc}", exc.retry_after
-        except Exception as exc:  # a transport bug or an untranslated library error
+        except Exception as exc:  # noqa: BLE001 - a transport bug or an untranslated library error
             error = f"unexpected {type(exc).__name__}: {exc} (treated as transient)"
         duration = time.perf_counter() - clock
         finished = started + duration

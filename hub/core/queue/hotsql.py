@@ -89,7 +89,7 @@ class HotStatements:
         payload = self.payload
         out = []
         for row in rows:
-            msg = dict(zip(MESSAGE_COLUMNS, row))
+            msg = dict(zip(MESSAGE_COLUMNS, row, strict=True))
             msg["payload"] = payload(row[PAYLOAD_INDEX])
             out.append(msg)
         return out
@@ -106,7 +106,7 @@ class HotStatements:
         on PostgreSQL (instead of as many statements, each with its own parameter
         handling in the driver)."""
         if self.message_columns:
-            conn.exec_driver_sql(self.update_message, tuple(list(column) for column in zip(*rows)))
+            conn.exec_driver_sql(self.update_message, tuple(list(column) for column in zip(*rows, strict=True)))
         else:
             conn.exec_driver_sql(self.update_message, rows)
 

@@ -5,7 +5,7 @@ what it answers, and the status records kept in each message's history.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -19,7 +19,7 @@ def utcnow() -> datetime:
     The queue's own clock, so that worker processes need not import the canonical
     model package (``hub.core.model``) just for it: a restarted worker is back sooner.
     """
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # Status of a message row.

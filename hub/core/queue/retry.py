@@ -32,7 +32,10 @@ def wait_seconds(policy: RetryPolicy, attempt: int, retry_after: float | None = 
 
     The peer's ``retry_after`` wins when it asks for longer than the policy would wait.
     """
-    state = tenacity.RetryCallState(retry_object=None, fn=None, args=(), kwargs={})
+    state = tenacity.RetryCallState(
+        retry_object=None,  # type: ignore[arg-type]  # the wait strategies read only the attempt number
+        fn=None, args=(), kwargs={},
+    )
     state.attempt_number = attempt
     wait = float(_strategy(policy)(state))
     return max(wait, retry_after or 0.0)

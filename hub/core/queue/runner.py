@@ -51,7 +51,7 @@ def worker_process_main(
     install_drain_handlers(stop.set)
     if ready is not None:
         ready.set()
-    extra = {plugin: import_module(module) for plugin, module in plugin_modules.items()}
+    extra: dict[str, object] = {plugin: import_module(module) for plugin, module in plugin_modules.items()}
     runtime = HubRuntime(settings, extra_plugins=extra)
     try:
         Worker(runtime, name=name, stop=stop).run()

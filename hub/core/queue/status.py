@@ -42,6 +42,9 @@ message_heads = sa.table(
 )
 """The columns of ``queue_messages`` that date a queue's head message."""
 
+Condition = sa.ColumnElement[bool] | sa.TextClause
+"""One condition of a status query's scope: an expression, or the active-queue SQL text."""
+
 QUEUE_STATES = ("stopped", "blocked", "running", "retrying", "ready", "idle")
 
 
@@ -117,7 +120,7 @@ def _worst_first(c: Any) -> list[sa.ColumnElement[Any]]:
     return [c.blocked.desc(), c.stopped.desc(), (c.last_seq - c.done_seq).desc(), c.name]
 
 
-def _totals(conn: sa.Connection, scope: list[sa.ColumnElement[bool]], now: datetime) -> dict[str, int]:
+def _totals(conn: sa.Connection, scope: list[Condition], now: datetime) -> dict[str, int]:
     c = queues.c
     row = conn.execute(
         sa.select(
@@ -132,7 +135,7 @@ def _totals(conn: sa.Connection, scope: list[sa.ColumnElement[bool]], now: datet
 
 
 def _shown_with_heads(
-    conn: sa.Connection, scope: list[sa.ColumnElement[bool]], limit: int | None
+    conn: sa.Connection, scope: list[Condition], limit: int | None
 ) -> list[_ShownRow]:
     """The worst ``limit`` queues in scope (all when None), each with its head message's
     ``created_at``.
@@ -166,7 +169,7 @@ def queue_status(
     count every queue in scope.
     """
     # In brackets: the condition has ORs, and a filter ANDed on must apply to all of them.
-    scope: list[sa.ColumnElement[bool]] = [sa.text(f"({ACTIVE_QUEUE_CONDITION})")]
+    scope: list[Condition] = [sa.text(f"({ACTIVE_QUEUE_CONDITION})")]
     if system:
         scope.append(queues.c.system == system)
     totals = _totals(conn, scope, now)

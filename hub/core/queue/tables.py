@@ -12,7 +12,7 @@ unique (queue, seq).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -25,6 +25,7 @@ class QueueMessageRow(SQLModel, table=True):
     """One outbound message for one system, in its queue at position ``seq``."""
 
     __tablename__ = "queue_messages"
+    __table__: ClassVar[sa.Table]  # set by SQLModel (table=True); declared for the type checker
     __table_args__ = (
         sa.UniqueConstraint("queue", "seq", name="uq_queue_messages_position"),
         sa.UniqueConstraint("idempotency_key", name="uq_queue_messages_idempotency"),
@@ -59,6 +60,7 @@ class QueueStateRow(SQLModel, table=True):
     """One queue: counters, lease, admin flags and when it may next be claimed."""
 
     __tablename__ = "queue_state"
+    __table__: ClassVar[sa.Table]  # set by SQLModel (table=True); declared for the type checker
     __table_args__ = (
         sa.Index(
             "ix_queue_state_active", "name",

@@ -14,6 +14,7 @@ from hub.core.errors import DocumentError, NotFoundError
 from hub.core.queue.messages import MESSAGE_STATUSES
 from hub.core.queue.tables import messages
 
+
 def list_messages(
     conn: sa.Connection, state: str | None = None, queue: str | None = None,
     system: str | None = None, since: datetime | None = None, limit: int = 100,

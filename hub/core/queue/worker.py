@@ -18,7 +18,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from hub.core.queue.claim import (
-    ClaimSize, QueueOutcome, anything_due, known_external_ids, lease, prepare, read_messages, write,
+    ClaimSize,
+    QueueOutcome,
+    anything_due,
+    known_external_ids,
+    lease,
+    prepare,
+    read_messages,
+    write,
 )
 from hub.core.queue.deliver import Deliverer
 from hub.core.queue.messages import BLOCKED, RETRYING, utcnow
@@ -62,7 +69,7 @@ class Worker:
         self.stats = WorkerStats()
         # Plugins load now, not on the first delivery: a worker is ready (or fails on a
         # broken plugin) before it claims anything, and first messages wait for no start-up.
-        runtime.plugins  # type: ignore[attr-defined]  # noqa: B018
+        runtime.plugins  # noqa: B018 - read for its effect: loading the plugins
         self._deliverer = Deliverer(runtime, self.settings)
         self._claim_size = ClaimSize(self.settings.batch_size, self.settings.per_queue_batch)
         # An idle worker polls often; on SQLite it must not take the write lock to find nothing.

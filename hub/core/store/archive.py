@@ -32,7 +32,6 @@ import sqlalchemy as sa
 from hub.core.errors import NotFoundError
 from hub.core.model.base import utcnow
 from hub.core.store.bulk import insert_rows
-from hub.core.store.inbound_counts import ATTENTION_STATUSES, FAILED_STATUSES
 from hub.core.store.tables import InboundPayloadRow
 
 inbound = InboundPayloadRow.__table__
@@ -116,14 +115,15 @@ def archive_inbound(
     now = utcnow()
     status = RECEIVED if original is None else CONFLICT
     text = "received" if original is None else conflict_text(original.id)
-    new_id = conn.execute(inbound.insert(), {
+    inserted = conn.execute(inbound.insert(), {
         "system": system, "document_kind": document_kind, "dedupe_key": dedupe_key,
         "content_type": content_type, "payload": payload, "content_hash": digest,
         "conflict_of": None if original is None else original.id, "status": status, "duplicates": 0,
         "received_at": now, "history": [status_record(status, code, text, now)],
         "error": None if original is None else text,
-    }).inserted_primary_key[0]
-    return ArchiveResult(int(new_id), False, status, None if original is None else original.id)
+    }).inserted_primary_key
+    assert inserted is not None, "a single-row insert reports its primary key"
+    return ArchiveResult(int(inserted[0]), False, status, None if original is None else original.id)
 
 
 def conflict_text(original_id: int) -> str:

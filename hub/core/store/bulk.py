@@ -18,9 +18,10 @@ an array on PostgreSQL), so the statement is built once and cached like any othe
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -38,7 +39,7 @@ def _prepared(dialect: sa.Dialect, table: sa.Table,
     if sorted(order) != sorted(columns):
         raise ValueError(f"cannot prepare a bulk insert into {table.name} for columns {columns}")
     processors = tuple(table.c[name].type._cached_bind_processor(dialect) for name in order)
-    return compiled.string, tuple(zip(order, processors))
+    return compiled.string, tuple(zip(order, processors, strict=True))
 
 
 def one_of(backend: str, column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
@@ -102,7 +103,8 @@ def insert_columns(conn: sa.Connection, table: sa.Table, columns: Mapping[str, S
         return
     if conn.dialect.name != "sqlite":
         names = list(columns)
-        conn.execute(table.insert(), [dict(zip(names, values)) for values in zip(*columns.values())])
+        rows = zip(*columns.values(), strict=True)
+        conn.execute(table.insert(), [dict(zip(names, values, strict=True)) for values in rows])
         return
     sql, binding = _prepared(conn.dialect, table, tuple(columns))
     ordered = [
@@ -110,15 +112,15 @@ def insert_columns(conn: sa.Connection, table: sa.Table, columns: Mapping[str, S
         for name, process in binding
     ]
     dbapi = conn.dialect.loaded_dbapi
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = cast(sqlite3.Connection, conn.connection.dbapi_connection).cursor()  # SQLite's driver, checked above
     try:
         # Row tuples are made one at a time as the driver takes them.
-        cursor.executemany(sql, zip(*ordered))
+        cursor.executemany(sql, zip(*ordered, strict=True))
     except dbapi.Error as exc:
         # The same exception SQLAlchemy raises, so callers' handlers (a unique key
         # refusing a concurrent insert: IntegrityError) work unchanged.
         raise sa.exc.DBAPIError.instance(
-            sql, list(zip(*ordered)), exc, dbapi.Error, dialect=conn.dialect, ismulti=True
+            sql, list(zip(*ordered, strict=True)), exc, dbapi.Error, dialect=conn.dialect, ismulti=True
         ) from exc
     finally:
         cursor.close()

@@ -19,10 +19,10 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-import sqlalchemy as sa
 import orjson
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from hub.core.store import checkpoint
@@ -106,7 +106,7 @@ def _sqlite_begin(conn: sa.Connection) -> None:
         conn.exec_driver_sql("BEGIN")
         return
     try:
-        begin_immediate(conn.connection.driver_connection, SQLITE_BUSY_TIMEOUT_MS / 1000)
+        begin_immediate(cast(sqlite3.Connection, conn.connection.driver_connection), SQLITE_BUSY_TIMEOUT_MS / 1000)
     except sqlite3.OperationalError as exc:
         raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, exc) from exc
 

@@ -52,7 +52,7 @@ def lookup(conn: sa.Connection, system: str, object_type: str, external_id: str)
 
 
 @lru_cache(maxsize=4)
-def _lookup_many(backend: str) -> sa.Select[tuple[str, str]]:
+def _lookup_many(backend: str) -> sa.Select[str, str]:
     return sa.select(key_map.c.external_id, key_map.c.hub_id).where(
         key_map.c.system == sa.bindparam("b_system"),
         key_map.c.object_type == sa.bindparam("b_object_type"),
@@ -61,7 +61,7 @@ def _lookup_many(backend: str) -> sa.Select[tuple[str, str]]:
 
 
 @lru_cache(maxsize=4)
-def _external_ids_of(backend: str) -> sa.Select[tuple[str, str, str]]:
+def _external_ids_of(backend: str) -> sa.Select[str, str, str]:
     return (
         sa.select(key_map.c.hub_id, key_map.c.system, key_map.c.external_id)
         .where(one_of(backend, key_map.c.hub_id, "b_hub_ids"))

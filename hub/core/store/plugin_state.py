@@ -9,7 +9,6 @@ then either keeps both or neither, and never skips or re-reads a page. Values ar
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Union
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,7 +17,7 @@ from hub.core.errors import DocumentError
 from hub.core.model.base import utcnow
 from hub.core.store.tables import PluginStateRow
 
-JsonValue = Union[str, int, float, bool, None, list["JsonValue"], dict[str, "JsonValue"]]
+JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 """A value plugin state can hold."""
 
 state = PluginStateRow.__table__

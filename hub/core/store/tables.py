@@ -10,7 +10,7 @@ migration in ``migrations/versions`` (a test compares the two).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
@@ -28,6 +28,7 @@ class DocumentRow(SQLModel, table=True):
     """The current golden record of one canonical document."""
 
     __tablename__ = "documents"
+    __table__: ClassVar[sa.Table]  # set by SQLModel (table=True); declared for the type checker
 
     hub_id: str = Field(primary_key=True, max_length=40)
     doc_type: str = Field(max_length=40, index=True)
@@ -46,6 +47,7 @@ class DocumentVersionRow(SQLModel, table=True):
     """One version of a document: its full content and what changed, from which system."""
 
     __tablename__ = "document_versions"
+    __table__: ClassVar[sa.Table]  # set by SQLModel (table=True); declared for the type checker
     __table_args__ = (sa.UniqueConstraint("hub_id", "version", name="uq_document_versions"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -66,6 +68,7 @@ class KeyMapRow(SQLModel, table=True):
     """Cross-reference: (system, object type, external id) <-> hub id."""
 
     __tablename__ = "key_map"
+    __table__: ClassVar[sa.Table]  # set by SQLModel (table=True); declared for the type checker
 
     system: str = Field(primary_key=True, max_length=40)
     object_type: str = Field(primary_key=True, max_length=40)
@@ -78,6 +81,7 @@ class InboundPayloadRow(SQLModel, table=True):
     """Every inbound payload exactly as received, with its dedupe key."""
 
     __tablename__ = "inbound_payloads"
+    __table__: ClassVar[sa.Table]  # set by SQLModel (table=True); declared for the type checker
     __table_args__ = (
         # One original per key; conflicting versions (other content, same key) once each.
         sa.Index("uq_inbound_original", "system", "dedupe_key", unique=True,
@@ -126,6 +130,7 @@ class PartnerMatchKeyRow(SQLModel, table=True):
     """
 
     __tablename__ = "partner_match_keys"
+    __table__: ClassVar[sa.Table]  # set by SQLModel (table=True); declared for the type checker
 
     id: int | None = Field(default=None, primary_key=True)
     hub_id: str = Field(max_length=40, index=True)
@@ -136,6 +141,7 @@ class LoadRunRow(SQLModel, table=True):
     """Progress of one initial load, committed with each chunk so a crash resumes exactly."""
 
     __tablename__ = "load_runs"
+    __table__: ClassVar[sa.Table]  # set by SQLModel (table=True); declared for the type checker
 
     key: str = Field(primary_key=True, max_length=300, description="Plugin, object and source identity.")
     system: str = Field(max_length=40)
@@ -155,6 +161,7 @@ class PluginStateRow(SQLModel, table=True):
     transaction as what it describes (``hub.core.store.plugin_state``)."""
 
     __tablename__ = "plugin_state"
+    __table__: ClassVar[sa.Table]  # set by SQLModel (table=True); declared for the type checker
 
     plugin: str = Field(primary_key=True, max_length=40)
     name: str = Field(primary_key=True, max_length=120)
@@ -168,6 +175,7 @@ class SubscriptionReceiptRow(SQLModel, table=True):
     message finds it and applies nothing twice (``hub.core.plugins.subscriptions``)."""
 
     __tablename__ = "subscription_receipts"
+    __table__: ClassVar[sa.Table]  # set by SQLModel (table=True); declared for the type checker
 
     subscription: str = Field(primary_key=True, max_length=120)
     idempotency_key: str = Field(primary_key=True, max_length=200)
@@ -179,6 +187,7 @@ class InboxRow(SQLModel, table=True):
     (``hub.core.inbound.inbox``); deleted in the transaction that posts it."""
 
     __tablename__ = "inbound_inbox"
+    __table__: ClassVar[sa.Table]  # set by SQLModel (table=True); declared for the type checker
 
     id: int | None = Field(
         default=None, sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
@@ -195,6 +204,7 @@ class DocumentSourceTimeRow(SQLModel, table=True):
     document (``hub.core.store.source_times``)."""
 
     __tablename__ = "document_source_times"
+    __table__: ClassVar[sa.Table]  # set by SQLModel (table=True); declared for the type checker
 
     hub_id: str = Field(primary_key=True, max_length=40)
     system: str = Field(primary_key=True, max_length=40)

@@ -83,12 +83,7 @@ from hub.testing.conformance._codecs import (
     check_malformed_refused,
     check_round_trip,
 )
-from hub.testing.conformance._transports import (
-    USUAL_OUTCOMES,
-    Outcome,
-    check_delivers,
-    check_transport,
-)
+from hub.testing.conformance._transports import USUAL_OUTCOMES, Outcome, check_delivers, check_transport
 
 __all__ = [
     "Outcome",

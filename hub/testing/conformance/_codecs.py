@@ -132,7 +132,7 @@ def _refusal(codec: CodecSpec, payload: bytes, name: str, time_limit: float, *, 
         return None
     except _TooSlow as exc:
         return str(exc)
-    except Exception as exc:  # the check is that none escapes: report which did
+    except Exception as exc:  # noqa: BLE001 - the check is that none escapes: report which did
         return f"{name}: raised {type(exc).__name__} instead of DocumentError: {exc}"
     return f"{name}: parsed without an error, but the payload is broken" if must_refuse else None
 
@@ -185,7 +185,7 @@ def _within(limit: float, what: str, work: Callable[[], T]) -> T:
     def run() -> None:
         try:
             outcome.append(work())
-        except BaseException as exc:  # handed to the caller as it is
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller as it is
             error.append(exc)
 
     thread = threading.Thread(target=run, name="conformance", daemon=True)

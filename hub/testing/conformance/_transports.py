@@ -12,7 +12,7 @@ import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from types import MappingProxyType
 from typing import Literal
@@ -114,7 +114,7 @@ def _cases(timeout: float) -> list[_Case]:
         html = f"<html><head><title>Error {status}</title></head><body><h1>Error {status}</h1></body></html>"
         return Answer(status, html.encode(), {"Content-Type": "text/html", **(headers or {})})
 
-    date = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=RETRY_AFTER_DATE), usegmt=True)
+    date = format_datetime(datetime.now(UTC) + timedelta(seconds=RETRY_AFTER_DATE), usegmt=True)
     garbage = b"\x00\xff\xfe<<" + random.Random(7).randbytes(500)
     delay = 2 * timeout
     return [
@@ -145,7 +145,7 @@ def _run(case: _Case, expected: Outcome, build: Callable[[str], Transport], mess
         result = transport.send(message)
     except (TransientError, PermanentError) as exc:
         error = exc
-    except Exception as exc:  # the check is that none escapes: report which did
+    except Exception as exc:  # noqa: BLE001 - the check is that none escapes: report which did
         return f"{type(exc).__name__} escaped the transport: {exc}"
     finally:
         elapsed = time.monotonic() - started

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Union
 
 from lxml import etree
 
 from hub.core.raw import RawDocument, Segment
 
-Tree = Union[None, str, int, float, Decimal, bool, Sequence["Tree"], Mapping[str, "Tree"]]
+Tree = None | str | int | float | Decimal | bool | Sequence["Tree"] | Mapping[str, "Tree"]
 """A document reduced to plain values, lists and dicts."""
 
 

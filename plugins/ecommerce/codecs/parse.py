@@ -26,7 +26,7 @@ the field.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from hub.api import DocumentError, RawDocument
@@ -249,5 +249,5 @@ def _instant(value: Any, platform: str) -> str:
     if moment.tzinfo is None:
         if platform == "shopify":
             raise ValueError(f"{value!r} has no UTC offset")
-        moment = moment.replace(tzinfo=timezone.utc)  # WooCommerce's *_gmt fields are UTC without saying so
-    return moment.astimezone(timezone.utc).isoformat()
+        moment = moment.replace(tzinfo=UTC)  # WooCommerce's *_gmt fields are UTC without saying so
+    return moment.astimezone(UTC).isoformat()

@@ -16,18 +16,21 @@ from pathlib import Path
 
 import click
 
-from plugins.ecommerce.simulator.config import ShopSpec, SimConfigError, load_specs
+from plugins.ecommerce.simulator.config import Platform, ShopSpec, SimConfigError, load_specs
 from plugins.ecommerce.simulator.server import ShopSimulator
 from plugins.ecommerce.simulator.state import SimError
+
+_PLATFORMS: dict[str, Platform] = {"shopify": "shopify", "woocommerce": "woocommerce"}
 
 
 def _flag_specs(flags: tuple[str, ...]) -> list[ShopSpec]:
     specs = []
     for flag in flags:
-        name, sep, platform = flag.partition("=")
-        if not sep or platform not in ("shopify", "woocommerce"):
+        name, sep, given = flag.partition("=")
+        platform = _PLATFORMS.get(given)
+        if not sep or platform is None:
             raise click.BadParameter(f"{flag!r}: write NAME=shopify or NAME=woocommerce", param_hint="--shop")
-        specs.append(ShopSpec(name, platform))  # type: ignore[arg-type]
+        specs.append(ShopSpec(name, platform))
     return specs
 
 

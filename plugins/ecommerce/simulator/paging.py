@@ -42,6 +42,11 @@ def _decode(page_info: str) -> dict[str, Any]:
     return cursor
 
 
+def _link(url: str, limit: int, cursor: dict[str, Any], rel: str) -> str:
+    """One entry of a Link header: the page at ``cursor``."""
+    return f'<{url}?{urlencode({"limit": limit, "page_info": _encode(cursor)})}>; rel="{rel}"'
+
+
 def shopify_page(url: str, query: dict[str, str], objects: Sequence[dict[str, Any]],
                  matches: Callable[[dict[str, Any], dict[str, str]], bool], limit: int) -> Page:
     """A cursor page of ``objects`` (in id order) that ``matches`` the filters."""
@@ -58,9 +63,9 @@ def shopify_page(url: str, query: dict[str, str], objects: Sequence[dict[str, An
         items = [o for o in chosen if o["id"] > cursor.get("after", -1)][:limit]
     links = []
     if items and any(o["id"] > items[-1]["id"] for o in chosen):
-        links.append(f'<{url}?{urlencode({"limit": limit, "page_info": _encode({"filters": filters, "after": items[-1]["id"]})})}>; rel="next"')
+        links.append(_link(url, limit, {"filters": filters, "after": items[-1]["id"]}, "next"))
     if items and any(o["id"] < items[0]["id"] for o in chosen):
-        links.insert(0, f'<{url}?{urlencode({"limit": limit, "page_info": _encode({"filters": filters, "before": items[0]["id"]})})}>; rel="previous"')
+        links.insert(0, _link(url, limit, {"filters": filters, "before": items[0]["id"]}, "previous"))
     return Page(items, {"Link": ", ".join(links)} if links else {})
 
 

@@ -9,7 +9,7 @@ a sequence number, so a reader can ask only for what came after what it has seen
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -24,7 +24,7 @@ class Recorder:
         """Record one push; returns the record."""
         with self._lock:
             record = {"seq": len(self._records) + 1, "shop": shop, "platform": platform, "kind": kind,
-                      "at": datetime.now(timezone.utc).isoformat(), **fields}
+                      "at": datetime.now(UTC).isoformat(), **fields}
             self._records.append(record)
             return dict(record)
 

@@ -48,7 +48,7 @@ class FulfilmentDesk(ShopBase):
         """``POST fulfillments.json``: ship fulfillment order lines, with tracking."""
         request = body.get("fulfillment") if isinstance(body, dict) else None
         groups = request.get("line_items_by_fulfillment_order") if isinstance(request, dict) else None
-        if not isinstance(groups, list) or not groups:
+        if not isinstance(request, dict) or not isinstance(groups, list) or not groups:
             raise SimError("fulfillment.line_items_by_fulfillment_order is required")
         tracking = request.get("tracking_info") or {}
         shipped: list[tuple[dict[str, Any], int]] = []
@@ -115,11 +115,11 @@ class FulfilmentDesk(ShopBase):
         if isinstance(available, bool) or not isinstance(available, int):
             raise SimError("available must be a whole number")
         variant.stock[location_id] = available
-        moment = sj.when(self.stamp("inventory_item", item_id))
+        moment = sj.when(self.stamp("inventory_item", variant.inventory_item_id))
         self.record("inventory", sku=variant.sku, inventory_item_id=item_id, location_id=location_id,
                     location=self.locations[location_id], available=available)
         return {"inventory_item_id": item_id, "location_id": location_id, "available": available,
-                "updated_at": moment, "admin_graphql_api_id": sj.gid("InventoryLevel", item_id)}
+                "updated_at": moment, "admin_graphql_api_id": sj.gid("InventoryLevel", variant.inventory_item_id)}
 
     def update_variant(self, variant_id: int, body: Any) -> dict[str, Any]:
         """``PUT variants/{id}.json``: the hub sets a variant's price."""

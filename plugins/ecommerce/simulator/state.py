@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import count
 from typing import Any
@@ -94,7 +94,7 @@ class ShopBase:
         for product in spec.products:
             self.catalogue[product.sku] = Variant(ids.next("product"), ids.next("variant"), ids.next("inventory_item"),
                                                   product.sku, product.title, product.price, {first: product.stock})
-        self.opened = datetime.now(timezone.utc).replace(microsecond=0)
+        self.opened = datetime.now(UTC).replace(microsecond=0)
         """When the shop opened: the creation time of its catalogue."""
         self.customers: dict[int, dict[str, Any]] = {}
         self.orders: dict[int, dict[str, Any]] = {}
@@ -104,7 +104,7 @@ class ShopBase:
     # -- time ------------------------------------------------------------------------
     def stamp(self, kind: str, object_id: int) -> datetime:
         """Now, but at least one second after the object's previous modification."""
-        now = datetime.now(timezone.utc).replace(microsecond=0)
+        now = datetime.now(UTC).replace(microsecond=0)
         previous = self._last_time.get((kind, object_id))
         if previous is not None and now <= previous:
             now = previous + timedelta(seconds=1)

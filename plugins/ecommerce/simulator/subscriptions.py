@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from plugins.ecommerce.simulator.state import Ids, SimError
@@ -72,7 +72,7 @@ class Subscriptions:
         with self._lock:
             subscription = Subscription(self._ids.next("webhook"), shop, platform, topic, address, secret,
                                         name or f"Hub {topic}",
-                                        created_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+                                        created_at=datetime.now(UTC).replace(microsecond=0).isoformat())
             self._by_id[subscription.id] = subscription
             return subscription
 

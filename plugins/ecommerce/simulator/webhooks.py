@@ -26,7 +26,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import count
 from typing import Any
 
@@ -95,7 +95,7 @@ class WebhookSender:
         """A change of ``shop``: one delivery per active subscription to ``topic``."""
         body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
         event_id = str(uuid.uuid4())
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for subscription in self.subscriptions.active(shop, topic):
             if platform == "shopify":
                 headers = {"Content-Type": "application/json", "X-Shopify-Topic": topic,
@@ -212,7 +212,7 @@ class WebhookSender:
             with self._cond:
                 delivery.state = "not_sent"  # its subscription was deleted or disabled meanwhile
             return
-        attempt: dict[str, Any] = {"at": datetime.now(timezone.utc).isoformat()}
+        attempt: dict[str, Any] = {"at": datetime.now(UTC).isoformat()}
         try:
             response = client.post(delivery.subscription.address, content=delivery.body, headers=delivery.headers)
             attempt["status"] = response.status_code

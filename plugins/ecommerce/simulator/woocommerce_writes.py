@@ -10,7 +10,7 @@ to an order announces order.updated, as WooCommerce does.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -61,7 +61,7 @@ class WooWrites(ShopBase):
         if not isinstance(body, dict) or not body.get("tracking_number"):
             raise SimError("tracking_number is required", 400)
         provider = body.get("custom_tracking_provider") or body.get("tracking_provider") or ""
-        shipped = body.get("date_shipped") or str(int(datetime.now(timezone.utc).timestamp()))
+        shipped = body.get("date_shipped") or str(int(datetime.now(UTC).timestamp()))
         item = {"tracking_provider": body.get("tracking_provider") or "",
                 "custom_tracking_provider": body.get("custom_tracking_provider") or "",
                 "custom_tracking_link": body.get("custom_tracking_link") or "",
@@ -78,8 +78,9 @@ class WooWrites(ShopBase):
         self.emit("order.updated", order)
         return item
 
-    def update_product(self, product_id: int, body: Any) -> dict[str, Any]:
-        """``PUT products/{id}``: the hub sets a product's stock and/or regular price."""
+    def update_product(self, product_id: object, body: Any) -> dict[str, Any]:
+        """``PUT products/{id}``: the hub sets a product's stock and/or regular price
+        (``product_id`` as the client sent it: an unknown one is a 404)."""
         variant = next((v for v in self.catalogue.values() if v.product_id == product_id), None)
         if variant is None:
             raise SimError(f"no product {product_id}", 404)
@@ -95,7 +96,7 @@ class WooWrites(ShopBase):
             location = next(iter(self.locations))
             variant.stock = {location: stock}
             self.record("stock", sku=variant.sku, product_id=product_id, stock_quantity=stock)
-        return wj.product(self.site, variant, self.stamp("product", product_id))
+        return wj.product(self.site, variant, self.stamp("product", variant.product_id))
 
     def batch_products(self, body: Any) -> dict[str, Any]:
         """``POST products/batch``: several updates at once (creates and deletes are refused)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hub.api import RawDocument, Segment
 from plugins.erp_sap.idoc.errors import IdocError
@@ -60,7 +60,7 @@ def _state(ack: Acknowledgement) -> Segment:
 def build_audit(acknowledgements: Iterable[Acknowledgement], docnum: str, control: dict[str, str] | None = None,
                 now: datetime | None = None) -> RawDocument:
     """One ALEAUD01 IDoc acknowledging ``acknowledgements``; ``control`` adds partner/port fields."""
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     body: list[Segment] = []
     by_type: dict[str, list[Acknowledgement]] = {}
     for ack in acknowledgements:

@@ -95,7 +95,9 @@ class IdocCodecs:
         """Parse either layout, told apart by the first bytes; one IDoc at a time."""
         if not isinstance(payload, (bytes, bytearray, memoryview)) and not hasattr(payload, "peek") \
                 and not payload.seekable():
-            payload = io.BufferedReader(payload)  # type: ignore[arg-type]
+            # Neither seekable nor peekable: a raw stream (a pipe, a socket's file), which has the
+            # readinto BufferedReader needs, though IO[bytes] does not promise it.
+            payload = io.BufferedReader(payload)  # type: ignore[type-var]  # a raw stream: see above
         if accepts_xml(_head(payload)):
             return self.parse_xml(payload, source_name)
         return self.parse_flat(payload, source_name)

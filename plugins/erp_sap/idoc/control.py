@@ -56,7 +56,7 @@ def decode_control(record: str) -> dict[str, str]:
     """Control-record fields of a flat record, trailing blanks stripped, blank ones left out."""
     return {
         name: value
-        for name, value in zip(CONTROL_FIELDS, map(str.rstrip, _get_control(record)))
+        for name, value in zip(CONTROL_FIELDS, map(str.rstrip, _get_control(record)), strict=True)
         if value
     }
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from importlib import resources
 from operator import itemgetter
@@ -140,10 +140,10 @@ class SegmentDef:
         if getter is None:
             slices = [slice(f.offset, f.end) for f in self.fields[:count]]
             if not slices:
-                getter = lambda sdata: ()  # noqa: E731
+                getter = lambda sdata: ()  # noqa: E731 - one of the getters chosen here by count
             elif len(slices) == 1:
                 single = itemgetter(slices[0])
-                getter = lambda sdata: (single(sdata),)  # noqa: E731
+                getter = lambda sdata: (single(sdata),)  # noqa: E731 - one of the getters chosen here by count
             else:
                 getter = itemgetter(*slices)
             self._getters[count] = getter
@@ -168,14 +168,14 @@ class SegmentDef:
         # Fields that start past the (trimmed) record end are blank and skipped, and
         # filter/zip/map keep the per-field work in C.
         getter = self._prefix_getter(bisect_left(self._starts, len(sdata))) if self._sorted else self._getter
-        values = dict(filter(_SECOND, zip(self._names, map(str.rstrip, getter(sdata)))))
+        values = dict(filter(_SECOND, zip(self._names, map(str.rstrip, getter(sdata)), strict=False)))
         if len(sdata) > self._end:
             rest = sdata[self._end :].rstrip()
             if rest:
                 values[REST_FIELD] = rest
         return values
 
-    def encode(self, values: dict[str, str]) -> str:
+    def encode(self, values: Mapping[str, str]) -> str:
         """SDATA for ``values`` (trailing blanks not padded).
 
         Raises ValueError naming a field that the segment does not have or that is
@@ -196,11 +196,11 @@ class SegmentDef:
                     f"field {name} is {len(value)} characters, segment {self.type} holds {spec.length}"
                 )
         for spec in self._ordered:
-            value = values.get(spec.name)
-            if value:
+            given = values.get(spec.name)
+            if given:
                 chars.append(" " * (spec.offset - position))
-                chars.append(value)
-                position = spec.offset + len(value)
+                chars.append(given)
+                position = spec.offset + len(given)
         rest = values.get(REST_FIELD)
         if rest:
             chars.append(" " * (self._end - position))
@@ -346,10 +346,12 @@ def _fields_from_json(raw: list[Any], file: str, seg: str) -> tuple[FieldDef, ..
         elif isinstance(item, dict) and {"name", "offset", "length"} <= item.keys():
             fields.append(FieldDef(str(item["name"]), int(item["offset"]), int(item["length"])))
         else:
-            raise DefinitionError(file, None, seg, f"field entry {item!r} is neither [name, length] nor {{name, offset, length}}")
+            raise DefinitionError(file, None, seg,
+                                  f"field entry {item!r} is neither [name, length] nor {{name, offset, length}}")
     for f in fields:
         if f.length <= 0 or f.offset < 0 or f.end > SDATA_LENGTH:
-            raise DefinitionError(file, None, f"{seg}-{f.name}", f"offset {f.offset} and length {f.length} do not fit SDATA")
+            raise DefinitionError(file, None, f"{seg}-{f.name}",
+                                  f"offset {f.offset} and length {f.length} do not fit SDATA")
     return tuple(fields)
 
 

@@ -14,10 +14,10 @@ the segment definition, else by HLEVEL.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator
 from itertools import chain, count, repeat
 from operator import itemgetter, methodcaller
-from collections.abc import Iterable, Iterator
-from typing import IO
+from typing import IO, cast
 
 from hub.api import RawDocument, Segment
 from plugins.erp_sap.idoc.control import (
@@ -54,7 +54,7 @@ def _text_stream(payload: bytes | IO[bytes] | IO[str], encoding: str) -> IO[str]
     if isinstance(payload, io.TextIOBase):
         return payload
     codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-    return io.TextIOWrapper(payload, encoding=codec, newline=None)  # type: ignore[arg-type]
+    return io.TextIOWrapper(cast(IO[bytes], payload), encoding=codec, newline=None)  # not text, so bytes
 
 
 def _line_records(text: IO[str], head: str) -> Iterator[tuple[int, int | None, str]]:
@@ -112,7 +112,7 @@ def iter_records(payload: bytes | IO[bytes] | IO[str], encoding: str = "utf-8",
         else:
             yield from _line_records(text, head)
     finally:
-        if text is not payload:
+        if text is not payload and isinstance(text, io.TextIOWrapper):
             # hand the caller's stream back unclosed; closing it is the caller's business
             text.detach()
 
@@ -144,7 +144,7 @@ class _Assembler:
 
     def _numbers(self, fields: tuple[str, str, str], segnam: str) -> list[int | None]:
         numbers: list[int | None] = []
-        for what, text in zip(("SEGNUM", "PSGNUM", "HLEVEL"), fields):
+        for what, text in zip(("SEGNUM", "PSGNUM", "HLEVEL"), fields, strict=True):
             stripped = text.strip()
             if stripped and not stripped.isdigit():
                 raise self.fail(segnam, None, f"{what} {text!r} is not a number")
@@ -212,8 +212,8 @@ class _Assembler:
     def _check_docnum(self, segnam_field: str, docnum: str) -> None:
         docnum = docnum.strip()
         if docnum and self.docnum and docnum != self.docnum:
-            raise self.fail(segnam_field.rstrip(), None,
-                            f"data record carries DOCNUM {docnum}, but follows the control record of IDoc {self.docnum}")
+            raise self.fail(segnam_field.rstrip(), None, f"data record carries DOCNUM {docnum}, "
+                            f"but follows the control record of IDoc {self.docnum}")
 
     def _add_unknown(self, seg_type: str, segnam_field: str, raw: str, number: int,
                      psgnum: int | None, hlevel: int | None) -> None:
@@ -264,7 +264,8 @@ class _Assembler:
             for i in range(len(path) - 1, -1, -1):
                 if path[i][0].name == defined_parent:
                     return i
-            raise self.fail(segment.name, None, f"segment needs parent segment {defined_parent}, which is not open here")
+            raise self.fail(segment.name, None,
+                            f"segment needs parent segment {defined_parent}, which is not open here")
         for i in range(len(path) - 1, -1, -1):
             if path[i][1] == (hlevel or 0) - 1:
                 return i
@@ -302,7 +303,8 @@ def _open_idoc(record: str, where: str, registry: DefinitionRegistry, source: st
     control = decode_control(record)
     docnum = control.get("DOCNUM", "")
     if control.get("TABNAM") not in CONTROL_TABNAMES:
-        raise IdocError(docnum, "", where, f"control record labelled {control.get('TABNAM')!r}, expected EDI_DC40", source)
+        raise IdocError(docnum, "", where,
+                        f"control record labelled {control.get('TABNAM')!r}, expected EDI_DC40", source)
     if docnum and not docnum.isdigit():
         raise IdocError("", "", where, f"DOCNUM {docnum!r} is not a number (corrupted control record?)", source)
     for required in ("IDOCTYP", "MESTYP"):

@@ -56,7 +56,8 @@ def _field_def(raw: dict[str, str], seg: _Seg, file: str) -> FieldDef:
         raise DefinitionError(file, line, f"{seg.definition}-{name}", "field has no CHARACTER_FIRST/BYTE_FIRST")
     start = _int(first, file, line, "CHARACTER_FIRST")
     if start <= SDATA_OFFSET:
-        raise DefinitionError(file, line, f"{seg.definition}-{name}", f"starts at position {start}, before SDATA (position {SDATA_OFFSET + 1})")
+        raise DefinitionError(file, line, f"{seg.definition}-{name}",
+                              f"starts at position {start}, before SDATA (position {SDATA_OFFSET + 1})")
     if last is not None:
         length = _int(last, file, line, "CHARACTER_LAST") - start + 1
     elif "LENGTH" in raw:
@@ -124,7 +125,8 @@ def parse_we63(text: str, file: str = "<we63>") -> list[IdocTypeDef]:
             name = value
         elif key == "END_IDOC":
             if name is None or seg is not None or groups:
-                raise DefinitionError(file, number, key, "END_IDOC without matching BEGIN_IDOC, or inside a segment/group")
+                raise DefinitionError(file, number, key,
+                                      "END_IDOC without matching BEGIN_IDOC, or inside a segment/group")
             if not segments:
                 raise DefinitionError(file, number, name, "IDoc type without segments")
             results.append(IdocTypeDef(name, segments))

@@ -48,7 +48,7 @@ def _standalone(idoc: etree._Element, root: str) -> bytes:
 def _complete_docnum(idoc: etree._Element) -> str:
     """The DOCNUM of a partly read IDOC element, if its control record got that far."""
     head = next((c for c in idoc if isinstance(c.tag, str)), None)
-    if head is None or not element_name(head.tag).startswith("EDI_DC40"):
+    if head is None or not element_name(str(head.tag)).startswith("EDI_DC40"):
         return ""
     for field in head:
         if isinstance(field.tag, str) and element_name(field.tag) == "DOCNUM":
@@ -124,7 +124,7 @@ class _Reader:
                 self.current = idoc
                 continue
             parent = idoc.getparent()
-            root = element_name(parent.tag) if parent is not None else ""
+            root = element_name(str(parent.tag)) if parent is not None else ""
             self.count += 1
             document = self.converter.convert(idoc, root, self.count)
             document.payload = _standalone(idoc, root)
@@ -149,7 +149,7 @@ class _Reader:
     def _syntax_error(self, exc: etree.XMLSyntaxError, closing: bool) -> IdocError:
         """The IdocError for a parse error: the IDoc in progress (or the last one), the
         segment and field being read, and what is wrong in our words."""
-        line, column = exc.position if exc.position and exc.position[0] else (exc.lineno, 0)
+        line, column = exc.position if exc.position and exc.position[0] else (exc.lineno or 0, 0)
         where = f"XML line {line} column {column}" if line else "end of XML"
         idoc = self.current
         docnum = _complete_docnum(idoc) if idoc is not None else ""
@@ -179,9 +179,9 @@ class _Reader:
 
     def _oversize_text(self, docnum: str, element: etree._Element) -> IdocError:
         """libxml2 stopped at a text longer than it builds: name the field and its length."""
-        field = element_name(element.tag)
+        field = element_name(str(element.tag))
         parent = element.getparent()
-        segment = element_name(parent.tag) if parent is not None else ""
+        segment = element_name(str(parent.tag)) if parent is not None else ""
         limit = self._field_length(segment, field)
         fit = f", at most {limit} fit" if limit is not None else ""
         return self.error(docnum, segment, f"XML line {element.sourceline}",
@@ -200,7 +200,8 @@ class _Reader:
         return sdef.lengths.get(field) if sdef is not None else None
 
 
-def read_xml(payload: bytes | IO[bytes], source: str = "", registry: DefinitionRegistry | None = None) -> Iterator[RawDocument]:
+def read_xml(payload: bytes | IO[bytes], source: str = "",
+             registry: DefinitionRegistry | None = None) -> Iterator[RawDocument]:
     """Parse IDoc-XML one IDoc at a time; raises IdocError for malformed XML or IDocs."""
     stream = io.BytesIO(bytes(payload)) if isinstance(payload, (bytes, bytearray, memoryview)) else payload
     return _Reader(source, registry or DefinitionRegistry()).read(stream)
@@ -253,7 +254,8 @@ def idoc_element(document: RawDocument, registry: DefinitionRegistry) -> etree._
 def _root_of(document: RawDocument) -> str:
     root = document.control.get("CIMTYP") or document.control.get("IDOCTYP")
     if not root:
-        raise IdocError(document.control.get("DOCNUM", ""), "", "control record", "IDOCTYP missing: cannot name the root element")
+        raise IdocError(document.control.get("DOCNUM", ""), "", "control record",
+                        "IDOCTYP missing: cannot name the root element")
     return root
 
 

@@ -69,7 +69,7 @@ class Converter:
 
     def segment(self, element: etree._Element, docnum: str, defined: Callable[[str], SegmentDef | None]) -> Segment:
         self.counter += 1
-        name = element_name(element.tag)
+        name = element_name(str(element.tag))
         sdef = defined(name)
         if sdef is None and len(name) > SEGNAM_LENGTH:
             raise self.fail(docnum, name[:SEGNAM_LENGTH] + "...", element,
@@ -92,7 +92,8 @@ class Converter:
                 if limit is None:
                     rest += len(value)
                 elif len(value) > limit:
-                    raise self.fail(docnum, name, child, f"field {field} is {len(value)} characters, at most {limit} fit")
+                    raise self.fail(docnum, name, child,
+                                    f"field {field} is {len(value)} characters, at most {limit} fit")
         if rest:
             room = SDATA_LENGTH - sdef.length if sdef is not None else SDATA_LENGTH
             if rest > room:
@@ -115,7 +116,7 @@ class Converter:
         if len(docnum) > CONTROL_LENGTHS["DOCNUM"] or not docnum.isdigit():
             docnum = ""
         if oversize is not None:
-            name = element_name(oversize.tag)
+            name = element_name(str(oversize.tag))
             limit = CONTROL_LENGTHS.get(name)
             if limit is None:
                 raise self.fail(docnum, "", oversize, f"{name} is no field of the control record EDI_DC40")
@@ -129,7 +130,7 @@ class Converter:
     def convert(self, idoc: etree._Element, root: str, ordinal: int) -> RawDocument:
         """The RawDocument of one complete ``IDOC`` element under root element ``root``."""
         elements = [c for c in idoc if isinstance(c.tag, str)]
-        if not elements or not element_name(elements[0].tag).startswith("EDI_DC40"):
+        if not elements or not element_name(str(elements[0].tag)).startswith("EDI_DC40"):
             raise self.fail("", "", idoc, "IDOC element does not start with the control record EDI_DC40")
         control = self.control(elements[0])
         docnum = control.get("DOCNUM", "")

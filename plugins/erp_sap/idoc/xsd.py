@@ -31,7 +31,8 @@ class _Schema:
     def __init__(self, root: etree._Element, file: str) -> None:
         self.file = file
         self.types = {t.get("name"): t for t in root.findall(f"{XS}complexType")}
-        self.elements = {e.get("name"): e for e in root.findall(f"{XS}element")}
+        # Top-level elements: an XSD names each of them.
+        self.elements = {name: e for e in root.findall(f"{XS}element") if (name := e.get("name"))}
 
     def fail(self, node: etree._Element, item: str, reason: str) -> DefinitionError:
         return DefinitionError(self.file, node.sourceline, item, reason)
@@ -75,7 +76,7 @@ def parse_xsd(payload: bytes, file: str = "<xsd>") -> IdocTypeDef:
     if root.tag != f"{XS}schema":
         raise DefinitionError(file, root.sourceline, "schema", "not an XML schema")
     schema = _Schema(root, file)
-    for idoc_name, element in schema.elements.items():
+    for idoc_name, element in schema.elements.items():  # noqa: B007 - idoc_name is read after the break
         complex_type = schema.complex_of(element)
         if complex_type is None:
             continue

@@ -18,7 +18,7 @@ Quantities and units on these interfaces are ISO codes, as SAP's EDI output writ
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from lxml import etree
@@ -116,7 +116,7 @@ def invoic_idoc(order: StoredOrder, invoice_number: str, docnum: str, seed: int 
                 partners: Partners = DEFAULT_PARTNERS) -> etree._Element:
     """The invoice (INVOIC02) billing the full ``order``; a credit memo (G2) for a return."""
     req = order.request
-    billed = created or datetime.now(timezone.utc)
+    billed = created or datetime.now(UTC)
     tax_code, rate = _tax(req.sold_to, seed)
     index = customer_index(req.sold_to)
     vat_id = customer(index, seed).vat_id if index is not None else None
@@ -161,7 +161,7 @@ def aleaud_idoc(received_docnum: str, message_type: str, docnum: str, *, ok: boo
                 erp_order_id: str | None = None, created: datetime | None = None,
                 partners: Partners = DEFAULT_PARTNERS, object_type: str = "BUS2032") -> etree._Element:
     """ALEAUD01 acknowledging IDoc ``received_docnum``: status 53 if ``ok``, else 51."""
-    now = created or datetime.now(timezone.utc)
+    now = created or datetime.now(UTC)
     idoc = new_idoc("ALEAUD01", "ALEAUD", docnum, created, partners)
     header = segment(idoc, "E1ADHDR", [("MESTYP", message_type), ("MESTYP_LNG", message_type)])
     state = segment(header, "E1STATE", [

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import IO
@@ -50,7 +50,7 @@ def new_idoc(
     partners: Partners = DEFAULT_PARTNERS,
 ) -> etree._Element:
     """An ``IDOC`` element holding only its control record."""
-    created = created or datetime.now(timezone.utc)
+    created = created or datetime.now(UTC)
     idoc = etree.Element("IDOC", BEGIN="1")
     segment(idoc, "EDI_DC40", [
         ("TABNAM", "EDI_DC40"), ("MANDT", partners.client), ("DOCNUM", docnum),

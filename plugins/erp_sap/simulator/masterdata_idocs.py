@@ -7,8 +7,8 @@ SAP system sends them; translating them to ISO is the mapping table's job.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
@@ -74,8 +74,9 @@ def matmas_idoc(prod: Product, docnum: str, created: datetime | None = None,
     return idoc
 
 
-def _builders(kind: str, seed: int, start: int, created: datetime | None, partners: Partners):  # type: ignore[no-untyped-def]
-    stamp = created or datetime.now(timezone.utc)
+def _builders(kind: str, seed: int, start: int, created: datetime | None,
+              partners: Partners) -> tuple[str, Callable[[int], etree._Element]]:
+    stamp = created or datetime.now(UTC)
     if kind == "DEBMAS":
         return "DEBMAS07", lambda i: debmas_idoc(customer(start + i, seed), f"{start + i + 1:016d}",
                                                  stamp, partners)

@@ -61,7 +61,7 @@ def _decimal(raw: str | None, where: str) -> Decimal:
 def _read_idoc(idoc: etree._Element) -> InboundOrder:
     control = idoc.find("EDI_DC40")
     docnum = _field(control, "DOCNUM") if control is not None else None
-    if not docnum:
+    if control is None or not docnum:
         raise IdocReadError("IDOC without EDI_DC40/DOCNUM")
     where = f"IDoc {docnum}"
     k01 = idoc.find("E1EDK01")
@@ -78,6 +78,7 @@ def _read_idoc(idoc: etree._Element) -> InboundOrder:
     ) if not value]
     if missing:
         raise IdocReadError(f"{where}: missing {', '.join(missing)}")
+    assert customer_ref is not None, "its BELNR would be missing"
     items = []
     for n, pos in enumerate(idoc.findall("E1EDP01"), start=1):
         ids = {_field(s, "QUALF"): _field(s, "IDTNR") for s in pos.findall("E1EDP19")}

@@ -9,7 +9,7 @@ for the fields the ERP needs; a request that lacks them is answered with a
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
@@ -118,7 +118,7 @@ def confirmation(erp_id: str, notes: list[tuple[str, str, str]], reference_id: s
     _add(header, "UUID", str(uuid.uuid4()))
     if reference_id:
         _add(header, "ReferenceID", reference_id)
-    _add(header, "CreationDateTime", datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    _add(header, "CreationDateTime", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     _add(_add(conf, "SalesOrder"), "ID", erp_id)
     log = _add(conf, "Log")
     _add(log, "BusinessDocumentProcessingResultCode", "3")

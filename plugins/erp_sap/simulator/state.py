@@ -13,7 +13,7 @@ import os
 import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -157,7 +157,7 @@ class SimulatorState:
             self._counters.order += 1
             order = StoredOrder(
                 erp_id=f"{self._counters.order:010d}", request=request, currency=currency,
-                created_at=datetime.now(timezone.utc), source=source, inbound_docnum=inbound_docnum,
+                created_at=datetime.now(UTC), source=source, inbound_docnum=inbound_docnum,
             )
             self.orders[order.erp_id] = order
             self._by_buyer[request.buyer_id] = order.erp_id

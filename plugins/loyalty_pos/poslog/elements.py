@@ -48,7 +48,9 @@ class Dialect:
     def local(self, element: etree._Element) -> str | None:
         """The local name of a standard element; None for vendor elements (and comments or PIs)."""
         tag = element.tag
-        name = self.names.get(tag) if isinstance(tag, str) else ""
+        if not isinstance(tag, str):
+            return None
+        name = self.names.get(tag)
         if name is None:
             name = self.split(tag)
         return name or None
@@ -91,7 +93,9 @@ class Node:
         names = dialect.names
         for child in self.element:
             tag = child.tag
-            name = names.get(tag) if isinstance(tag, str) else ""
+            if not isinstance(tag, str):
+                continue  # a comment or processing instruction
+            name = names.get(tag)
             if name is None:
                 name = dialect.split(tag)
             if name:
@@ -100,7 +104,7 @@ class Node:
                     index[name] = [child]
                 else:
                     found.append(child)
-            elif isinstance(tag, str):
+            else:
                 self._vendors.append(child)
         self._index = index
         return index
@@ -187,7 +191,7 @@ class Node:
         name met twice keeps both, one after the other.
         """
         for child in self.vendors:
-            key = prefix + child.tag
+            key = prefix + str(child.tag)
             bag[key] = bag.get(key, "") + standalone_xml(child)
 
 

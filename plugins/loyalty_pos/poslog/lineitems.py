@@ -55,9 +55,9 @@ class LineItems:
             if not is_line:
                 item.keep_extensions(self.shape["extensions"], f"LineItem[{number}]/")
         for name in _CUSTOMER:
-            found = self.body.child(name)
-            if found is not None:
-                self.customer(found)
+            customer = self.body.child(name)
+            if customer is not None:
+                self.customer(customer)
         if self.change:
             self.shape["change"] = self.change
 

@@ -35,11 +35,11 @@ from __future__ import annotations
 
 import io
 import re
-from html import escape
 from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from html import escape
 
 from lxml import etree
 
@@ -206,7 +206,7 @@ def _marked(root: etree._Element, partial: etree._Element | None, rejection: Rej
     """What was read of a broken transaction, in a POSLog root marked with the rejection."""
     namespace = etree.QName(root).namespace
     nsmap = {None: namespace, "hub": HUB_NAMESPACE} if namespace else {"hub": HUB_NAMESPACE}
-    marked = etree.Element(_tag_like(root, "POSLog"), nsmap=nsmap)  # type: ignore[arg-type]
+    marked = etree.Element(_tag_like(root, "POSLog"), nsmap=nsmap)
     for name in _MARKS:
         marked.set(_MARK + name, getattr(rejection, name))
     if partial is not None and partial is not root:

@@ -18,10 +18,10 @@ from hub import hookimpl
 from hub.api import CodecSpec, InboundSpec, PluginRegistry, PluginTransaction, RawDocument, RouteSpec, accept_payload
 from hub.core.errors import DocumentError
 from hub.core.inbound.inbox import InboxPoster, post_waiting
-from hub.core.store.inbox import waiting
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
 from hub.core.store import archive, migrate
+from hub.core.store.inbox import waiting
 from hub.http import serve
 
 PEER = "pinger"

@@ -84,7 +84,8 @@ def test_value_list_ambiguous_backwards_needs_direction_column(tmp_path):
     write(tmp_path, "partner.yaml", HEADER + "rules:\n  - {target: kind, source: type, values: kinds}\n")
     [(_, line, _, message)] = problems_of(tmp_path)
     assert line == 3 and "mark all but one of these rows with direction 'in'" in message
-    write(tmp_path, "values/kinds.csv", "external,canonical,direction\nB2B,organisation,both\nCOMPANY,organisation,in\n")
+    write(tmp_path, "values/kinds.csv",
+          "external,canonical,direction\nB2B,organisation,both\nCOMPANY,organisation,in\n")
     assert problems_of(tmp_path) == []
 
 

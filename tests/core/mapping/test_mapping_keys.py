@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from mapping_samples import lookup, order_raw, seg
 
 from hub.core.mapping import MappingSet, load_mapping_set
 from hub.core.raw import RawDocument
-from mapping_samples import lookup, order_raw, seg
 
 MAPPINGS = Path(__file__).resolve().parents[3] / "plugins" / "erp_sap" / "mappings"
 

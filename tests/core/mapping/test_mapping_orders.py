@@ -7,11 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from mapping_samples import lookup, order_raw, order_segments, reverse_lookup, seg
 
 from hub.core.errors import DocumentError, NotFoundError
 from hub.core.mapping import MappingSet, load_mapping_set
 from hub.core.raw import RawDocument, Segment
-from mapping_samples import lookup, order_raw, order_segments, reverse_lookup, seg
 
 MAPPINGS = Path(__file__).resolve().parents[3] / "plugins" / "erp_sap" / "mappings"
 

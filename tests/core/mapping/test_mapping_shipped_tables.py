@@ -7,11 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from mapping_samples import lookup, reverse_lookup, seg
 
 from hub.core.errors import NotFoundError
 from hub.core.mapping import MappingSet, load_mapping_set
 from hub.core.raw import RawDocument
-from mapping_samples import lookup, reverse_lookup, seg
 
 MAPPINGS = Path(__file__).resolve().parents[3] / "plugins" / "erp_sap" / "mappings"
 

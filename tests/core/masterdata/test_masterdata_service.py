@@ -126,7 +126,8 @@ def test_same_object_twice_in_one_batch_gets_two_versions(service: MasterDataSer
     assert service.get(results[0].hub_id).version == 2
 
 
-def test_a_merged_record_that_would_be_invalid_is_refused_whole(service: MasterDataService, hub_engine: sa.Engine) -> None:
+def test_a_merged_record_that_would_be_invalid_is_refused_whole(
+        service: MasterDataService, hub_engine: sa.Engine) -> None:
     hub_id = service.upsert(Partner(kind="person", last_name="Schmidt"), "erp_sap", "1").hub_id
     with pytest.raises(DocumentError, match="partner bp_") as caught:
         service.upsert_many([

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 import sqlalchemy as sa
 
 from hub.core.masterdata import matchkeys

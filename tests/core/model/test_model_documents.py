@@ -71,15 +71,16 @@ def test_hub_ids_of_each_type_carry_its_prefix(doc_type: str) -> None:
     assert SAMPLES[doc_type]().hub_id.startswith(f"{cls.id_prefix}_")
 
 
-def test_hub_ids_spell_time_and_randomness_in_crockford_base32_and_sort_by_time(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hub_ids_spell_time_and_randomness_in_crockford_base32_and_sort_by_time(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     digits = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
     def spelt(value: int) -> str:
         return "".join(digits[(value >> (5 * i)) & 31] for i in range(25, -1, -1))
 
     for millis, low in [(0, 0), (1_700_000_000_123, 2**80 - 1), (2**48 - 1, 12345), (1_790_000_000_000, 2**79 + 7)]:
-        monkeypatch.setattr(time, "time", lambda: millis / 1000)
-        monkeypatch.setattr(random, "getrandbits", lambda bits: low)
+        monkeypatch.setattr(time, "time", lambda millis=millis: millis / 1000)
+        monkeypatch.setattr(random, "getrandbits", lambda bits, low=low: low)
         assert new_hub_id("bp") == f"bp_{spelt((millis << 80) | low)}"
     monkeypatch.undo()
     earlier = new_hub_id("bp")

@@ -10,13 +10,7 @@ import pytest
 
 from hub.core.model import ExpiryKind, ExpiryPolicy, validate_document
 from hub.core.model.validation import InvalidDocumentError
-from hub.testing.samples import (
-    coupon,
-    loyalty_membership,
-    loyalty_programme,
-    point_transaction,
-    retail_transaction,
-)
+from hub.testing.samples import coupon, loyalty_membership, loyalty_programme, point_transaction, retail_transaction
 
 
 def _field(doc_type: str, data: dict[str, Any]) -> str:

@@ -74,7 +74,8 @@ def test_changes_from_every_other_system_arrive_in_order(runtime: HubRuntime) ->
     with runtime.engine.connect() as conn:
         rows = conn.execute(sa.select(messages.c.transport, messages.c.status, messages.c.queue)
                             .order_by(messages.c.id)).all()
-    assert [tuple(r) for r in rows] == [("subscription:partners", "confirmed", f"{LISTENER}:partner:{first.hub_id}")] * 2
+    expected = ("subscription:partners", "confirmed", f"{LISTENER}:partner:{first.hub_id}")
+    assert [tuple(r) for r in rows] == [expected] * 2
 
 
 def test_a_subscription_may_take_its_own_systems_changes(database_url: str, tmp_path: Path) -> None:

@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from hub.core.errors import DocumentError, NotFoundError, PermanentError
-from hub.core.queue.messages import utcnow
 from hub.core.queue import NewMessage, Worker, admin, enqueue, status, views
 from hub.core.queue.claim import claim
+from hub.core.queue.messages import utcnow
 from hub.core.queue.tables import messages, queues
 
 

@@ -4,7 +4,7 @@ text, the refused-lease path of a batch record, and the clock's text forms."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -80,7 +80,7 @@ def test_a_batch_with_one_lost_lease_keeps_the_others(runtime, peer):
 
 
 def test_attempt_records_are_the_json_of_status_records():
-    at = datetime(2026, 11, 27, 17, 25, 15, 123456, tzinfo=timezone.utc).timestamp()
+    at = datetime(2026, 11, 27, 17, 25, 15, 123456, tzinfo=UTC).timestamp()
     assert json.loads(attempt_json("running", at, 1)) == {
         "status": "running", "at": "2026-11-27T17:25:15.123456+00:00", "attempt": 1}
     assert json.loads(attempt_json("retrying", at, 2, 1.23456, error='peer said "no"\n', detail="é")) == {
@@ -89,7 +89,7 @@ def test_attempt_records_are_the_json_of_status_records():
 
 
 def test_clock_texts_match_datetime():
-    moment = datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
+    moment = datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
     for value in (moment, moment + timedelta(microseconds=1), moment.replace(microsecond=0)):
         epoch = value.timestamp()
         assert datetime.fromisoformat(iso_utc(epoch)) == value

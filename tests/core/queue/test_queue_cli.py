@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from hub.cli.main import build_cli
 from hub.cli.queue import parse_since
 from hub.core.errors import DocumentError, PermanentError
-from hub.core.queue.messages import utcnow
 from hub.core.queue import NewMessage, Worker, enqueue
+from hub.core.queue.messages import utcnow
 
 
 def run(runtime, *args: str):

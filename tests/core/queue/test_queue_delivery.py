@@ -7,8 +7,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from hub.core.errors import PermanentError, TransientError
-from hub.core.queue.messages import utcnow
 from hub.core.queue import DeliveryResult, NewMessage, Worker, enqueue
+from hub.core.queue.messages import utcnow
 from hub.core.queue.tables import messages, queues
 from hub.core.store.tables import KeyMapRow
 

@@ -13,18 +13,17 @@ from collections import defaultdict
 import pytest
 import queue_file_peer
 import sqlalchemy as sa
+from conftest import entry_point_plugins, make_runtime
 
-from hub.core.queue.messages import utcnow
 from hub.core.queue import NewMessage, Worker, enqueue
 from hub.core.queue.claim import claim, record
 from hub.core.queue.deliver import Deliverer
+from hub.core.queue.messages import utcnow
 from hub.core.queue.runner import run_processes, worker_process_main
 from hub.core.queue.tables import messages, queues
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
 from hub.core.store import migrate
-
-from conftest import entry_point_plugins, make_runtime
 
 
 def put(runtime, queue_count: int, per_queue: int, start: int = 1, system: str = "peer") -> None:

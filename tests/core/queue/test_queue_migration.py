@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from hub.core.store.schema import metadata
 from hub.core.store import migrate
+from hub.core.store.schema import metadata
 
 QUEUE_TABLES = {"queue_messages", "queue_state", "apscheduler_jobs"}
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from hub.core import scheduler
 from hub.core.errors import PermanentError
-from hub.core.queue.messages import utcnow
 from hub.core.queue import NewMessage, Worker, enqueue, purge
+from hub.core.queue.messages import utcnow
 from hub.core.queue.tables import messages, scheduler_jobs
 from hub.core.store.archive import archive_inbound
 from hub.core.store.tables import InboundPayloadRow

@@ -48,8 +48,8 @@ def test_hub_status_does_not_import_the_orm_or_the_worker(tmp_path):
         "from hub.cli.main import main\n"
         "sys.argv = ['hub', 'status']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('sqlmodel', 'sqlalchemy.orm', 'hub.core.queue',"
-        " 'plugins', 'zeep', 'lxml')))))\n"
+        "print(json.dumps(sorted(m for m in sys.modules"
+        " if m.startswith(('sqlmodel', 'sqlalchemy.orm', 'hub.core.queue', 'plugins', 'zeep', 'lxml')))))\n"
     )
     env = {"HUB_DATABASE_URL": url, "PATH": ""}
     init = subprocess.run([sys.executable, "-c", "from hub.cli.main import main; main(['init'])"],

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 
 from hub.core.store.db import SQLITE_BUSY_TIMEOUT_MS, begin_immediate, create_engine
 
-
 BUSY_WRITER = """
 import sqlite3, sys, time
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from hook_receiver import HookReceiver
+
 from plugins.ecommerce.simulator import ShopSimulator, ShopSpec
 
 

@@ -8,11 +8,11 @@ import json
 from decimal import Decimal
 
 import pytest
+from shop_samples import body, shopify_envelope, shopify_headers, woocommerce_envelope
 
 from hub.api import DocumentError, RawDocument
 from plugins.ecommerce.codecs import parse_envelope, poll_envelope, webhook_envelope
 from plugins.ecommerce.codecs.spec import accepts, codec_spec
-from shop_samples import body, shopify_envelope, shopify_headers, woocommerce_envelope, woocommerce_headers
 
 
 def only(documents: list[RawDocument]) -> RawDocument:

@@ -9,14 +9,13 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
+from shop_samples import body, shopify_envelope, woocommerce_envelope
 
 from hub.api import DocumentError, HubError
 from hub.core.mapping import MappingSet, load_mapping_set
 from plugins.ecommerce.codecs import parse_envelope, poll_envelope
 from plugins.ecommerce.plugin import MAPPINGS
-from shop_samples import body, shopify_envelope, woocommerce_envelope
 
 SEEDS = [
     shopify_envelope("orders/create", "shopify/orders_create.json"),

@@ -11,12 +11,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from shop_samples import body, shopify_envelope, woocommerce_envelope
 
 from hub.api import DocumentError, Partner, PartnerFunctionRole, RawDocument, SalesOrder
 from hub.core.mapping import MappingSet, load_mapping_set
 from plugins.ecommerce.codecs import parse_envelope, poll_envelope
 from plugins.ecommerce.plugin import MAPPINGS
-from shop_samples import body, shopify_envelope, woocommerce_envelope
 
 HUB = str(Path(sys.executable).parent / "hub")
 KEY_MAP = {
@@ -74,9 +74,9 @@ def order(tables: MappingSet, platform: str, topic: str, name: str, index: int =
 
 
 def money(value: object) -> str:
-    amount = getattr(value, "amount")
+    amount = value.amount
     assert isinstance(amount, Decimal)
-    return f"{amount} {getattr(value, 'currency')}"
+    return f"{amount} {value.currency}"
 
 
 @pytest.mark.parametrize(("platform", "topic", "name"), WEBHOOKS, ids=[f"{t}:{n}" for _, t, n in WEBHOOKS])
@@ -99,7 +99,8 @@ def test_every_recorded_poll_page_maps(tables: MappingSet, platform: str, resour
 def test_a_shopify_order_keeps_every_amount_exact(tables: MappingSet) -> None:
     so = order(tables, "shopify", "orders/create", "shopify/orders_create.json")
     assert so.external_id("ecommerce") == "eu:5698741234567" and so.customer_reference == "#1001"
-    assert (so.currency, str(so.order_date), so.status.value, so.payment_status) == ("EUR", "2024-06-03", "open", "paid")
+    assert (so.currency, str(so.order_date), so.status.value, so.payment_status) == (
+        "EUR", "2024-06-03", "open", "paid")
     assert so.delivery_status == "not_delivered" and so.sold_to_hub_id == "bp_ANNA"
     assert money(so.gross_value) == "113.80 EUR" and money(so.tax_amount) == "18.17 EUR"
     first, second = so.items

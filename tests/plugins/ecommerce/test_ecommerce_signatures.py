@@ -7,9 +7,9 @@ import hashlib
 import hmac
 
 import pytest
+from shop_samples import body
 
 from plugins.ecommerce.codecs import is_woocommerce_ping, verify_webhook
-from shop_samples import body
 
 SECRET = "hush-7f3a"
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from hook_receiver import HookReceiver
+from shoppers import ANNA, GUEST
+
 from plugins.ecommerce.simulator import ShopSimulator
 from plugins.ecommerce.simulator.config import SimConfigError, load_specs
-from shoppers import ANNA, GUEST
 
 HUB = str(Path(sys.executable).parent / "hub")
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
-
 from hook_receiver import HookReceiver
-from plugins.ecommerce.simulator import ShopSimulator
 from shoppers import ANNA, GUEST, TWO_VALVES, basket
+
+from plugins.ecommerce.simulator import ShopSimulator
 
 
 def shopify(sim: ShopSimulator) -> httpx.Client:
@@ -116,7 +116,8 @@ def test_shopify_fulfilments_stock_prices_tags_and_cancels_are_recorded(sim: Sho
         assert shipped.status_code == 201 and shipped.json()["fulfillment"]["tracking_company"] == "DHL"
         assert client.get(f"orders/{order['id']}.json").json()["order"]["fulfillment_status"] == "partial"
         too_many = client.post("fulfillments.json", json={"fulfillment": {"line_items_by_fulfillment_order": [
-            {"fulfillment_order_id": fo["id"], "fulfillment_order_line_items": [{"id": valves["id"], "quantity": 1}]}]}})
+            {"fulfillment_order_id": fo["id"],
+             "fulfillment_order_line_items": [{"id": valves["id"], "quantity": 1}]}]}})
         assert too_many.status_code == 422
         rest = client.post("fulfillments.json", json={"fulfillment": {"line_items_by_fulfillment_order": [
             {"fulfillment_order_id": fo["id"]}], "tracking_info": {"number": "JJD000390007", "company": "DPD"}}})

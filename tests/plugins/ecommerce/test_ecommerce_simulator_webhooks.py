@@ -5,12 +5,14 @@ chaos asked for: duplicates, reordering, drops. What arrives, the codec reads.""
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 from hook_receiver import HookReceiver, Received
+from shoppers import ANNA, GUEST, TWO_VALVES, basket
+
 from hub.api import verify_hmac
 from plugins.ecommerce.codecs import is_woocommerce_ping, parse_envelope, verify_webhook, webhook_envelope
 from plugins.ecommerce.simulator import ShopSimulator
-from shoppers import ANNA, GUEST, TWO_VALVES, basket
 
 SHOPIFY_HEADERS = {"x-shopify-topic", "x-shopify-hmac-sha256", "x-shopify-shop-domain", "x-shopify-webhook-id",
                    "x-shopify-event-id", "x-shopify-triggered-at", "x-shopify-api-version"}
@@ -133,8 +135,8 @@ def test_shopify_re_sends_on_failure_on_its_schedule_with_the_same_webhook_id(
     attempts = receiver.of("eu")
     assert [a.status for a in attempts] == [500, 500, 500, 200]
     assert len({a.headers["x-shopify-webhook-id"] for a in attempts}) == 1
-    gaps = [later.at - earlier.at for earlier, later in zip(attempts, attempts[1:])]
-    for gap, minutes in zip(gaps, (1, 2, 4)):
+    gaps = [later.at - earlier.at for earlier, later in pairwise(attempts)]
+    for gap, minutes in zip(gaps, (1, 2, 4), strict=True):
         assert minutes * 60 * 0.002 <= gap < minutes * 60 * 0.002 + 1.0
     [delivery] = sim.deliveries("eu")
     assert delivery["state"] == "delivered" and len(delivery["attempts"]) == 4

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from erp_fixtures import DATA, erp_runtime
+
 from hub.api import CodecSpec, OutboundMessage, PluginContext
 from hub.testing import samples
 from hub.testing.conformance import check_codec, check_delivers, check_transport

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from erp_fixtures import erp_numbers, erp_runtime, queue_rows, queued_acknowledgements, read_audit, set_field
 from lxml import etree
 
-from erp_fixtures import erp_numbers, erp_runtime, queue_rows, queued_acknowledgements, read_audit, set_field
 from hub.core.queue import NewMessage, Worker, enqueue
 from hub.core.queue.tables import messages
 from hub.core.runtime import HubRuntime

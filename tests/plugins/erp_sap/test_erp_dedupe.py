@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-
 from erp_fixtures import PYTHON, erp_runtime, inbound_payloads, queued_acknowledgements, set_field, write_hub_toml
+
 from hub.cli.main import build_cli
 from hub.core.runtime import HubRuntime
 from hub.core.store import archive

@@ -11,11 +11,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from erp_fixtures import (
-    DATA, PYTHON, REPO, archived_keys, count_documents, erp_numbers, erp_runtime, erp_settings,
-    queued_acknowledgements, set_field,
+    DATA,
+    PYTHON,
+    REPO,
+    archived_keys,
+    count_documents,
+    erp_numbers,
+    erp_runtime,
+    erp_settings,
+    queued_acknowledgements,
+    set_field,
 )
+
 from hub.core.inbound.pipeline import DEFAULT_CHUNK
 from hub.core.runtime import HubRuntime
 from plugins.erp_sap import fileport

@@ -9,10 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from erp_fixtures import DATA, archived_keys, count_documents, erp_runtime, queued_acknowledgements, set_field
 
-from erp_fixtures import (
-    DATA, archived_keys, count_documents, erp_runtime, queued_acknowledgements, set_field,
-)
 from hub.core.runtime import HubRuntime
 from hub.core.store.db import create_engine
 from hub.http import RunningServer, serve

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
 from erp_fixtures import PYTHON, count_documents, erp_numbers, erp_runtime, write_hub_toml
+
 from hub.cli.main import build_cli
 from hub.core.errors import ConfigError, NotFoundError
 from hub.core.runtime import HubRuntime

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from erp_fixtures import erp_numbers, erp_runtime, queue_rows
 from pydantic import SecretStr
 
-from erp_fixtures import erp_numbers, erp_runtime, queue_rows
 from hub.core.errors import TransientError
 from hub.core.model.base import utcnow
 from hub.core.queue import NewMessage, Worker, enqueue
@@ -44,7 +44,7 @@ def _hub(database_url: str, tmp_path: Path, sim: ErpSimulator, **overrides: obje
 
 def _from_erp(runtime: HubRuntime) -> tuple[str, str]:
     """A customer and a material the ERP sent us (so both have ERP numbers): their hub ids."""
-    created = datetime(2024, 5, 2, tzinfo=timezone.utc)
+    created = datetime(2024, 5, 2, tzinfo=UTC)
     ingest = runtime.ingestor("erp_sap").ingest
     [partner] = ingest(document("DEBMAS07", [debmas_idoc(customer(0), f"{1:016d}", created)]), "debmas.xml")
     [material] = ingest(document("MATMAS05", [matmas_idoc(product(0), f"{2:016d}", created)]), "matmas.xml")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,8 @@ DATA = Path(__file__).parent / "data"
 def test_parse_recorded_audit() -> None:
     (audit,) = read_flat((DATA / "aleaud01_flat.txt").read_bytes())
     ok, bad = parse_audit(audit)
-    assert (ok.docnum, ok.status, ok.message_type, ok.object_key) == ("0000000000471101", POSTED, "DEBMAS", "0000100001")
+    assert (ok.docnum, ok.status, ok.message_type, ok.object_key) == (
+        "0000000000471101", POSTED, "DEBMAS", "0000100001")
     assert bad.status == FAILED and bad.text.startswith("Sales area 2000/10/00 is not defined")
     assert bad.text.endswith("create it first")
 
@@ -27,7 +28,7 @@ def test_build_long_text_and_many_acks_round_trip() -> None:
     text = "Customer 0000100009: " + "tax number invalid; " * 10
     acks = [Acknowledgement(str(4000 + i), POSTED, "DEBMAS") for i in range(600)]
     acks.append(Acknowledgement("9999", FAILED, "MATMAS", text.strip()))
-    audit = build_audit(acks, "0000000000000500", now=datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    audit = build_audit(acks, "0000000000000500", now=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC))
     assert [h.fields["MESTYP_LNG"] for h in audit.body] == ["DEBMAS", "DEBMAS", "MATMAS"]
     assert len(audit.body[0].children) == 500
     assert audit.control["CREDAT"] == "20240102"

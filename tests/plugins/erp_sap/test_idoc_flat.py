@@ -265,7 +265,8 @@ def test_render_rejects_what_does_not_fit() -> None:
 def test_blank_psgnum_and_hlevel_are_placed_by_definition() -> None:
     records = normalised(render_flat([
         RawDocument("erp_sap", "DEBMAS", "0000000000000042", "idoc",
-                    [Segment("E1KNA1M", {"KUNNR": "42"}, [Segment("E1KNVVM", {"VKORG": "1000"}, [Segment("E1KNVPM", {"PARVW": "AG"})])])],
+                    [Segment("E1KNA1M", {"KUNNR": "42"},
+                             [Segment("E1KNVVM", {"VKORG": "1000"}, [Segment("E1KNVPM", {"PARVW": "AG"})])])],
                     {"IDOCTYP": "DEBMAS07", "MESTYP": "DEBMAS", "DOCNUM": "0000000000000042"})]))
     blanked = [r if r.startswith("EDI_DC40") else r[:55] + " " * 8 + r[63:] for r in records]
     (doc,) = read_flat("\n".join(blanked).encode())

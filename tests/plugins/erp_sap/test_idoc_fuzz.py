@@ -8,11 +8,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
+from idoc_fuzzing import (
+    FLAT_SAMPLES,
+    PARSERS,
+    SAMPLES,
+    XML_SAMPLES,
+    arbitrary,
+    idocs,
+    mutated,
+    parses_or_refuses,
+    round_trips,
+)
 
 from hub.core.raw import RawDocument
-from idoc_fuzzing import (
-    FLAT_SAMPLES, PARSERS, SAMPLES, XML_SAMPLES, arbitrary, idocs, mutated, parses_or_refuses, round_trips,
-)
 
 SHORT = settings(max_examples=60, derandomize=True, database=None, deadline=timedelta(seconds=5),
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -27,7 +27,8 @@ def test_we63_extension_type() -> None:
     assert zdebmas.name == "ZDEBMAS07"
     kna1 = zdebmas.segments["E1KNA1M"]
     assert (kna1.definition, kna1.parent, kna1.level, kna1.min, kna1.max) == ("E2KNA1M005", None, 1, 1, 1)
-    assert [(f.name, f.offset, f.length) for f in kna1.fields[:3]] == [("MSGFN", 0, 3), ("KUNNR", 3, 10), ("ANRED", 13, 15)]
+    assert [(f.name, f.offset, f.length) for f in kna1.fields[:3]] == [
+        ("MSGFN", 0, 3), ("KUNNR", 3, 10), ("ANRED", 13, 15)]
     assert zdebmas.segments["E1KNVVM"].parent == "E1KNA1M"
     assert zdebmas.segments["E1KNVPM"].parent == "E1KNVVM"
     ext = zdebmas.segments["Z1KNA1X"]

@@ -24,6 +24,7 @@ from plugins.erp_sap.idoc.errors import IdocError
 
 DATA = Path(__file__).resolve().parent / "data"
 REPO = Path(__file__).resolve().parents[3]
+ERP_MAPPINGS = REPO / "plugins" / "erp_sap" / "mappings"
 HUB = str(Path(sys.executable).parent / "hub")
 FLAT = (DATA / "debmas07_zext_trimmed.txt").read_bytes()
 FIXED = (DATA / "debmas07_nolinebreaks.txt").read_bytes()
@@ -99,7 +100,8 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
         " &lt; &gt; &amp; &apos; &quot;: XML with a DTD or entity declarations is refused"),
     "field_far_beyond_its_length.xml": (
         lambda: DEBMAS_XML.replace(b"M&#252;ller GmbH", b"M" * 5000),
-        "IDoc 0000000000123456 in {source}: field 'E1KNA1M': XML line 5: field NAME1 is 5000 characters, at most 35 fit"),
+        "IDoc 0000000000123456 in {source}: field 'E1KNA1M': XML line 5:"
+        " field NAME1 is 5000 characters, at most 35 fit"),
     "20mb_text_node.xml": (
         lambda: MATMAS.replace(b"Kreiselpumpe KP-100", b"K" * 20_000_000),
         "IDoc 0000000000552001 in {source}: field 'E1MAKTM': XML line 43:"
@@ -109,7 +111,8 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
         "IDoc 0000000000552001 in {source}: field 'control record': XML line 14:"
         " control field SNDPOR is 106 characters, at most 10 fit"),
     "unknown_segment_beyond_sdata.xml": (
-        lambda: DEBMAS_XML.replace(b"</E1KNA1M>", b'<Z1KNA1X SEGMENT="1"><ZZTEXT>' + b"z" * 1001 + b"</ZZTEXT></Z1KNA1X></E1KNA1M>"),
+        lambda: DEBMAS_XML.replace(
+            b"</E1KNA1M>", b'<Z1KNA1X SEGMENT="1"><ZZTEXT>' + b"z" * 1001 + b"</ZZTEXT></Z1KNA1X></E1KNA1M>"),
         "IDoc 0000000000123456 in {source}: field 'Z1KNA1X': XML line 5:"
         " segment without definition whose fields hold 1001 characters; SDATA holds at most 1000"),
     "record_beyond_1063.txt": (
@@ -159,7 +162,7 @@ def test_hub_ingest_stores_nothing_of_any_of_them(tmp_path: Path, sqlite_databas
     for name, (build, _) in sorted(CASES.items()):
         (path := folder / name).write_bytes(build())
         paths.append(str(path))
-    env = {**os.environ, "HUB_DATABASE_URL": sqlite_database_url, "HUB_MAPPINGS_DIR": str(REPO / "plugins" / "erp_sap" / "mappings")}
+    env = {**os.environ, "HUB_DATABASE_URL": sqlite_database_url, "HUB_MAPPINGS_DIR": str(ERP_MAPPINGS)}
     run = subprocess.run([HUB, "ingest", "erp_sap", *paths, "--json"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 1, run.stderr

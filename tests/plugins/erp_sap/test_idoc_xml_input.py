@@ -64,7 +64,8 @@ def test_fields_without_definition_share_what_sdata_leaves() -> None:
     # E1MAKTM defines 46 characters: 954 are left for fields it does not list
     assert len(list(read_xml(MATMAS.replace(b"</MAKTX>", b"</MAKTX><ZZNOTE>" + b"n" * 954 + b"</ZZNOTE>", 1)))) == 2
     assert refused(MATMAS.replace(b"</MAKTX>", b"</MAKTX><ZZNOTE>" + b"n" * 955 + b"</ZZNOTE>", 1)).endswith(
-        "fields ZZNOTE, which the definition does not list, hold 955 characters; past its defined fields SDATA holds 954")
+        "fields ZZNOTE, which the definition does not list, hold 955 characters;"
+        " past its defined fields SDATA holds 954")
     assert refused(MATMAS.replace(b"</E1MARAM>", b"<Z1" + b"X" * 30 + b" SEGMENT=\"1\"/></E1MARAM>", 1)).endswith(
         "segment name is 32 characters, at most 30 fit")
 
@@ -91,7 +92,7 @@ def test_utf16_is_recognised_and_read(tmp_path: Path, bom: bytes, codec: str, de
     assert accepts_xml(payload[:4096])
     codecs = IdocCodecs(Definitions(tmp_path / "none"))
     pump, _ = codecs.parse(payload, "utf16.xml")
-    expected, _ = read_xml(MATMAS.replace("Kreiselpumpe".encode(), "Kreiselpümpe €".encode()))
+    expected, _ = read_xml(MATMAS.replace(b"Kreiselpumpe", "Kreiselpümpe €".encode()))
     assert pump.body == expected.body and pump.control == expected.control
     assert next(pump.body[0].find("E1MAKTM")).fields["MAKTX"] == "Kreiselpümpe € KP-100"
     # declared UTF-16 without byte order mark: libxml2 and we agree on what it is

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from erp_fixtures import DATA, PYTHON, REPO, count_documents, erp_runtime, scalar
 from lxml import etree
 
-from erp_fixtures import DATA, PYTHON, REPO, count_documents, erp_runtime, scalar
 from hub.core.inbound.outcome import summarise
 from hub.core.inbound.pool import IngestJob, IngestPool, IngestPoolError
 from hub.core.runtime import HubRuntime, pool_ingestor

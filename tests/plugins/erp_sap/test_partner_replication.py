@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from hub.api import Partner
-from hub.api import DemoStage
+from hub.api import DemoStage, Partner
 from hub.testing.demo import QUICK_RETRIES
 from hub.testing.live import LiveHub
 from plugins.erp_sap.demo import ErpDemo

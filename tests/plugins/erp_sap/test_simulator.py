@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,8 +23,7 @@ from click.testing import CliRunner
 from lxml import etree
 from pydantic import SecretStr
 
-from plugins.erp_sap.simulator import ErpSimulator, write_debmas, write_matmas
-from plugins.erp_sap.simulator import delivery
+from plugins.erp_sap.simulator import ErpSimulator, delivery, write_debmas, write_matmas
 from plugins.erp_sap.simulator.cli import erp_sim
 from plugins.erp_sap.simulator.masterdata import customer
 from plugins.erp_sap.soap import SalesArea, SalesOrderSoapClient
@@ -135,7 +134,7 @@ class _Receiver(BaseHTTPRequestHandler):
     received: list[tuple[str, str | None, bytes]] = []
     status = 200
 
-    def do_POST(self) -> None:  # noqa: N802 (stdlib name)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         type(self).received.append((self.path, self.headers.get("Authorization"), body))
         self.send_response(type(self).status)
@@ -239,7 +238,7 @@ def test_debmas_export_of_1000_customers_streams(tmp_path: Path) -> None:
             return len(chunk)
 
     sink = Sink()
-    stamp = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    stamp = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert write_debmas(sink, 1000, created=stamp) == 1000
     assert len(sink.sizes) > 100 and max(sink.sizes) < len(sink.data) / 50
 

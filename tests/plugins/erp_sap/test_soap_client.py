@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
@@ -17,12 +17,7 @@ from hub.core.errors import PermanentError, TransientError
 from hub.testing.peer import Answer, RecordingPeer
 from plugins.erp_sap.settings import DEFAULT_WSDL
 from plugins.erp_sap.simulator import ErpSimulator
-from plugins.erp_sap.soap import (
-    OrderPayloadError,
-    SalesArea,
-    SalesOrderSoapClient,
-    build_request,
-)
+from plugins.erp_sap.soap import OrderPayloadError, SalesArea, SalesOrderSoapClient, build_request
 
 AREA = SalesArea("1000", "10", "00")
 _counter = iter(range(1, 1_000_000))
@@ -233,7 +228,7 @@ def test_an_error_page_that_is_well_formed_xml_is_judged_by_its_http_status(
 
 def test_the_erps_retry_after_reaches_the_queue(recording_peer: RecordingPeer) -> None:
     """Regression: the Retry-After of a 503 or 429 was dropped with zeep's exception."""
-    date = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=300), usegmt=True)
+    date = format_datetime(datetime.now(UTC) + timedelta(seconds=300), usegmt=True)
     recording_peer.script(Answer(503, HTML_PAGE, {"Retry-After": "120"}), Answer(429, b"", {"Retry-After": date}),
                           Answer(503, HTML_PAGE))
     client = _client_of(recording_peer)

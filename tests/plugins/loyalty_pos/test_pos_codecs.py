@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from pos_fixtures import DATA, codecs, hub
 
 from plugins.loyalty_pos.codecs import accepts_poslog
-from pos_fixtures import DATA, codecs, hub
 
 
 def test_hub_plugins_lists_what_loyalty_pos_brings(tmp_path: Path) -> None:

@@ -7,10 +7,10 @@ import json
 from decimal import Decimal
 
 import pytest
+from pos_fixtures import DATA, MALFORMED
 
 from hub.api import DocumentError
 from plugins.loyalty_pos.json_codec import accepts_json, read_json
-from pos_fixtures import DATA, MALFORMED
 
 SALE = (DATA / "transaction_sale.json").read_bytes()
 

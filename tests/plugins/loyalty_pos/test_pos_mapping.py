@@ -4,14 +4,14 @@ retail transaction it should, through the plugin's table and the real ``hub dry-
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pos_fixtures import DATA, hub, map_all, mappings, no_lookup, read
 
 from hub.core.model import RetailTransaction
-from pos_fixtures import DATA, hub, map_all, mappings, no_lookup, read
 
 SAMPLES = sorted(p.name for p in DATA.iterdir() if p.suffix in (".xml", ".json"))
 
@@ -117,8 +117,8 @@ def test_a_6_0_writer_without_business_day_and_with_times_without_offset() -> No
     (sale,) = transactions("poslog600_namespace_no_business_day.xml")
     assert (sale.store_id, sale.till_id, sale.transaction_number) == ("7-240-240", "101", "1966")
     assert sale.business_day == date(2024, 6, 21)
-    assert sale.ended_at == datetime(2024, 6, 21, 11, 39, 10, tzinfo=timezone.utc)
-    assert sale.started_at == datetime(2024, 6, 21, 11, 38, 24, tzinfo=timezone.utc)
+    assert sale.ended_at == datetime(2024, 6, 21, 11, 39, 10, tzinfo=UTC)
+    assert sale.started_at == datetime(2024, 6, 21, 11, 38, 24, tzinfo=UTC)
     scooter, backpacks = sale.lines
     assert scooter.gtin == "03583788755593" and scooter.taxes[0].amount.amount == Decimal("19.96")
     assert backpacks.taxes == [] and backpacks.unit_price.amount == Decimal("2.49")

@@ -9,9 +9,10 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from pos_fixtures import map_all, parse
+
 from hub.core.model import RetailTransaction
 from plugins.loyalty_pos.poslog.generate import gtin13, write_day
-from pos_fixtures import map_all, parse
 
 ROOT = Path(__file__).resolve().parents[3]
 

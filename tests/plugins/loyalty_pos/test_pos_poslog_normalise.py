@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pos_fixtures import parse
 
 from hub.core.raw import RawDocument
-from pos_fixtures import parse
 
 NRF = "http://www.nrf-arts.org/IXRetail/namespace/"
 HEADER = ("<BusinessUnit><UnitID>S1</UnitID></BusinessUnit><WorkstationID>2</WorkstationID>"

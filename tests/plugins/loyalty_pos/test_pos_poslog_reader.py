@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from pos_fixtures import DATA, MALFORMED, codecs, parse, read
 
 from hub.api import DocumentError
 from plugins.loyalty_pos.poslog.generate import write_day
-from pos_fixtures import DATA, MALFORMED, codecs, parse, read
 
 DAY = "poslog60_day.xml"
 

@@ -8,13 +8,12 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
+from pos_fixtures import DATA, MALFORMED, codecs, mappings, no_lookup
 
 from hub.api import DocumentError
 from plugins.loyalty_pos.rejected import Rejection
 from plugins.loyalty_pos.shape import REJECTED
-from pos_fixtures import DATA, MALFORMED, codecs, mappings, no_lookup
 
 CODECS = codecs()
 TABLE = mappings()

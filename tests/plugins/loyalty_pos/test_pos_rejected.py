@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pos_fixtures import MALFORMED, ZONE, hub, hub_folder
 
 from hub.api import DocumentError
 from hub.core.runtime import HubRuntime
@@ -19,7 +20,6 @@ from hub.core.store import archive, migrate
 from hub.core.store.tables import InboundPayloadRow
 from plugins.loyalty_pos.plugin import MAPPINGS
 from plugins.loyalty_pos.rejected import Rejection, rejected_document, rejected_handler
-from pos_fixtures import MALFORMED, ZONE, hub, hub_folder
 
 KEY = "S042/03/2024-05-18/"
 EXPECTED = {

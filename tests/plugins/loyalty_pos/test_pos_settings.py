@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from pos_fixtures import hub
 from pydantic import ValidationError
 
 from plugins.loyalty_pos.settings import LoyaltyPosSettings
-from pos_fixtures import hub
 
 
 def test_defaults_and_every_field_described() -> None:

@@ -10,7 +10,8 @@ class WebformSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    endpoint: str | None = Field(default=None, description="The service's REST API base; no contacts go out without it.")
+    endpoint: str | None = Field(
+        default=None, description="The service's REST API base; no contacts go out without it.")
     token: SecretStr | None = Field(default=None, description="Bearer token for the REST API.")
     webhook_secret: SecretStr | None = Field(default=None, description="Secret the service signs its webhooks with.")
     timeout: float = Field(default=5.0, gt=0, description="Seconds for one call to the REST API.")

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hub_webform.codec import CODEC
+from hub_webform.settings import WebformSettings
+from hub_webform.transport import ContactTransport
 
 from hub.api import OutboundMessage, Partner, PermanentError
 from hub.testing.conformance import check_codec, check_transport
 from hub.testing.live import LiveHub
 from hub.testing.peer import Answer, RecordingPeer
-from hub_webform.codec import CODEC
-from hub_webform.settings import WebformSettings
-from hub_webform.transport import ContactTransport
 
 SECRET = "form-secret"
 SIGNUP = {"id": "c-1", "first_name": "Ada", "last_name": "Lovelace", "email": "Ada@Example.org",
