@@ -112,7 +112,7 @@ class IdocTransport:
                 raw = build_wpuums(message.payload["totals"], docnum)
             else:
                 raw = self._document(message, docnum)
-            own = {key: raw.control[key] for key in ("SNDPRT", "SNDPRN") if key in raw.control}
+            own: dict[str, str] = {key: raw.control[key] for key in ("SNDPRT", "SNDPRN") if key in raw.control}
             raw.control.update({**self._sender.control(docnum), **own})
             raw.document_id = docnum
             xml = self._codecs.render_xml([raw])

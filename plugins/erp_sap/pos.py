@@ -28,6 +28,7 @@ from typing import Any
 
 from hub.api import (
     DeliveryResult,
+    JsonValue,
     NewMessage,
     OutboundMessage,
     PluginContext,
@@ -115,7 +116,7 @@ def add_to_day(transaction: PluginTransaction, receipt: RetailTransaction) -> bo
     totals["articles"] = articles
     totals["receipts"] = [*totals["receipts"], receipt.hub_id]
     open_days = transaction.state(OPEN_DAYS)
-    keys = [str(k) for k in open_days] if isinstance(open_days, list) else []
+    keys: list[JsonValue] = [str(k) for k in open_days] if isinstance(open_days, list) else []
     transaction.set_state({key: totals, OPEN_DAYS: keys if key in keys else [*keys, key]})
     return True
 
@@ -128,7 +129,7 @@ def close_days(context: PluginContext, today: date | None = None) -> int:
         _lock(transaction, OPEN_DAYS)
         open_days = transaction.state(OPEN_DAYS)
         keys = [str(k) for k in open_days] if isinstance(open_days, list) else []
-        keep = []
+        keep: list[JsonValue] = []
         for key in keys:
             totals = transaction.state(key)
             if not isinstance(totals, dict) or date.fromisoformat(str(totals["day"])) >= cutoff:

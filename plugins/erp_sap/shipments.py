@@ -19,15 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from hub.api import (
-    Delivery,
-    NotFoundError,
-    PluginTransaction,
-    PostedChunk,
-    SalesOrder,
-    Shipment,
-    ShipmentItem,
-)
+from hub.api import Delivery, NotFoundError, PluginTransaction, PostedChunk, SalesOrder, Shipment, ShipmentItem
 
 DELIVERED = "delivered"
 PARTIALLY_DELIVERED = "partially_delivered"

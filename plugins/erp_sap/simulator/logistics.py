@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from lxml import etree
@@ -41,6 +41,10 @@ class Shipping:
     carrier: str = "DHL Paket"
     carrier_number: str = "0000700001"
     tracking: str | None = "JJD0099{delivery}"
+
+
+DEFAULT_SHIPPING = Shipping()
+"""How the simulator ships unless told otherwise."""
 
 
 class Stock:
@@ -83,7 +87,7 @@ def _date(value: datetime) -> str:
 def desadv_idoc(order: StoredOrder, delivery_number: str, docnum: str, shipping: Shipping,
                 shipped_at: datetime | None = None, partners: Partners = DEFAULT_PARTNERS) -> etree._Element:
     """The shipping notification for delivering all of ``order``."""
-    shipped = shipped_at or datetime.now(timezone.utc)
+    shipped = shipped_at or datetime.now(UTC)
     req = order.request
     tracking = shipping.tracking.format(delivery=delivery_number) if shipping.tracking else None
     idoc = new_idoc("DELVRY05", "DESADV", docnum, shipped, partners)

@@ -35,7 +35,7 @@ from plugins.erp_sap.simulator.delivery import DeliveryFailed, FollowupTarget
 from plugins.erp_sap.simulator.erp import CreateResult, ErpBackend, alpha
 from plugins.erp_sap.simulator.followup_idocs import aleaud_idoc, invoic_idoc, ordrsp_idoc
 from plugins.erp_sap.simulator.idocxml import DEFAULT_PARTNERS, Partners, document, safe_parser
-from plugins.erp_sap.simulator.logistics import Shipping, Stock, desadv_idoc, loistd_idoc
+from plugins.erp_sap.simulator.logistics import DEFAULT_SHIPPING, Shipping, Stock, desadv_idoc, loistd_idoc
 from plugins.erp_sap.simulator.masterdata import product, product_index
 from plugins.erp_sap.simulator.masterdata_idocs import matmas_idoc
 from plugins.erp_sap.simulator.orders_in import InboundOrder
@@ -68,7 +68,7 @@ class ErpSimulator:
         followup_password: SecretStr | None = None, acknowledge: bool = True,
         username: str | None = None, password: SecretStr | None = None,
         timeout_seconds: float = 30.0, partners: Partners = DEFAULT_PARTNERS,
-        shipping: Shipping | None = Shipping(),
+        shipping: Shipping | None = DEFAULT_SHIPPING,
     ) -> None:
         self.host = host
         self.port = port

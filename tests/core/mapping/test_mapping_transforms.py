@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -47,11 +47,11 @@ def test_sap_time_both_ways_and_errors():
 def test_sap_timestamp_reads_date_and_time_in_the_erps_zone_and_writes_them_back():
     berlin = t("sap_timestamp(Europe/Berlin)", 2)
     moment = berlin.inbound(["20240607", "140500"])
-    assert moment == datetime(2024, 6, 7, 12, 5, tzinfo=timezone.utc)
-    assert berlin.outbound(datetime(2024, 6, 7, 12, 5, tzinfo=timezone.utc)) == ["20240607", "140500"]
-    assert t("sap_timestamp", 2).inbound(["20240607", None]) == datetime(2024, 6, 7, tzinfo=timezone.utc)
+    assert moment == datetime(2024, 6, 7, 12, 5, tzinfo=UTC)
+    assert berlin.outbound(datetime(2024, 6, 7, 12, 5, tzinfo=UTC)) == ["20240607", "140500"]
+    assert t("sap_timestamp", 2).inbound(["20240607", None]) == datetime(2024, 6, 7, tzinfo=UTC)
     assert t("sap_timestamp", 2).inbound(["00000000", "120000"]) is None
-    assert t("sap_timestamp").inbound("20240607") == datetime(2024, 6, 7, tzinfo=timezone.utc)
+    assert t("sap_timestamp").inbound("20240607") == datetime(2024, 6, 7, tzinfo=UTC)
     assert t("sap_timestamp").outbound(datetime(2024, 6, 7, 23, 0, tzinfo=timezone(timedelta(hours=-2)))) == "20240608"
     with pytest.raises(ValueError, match="timezone-aware"):
         t("sap_timestamp", 2).outbound(datetime(2024, 6, 7))

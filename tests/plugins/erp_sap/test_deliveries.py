@@ -6,23 +6,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from erp_fixtures import MAPPINGS, plugin_settings
+
 from hub.api import Product, SalesOrder, StockLevel
 from hub.testing import samples
 from hub.testing.live import LiveHub
 from plugins.erp_sap.simulator.idocxml import document
-from plugins.erp_sap.simulator.logistics import Shipping, desadv_idoc, loistd_idoc
+from plugins.erp_sap.simulator.logistics import DEFAULT_SHIPPING, Shipping, desadv_idoc, loistd_idoc
 from plugins.erp_sap.simulator.masterdata import product
 from plugins.erp_sap.simulator.masterdata_idocs import matmas_idoc
 from plugins.erp_sap.simulator.state import OrderItem, OrderRequest, StoredOrder
 
-SHIPPED = datetime(2024, 6, 7, 12, 5, tzinfo=timezone.utc)
+SHIPPED = datetime(2024, 6, 7, 12, 5, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -38,12 +38,12 @@ def hub(tmp_path: Path) -> Iterator[LiveHub]:
 
 def _erp_order(quantity: str) -> StoredOrder:
     item = OrderItem(item_id="10", material="TV-2040", quantity=Decimal(quantity), unit="PCE")
-    request = OrderRequest(buyer_id="so_01HZX0000000000000000ORDR1", sold_to="0000100001", sales_org="1000", distribution_channel="10",
-                           division="00", items=(item,), buyer_date=date(2024, 5, 6))
+    request = OrderRequest(buyer_id="so_01HZX0000000000000000ORDR1", sold_to="0000100001", sales_org="1000",
+                           distribution_channel="10", division="00", items=(item,), buyer_date=date(2024, 5, 6))
     return StoredOrder("0000004711", request, "EUR", SHIPPED, "soap")
 
 
-def _desadv(hub: LiveHub, delivery: str, docnum: int, quantity: str, shipping: Shipping = Shipping()) -> None:
+def _desadv(hub: LiveHub, delivery: str, docnum: int, quantity: str, shipping: Shipping = DEFAULT_SHIPPING) -> None:
     idoc = desadv_idoc(_erp_order(quantity), delivery, f"{docnum:016d}", shipping, shipped_at=SHIPPED)
     [outcome] = hub.context("erp_sap").ingest(document("DELVRY05", [idoc]), f"desadv{docnum}.xml")
     assert outcome.status == "posted", outcome.error
@@ -74,7 +74,7 @@ def test_partial_deliveries_add_up_and_a_resent_one_replaces_its_shipment(hub: L
 
 def test_stock_reports_make_one_document_per_product_and_location(hub: LiveHub) -> None:
     material = product(0).number
-    created = datetime(2024, 6, 7, 18, 0, tzinfo=timezone.utc)
+    created = datetime(2024, 6, 7, 18, 0, tzinfo=UTC)
     payload = document("LOISTD01", [loistd_idoc(material, "ST", Decimal("120"), f"{1:016d}", created),
                                     loistd_idoc(material, "ST", Decimal("-3"), f"{2:016d}", created)])
     assert [o.status for o in hub.context("erp_sap").ingest(payload, "loistd.xml")] == ["posted", "posted"]

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from erp_fixtures import MAPPINGS, plugin_settings
+
 from hub.testing import samples
 from hub.testing.live import LiveHub
 from plugins.erp_sap.pos import close_days
@@ -55,7 +55,8 @@ def test_a_stores_day_goes_as_one_wpuums_once_the_day_is_closed(tmp_path: Path, 
     with _hub(tmp_path, sim, "wpuums") as hub:
         sim.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc")
         returned = _receipt("000817", transaction_type="return", lines=[{
-            "line_number": 1, "kind": "return", "product_external_id": "4011200296908", "quantity": {"value": "1", "unit": "PCE"},
+            "line_number": 1, "kind": "return", "product_external_id": "4011200296908",
+            "quantity": {"value": "1", "unit": "PCE"},
             "unit_price": {"amount": "7.68", "currency": "EUR"}, "amount": {"amount": "7.68", "currency": "EUR"}}],
             tenders=[{"kind": "cash", "amount": {"amount": "7.68", "currency": "EUR"}}], change_given=None,
             total={"amount": "7.68", "currency": "EUR"}, tax_total=None, coupon_codes=[], discounts=[])

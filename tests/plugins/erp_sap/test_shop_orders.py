@@ -5,13 +5,13 @@ order, a guest on the one-time customer account with the order's own address."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-
 from erp_fixtures import MAPPINGS, plugin_settings
+
 from hub.api import BillingDocument, SalesOrder
 from hub.testing import samples
 from hub.testing.live import LiveHub
@@ -40,7 +40,7 @@ def _hub(tmp_path: Path, sim: ErpSimulator, **settings: Any) -> LiveHub:
 
 
 def _master_data(hub: LiveHub) -> tuple[str, str]:
-    created = datetime(2024, 5, 2, tzinfo=timezone.utc)
+    created = datetime(2024, 5, 2, tzinfo=UTC)
     ingest = hub.context("erp_sap").ingest
     [partner] = ingest(document("DEBMAS07", [debmas_idoc(customer(0), f"{1:016d}", created)]), "debmas.xml")
     [material] = ingest(document("MATMAS05", [matmas_idoc(product(0), f"{2:016d}", created)]), "matmas.xml")
