@@ -1,4 +1,4 @@
-"""Mapping tools for integrators: ``hub mapping check|show`` and ``hub dry-run``."""
+"""Mapping tools for integrators: ``hub mapping check|show|copy`` and ``hub dry-run``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import click
 
 from hub.cli.context import pass_runtime
 from hub.cli.output import json_option, print_json, print_table
-from hub.core.mapping import check_mapping_folders, load_mapping_set
+from hub.core.errors import MappingProblem, NotFoundError
+from hub.core.mapping import MappingTable, check_mapping_folders, load_mapping_set
+from hub.core.mapping.copying import copy_tables
 from hub.core.mapping.dryrun import dry_run as run_dry, existing_database, read_only_lookup
 from hub.core.runtime import HubRuntime
 
@@ -27,18 +29,21 @@ def check(runtime: HubRuntime, path: Path | None, as_json: bool) -> None:
     """Load and compile every table (or those under PATH); list every problem at once."""
     folders = [path] if path is not None else runtime.mapping_folders()
     mapping_set, problems = check_mapping_folders(folders)
-    tables = [{"file": t.file, "system": t.system, "document_type": t.document_type,
-               "inbound": list(t.inbound_types), "outbound": t.outbound_type, "version": t.version}
-              for t in mapping_set.tables]
+    origins = _origins(runtime) if path is None else {}
+    tables = [{"file": t.file, "from": _origin_of(t.file, origins), "system": t.system,
+               "document_type": t.document_type, "inbound": list(t.inbound_types), "outbound": t.outbound_type,
+               "version": t.version} for t in mapping_set.tables]
     shadowed = [{"file": lost, "overridden_by": winner} for lost, winner in mapping_set.shadowed]
+    if path is None:
+        problems += _plugins_without_tables(runtime, mapping_set.tables)
     if as_json:
         print_json({"ok": not problems, "tables": tables, "shadowed": shadowed,
                     "problems": [{"file": p.file, "line": p.line, "field": p.field, "message": p.message}
                                  for p in problems]})
     else:
-        print_table(["file", "system", "document type", "inbound", "outbound", "version"],
-                    [(t.file, t.system, t.document_type, ", ".join(t.inbound_types), t.outbound_type,
-                      t.version) for t in mapping_set.tables], title="Mapping tables")
+        print_table(["file", "from", "system", "document type", "inbound", "outbound", "version"],
+                    [(t.file, _origin_of(t.file, origins), t.system, t.document_type, ", ".join(t.inbound_types),
+                      t.outbound_type, t.version) for t in mapping_set.tables], title="Mapping tables in effect")
         for item in shadowed:
             click.echo(f"{item['file']}: overridden by {item['overridden_by']}")
         for problem in problems:
@@ -46,6 +51,58 @@ def check(runtime: HubRuntime, path: Path | None, as_json: bool) -> None:
         click.echo(f"{len(tables)} table(s) ok, {len(problems)} problem(s)")
     if problems:
         sys.exit(1)  # click's Exit is swallowed under standalone_mode=False
+
+
+def _origins(runtime: HubRuntime) -> dict[Path, str]:
+    """Each mapping folder and whose it is: the installation's, or a plugin's."""
+    origins = {Path(runtime.settings.mappings_dir).resolve(): "installation"}
+    origins.update({folder.resolve(): f"plugin {plugin}" for plugin, folder in runtime.plugins.mapping_folders()})
+    return origins
+
+
+def _origin_of(file: str, origins: dict[Path, str]) -> str:
+    path = Path(file).resolve()
+    return next((who for folder, who in origins.items() if path.is_relative_to(folder)), "")
+
+
+def _plugins_without_tables(runtime: HubRuntime, tables: list[MappingTable]) -> list[MappingProblem]:
+    """A plugin that reads payloads (it has codecs) but has no table in effect maps
+    nothing: that is a problem, not "0 table(s) ok"."""
+    systems = {t.system for t in tables}
+    return [MappingProblem(f"plugin {info.name}", None, None, "brings codecs but no mapping table is in effect"
+                           " for it (its package ships none, and the installation's mappings/ has none)")
+            for info in runtime.plugins.info() if info.contributions.codecs and info.name not in systems]
+
+
+@mapping.command("copy")
+@click.argument("plugin")
+@click.argument("message", required=False)
+@click.option("--force", is_flag=True, help="Overwrite files the installation's folder has already.")
+@json_option
+@pass_runtime
+def copy(runtime: HubRuntime, plugin: str, message: str | None, force: bool, as_json: bool) -> None:
+    """Copy PLUGIN's tables (those of MESSAGE or document type, or all) and the value
+    lists they name into the installation's mappings folder, where they override the
+    plugin's and can be edited."""
+    folders = [folder for owner, folder in runtime.plugins.mapping_folders() if owner == plugin]
+    if not folders:
+        shipping = sorted({owner for owner, _ in runtime.plugins.mapping_folders()})
+        raise NotFoundError(f"plugin {plugin!r} ships no mapping tables (plugins with tables: {', '.join(shipping)})")
+    installation = Path(runtime.settings.mappings_dir)
+    copied = []
+    for folder in folders:
+        tables = [t for t in load_mapping_set([folder]).tables
+                  if message is None or message in (t.document_type, t.outbound_type, *t.inbound_types)]
+        if tables:
+            copied += copy_tables(tables, folder, installation, overwrite=force)
+    if not copied:
+        raise NotFoundError(f"plugin {plugin} has no table for {message!r}")
+    if as_json:
+        print_json([{"from": str(c.source), "to": str(c.target), "kept": c.kept} for c in copied])
+        return
+    for c in copied:
+        click.echo(f"{c.target}: {'already there, kept (--force overwrites)' if c.kept else f'copied from {c.source}'}")
+    click.echo("edit them there; `hub mapping check` shows them overriding the plugin's")
 
 
 def _cell(text: str) -> str:

@@ -106,3 +106,41 @@ def test_dry_run_unknown_plugin(hub, tmp_path):
     payload.write_text("[]", encoding="utf-8")
     result = cli(["dry-run", "nosuch", str(payload)])
     assert result.exit_code != 0 and "has no codecs" in str(result.exception)
+
+
+def _erp_hub(tmp_path: Path):  # type: ignore[no-untyped-def]  # a CLI runner bound to a hub
+    runtime = HubRuntime(HubSettings(database_url=f"sqlite:///{tmp_path / 'hub.db'}",
+                                     mappings_dir=tmp_path / "mappings",
+                                     disabled_plugins=["ecommerce", "loyalty_pos"]))
+    return lambda args: CliRunner().invoke(build_cli(runtime), args, obj=runtime)
+
+
+def test_check_says_where_each_table_in_effect_comes_from(tmp_path: Path) -> None:
+    invoke = _erp_hub(tmp_path)
+    result = invoke(["mapping", "check", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert {t["from"] for t in report["tables"]} == {"plugin erp_sap"}
+    assert {t["document_type"] for t in report["tables"]} >= {"partner", "product", "sales_order"}
+
+
+def test_a_copied_table_overrides_the_plugins_and_brings_its_value_lists(tmp_path: Path) -> None:
+    invoke = _erp_hub(tmp_path)
+    result = invoke(["mapping", "copy", "erp_sap", "ORDERS", "--json"])
+    assert result.exit_code == 0, result.output
+    targets = {Path(c["to"]).relative_to(tmp_path / "mappings").as_posix() for c in json.loads(result.output)}
+    assert {"erp_sap/ORDERS.yaml", "erp_sap/values/units.csv", "values/currencies.csv"} <= targets
+    report = json.loads(invoke(["mapping", "check", "--json"]).output)
+    orders = next(t for t in report["tables"] if "ORDERS" in t["inbound"])
+    assert orders["from"] == "installation" and orders["file"].endswith("mappings/erp_sap/ORDERS.yaml")
+    assert any(s["file"].endswith("plugins/erp_sap/mappings/erp_sap/ORDERS.yaml") for s in report["shadowed"])
+    again = json.loads(invoke(["mapping", "copy", "erp_sap", "ORDERS", "--json"]).output)
+    assert all(c["kept"] for c in again)  # an edited copy is never overwritten without --force
+
+
+def test_a_plugin_with_codecs_but_no_table_in_effect_is_a_problem(hub) -> None:  # type: ignore[no-untyped-def]  # the fixture's tuple
+    invoke, mappings, _ = hub
+    (mappings / "testshop" / "partner.yaml").unlink()
+    result = invoke(["mapping", "check"])
+    assert result.exit_code == 1
+    assert "plugin testshop: brings codecs but no mapping table is in effect" in result.output
