@@ -17,6 +17,7 @@ from importlib import import_module
 from types import FrameType
 from typing import Any
 
+from hub.core.observe.logs import configure_logging
 from hub.core.queue.worker import Worker, WorkerStats
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
@@ -46,7 +47,7 @@ def worker_process_main(
 
     ``ready`` (a multiprocessing Event) is set once the drain handlers are installed.
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logging(settings.log_format)
     stop = threading.Event()
     install_drain_handlers(stop.set)
     if ready is not None:
