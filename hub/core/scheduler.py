@@ -62,6 +62,7 @@ class RunGuard:
 class _Running:
     runtime: HubRuntime
     guard: RunGuard
+    scheduler: BackgroundScheduler
 
 
 _running: dict[str, _Running] = {}
@@ -119,13 +120,13 @@ def start_scheduler(runtime: HubRuntime, guard: RunGuard) -> BackgroundScheduler
     """Start the scheduler with the hub's jobs; a stored job keeps its next run time
     unless its trigger changed. Each run passes ``guard`` first. Call ``stop_scheduler``
     on the result to stop it."""
-    _running["scheduler"] = _Running(runtime, guard)
     quiet_routine_logs()
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=runtime.engine)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
         timezone=UTC,
     )
+    _running["scheduler"] = _Running(runtime, guard, scheduler)
     scheduler.start(paused=True)
     wanted = hub_jobs(runtime)
     for job in scheduler.get_jobs():
@@ -181,4 +182,6 @@ def stop_scheduler(scheduler: BackgroundScheduler, wait: bool = True) -> None:
     """Stop the scheduler; with ``wait``, after the running jobs finished (a process that
     lost the lead does not wait: its runs end on their own, heartbeating until then)."""
     scheduler.shutdown(wait=wait)
-    _running.pop("scheduler", None)
+    running = _running.get("scheduler")
+    if running is not None and running.scheduler is scheduler:  # not a successor's in this process
+        del _running["scheduler"]
