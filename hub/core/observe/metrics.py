@@ -105,8 +105,8 @@ def job_run_finished(job: str, outcome: str) -> None:
     instruments().job_runs.labels(job, outcome).inc()
 
 
-class MetricsImportedTooEarly(RuntimeError):
-    """prometheus-client was imported before the multi-process folder was set (a hub bug)."""
+class MetricsMadeTooEarly(RuntimeError):
+    """The hub's metrics were made before the multi-process folder was chosen (a hub bug)."""
 
 
 def use_process_dir() -> Path | None:
@@ -115,20 +115,26 @@ def use_process_dir() -> Path | None:
     Uses ``PROMETHEUS_MULTIPROC_DIR`` when the administrator set it (its old sample files
     are removed: they belong to processes that are gone), else a new temporary folder.
     Returns the folder this call created (to remove with ``remove_process_dir``), None
-    for the administrator's own.
+    for the administrator's own. Must run before the first metric is recorded.
     """
-    if "prometheus_client" in sys.modules and not os.environ.get(MULTIPROC_ENV):
-        raise MetricsImportedTooEarly("prometheus_client was imported before the hub chose its multi-process"
-                                      " folder; worker processes' samples would be missing from /metrics")
+    if instruments.cache_info().currsize:
+        raise MetricsMadeTooEarly("metrics were recorded before hub run chose its multi-process folder;"
+                                  " the worker processes' samples would be missing from /metrics")
     given = os.environ.get(MULTIPROC_ENV)
+    created: Path | None = None
     if given:
         folder = Path(given)
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob("*.db"):
             stale.unlink()
-        return None
-    created = Path(tempfile.mkdtemp(prefix="hub-metrics-"))
-    os.environ[MULTIPROC_ENV] = str(created)
+    else:
+        created = Path(tempfile.mkdtemp(prefix="hub-metrics-"))
+        os.environ[MULTIPROC_ENV] = str(created)
+    values = sys.modules.get("prometheus_client.values")
+    if values is not None:
+        # A plugin imported prometheus-client before: it chose in-memory storage then. The
+        # choice is read when a metric is made, and the hub's are made after this.
+        values.ValueClass = values.get_value_class()  # type: ignore[attr-defined]  # a module, typed as one
     return created
 
 

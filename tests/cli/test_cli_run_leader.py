@@ -1,0 +1,92 @@
+"""Several real ``hub run`` processes on one database: exactly one reports itself
+scheduler leader in ``/metrics``; after a SIGKILL of the leader another one does within
+30 s, and a job never runs twice at once (a smaller ``bench/scheduler_chaos.py``)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from hub.core.store import migrate
+from hub.core.store.db import create_engine
+from hub.core.store.tables import PluginStateRow
+from hub.testing.scheduled import PLUGIN, HubProcess, RunLog, install, leaders, wait_for_one_leader
+
+AUTH = ("ops", "leader-s3cret")
+TAKEOVER_LIMIT = 30.0
+
+
+def _folder(tmp_path: Path, url: str) -> Path:
+    tmp_path.joinpath("hub.toml").write_text(f"""\
+database_url = "{url}"
+disabled_plugins = ["erp_sap", "ecommerce", "loyalty_pos"]
+
+[http]
+port = 0
+username = "{AUTH[0]}"
+password = "{AUTH[1]}"
+
+[scheduler]
+lease_seconds = 3
+heartbeat_seconds = 1
+
+[plugins.{PLUGIN}]
+log_path = "{tmp_path / 'runs.log'}"
+tick_seconds = 0.5
+work_seconds = 0.2
+""", encoding="utf-8")
+    engine = create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    return tmp_path
+
+
+def _count(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            table = PluginStateRow.__table__
+            value = conn.execute(sa.select(table.c.value).where(table.c.plugin == PLUGIN,
+                                                                table.c.name == "count.tick")).scalar_one()
+    finally:
+        engine.dispose()
+    return int(value["runs"])
+
+
+@pytest.mark.slow
+def test_one_leader_and_a_takeover_within_30_s_after_each_sigkill(database_url: str, tmp_path: Path) -> None:
+    folder = _folder(tmp_path, database_url)
+    env = {"PYTHONPATH": os.pathsep.join([str(install(tmp_path / "site")), os.environ.get("PYTHONPATH", "")])}
+    processes = [HubProcess(folder, AUTH, env=env) for _ in range(2)]
+    killed_at: dict[int, float] = {}
+    takeovers: list[float] = []
+    try:
+        for process in processes:
+            process.wait_listening()
+        leader = wait_for_one_leader(processes, TAKEOVER_LIMIT)
+        for _ in range(2):
+            time.sleep(1.5)  # some runs under this leader
+            assert leaders(processes) == [leader]
+            killed = leader.kill()
+            killed_at[leader.pid] = time.time()
+            processes.append(HubProcess(folder, AUTH, env=env))  # keep two running, as a supervisor would
+            processes[-1].wait_listening()
+            leader = wait_for_one_leader(processes, TAKEOVER_LIMIT)
+            takeovers.append(time.monotonic() - killed)
+        time.sleep(1.5)
+    finally:
+        codes = [process.stop() for process in processes if process.process.poll() is None]
+        for process in processes:
+            process.stop()  # the killed ones: closes what is left of them
+    assert codes and all(code == 0 for code in codes)
+    assert all(seconds < TAKEOVER_LIMIT for seconds in takeovers), takeovers
+    runs = RunLog.read(tmp_path / "runs.log")
+    assert runs.overlaps(killed_at) == 0
+    assert runs.ended("tick") >= 6
+    assert _count(database_url) == runs.ended("tick")  # each finished run's effect once, a killed one's never
+    last_kill = max(killed_at.values())
+    assert any(start > last_kill for _, start, end in runs.runs["tick"] if end is not None)
