@@ -63,7 +63,8 @@ def _run(job: str, context: PluginContext) -> None:
     time.sleep(settings.work_seconds)
     with context.transaction() as tx:
         kept = tx.state(f"count.{job}")
-        count = kept.get("runs", 0) if isinstance(kept, dict) else 0
+        runs = kept.get("runs") if isinstance(kept, dict) else None
+        count = runs if isinstance(runs, int) else 0
         tx.set_state({f"count.{job}": {"runs": count + 1}})
     _line(settings.log_path, f"end {job} {pid} {time.time():.6f}")
 
