@@ -3,8 +3,8 @@
 Three real ``hub run`` processes share one database (SQLite file, or PostgreSQL) with the
 default election timing (``[scheduler] lease_seconds = 15``, ``heartbeat_seconds = 5``).
 The ``jobcheck`` plugin (``hub.testing.scheduled``) gives them two jobs with an
-exactly-once effect: ``tick`` every second and ``slow`` every 20 s, each committing a
-count once per run and logging its start and end. Each round the bench SIGKILLs the
+exactly-once effect: ``tick`` every second and ``slow`` every 20 s (4 s of work), each
+committing its run's identity once and logging its start and end. Each round the bench SIGKILLs the
 process whose ``/metrics`` says it leads (every other round in the middle of a ``slow``
 run), starts a replacement, and polls every process's ``/metrics`` until one leads again.
 
@@ -13,8 +13,9 @@ Figures per backend:
   ``hub_scheduler_leader 1`` (median, max); must stay under 30 s;
 - ``most_leaders_seen``: the most processes reporting themselves leader at one poll (1);
 - ``overlapping_runs``: two runs of one job at the same time (0);
-- ``count_mismatch``: committed counts minus runs that finished (0: each finished run's
-  effect once, a killed run's never);
+- ``effects_twice`` and ``finished_runs_without_effect``: a run's committed effect found
+  twice, or a finished run's not at all (both 0); ``killed_after_commit``: runs killed
+  between their commit and their end line (their effect is there, once);
 - ``cut_slow_runs`` and ``slow_rerun_after_kill_s``: ``slow`` runs killed mid-way, and
   how long after the kill the job had run again to the end (well under its 20 s
   interval: a due run is not skipped by a failover, nor left to its next due time).
@@ -68,10 +69,11 @@ log_path = "{folder / 'runs.log'}"
 tick_seconds = 1
 slow_seconds = {SLOW_SECONDS}
 work_seconds = 0.3
+slow_work_seconds = {SLOW_WORK}
 """, encoding="utf-8")
 
 
-def _counts(url: str) -> dict[str, int]:
+def _committed(url: str) -> dict[str, list[str]]:
     engine = create_engine(url)
     table = PluginStateRow.__table__
     try:
@@ -79,12 +81,13 @@ def _counts(url: str) -> dict[str, int]:
             rows = conn.execute(sa.select(table.c.name, table.c.value).where(table.c.plugin == PLUGIN)).all()
     finally:
         engine.dispose()
-    return {name.removeprefix("count."): int(value["runs"]) for name, value in rows}
+    return {name.removeprefix("count."): list(value["runs"]) for name, value in rows}
 
 
-def _in_slow_run(folder: Path, pid: int) -> bool:
+def _slow_run_start(folder: Path, pid: int) -> float | None:
+    """When ``pid``'s slow run in flight started (epoch seconds), None if it runs none."""
     runs = RunLog.read(folder / "runs.log").runs["slow"]
-    return bool(runs) and runs[-1][0] == pid and runs[-1][2] is None
+    return runs[-1][1] if runs and runs[-1][0] == pid and runs[-1][2] is None else None
 
 
 class Watch:
@@ -124,14 +127,16 @@ def run_backend(url: str, folder: Path, kills: int, rng: random.Random) -> dict[
         for round_no in range(kills):
             if leader is None:
                 raise SystemExit("no leader: " + "".join(processes[0].lines[-20:]))
-            if round_no % 2 and leader.pid:
-                deadline = time.monotonic() + SLOW_SECONDS + 10  # wait for a slow run of this leader
-                while not _in_slow_run(folder, leader.pid) and time.monotonic() < deadline:
-                    time.sleep(0.2)
-                time.sleep(rng.uniform(0.5, SLOW_WORK - 1))
+            if round_no % 2:
+                # Wait for a slow run of this leader to start, then kill it 1 to 3 s into the run.
+                deadline = time.monotonic() + SLOW_SECONDS + 10
+                while ((start := _slow_run_start(folder, leader.pid)) is None or time.time() - start > 0.5) \
+                        and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                time.sleep(rng.uniform(1, SLOW_WORK - 1))
             else:
                 time.sleep(rng.uniform(2, 6))
-            cut_slow = _in_slow_run(folder, leader.pid)
+            cut_slow = _slow_run_start(folder, leader.pid) is not None
             killed = leader.kill()
             killed_at[leader.pid] = time.time()
             if cut_slow:
@@ -151,7 +156,8 @@ def run_backend(url: str, folder: Path, kills: int, rng: random.Random) -> dict[
         for process in processes:
             process.stop()
     runs = RunLog.read(folder / "runs.log")
-    counts = _counts(url)
+    committed = _committed(url)
+    effects = {job: runs.effects(committed.get(job, []), job) for job in JOBS}
     rerun_after = []
     for kill in slow_kills:
         later = [end for _, start, end in runs.runs["slow"] if end is not None and start > kill]
@@ -165,7 +171,9 @@ def run_backend(url: str, folder: Path, kills: int, rng: random.Random) -> dict[
         "overlapping_runs": runs.overlaps(killed_at),
         **{f"{job}_runs_ended": runs.ended(job) for job in JOBS},
         **{f"{job}_runs_cut": runs.cut(job) for job in JOBS},
-        "count_mismatch": sum(counts.get(job, 0) - runs.ended(job) for job in JOBS),
+        "effects_twice": sum(e["twice"] for e in effects.values()),
+        "finished_runs_without_effect": sum(e["missing"] for e in effects.values()),
+        "killed_after_commit": sum(e["killed_after_commit"] for e in effects.values()),
         "cut_slow_runs": len(slow_kills),
         "slow_rerun_after_kill_s": rerun_after,
     }

@@ -4,11 +4,12 @@ a run cut short by a killed leader is run again (``bench/scheduler_chaos.py``,
 ``tests/cli/test_cli_run_leader.py``).
 
 Jobs: ``jobcheck.tick`` every ``tick_seconds`` and ``jobcheck.slow`` every
-``slow_seconds``; each works ``work_seconds``. A run appends ``start JOB PID TIME`` to
+``slow_seconds``, working ``work_seconds`` and ``slow_work_seconds``. A run appends ``start JOB PID TIME`` to
 ``log_path`` when it starts and ``end JOB PID TIME`` after its effect committed: one
-transaction adding 1 to the plugin's state ``count.JOB`` (``{"runs": N}``). So the committed count must
-equal the runs that ended, runs must not overlap, and a run without an end belongs to
-a process that was killed.
+transaction appending ``PID@START`` to the plugin's state ``count.JOB`` (``{"runs":
+[...]}``). So every run that ended has its effect exactly once, runs must not overlap,
+and a run without an end belongs to a process that was killed (after its commit, if
+its effect is there).
 
 ``install(folder)`` makes the plugin discoverable by ``hub run`` subprocesses: it writes
 a ``.dist-info`` with the entry point into ``folder``; put ``folder`` on PYTHONPATH.
@@ -45,7 +46,8 @@ class JobCheckSettings(BaseModel):
     log_path: Path = Field(description="File each run appends its start and end lines to.")
     tick_seconds: float = Field(default=1.0, gt=0, description="Interval of the frequent job.")
     slow_seconds: float = Field(default=3600.0, gt=0, description="Interval of the rare job.")
-    work_seconds: float = Field(default=0.3, ge=0, description="How long each run works before its effect.")
+    work_seconds: float = Field(default=0.3, ge=0, description="How long a run of tick works before its effect.")
+    slow_work_seconds: float = Field(default=0.3, ge=0, description="How long a run of slow works before its effect.")
 
 
 def _line(path: Path, text: str) -> None:
@@ -59,13 +61,14 @@ def _line(path: Path, text: str) -> None:
 def _run(job: str, context: PluginContext) -> None:
     settings = context.settings_as(JobCheckSettings)
     pid = os.getpid()
-    _line(settings.log_path, f"start {job} {pid} {time.time():.6f}")
-    time.sleep(settings.work_seconds)
+    started = time.time()
+    _line(settings.log_path, f"start {job} {pid} {started:.6f}")
+    time.sleep(settings.slow_work_seconds if job == "slow" else settings.work_seconds)
     with context.transaction() as tx:
         kept = tx.state(f"count.{job}")
         runs = kept.get("runs") if isinstance(kept, dict) else None
-        count = runs if isinstance(runs, int) else 0
-        tx.set_state({f"count.{job}": {"runs": count + 1}})
+        done = list(runs) if isinstance(runs, list) else []
+        tx.set_state({f"count.{job}": {"runs": [*done, f"{pid}@{started:.6f}"]}})
     _line(settings.log_path, f"end {job} {pid} {time.time():.6f}")
 
 
@@ -132,6 +135,17 @@ class RunLog:
                            for pid, start, end in runs)
             found += sum(1 for (_, end), (start, _) in zip(spans, spans[1:], strict=False) if start < end)
         return found
+
+    def effects(self, committed: list[str], job: str) -> dict[str, int]:
+        """Committed effects (``PID@START`` of ``count.JOB``) against the runs of ``job``:
+        ``twice`` (one run's effect more than once), ``missing`` (a run ended without its
+        effect), ``killed_after_commit`` (a cut run whose effect had committed: once, rightly)."""
+        keys = {f"{pid}@{start:.6f}": end for pid, start, end in self.runs[job]}
+        return {
+            "twice": len(committed) - len(set(committed)),
+            "missing": sum(1 for key, end in keys.items() if end is not None and key not in committed),
+            "killed_after_commit": sum(1 for key in set(committed) if keys.get(key, 0.0) is None),
+        }
 
     def ended(self, job: str) -> int:
         """Runs of ``job`` that finished (their effect committed)."""
