@@ -49,6 +49,16 @@ CLAIM_RETRY_SECONDS = 0.5
 """How often a due run asks again for a job that another live run still holds."""
 
 
+class SharedEngineJobStore(SQLAlchemyJobStore):
+    """APScheduler's SQLAlchemy job store on the hub's engine. APScheduler disposes its
+    store's engine when the scheduler stops; the hub's is shared with the workers, the
+    election and the HTTP server, and a process that loses the lead stops its scheduler
+    while they go on, so this store leaves the engine alone."""
+
+    def shutdown(self) -> None:
+        """Nothing to release: the engine belongs to the hub."""
+
+
 @dataclass(frozen=True)
 class RunGuard:
     """What a run must pass before it starts: the ledger claim, and ``may_run`` (this
@@ -122,7 +132,7 @@ def start_scheduler(runtime: HubRuntime, guard: RunGuard) -> BackgroundScheduler
     on the result to stop it."""
     quiet_routine_logs()
     scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=runtime.engine)},
+        jobstores={"default": SharedEngineJobStore(engine=runtime.engine)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
         timezone=UTC,
     )

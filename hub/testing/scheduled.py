@@ -11,6 +11,8 @@ transaction appending ``PID@START`` to the plugin's state ``count.JOB`` (``{"run
 and a run without an end belongs to a process that was killed (after its commit, if
 its effect is there).
 
+Its transport ``sink`` takes every ``partner`` message for the system ``jobcheck``.
+
 ``install(folder)`` makes the plugin discoverable by ``hub run`` subprocesses: it writes
 a ``.dist-info`` with the entry point into ``folder``; put ``folder`` on PYTHONPATH.
 """
@@ -32,7 +34,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub import hookimpl
-from hub.api import JobSpec, PluginContext, PluginRegistry, SettingsRegistry
+from hub.api import JobSpec, OutboundMessage, PluginContext, PluginRegistry, SettingsRegistry, TransportSpec
 
 PLUGIN = "jobcheck"
 JOBS = ("tick", "slow")
@@ -80,6 +82,19 @@ def tick(context: PluginContext) -> None:
 def slow(context: PluginContext) -> None:
     """The rare job: a run cut short must not wait for its next due time."""
     _run("slow", context)
+
+
+class Sink:
+    """The plugin's transport: takes every ``partner`` message (so that ``hub run``'s
+    worker processes have something to deliver and count)."""
+
+    def send(self, message: OutboundMessage) -> None:
+        """Accept the message."""
+
+
+@hookimpl
+def hub_register_transports(registry: PluginRegistry) -> None:
+    registry.add_transport(TransportSpec("sink", lambda context: Sink(), ("partner",)))
 
 
 @hookimpl

@@ -91,3 +91,42 @@ def test_one_leader_and_a_takeover_within_30_s_after_each_sigkill(database_url: 
     assert effects["twice"] == 0 and effects["missing"] == 0  # each finished run's effect once
     last_kill = max(killed_at.values())
     assert any(start > last_kill for _, start, end in runs.runs["tick"] if end is not None)
+
+
+def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}
+
+
+def test_worker_processes_deliveries_show_on_the_metrics_of_their_hub_run(
+        sqlite_database_url: str, tmp_path: Path) -> None:
+    import httpx
+
+    from hub.core.queue import NewMessage, enqueue
+
+    folder = _folder(tmp_path, sqlite_database_url)
+    engine = create_engine(sqlite_database_url)
+    with engine.begin() as conn:
+        enqueue(conn, [NewMessage(PLUGIN, f"{PLUGIN}:partner:P{i}", "upsert", "partner", f"P{i}", 1, {})
+                       for i in range(20)])
+    engine.dispose()
+    env = {"PYTHONPATH": os.pathsep.join([str(install(tmp_path / "site")), os.environ.get("PYTHONPATH", "")])}
+    hub = HubProcess(folder, AUTH, args=("--workers", "2"), env=env)  # worker processes, not threads
+    try:
+        url = hub.wait_listening()
+        deadline = time.monotonic() + 60
+        while True:
+            samples = _samples(httpx.get(f"{url}/metrics", auth=AUTH).text)
+            delivered = samples.get(("hub_deliveries_total", (("outcome", "delivered"), ("system", PLUGIN))), 0)
+            if delivered == 20 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    finally:
+        assert hub.stop() == 0
+    assert delivered == 20, "".join(hub.lines)
+    assert samples[("hub_delivery_attempts_count", (("system", PLUGIN),))] == 20
+    assert samples[("hub_queue_messages", (("state", "ready"), ("system", PLUGIN)))] == 0
+    assert [value for (name, _), value in samples.items() if name == "hub_scheduler_leader"] == [1]
+    assert any(name == "hub_scheduled_job_runs_total" for name, _ in samples)  # the main process's own samples

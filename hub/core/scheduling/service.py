@@ -108,7 +108,14 @@ class SchedulerService:
             recover_cut_runs(self._scheduler, self.runs, utcnow())
         elif self.leadership.try_acquire():
             log.info("%s leads the scheduler now (term %s)", self.holder, self.leadership.term)
-            self._scheduler = start_scheduler(self.runtime, RunGuard(self.runs, lambda: self.leads))
+            try:
+                self._scheduler = start_scheduler(self.runtime, RunGuard(self.runs, lambda: self.leads))
+            except Exception:
+                # Leading without a scheduler would hold the lead for nothing: give it up,
+                # so that a process that can run the jobs takes it.
+                log.exception("%s could not start the scheduler; giving up the lead", self.holder)
+                self.leadership.release()
+                return
             recover_cut_runs(self._scheduler, self.runs, utcnow())
 
     def _step_down(self, wait: bool) -> None:
