@@ -10,11 +10,14 @@ import click
 
 from hub.cli.context import pass_runtime
 from hub.core.inbound.inbox import InboxPoster
+from hub.core.observe.logs import configure_logging
+from hub.core.observe.metrics import remove_process_dir, use_process_dir
 from hub.core.queue.runner import install_drain_handlers, run_processes, run_threads
 from hub.core.queue.worker import Worker
 from hub.core.runtime import HubRuntime
-from hub.core.scheduler import start_scheduler, stop_scheduler
+from hub.core.scheduling.service import SchedulerService
 from hub.http import serve
+from hub.http.ops import SchedulerRole
 
 log = logging.getLogger("hub.run")
 
@@ -22,15 +25,22 @@ log = logging.getLogger("hub.run")
 def run_hub(runtime: HubRuntime, workers: int = 1, threads: bool = False, http: bool = True,
             scheduler: bool = True) -> None:
     """Run workers, the inbox poster, the scheduler and the HTTP server until
-    SIGTERM/SIGINT, then drain: workers finish their batch in flight and take nothing new."""
+    SIGTERM/SIGINT, then drain: workers finish their batch in flight and take nothing new.
+
+    The scheduler runs only while this process is the elected leader of the database
+    (``hub.core.scheduling``); otherwise it stands by. Worker processes record their
+    metrics in a folder shared with this process, which serves them on ``/metrics``.
+    """
     engine = runtime.require_schema()
     runtime.mappings  # noqa: B018 -- compile every mapping table now: a broken one stops the hub here
     stop = threading.Event()
     install_drain_handlers(stop.set)
-    jobs = start_scheduler(runtime) if scheduler else None
+    metrics_dir = None if threads else use_process_dir()
+    election = SchedulerService(runtime).start() if scheduler else None
+    role = SchedulerRole(election.holder, lambda: election.leads) if election else None
     poster = InboxPoster(engine, runtime.shared_ingestor, stop,
                          timedelta(minutes=runtime.settings.waiting_minutes)).start()
-    server = serve(runtime) if http else None
+    server = serve(runtime, role=role) if http else None
     try:
         if threads:
             run_threads(runtime, workers, stop)
@@ -39,11 +49,12 @@ def run_hub(runtime: HubRuntime, workers: int = 1, threads: bool = False, http: 
     finally:
         if server is not None:
             server.stop()
-        if jobs is not None:
-            stop_scheduler(jobs)
+        if election is not None:
+            election.stop()
         stop.set()
         poster.join()
         runtime.close()  # stops the ingest pools the file ports started
+        remove_process_dir(metrics_dir)
     log.info("hub stopped")
 
 
@@ -56,7 +67,7 @@ def run_hub(runtime: HubRuntime, workers: int = 1, threads: bool = False, http: 
 @pass_runtime
 def run(runtime: HubRuntime, workers: int, threads: bool, no_scheduler: bool, no_http: bool) -> None:
     """Run the hub until SIGTERM: workers, scheduler and HTTP server."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(runtime.settings.log_format)
     run_hub(runtime, workers=workers, threads=threads, http=not no_http, scheduler=not no_scheduler)
 
 
@@ -65,7 +76,7 @@ def run(runtime: HubRuntime, workers: int, threads: bool, no_scheduler: bool, no
 @pass_runtime
 def worker(runtime: HubRuntime, name: str | None) -> None:
     """Run one delivery worker in this process until SIGTERM (drains its batch)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(runtime.settings.log_format)
     runtime.require_schema()
     runtime.mappings  # noqa: B018 -- compile every mapping table now: a broken one stops the hub here
     stop = threading.Event()

@@ -22,6 +22,14 @@ duplicate_threshold = 0.75
 # Processes that parse and map waiting IDoc files side by side (posted in arrival order);
 # 2 by default, 1 on a one-core machine.
 # ingest_workers = 2
+# Log lines as text, or one JSON object per line for a log collector.
+# log_format = "json"
+
+# Several `hub run` processes on one database elect the one that runs scheduled jobs
+# (docs/operations.md); a standby takes over after the leader died.
+# [scheduler]
+# lease_seconds = 15
+# heartbeat_seconds = 5
 
 # Which system wins for which field of the golden record (first listed wins).
 [source_priority.partner]

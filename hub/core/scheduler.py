@@ -7,6 +7,11 @@ runs it (a plugin's job with the plugin's context). Nothing but the job id is pi
 plugin can change its function freely; a job whose plugin was removed is dropped
 from the store at the next start.
 
+Several processes may share the database, but only the elected leader runs this
+scheduler (``hub.core.scheduling.service``). Every run goes through ``run_scheduled``,
+which first claims the job in the run ledger (``hub.core.scheduling.runs``): a run
+never starts while another run of the same job is alive in any process.
+
 Core jobs: ``hub.retention`` (purge delivered messages and old inbound payloads).
 Plugin jobs (``runtime.plugins.jobs()``) get the id ``PLUGIN.JOB_ID``.
 
@@ -19,6 +24,7 @@ its time), unless the installation has given them a level of its own.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC
@@ -29,15 +35,47 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from hub.core.errors import NotFoundError
+from hub.core.observe.metrics import job_run_finished
 from hub.core.queue.messages import utcnow
 from hub.core.queue.retention import purge
 from hub.core.runtime import HubRuntime
+from hub.core.scheduling.runs import JobRuns
 
 log = logging.getLogger("hub.scheduler")
 APSCHEDULER_LOGGER = "apscheduler"
 
 RETENTION_JOB = "hub.retention"
-_running: dict[str, HubRuntime] = {}
+CLAIM_RETRY_SECONDS = 0.5
+"""How often a due run asks again for a job that another live run still holds."""
+
+
+class SharedEngineJobStore(SQLAlchemyJobStore):
+    """APScheduler's SQLAlchemy job store on the hub's engine. APScheduler disposes its
+    store's engine when the scheduler stops; the hub's is shared with the workers, the
+    election and the HTTP server, and a process that loses the lead stops its scheduler
+    while they go on, so this store leaves the engine alone."""
+
+    def shutdown(self) -> None:
+        """Nothing to release: the engine belongs to the hub."""
+
+
+@dataclass(frozen=True)
+class RunGuard:
+    """What a run must pass before it starts: the ledger claim, and ``may_run`` (this
+    process still leads) while it waits for another run of the job to end."""
+
+    runs: JobRuns
+    may_run: Callable[[], bool]
+
+
+@dataclass
+class _Running:
+    runtime: HubRuntime
+    guard: RunGuard
+    scheduler: BackgroundScheduler
+
+
+_running: dict[str, _Running] = {}
 
 
 @dataclass(frozen=True)
@@ -75,10 +113,10 @@ def hub_jobs(runtime: HubRuntime) -> dict[str, ScheduledJob]:
 
 def run_job(job_id: str) -> None:
     """What every stored job calls: the job's function with the running hub's runtime."""
-    runtime = _running.get("runtime")
-    if runtime is None:
+    running = _running.get("scheduler")
+    if running is None:
         raise NotFoundError(f"job {job_id}: no hub is running in this process")
-    spec = hub_jobs(runtime).get(job_id)
+    spec = hub_jobs(running.runtime).get(job_id)
     if spec is None:
         raise NotFoundError(f"job {job_id} is stored but no loaded plugin provides it")
     spec.run()
@@ -88,16 +126,17 @@ def _schedule_key(spec: ScheduledJob) -> str:
     return f"{spec.trigger}:{sorted(spec.trigger_args.items())!r}"
 
 
-def start_scheduler(runtime: HubRuntime) -> BackgroundScheduler:
+def start_scheduler(runtime: HubRuntime, guard: RunGuard) -> BackgroundScheduler:
     """Start the scheduler with the hub's jobs; a stored job keeps its next run time
-    unless its trigger changed. Call ``shutdown()`` on the result to stop it."""
-    _running["runtime"] = runtime
+    unless its trigger changed. Each run passes ``guard`` first. Call ``stop_scheduler``
+    on the result to stop it."""
     quiet_routine_logs()
     scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=runtime.engine)},
+        jobstores={"default": SharedEngineJobStore(engine=runtime.engine)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
         timezone=UTC,
     )
+    _running["scheduler"] = _Running(runtime, guard, scheduler)
     scheduler.start(paused=True)
     wanted = hub_jobs(runtime)
     for job in scheduler.get_jobs():
@@ -126,11 +165,33 @@ def quiet_routine_logs() -> None:
 
 
 def run_scheduled(job_id: str, schedule: str) -> None:
-    """Stored jobs' entry point (``schedule`` only tells whether the trigger changed)."""
-    run_job(job_id)
+    """Stored jobs' entry point (``schedule`` only tells whether the trigger changed).
+
+    Claims the job in the run ledger first, waiting while another live run (of a
+    leader that lost the lead but still runs it) holds it; gives up if this process
+    stops leading meanwhile (the new leader runs what is due)."""
+    running = _running.get("scheduler")
+    if running is None:
+        raise NotFoundError(f"job {job_id}: no hub is running in this process")
+    guard = running.guard
+    while (started := guard.runs.claim(job_id)) is None:
+        if not guard.may_run():
+            log.warning("job %s not run: this process stopped leading while another run held it", job_id)
+            return
+        time.sleep(CLAIM_RETRY_SECONDS)
+    outcome = "failed"
+    try:
+        run_job(job_id)
+        outcome = "ok"
+    finally:
+        guard.runs.finish(job_id, started)
+        job_run_finished(job_id, outcome)
 
 
-def stop_scheduler(scheduler: BackgroundScheduler) -> None:
-    """Stop the scheduler, letting a running job finish."""
-    scheduler.shutdown(wait=True)
-    _running.pop("runtime", None)
+def stop_scheduler(scheduler: BackgroundScheduler, wait: bool = True) -> None:
+    """Stop the scheduler; with ``wait``, after the running jobs finished (a process that
+    lost the lead does not wait: its runs end on their own, heartbeating until then)."""
+    scheduler.shutdown(wait=wait)
+    running = _running.get("scheduler")
+    if running is not None and running.scheduler is scheduler:  # not a successor's in this process
+        del _running["scheduler"]

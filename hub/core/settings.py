@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -31,6 +31,7 @@ from hub.core.config.origin import ConfigOrigin, key_paths, read_environment
 from hub.core.config.problems import config_problems
 from hub.core.errors import ConfigError, Problem
 from hub.core.queue.settings import QueueSettings
+from hub.core.scheduling.settings import SchedulerSettings
 from hub.core.store.urls import check_database_url
 
 DEFAULT_CONFIG_FILE = "hub.toml"
@@ -138,6 +139,13 @@ class HubSettings(PluginSelection):
     )
     queue: QueueSettings = Field(default_factory=QueueSettings, description="Replication queue settings.")
     http: HttpSettings = Field(default_factory=HttpSettings, description="The HTTP server.")
+    scheduler: SchedulerSettings = Field(
+        default_factory=SchedulerSettings,
+        description="Leader election of the one process that runs scheduled jobs.")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="Log lines as text, or one JSON object per line for a log collector (HUB_LOG_FORMAT=json);"
+        " lines about a message carry its hub id, queue and message id either way.")
     ingest_workers: int = Field(
         default_factory=lambda: min(2, os.cpu_count() or 1), ge=1,
         description="Processes that ingest the files waiting at a file port side by side, posting them"

@@ -1,5 +1,6 @@
 """The hub's one HTTP server: plugin endpoints (IDoc-XML port, webhooks, POS API) plus
-``/health``, each behind the authentication and body limit it declares.
+``/health``, ``/ready`` and ``/metrics`` (``hub.http.ops``), each behind the
+authentication and body limit it declares, each timed (``hub.http.timing``).
 
 Starlette + uvicorn: a small, well-kept ASGI stack; endpoints that touch the database
 run in Starlette's thread pool, so a slow commit never blocks the event loop. Every
@@ -14,45 +15,32 @@ import threading
 import time
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, request_response
 
-from hub.core.plugins.authentication import PUBLIC, ApiKey, Basic, Public, Verify
+from hub.core.plugins.authentication import ApiKey, Basic, Public, Verify
 from hub.core.plugins.registry import RouteSpec
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HttpSettings
 from hub.http.gate import RouteGate
+from hub.http.ops import SchedulerRole, no_scheduler, ops_routes
 from hub.http.policy import BasicCredentials, RoutePolicy
+from hub.http.timing import Timed
 
 log = logging.getLogger("hub.http")
 
 
-def core_routes(runtime: HubRuntime) -> list[RouteSpec]:
-    """The hub's own endpoints: ``/health`` (public, for load balancers and monitors)."""
-
-    async def health(request: Request) -> Response:
-        try:
-            with runtime.engine.connect() as conn:
-                conn.execute(sa.text("SELECT 1"))
-        except sa.exc.SQLAlchemyError as exc:
-            return JSONResponse({"status": "down", "database": type(exc).__name__}, status_code=503)
-        return JSONResponse({"status": "ok", "plugins": runtime.plugins.names})
-
-    return [RouteSpec("/health", health, ("GET",), "Liveness and database reachability", auth=PUBLIC)]
-
-
-def hub_routes(runtime: HubRuntime) -> list[RouteSpec]:
+def hub_routes(runtime: HubRuntime, role: SchedulerRole | None = None) -> list[RouteSpec]:
     """Every route the server serves: the hub's own, then each plugin's."""
-    return [spec for _, spec in plugin_routes(runtime)]
+    return [spec for _, spec in plugin_routes(runtime, role)]
 
 
-def plugin_routes(runtime: HubRuntime) -> list[tuple[str, RouteSpec]]:
-    """(plugin, route) for every route, the hub's own under ``hub``."""
-    return [("hub", spec) for spec in core_routes(runtime)] + runtime.plugins.routes()
+def plugin_routes(runtime: HubRuntime, role: SchedulerRole | None = None) -> list[tuple[str, RouteSpec]]:
+    """(plugin, route) for every route, the hub's own under ``hub``; ``role`` says what
+    ``/metrics`` reports about the scheduler (none runs here by default)."""
+    own = ops_routes(runtime, role or no_scheduler())
+    return [("hub", spec) for spec in own] + runtime.plugins.routes()
 
 
 def basic_credentials(settings: HttpSettings) -> BasicCredentials | None:
@@ -69,12 +57,13 @@ def route_policy(spec: RouteSpec, settings: HttpSettings, plugin: str = "hub") -
     return RoutePolicy(spec.auth, limit, basic_credentials(settings), plugin)
 
 
-def build_app(runtime: HubRuntime) -> Starlette:
-    """The ASGI app of ``runtime``: core endpoints and every plugin route, each gated."""
+def build_app(runtime: HubRuntime, role: SchedulerRole | None = None) -> Starlette:
+    """The ASGI app of ``runtime``: core endpoints and every plugin route, each gated and timed."""
     settings = runtime.settings.http
-    routes = [Route(spec.path, RouteGate(request_response(spec.handler), route_policy(spec, settings, plugin)),
+    routes = [Route(spec.path, Timed(RouteGate(request_response(spec.handler), route_policy(spec, settings, plugin)),
+                                     plugin, spec.path),
                     methods=list(spec.methods))
-              for plugin, spec in plugin_routes(runtime)]
+              for plugin, spec in plugin_routes(runtime, role)]
     app = Starlette(routes=routes)
     app.state.runtime = runtime
     return app
@@ -123,11 +112,13 @@ class RunningServer:
         self.thread.join(timeout=10)
 
 
-def serve(runtime: HubRuntime, port: int | None = None, timeout: float = 10.0) -> RunningServer:
+def serve(runtime: HubRuntime, port: int | None = None, timeout: float = 10.0,
+          role: SchedulerRole | None = None) -> RunningServer:
     """Start the HTTP server in a background thread and wait until it listens; logs
-    where, and which routes are public, which authenticated and how."""
+    where, and which routes are public, which authenticated and how. ``role`` tells
+    ``/metrics`` whether this process leads the scheduler."""
     settings = runtime.settings.http
-    config = uvicorn.Config(build_app(runtime), host=settings.host,
+    config = uvicorn.Config(build_app(runtime, role), host=settings.host,
                             port=settings.port if port is None else port,
                             log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
@@ -139,5 +130,5 @@ def serve(runtime: HubRuntime, port: int | None = None, timeout: float = 10.0) -
             raise RuntimeError(f"HTTP server did not start on {settings.host}:{config.port}")
         time.sleep(0.01)
     running = RunningServer(server, thread)
-    log_routes(running.url, hub_routes(runtime), settings)
+    log_routes(running.url, hub_routes(runtime, role), settings)
     return running

@@ -8,5 +8,7 @@ when ``HUB_TEST_POSTGRES_URL`` is set and is skipped otherwise), ``sqlite_databa
 
 Modules: ``live`` (``LiveHub``, a whole hub in this process), ``peer``
 (``RecordingPeer``), ``conformance`` (the checks every codec and transport must pass),
-``samples`` (a valid document of every canonical type).
+``samples`` (a valid document of every canonical type), ``scheduled`` (a plugin whose
+jobs log their runs and commit once per run, and ``HubProcess``, a real ``hub run``
+subprocess asked through ``/metrics`` whether it leads the scheduler).
 """

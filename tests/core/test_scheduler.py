@@ -13,6 +13,7 @@ from hub import hookimpl
 from hub.core import scheduler
 from hub.core.plugins import JobSpec, PluginRegistry
 from hub.core.runtime import HubRuntime
+from hub.core.scheduling.runs import JobRuns
 from hub.core.settings import HubSettings
 from hub.core.store import migrate
 from hub.testing.databases import sqlite_url
@@ -40,7 +41,8 @@ def test_routine_job_runs_are_not_logged_at_info_but_a_failing_job_is(
     runtime = HubRuntime(HubSettings(database_url=sqlite_url(tmp_path)), extra_plugins={"ticking": plugin})
     migrate.upgrade(runtime.engine)
     caplog.set_level(logging.INFO)
-    jobs = scheduler.start_scheduler(runtime)
+    guard = scheduler.RunGuard(JobRuns(runtime.engine, "test-process", stale_after=15), lambda: True)
+    jobs = scheduler.start_scheduler(runtime, guard)
     try:
         assert ran.wait(5) and failed.wait(5)
     finally:

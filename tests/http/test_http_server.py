@@ -19,10 +19,10 @@ def test_the_server_says_where_it_listens_and_how_each_route_is_guarded(
     with gated_hub(tmp_path, username=USER, password=PASSWORD) as server:
         assert _startup_lines(caplog) == [
             (logging.INFO, f"listening on {server.url}"),
-            (logging.INFO, "basic auth on for 3 routes: POST /erp, POST /small, POST /shops/{shop}"),
+            (logging.INFO, "basic auth on for 4 routes: GET /metrics, POST /erp, POST /small, POST /shops/{shop}"),
             (logging.INFO, "API key for 1 route: POST /till"),
             (logging.INFO, "signature checked for 2 routes: POST /hook, POST /small-hook"),
-            (logging.INFO, "public routes: GET /health, POST /open"),
+            (logging.INFO, "public routes: GET /health, GET /ready, POST /open"),
         ]
     assert PASSWORD not in caplog.text
 
@@ -32,5 +32,5 @@ def test_a_hub_without_credentials_warns_that_its_basic_routes_are_open(
     caplog.set_level(logging.INFO, logger="hub.http")
     with gated_hub(tmp_path):
         assert (logging.WARNING, "authentication OFF: no [http] username/password set;"
-                                 " 3 routes open to anyone: POST /erp, POST /small, POST /shops/{shop}"
+                                 " 4 routes open to anyone: GET /metrics, POST /erp, POST /small, POST /shops/{shop}"
                 ) in _startup_lines(caplog)

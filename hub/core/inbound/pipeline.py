@@ -31,8 +31,9 @@ import sqlalchemy as sa
 from hub.core.errors import DocumentError
 from hub.core.gcpause import gc_paused
 from hub.core.inbound.chunk import ChunkRun, Posting
-from hub.core.inbound.outcome import IngestOutcome
+from hub.core.inbound.outcome import IngestOutcome, summarise
 from hub.core.inbound.premap import Premapped, premap
+from hub.core.observe.metrics import record_inbound
 from hub.core.plugins.contracts import Origin
 from hub.core.plugins.registry import CodecSpec
 from hub.core.raw import RawDocument
@@ -145,7 +146,8 @@ class Ingestor:
                     outcomes = self.post_in(conn, codec, chunk, content_type, premapped, origin)
                     if in_transaction is not None:
                         in_transaction(conn, outcomes)
-                    return outcomes
+                record_inbound(self.system, summarise(outcomes))  # committed: now they count
+                return outcomes
             except sa.exc.IntegrityError:
                 if attempt == RACE_ATTEMPTS:
                     raise

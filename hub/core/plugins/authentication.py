@@ -6,9 +6,10 @@ nothing at all. One server-wide rule with a list of exempt paths cannot tell the
 apart, and a path forgotten on the list is silently open or shut. So every
 ``RouteSpec`` names its own check, one of:
 
-- ``PUBLIC``: anyone may call (health, readiness, metrics).
-- ``BASIC`` (the default): the hub's Basic auth, ``[http] username``/``password``. A hub
-  without credentials leaves these routes open, and says so loudly when it starts.
+- ``PUBLIC``: anyone may call (health, readiness).
+- ``BASIC`` (the default): the hub's Basic auth, ``[http] username``/``password`` (the
+  ERP's port, ``/metrics``). A hub without credentials leaves these routes open, and
+  says so loudly when it starts.
 - ``ApiKey(check)``: a key in a header, ``Authorization: Bearer KEY`` by default.
 - ``Verify(check)``: a check over the raw body and the headers, e.g. a webhook's HMAC
   (``hub.core.signatures.verify_hmac``), run before anything parses the body.

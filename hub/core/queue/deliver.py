@@ -7,10 +7,13 @@ blocks the queue. Unexpected exceptions are transient, and the history says so.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING, Any
 
 from hub.core.errors import PermanentError, TransientError
+from hub.core.observe.logs import about_message
+from hub.core.observe.metrics import record_delivery
 from hub.core.queue.claim import ClaimedQueue, QueueOutcome
 from hub.core.queue.clock import utc_datetime
 from hub.core.queue.hotsql import MessageUpdate
@@ -31,6 +34,8 @@ from hub.core.runtime import HubRuntime
 
 if TYPE_CHECKING:
     from hub.core.plugins.contracts import Transport
+
+log = logging.getLogger("hub.queue")
 
 RECEIVED = DeliveryResult()
 """What a transport's ``send`` returning None means: received, nothing more to say."""
@@ -103,7 +108,9 @@ class Deliverer:
             if started >= deadline:
                 outcome.next_due = utc_datetime(started)
                 break
-            if not self._attempt(msg, started, outcome, known_ids):
+            with about_message(msg["hub_id"], msg["queue"], msg["id"]):
+                delivered = self._attempt(msg, started, outcome, known_ids)
+            if not delivered:
                 break
             outcome.done_seq = msg["seq"]
         return outcome
@@ -112,8 +119,8 @@ class Deliverer:
         self, msg: dict[str, Any], started: float, outcome: QueueOutcome,
         known_ids: dict[tuple[str, str, str], list[str]],
     ) -> bool:
-        """One delivery attempt (``started`` in epoch seconds); records it in ``outcome``;
-        True when it succeeded."""
+        """One delivery attempt (``started`` in epoch seconds); records it in ``outcome``
+        and in the metrics, logs a failure; True when it succeeded."""
         attempt = msg["attempts"] + 1
         key = (msg["system"], msg["doc_type"], msg["hub_id"])
         clock = time.perf_counter()
@@ -142,6 +149,7 @@ class Deliverer:
         running = attempt_json(RUNNING, started, attempt)
         if result is not None:
             status = CONFIRMED if result.confirmed else DELIVERED
+            record_delivery(msg["system"], status, duration, attempt)
             outcome.message_updates.append(MessageUpdate(msg["id"], status, attempt, (
                 running, attempt_json(status, finished, attempt, duration_ms, detail=result.detail)),
                 finished_at=finished))
@@ -157,12 +165,17 @@ class Deliverer:
                 running, attempt_json(BLOCKED, finished, attempt, duration_ms, error=reason)),
                 last_error=reason))
             outcome.blocked, outcome.last_error = True, reason
+            record_delivery(msg["system"], BLOCKED, duration, attempt)
+            log.error("message %s blocks queue %s: %s", msg["id"], msg["queue"], reason)
         else:
             outcome.message_updates.append(MessageUpdate(msg["id"], RETRYING, attempt, (
                 running, attempt_json(RETRYING, finished, attempt, duration_ms, error=error,
                                         detail=f"next attempt in {decision.wait:.1f}s")),
                 next_attempt_at=decision.next_attempt_at, last_error=error))
             outcome.next_due, outcome.last_error = decision.next_attempt_at, error
+            record_delivery(msg["system"], RETRYING, duration, attempt)
+            log.warning("message %s to %s failed (attempt %d), retrying in %.1fs: %s", msg["id"], msg["system"],
+                        attempt, decision.wait, error)
         outcome.attempts = attempt
         return False
 

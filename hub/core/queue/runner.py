@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from importlib import import_module
 from types import FrameType
 from typing import Any
 
+from hub.core.observe.logs import configure_logging
 from hub.core.queue.worker import Worker, WorkerStats
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
@@ -24,6 +26,8 @@ from hub.core.settings import HubSettings
 log = logging.getLogger("hub.queue")
 
 DRAIN_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+ORPHAN_CHECK_SECONDS = 1.0
+"""How often a worker process checks that the ``hub run`` that started it still lives."""
 STARTUP_TIMEOUT = 60.0
 """Seconds a stopping runner waits for a worker process to finish starting up."""
 
@@ -39,16 +43,38 @@ def install_drain_handlers(on_signal: Callable[[], None]) -> None:
         signal.signal(signum, handler)
 
 
+def stop_when_orphaned(parent: int, stop: threading.Event, every: float = ORPHAN_CHECK_SECONDS) -> threading.Thread:
+    """Set ``stop`` once ``parent`` is no longer this process's parent.
+
+    A ``hub run`` killed with SIGKILL cannot pass its drain on; without this its worker
+    processes would go on, unsupervised, beside the workers of the ``hub run`` that a
+    supervisor starts in its place. On Linux an orphan is adopted by another process, so
+    the parent pid changes.
+    """
+
+    def watch() -> None:
+        while not stop.wait(every):
+            if os.getppid() != parent:
+                log.warning("the hub run process %d that started this worker is gone: draining", parent)
+                stop.set()
+
+    thread = threading.Thread(target=watch, name="hub-parent-watch", daemon=True)
+    thread.start()
+    return thread
+
+
 def worker_process_main(
     settings: HubSettings, plugin_modules: dict[str, str], name: str, ready: Any = None
 ) -> None:
-    """Entry point of one worker process: build a runtime, work until SIGTERM.
+    """Entry point of one worker process: build a runtime, work until SIGTERM, or until
+    the process that started it is gone.
 
     ``ready`` (a multiprocessing Event) is set once the drain handlers are installed.
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logging(settings.log_format)
     stop = threading.Event()
     install_drain_handlers(stop.set)
+    stop_when_orphaned(os.getppid(), stop)
     if ready is not None:
         ready.set()
     extra: dict[str, object] = {plugin: import_module(module) for plugin, module in plugin_modules.items()}

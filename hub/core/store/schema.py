@@ -8,9 +8,11 @@ place to import.
 from __future__ import annotations
 
 from hub.core.queue import tables as queue_tables
+from hub.core.scheduling import tables as scheduling_tables
 from hub.core.store import tables as store_tables
 
 metadata = store_tables.metadata
-"""The one SQLModel metadata, with the tables of ``queue_tables`` and ``store_tables``."""
+"""The one SQLModel metadata, with the tables of ``queue_tables``, ``scheduling_tables`` and
+``store_tables``."""
 
-__all__ = ["metadata", "queue_tables", "store_tables"]
+__all__ = ["metadata", "queue_tables", "scheduling_tables", "store_tables"]

@@ -1,0 +1,1 @@
+"""What the hub tells its operators: Prometheus metrics and structured log lines."""
