@@ -26,6 +26,8 @@ CORE_COMMANDS = {
     "replay": "hub.cli.queue", "queue": "hub.cli.queue", "run": "hub.cli.run", "worker": "hub.cli.run",
     "ingest": "hub.cli.ingest", "mapping": "hub.cli.mapping", "dry-run": "hub.cli.mapping",
     "load": "hub.cli.load", "inbound": "hub.cli.inbound", "demo": "hub.cli.demo", "config": "hub.cli.config",
+    "document": "hub.cli.documents", "order": "hub.cli.documents", "invoice": "hub.cli.documents",
+    "quotation": "hub.cli.documents",
 }
 
 

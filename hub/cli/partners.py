@@ -5,10 +5,12 @@ from __future__ import annotations
 import click
 
 from hub.cli.context import pass_runtime
-from hub.cli.output import console, json_option, print_json, print_table
+from hub.cli.output import console, escape, json_option, print_json, print_table
+from hub.cli.replication import facts_text, ids_text, replication_rows, replication_text
 from hub.core.masterdata import MasterDataService
 from hub.core.masterdata.view import partner_view, resolve_partner
 from hub.core.runtime import HubRuntime
+from hub.core.store.db import read_only
 
 
 @click.group()
@@ -21,24 +23,31 @@ def partner() -> None:
 @json_option
 @pass_runtime
 def show(runtime: HubRuntime, ident: str, as_json: bool) -> None:
-    """Show partner IDENT (hub id, external id, or SYSTEM:ID) with everything about it."""
-    with runtime.require_schema().connect() as conn:
+    """Show partner IDENT (hub id, external id, or SYSTEM:ID) with everything about it:
+    golden record, ids in every system, history, and every document that refers to it
+    with where it stands toward each system."""
+    with read_only(runtime.require_schema()).connect() as conn:
         view = partner_view(conn, ident)
     if as_json:
         print_json(view.as_dict())
         return
     p = view.partner
-    console.print(f"[bold]{p.display_name}[/bold]  {p.hub_id}  version {p.version}"
-                  + (f"  (merged into {view.merged_into})" if view.merged_into else ""))
+    console.print(f"[bold]{escape(p.display_name)}[/bold]  {p.hub_id}  version {p.version}"
+                  + (f"  (merged into {view.merged_into})" if view.merged_into else "")
+                  + (f"  (merged from {', '.join(view.merged_from)})" if view.merged_from else ""))
     print_table(["system", "external id"], [(r.system, r.id) for r in p.external_ids], title="External ids")
     data = p.model_dump(mode="json", exclude={"hub_id", "version", "external_ids"}, exclude_defaults=True)
     print_table(["field", "value"], [(k, v) for k, v in data.items()], title="Golden record")
+    print_table(["system", "state", "version", "error"], replication_rows(view.replication),
+                title="Replication of the partner")
     print_table(["version", "changed at", "source", "fields"],
                 [(h["version"], h["changed_at"], h["source"], ", ".join(h["fields"])) for h in view.history],
                 title="History")
-    print_table(["document", "type", "version", "updated"],
-                [(d["hub_id"], d["doc_type"], d["version"], d["updated_at"]) for d in view.related],
-                title="Related documents")
+    print_table(["document", "type", "ids", "as", "facts", "replication"],
+                [(d.hub_id, d.doc_type, ids_text(d.external_ids), ", ".join(d.roles), facts_text(d.summary),
+                  "\n".join(replication_text(r) for r in d.replication) or "not sent")
+                 for d in view.related],
+                title=f"{len(view.related)} related document(s)")
 
 
 @partner.command("duplicates")

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from hub.core.errors import NotFoundError, StaleUpdateError
+from hub.core.store import references
 from hub.core.store.bulk import bind_once, insert_columns, one_of
 from hub.core.store.tables import DocumentRow, DocumentVersionRow
 
@@ -152,7 +153,8 @@ def write(conn: sa.Connection, writes: Sequence[DocumentWrite], new_versions: Se
 
     Existing documents are only updated if their stored version is still
     ``based_on``; otherwise StaleUpdateError is raised and the caller's transaction
-    must roll back, so nothing is half-written.
+    must roll back, so nothing is half-written. The partner references of every
+    written document are indexed anew in the same transaction (``references``).
     """
     inserts = [w for w in writes if w.based_on == 0]
     # A new document's data goes into its row and its first version row: serialised once.
@@ -175,6 +177,8 @@ def write(conn: sa.Connection, writes: Sequence[DocumentWrite], new_versions: Se
             "source_system": [v.source_system for v in new_versions],
             "changed_at": [v.at for v in new_versions],
         }, bound=("data",))
+    if writes:
+        references.replace(conn, [(w.hub_id, w.data) for w in writes], new=[w.hub_id for w in inserts])
 
 
 def _update_one(conn: sa.Connection, w: DocumentWrite) -> None:
