@@ -73,16 +73,41 @@ def duplicates(runtime: HubRuntime, threshold: float | None, as_json: bool) -> N
 @json_option
 @pass_runtime
 def merge(runtime: HubRuntime, survivor: str, other: str, as_json: bool) -> None:
-    """Merge partner OTHER into SURVIVOR; OTHER's external ids then find SURVIVOR."""
+    """Merge partner OTHER into SURVIVOR: OTHER's external ids then find SURVIVOR, and
+    every document that named OTHER gets a new version naming SURVIVOR (sent on to the
+    target systems)."""
     engine = runtime.require_schema()
     with engine.connect() as conn:
         survivor_id, other_id = resolve_partner(conn, survivor), resolve_partner(conn, other)
-    result = MasterDataService.from_settings(engine, runtime.settings).merge(survivor_id, other_id)
+    result = runtime.masterdata().merge(survivor_id, other_id)
     if as_json:
         print_json({"hub_id": result.hub_id, "version": result.version, "merged": other_id,
                     "changed_fields": sorted(k for k in result.changes if k != "merged_from")})
         return
-    click.echo(f"merged {other_id} into {survivor_id} (now version {result.version})")
+    click.echo(f"merged {other_id} into {survivor_id} (now version {result.version}); documents that named"
+               f" {other_id} name {survivor_id} now (`hub partner unmerge {other_id}` undoes it)")
+
+
+@partner.command("unmerge")
+@click.argument("other")
+@json_option
+@pass_runtime
+def unmerge(runtime: HubRuntime, other: str, as_json: bool) -> None:
+    """Undo the merge of partner OTHER (its hub id) within the retention period
+    (setting unmerge_days): its record, its external ids and the documents' references
+    come back, except what changed since the merge."""
+    result = runtime.masterdata().unmerge(other)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    click.echo(f"unmerged {result.other_hub_id} from {result.survivor_hub_id} (merged at"
+               f" {result.merged_at.isoformat()})")
+    click.echo(f"external ids moved back: {', '.join(result.keys_moved_back) or 'none'}")
+    click.echo(f"survivor fields restored: {', '.join(result.fields_restored) or 'none'}"
+               + (f"; kept (changed since the merge): {', '.join(result.fields_kept)}" if result.fields_kept else ""))
+    click.echo(f"documents naming {result.other_hub_id} again: {len(result.documents_restored)}"
+               + (f"; left as they are (changed since): {', '.join(result.documents_kept)}"
+                  if result.documents_kept else ""))
 
 
 commands = [partner]

@@ -196,8 +196,9 @@ def _update_one(conn: sa.Connection, w: DocumentWrite) -> None:
         raise StaleUpdateError(w.hub_id, w.based_on, actual)
 
 
-def mark_merged(conn: sa.Connection, hub_id: str, into: str, at: datetime) -> None:
-    """Mark ``hub_id`` as merged into ``into``; it stays readable with its history."""
+def mark_merged(conn: sa.Connection, hub_id: str, into: str | None, at: datetime) -> None:
+    """Mark ``hub_id`` as merged into ``into`` (None: active again, an unmerge); it
+    stays readable with its history."""
     conn.execute(
         documents.update().where(documents.c.hub_id == hub_id).values(merged_into=into, updated_at=at)
     )
@@ -215,6 +216,16 @@ def history(conn: sa.Connection, hub_id: str) -> list[DocumentVersionRow]:
         )
         for row in rows
     ]
+
+
+def version_data(conn: sa.Connection, hub_id: str, version: int) -> dict[str, Any]:
+    """The full data of one version of a document; NotFoundError if it was not kept."""
+    data = conn.execute(
+        sa.select(versions.c.data).where(versions.c.hub_id == hub_id, versions.c.version == version)
+    ).scalar_one_or_none()
+    if data is None:
+        raise NotFoundError(f"no version {version} of {hub_id!r}")
+    return dict(data)
 
 
 def list_ids(conn: sa.Connection, doc_type: str, *, include_merged: bool = False) -> list[str]:

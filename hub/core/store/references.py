@@ -93,11 +93,78 @@ def replace(conn: sa.Connection, documents: Sequence[tuple[str, dict[str, Any]]]
 
 
 def referring(conn: sa.Connection, target_hub_id: str) -> dict[str, list[str]]:
-    """hub id -> paths, for every document that names partner ``target_hub_id``."""
+    """hub id -> paths (sorted), for every document that names partner ``target_hub_id``."""
     found: dict[str, list[str]] = {}
     rows = conn.execute(
         sa.select(references.c.hub_id, references.c.path).where(references.c.target_hub_id == target_hub_id)
+        .order_by(references.c.hub_id, references.c.path)
     )
     for hub_id, path in rows:
         found.setdefault(hub_id, []).append(path)
     return found
+
+
+Location = list[str | int]
+"""Where one reference sits in a document: keys and list positions, ``["partners", 1, "partner_hub_id"]``."""
+
+
+def rewrite(data: dict[str, Any], old: str, new: str) -> tuple[dict[str, Any], list[Location]]:
+    """A copy of ``data`` with every partner reference to ``old`` naming ``new`` instead,
+    and where each rewritten reference sits (for an exact undo, ``put_back``)."""
+    found: list[Location] = []
+
+    def walk(value: Any, where: Location) -> Any:
+        if isinstance(value, dict):
+            copy = {}
+            for name, inner in value.items():
+                if name in PARTNER_REFERENCE_FIELDS and inner == old:
+                    found.append([*where, name])
+                    copy[name] = new
+                else:
+                    copy[name] = walk(inner, [*where, name])
+            return copy
+        if isinstance(value, list):
+            return [walk(item, [*where, index]) for index, item in enumerate(value)]
+        return value
+
+    return walk(data, []), found
+
+
+def put_back(data: dict[str, Any], locations: Sequence[Location], now_there: str,
+             original: str) -> tuple[dict[str, Any], list[Location]]:
+    """A copy of ``data`` with the reference at each of ``locations`` set back to
+    ``original`` where it still names ``now_there``; and the locations that did.
+
+    A location whose document changed since (the list shorter, the reference pointing
+    elsewhere) is left as it is: the newer change wins over the undo.
+    """
+    copy: dict[str, Any] = json_copy(data)
+    restored: list[Location] = []
+    for location in locations:
+        holder: Any = copy
+        for step in location[:-1]:
+            holder = _step(holder, step)
+            if holder is None:
+                break
+        last = location[-1]
+        if isinstance(holder, dict) and isinstance(last, str) and holder.get(last) == now_there:
+            holder[last] = original
+            restored.append(list(location))
+    return copy, restored
+
+
+def _step(holder: Any, step: str | int) -> Any:
+    if isinstance(holder, dict) and isinstance(step, str):
+        return holder.get(step)
+    if isinstance(holder, list) and isinstance(step, int) and 0 <= step < len(holder):
+        return holder[step]
+    return None
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists and scalars), cheaper than ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return {k: json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_copy(v) for v in value]
+    return value

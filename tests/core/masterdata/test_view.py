@@ -3,99 +3,29 @@ it stands toward each system, read from real queue tables after real deliveries.
 
 from __future__ import annotations
 
-import types
 from collections.abc import Iterator
-from importlib import metadata
 from typing import Any, get_args
 
 import pytest
 import sqlalchemy as sa
 
-from hub import hookimpl
-from hub.core.errors import NotFoundError, PermanentError
+from hub.core.errors import NotFoundError
 from hub.core.masterdata.document_view import document_view
 from hub.core.masterdata.view import partner_view
 from hub.core.model.registry import DOCUMENT_TYPES
-from hub.core.plugins import TransportSpec
 from hub.core.queue import Worker
 from hub.core.queue.confirm import record_peer_answer
-from hub.core.queue.messages import DeliveryResult, OutboundMessage, utcnow
+from hub.core.queue.messages import utcnow
 from hub.core.queue.tables import messages
 from hub.core.runtime import HubRuntime
-from hub.core.settings import HubSettings
-from hub.core.store import migrate, references
+from hub.core.store import references
 from hub.testing import samples
 
-FAST_RETRY = {"max_attempts": 1, "multiplier": 0.001, "min_wait": 0.0, "max_wait": 0.01}
-ORDER_TYPES = ("partner", "sales_order", "billing_document", "loyalty_membership")
 
-
-class Peer:
-    """A transport that refuses the hub ids in ``refuse`` for good and takes the rest."""
-
-    def __init__(self) -> None:
-        self.refuse: set[str] = set()
-
-    def send(self, message: OutboundMessage) -> DeliveryResult | None:
-        if message.hub_id in self.refuse:
-            raise PermanentError(f"peer refuses {message.hub_id}")
-        return None
-
-
-def _plugin(peer: Peer) -> types.ModuleType:
-    plugin = types.ModuleType("view_test_peer")
-
-    @hookimpl
-    def hub_register_transports(registry: Any) -> None:
-        registry.add_transport(TransportSpec("out", lambda context: peer, ORDER_TYPES))
-
-    plugin.hub_register_transports = hub_register_transports  # type: ignore[attr-defined]
-    return plugin
-
-
-@pytest.fixture
-def peer() -> Peer:
-    return Peer()
-
-
-@pytest.fixture
-def runtime(database_url: str, peer: Peer) -> Iterator[HubRuntime]:
-    settings = HubSettings(database_url=database_url, queue={"retry": FAST_RETRY},
-                           disabled_plugins=[ep.name for ep in metadata.entry_points(group="crm_hub.plugins")])
-    rt = HubRuntime(settings, extra_plugins={"peer": _plugin(peer)})
-    migrate.upgrade(rt.engine)
-    yield rt
-    rt.close()
-
-
-class Landscape:
-    """Hub ids of a customer, its contact person, an order, an invoice and a membership."""
-
-    def __init__(self, runtime: HubRuntime) -> None:
-        service = runtime.masterdata()
-        self.customer = service.upsert(samples.partner(relationships=[]), "erp_sap", "0000100042").hub_id
-        self.contact = service.upsert(
-            samples.person(relationships=[{"kind": "contact_person_of", "partner_hub_id": self.customer}]),
-            "ecommerce", "c-7").hub_id
-        self.order = service.upsert(order(self), "erp_sap", "0000004711").hub_id
-        self.invoice = service.upsert(invoice(self), "erp_sap", "0090001234").hub_id
-        self.membership = service.upsert(samples.loyalty_membership(partner_hub_id=self.contact), "loyalty_pos",
-                                         "M-1").hub_id
-
-
-def order(ids: Landscape, **overrides: Any) -> Any:
-    return samples.sales_order(sold_to_hub_id=ids.customer, partners=[
-        {"function": "sold_to", "partner_hub_id": ids.customer},
-        {"function": "ship_to", "partner_hub_id": ids.customer},
-        {"function": "contact_person", "partner_hub_id": ids.contact}], **overrides)
-
-
-def invoice(ids: Landscape, **overrides: Any) -> Any:
-    return samples.billing_document(**{"payer_hub_id": ids.customer, "sold_to_hub_id": ids.customer, **overrides})
-
-
-def test_every_referring_document_is_listed_with_where_it_stands(runtime: HubRuntime, peer: Peer) -> None:
-    ids = Landscape(runtime)
+def test_every_referring_document_is_listed_with_where_it_stands(
+    runtime: HubRuntime, landscape: Any, peer: Any
+) -> None:
+    ids = landscape
     peer.refuse.add(ids.order)
     Worker(runtime).run_until_idle()
     with runtime.engine.begin() as conn:
@@ -105,7 +35,7 @@ def test_every_referring_document_is_listed_with_where_it_stands(runtime: HubRun
         confirmed = {d.hub_id: d for d in partner_view(conn, "erp_sap:0000100042").related}[ids.invoice]
     assert [(r.state, r.version) for r in confirmed.replication] == [("confirmed", 1)]
     # A new version of the invoice, not delivered yet: it stands queued.
-    runtime.masterdata().upsert(invoice(ids, payment_status="paid", paid_amount=None), "erp_sap", "0090001234")
+    runtime.masterdata().upsert(ids.invoice_doc(payment_status="paid", paid_amount=None), "erp_sap", "0090001234")
     with runtime.engine.connect() as conn:
         view = partner_view(conn, "erp_sap:0000100042")
     related = {d.hub_id: d for d in view.related}
@@ -132,11 +62,13 @@ def test_every_referring_document_is_listed_with_where_it_stands(runtime: HubRun
     assert {d.hub_id for d in contact.related} == {ids.order, ids.membership}
 
 
-def test_a_message_behind_a_blocked_one_shows_blocked(runtime: HubRuntime, peer: Peer) -> None:
-    ids = Landscape(runtime)
+def test_a_message_behind_a_blocked_one_shows_blocked(
+    runtime: HubRuntime, landscape: Any, peer: Any
+) -> None:
+    ids = landscape
     peer.refuse.add(ids.order)
     Worker(runtime).run_until_idle()
-    runtime.masterdata().upsert(order(ids, customer_reference="PO-2"), "erp_sap", "0000004711")
+    runtime.masterdata().upsert(ids.order_doc(customer_reference="PO-2"), "erp_sap", "0000004711")
     with runtime.engine.connect() as conn:
         view = document_view(conn, "0000004711", ["sales_order"])
     [state] = view.replication
@@ -147,18 +79,18 @@ def test_a_message_behind_a_blocked_one_shows_blocked(runtime: HubRuntime, peer:
     assert view.partners[ids.customer] == ["partners.partner_hub_id", "sold_to_hub_id"]
 
 
-def test_references_follow_every_version_in_the_same_transaction(runtime: HubRuntime) -> None:
-    ids = Landscape(runtime)
+def test_references_follow_every_version_in_the_same_transaction(runtime: HubRuntime, landscape: Any) -> None:
+    ids = landscape
     other = runtime.masterdata().upsert(samples.partner(relationships=[], external_ids=[], organisation_name="Other"),
                                         "erp_sap", "0000100099")
-    runtime.masterdata().upsert(invoice(ids, payer_hub_id=other.hub_id), "erp_sap", "0090001234")
+    runtime.masterdata().upsert(ids.invoice_doc(payer_hub_id=other.hub_id), "erp_sap", "0090001234")
     with runtime.engine.connect() as conn:
         assert references.referring(conn, other.hub_id) == {ids.invoice: ["payer_hub_id"]}
         assert references.referring(conn, ids.customer)[ids.invoice] == ["sold_to_hub_id"]
 
 
-def test_unknown_or_wrong_kind_of_id_is_a_clear_error(runtime: HubRuntime) -> None:
-    ids = Landscape(runtime)
+def test_unknown_or_wrong_kind_of_id_is_a_clear_error(runtime: HubRuntime, landscape: Any) -> None:
+    ids = landscape
     with runtime.engine.connect() as conn, pytest.raises(NotFoundError, match="is a sales_order, not a billing"):
         document_view(conn, ids.order, ["billing_document"])
     with runtime.engine.connect() as conn, pytest.raises(NotFoundError, match="no partner"):
