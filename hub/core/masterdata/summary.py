@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
 PLAIN_FIELDS = (
     "document_number", "transaction_number", "membership_number", "delivery_number", "billing_type",
     "transaction_type", "contract_kind", "kind", "status", "delivery_status", "payment_status", "tier_code",
@@ -18,6 +21,28 @@ PLAIN_FIELDS = (
 """Fields shown as they are stored, in this order, where a document has them."""
 MONEY_FIELDS = ("gross_value", "total", "net_value", "paid_amount", "target_value")
 """Amounts shown as ``AMOUNT CURRENCY``."""
+
+
+FACT_FIELDS = (*PLAIN_FIELDS, *MONEY_FIELDS, "point_accounts")
+"""Every top-level field ``summarise`` reads."""
+
+
+def facts_column(data: sa.ColumnElement[Any], backend: str) -> sa.ColumnElement[Any]:
+    """The values of ``FACT_FIELDS`` in a document's JSON ``data``, as one JSON array
+    made by the database (``summarise_row`` reads it).
+
+    A view of a thousand documents needs a few fields of each: parsing every whole
+    document in Python took longer than all of the view's queries together, while the
+    database extracts them in one pass over each document.
+    """
+    if backend == "sqlite":
+        return sa.func.json_extract(data, *(f'$."{name}"' for name in FACT_FIELDS), type_=sa.JSON)
+    return sa.func.jsonb_build_array(*(data.op("->")(name) for name in FACT_FIELDS), type_=JSONB)
+
+
+def summarise_row(values: list[Any]) -> dict[str, str]:
+    """``summarise`` of the document whose ``facts_column`` is ``values``."""
+    return summarise(dict(zip(FACT_FIELDS, values, strict=True)))
 
 
 def _money(value: Any) -> str | None:

@@ -18,10 +18,11 @@ import sqlalchemy as sa
 
 from hub.core.errors import NotFoundError
 from hub.core.masterdata.service import load
-from hub.core.masterdata.summary import summarise
+from hub.core.masterdata.summary import facts_column, summarise_row
 from hub.core.model.partner import Partner
 from hub.core.queue.replication import Replication, replication_of
 from hub.core.store import documents as doc_store, references
+from hub.core.store.bulk import one_of
 from hub.core.store.keymap import external_ids_of, key_map
 
 HISTORY_SHOWN = 20
@@ -107,13 +108,20 @@ def related_documents(conn: sa.Connection, partner_ids: list[str]) -> list[Relat
             roles.setdefault(hub_id, set()).update(paths)
     for partner_id in partner_ids:  # the partner itself is the subject, not a related document
         roles.pop(partner_id, None)
-    stored = doc_store.get_many(conn, roles)
-    ids = external_ids_of(conn, stored)
-    states = replication_of(conn, list(stored))
+    docs = doc_store.documents
+    rows = conn.execute(
+        sa.select(docs.c.hub_id, docs.c.doc_type, docs.c.version, docs.c.updated_at,
+                  facts_column(docs.c.data, conn.dialect.name).label("facts"))
+        .where(one_of(conn.dialect.name, docs.c.hub_id, "b_ids")),
+        {"b_ids": list(roles)},
+    ).all()
+    found = [row.hub_id for row in rows]
+    ids = external_ids_of(conn, found)
+    states = replication_of(conn, found)
     related = [
-        RelatedDocument(hub_id, doc.doc_type, doc.version, doc.updated_at, sorted(roles[hub_id]), ids[hub_id],
-                        summarise(doc.data), states.get(hub_id, []))
-        for hub_id, doc in stored.items()
+        RelatedDocument(row.hub_id, row.doc_type, row.version, row.updated_at, sorted(roles[row.hub_id]),
+                        ids[row.hub_id], summarise_row(row.facts), states.get(row.hub_id, []))
+        for row in rows
     ]
     related.sort(key=lambda d: (d.updated_at, d.hub_id))
     return related
