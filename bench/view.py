@@ -104,10 +104,13 @@ def build(engine: sa.Engine, total: int, target: str) -> dict[str, float]:
     started = time.perf_counter()
     with engine.begin() as conn:
         m = messages.c
-        conn.execute(messages.update().where(m.id % 100 < 70).values(status="confirmed", finished_at=utcnow()))
-        conn.execute(messages.update().where(m.id % 100 >= 70, m.id % 100 < 90)
+        # Spread by a multiplicative hash of the id: the partner's documents come at a
+        # fixed stride, which plain ``id % 100`` would put all in one bucket.
+        bucket = (m.id * 7919) % 100
+        conn.execute(messages.update().where(bucket < 70).values(status="confirmed", finished_at=utcnow()))
+        conn.execute(messages.update().where(bucket >= 70, bucket < 90)
                      .values(status="delivered", finished_at=utcnow()))
-        blocked = m.id % 100 >= 98
+        blocked = bucket >= 98
         conn.execute(messages.update().where(blocked).values(
             status="blocked", attempts=5, last_error="PermanentError: SOAP fault from ERP: customer is locked"))
         conn.execute(queues.update().where(queues.c.name.in_(sa.select(m.queue).where(blocked)))
