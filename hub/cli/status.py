@@ -15,6 +15,7 @@ import click
 
 from hub.cli.context import pass_runtime
 from hub.cli.output import json_option, print_json
+from hub.cli.watch import watch_in_place
 from hub.core.queue.messages import utcnow
 from hub.core.queue.status import QueueView, StatusReport, queue_status
 from hub.core.runtime import HubRuntime
@@ -95,20 +96,26 @@ def inbound_line(counts: dict[str, dict[str, int]], accepted: int = 0) -> str:
             f" see `hub inbound list --state failed`{pending}")
 
 
-def _print_report(report: StatusReport, inbound: dict[str, dict[str, int]], accepted: int) -> None:
+def report_text(report: StatusReport, inbound: dict[str, dict[str, int]], accepted: int, width: int) -> str:
+    """The whole status for people: totals, inbound line and the table, one string
+    (with ANSI colours for blocked and stopped queues)."""
     out = [*summary_lines(report), inbound_line(inbound, accepted)]
     if report.queues:
-        header, *rows = table_lines(report.queues, shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns)
+        header, *rows = table_lines(report.queues, width)
         out += ["", click.style(header, bold=True)]
         for text, queue in zip(rows, report.queues, strict=True):
             colour = STATE_COLOURS.get(queue.state)
             out.append(click.style(text, fg=colour) if colour else text)
-    # One write: with --all there may be 100,000 lines.
-    click.echo("\n".join(out))
+    return "\n".join(out)
+
+
+def _width() -> int:
+    return shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
 
 
 @click.command()
-@click.option("--watch", is_flag=True, help="Refresh until interrupted.")
+@click.option("--watch", is_flag=True, help="Refresh in place, like top, until Ctrl-C (with --json: one JSON"
+              " document per refresh).")
 @click.option("--interval", type=float, default=2.0, show_default=True, help="Seconds between refreshes.")
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
               help="Most queues listed, the worst first.")
@@ -127,20 +134,24 @@ def status(runtime: HubRuntime, watch: bool, interval: float, limit: int, show_a
     # Read-only: on SQLite the status takes no write lock, so it neither waits for
     # busy workers nor holds them up.
     engine = read_only(runtime.require_schema())
-    while True:
+
+    def read() -> tuple[StatusReport, dict[str, dict[str, int]], int]:
         with engine.connect() as conn:
-            report = queue_status(conn, utcnow(), limit=None if show_all else limit, system=system)
-            inbound = inbound_attention(conn, system)
-            accepted = inbox_waiting(conn, system)
-        if as_json:
+            return (queue_status(conn, utcnow(), limit=None if show_all else limit, system=system),
+                    inbound_attention(conn, system), inbox_waiting(conn, system))
+
+    if as_json:
+        while True:
+            report, inbound, accepted = read()
             print_json({**report.as_dict(), "inbound": inbound, "inbox_waiting": accepted})
-        else:
-            if watch:
-                click.clear()
-            _print_report(report, inbound, accepted)
-        if not watch:
-            return
-        time.sleep(interval)
+            if not watch:
+                return
+            time.sleep(interval)
+    if not watch:
+        # One write: with --all there may be 100,000 lines.
+        click.echo(report_text(*read(), _width()))
+        return
+    watch_in_place(lambda: report_text(*read(), _width()), interval)
 
 
 commands = [status]
