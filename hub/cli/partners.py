@@ -38,8 +38,11 @@ def show(runtime: HubRuntime, ident: str, as_json: bool) -> None:
     print_table(["system", "external id"], [(r.system, r.id) for r in p.external_ids], title="External ids")
     data = p.model_dump(mode="json", exclude={"hub_id", "version", "external_ids"}, exclude_defaults=True)
     print_table(["field", "value"], [(k, v) for k, v in data.items()], title="Golden record")
-    print_table(["system", "state", "version", "error"], replication_rows(view.replication),
-                title="Replication of the partner")
+    if view.replication:
+        print_table(["system", "state", "version", "error"], replication_rows(view.replication),
+                    title="Replication of the partner")
+    else:
+        console.print("Replication of the partner: not sent to any system")
     print_table(["version", "changed at", "source", "fields"],
                 [(h["version"], h["changed_at"], h["source"], ", ".join(h["fields"])) for h in view.history],
                 title="History")
