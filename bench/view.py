@@ -125,19 +125,22 @@ def spread(values: list[float]) -> dict[str, float]:
     return {"min": round(min(values), 2), "median": round(statistics.median(values), 2), "max": round(max(values), 2)}
 
 
-def time_view(engine: sa.Engine, target: str, runs: int) -> tuple[float, dict[str, float], dict[str, int]]:
-    """Milliseconds of ``partner_view``: the first call, then ``runs`` more; and what it found."""
-    times = []
+def time_view(engine: sa.Engine, target: str, runs: int) -> dict[str, Any]:
+    """Milliseconds of ``partner_view``, wall and CPU (this process's; on a shared machine
+    the steadier of the two): the first call, then ``runs`` more; and what it found."""
+    walls, cpus = [], []
     found: dict[str, int] = {}
     for _ in range(runs + 1):
         with engine.connect() as conn:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             view = partner_view(conn, target)
-            times.append((time.perf_counter() - started) * 1000)
+            walls.append((time.perf_counter() - started) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
         found = {"documents": len(view.related),
                  "blocked": sum(r.state == "blocked" for d in view.related for r in d.replication),
                  "queued": sum(r.state == "queued" for d in view.related for r in d.replication)}
-    return round(times[0], 2), spread(times[1:]), found
+    return {"view_first_ms": round(walls[0], 2), "view_ms": spread(walls[1:]), "view_cpu_ms": spread(cpus[1:]),
+            "found": found}
 
 
 def time_scan(engine: sa.Engine, target: str) -> tuple[float, int]:
@@ -183,15 +186,16 @@ def measure(name: str, url: str, total: int, runs: int, cwd: Path) -> dict[str, 
     # the survivors frozen, so a collection triggered inside a timed call does not walk it.
     gc.collect()
     gc.freeze()
-    cold, warm, found = time_view(engine, target, runs)
+    view = time_view(engine, target, runs)
     scan_ms, scanned = time_scan(engine, target)
     engine.dispose()
-    figures = {**built, "view_first_ms": cold, "view_ms": warm, "found": found, "json_scan_ms": scan_ms,
-               "json_scan_found": scanned,
+    figures = {**built, **view, "json_scan_ms": scan_ms, "json_scan_found": scanned,
                "hub_partner_show_json_s": time_command(["partner", "show", target, "--json"], url, runs, cwd)}
+    found, wall, cpu = view["found"], view["view_ms"], view["view_cpu_ms"]
     print(f"{name}: partner_view of {found['documents']:,} documents ({found['blocked']} blocked, "
-          f"{found['queued']} queued): first call {cold} ms, then min/median/max {warm['min']}/{warm['median']}/"
-          f"{warm['max']} ms; the JSON scan it replaces: {scan_ms:,} ms ({scanned:,} found); "
+          f"{found['queued']} queued): first call {view['view_first_ms']} ms, then min/median/max "
+          f"{wall['min']}/{wall['median']}/{wall['max']} ms wall, {cpu['min']}/{cpu['median']}/{cpu['max']} ms CPU; "
+          f"the JSON scan it replaces: {scan_ms:,} ms ({scanned:,} found); "
           f"`hub partner show --json` wall {figures['hub_partner_show_json_s']['median']} s (median)", flush=True)
     return figures
 
