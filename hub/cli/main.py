@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import sys
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from hub import __version__
 from hub.cli import output
-from hub.cli.quick_status import quick_status
 from hub.core.config.stamp import remember_checked
 from hub.core.errors import ConfigError, HubError
-
-if TYPE_CHECKING:
-    from hub.core.runtime import HubRuntime
+from hub.core.runtime import HubRuntime
 
 # Core commands by name, and the module that defines each (its ``commands`` list). A
 # module is imported only when one of its commands runs, so `hub status` does not pay for
@@ -98,11 +95,6 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        # A plain `hub status` is answered before SQLAlchemy and pydantic are imported.
-        if quick_status(args):
-            return
-        from hub.core.runtime import HubRuntime
-
         runtime = HubRuntime(config_path=_config_from_argv(args))
         # Without standalone mode click returns an Exit's code instead of raising it.
         code = build_cli(runtime).main(args=args, prog_name="hub", obj=runtime, standalone_mode=False)

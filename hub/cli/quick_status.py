@@ -1,9 +1,10 @@
 """``hub status`` as a command of its own, answered without SQLAlchemy or pydantic.
 
 An administrator runs ``hub status`` again and again, and scripts run it every few
-seconds; a fresh Python process that imports SQLAlchemy, pydantic and the plugins'
-settings spends several times longer starting than the status query takes, even with a
-million messages stored. So ``hub.cli.main`` first offers the command line here: when
+seconds; a fresh Python process that imports SQLAlchemy, pydantic, click and the
+plugins' settings spends several times longer starting than the status query takes,
+even with a million messages stored. So the ``hub`` command (``hub.cli.entry``) first
+offers the command line here, before importing any of them: when
 it is a plain ``hub status`` (``--json``, ``--all``, ``--limit N``, ``--system S``,
 ``--config PATH``), the configuration as it stands passed the full check before
 (``hub.core.config.stamp``), and the database is a SQLite file or PostgreSQL at this
@@ -22,6 +23,7 @@ accepts.
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -144,13 +146,14 @@ def _answer(url: str, options: dict[str, Any]) -> bool:
             return False
         raise
     if options["as_json"]:
-        from hub.cli.output import print_json
+        import orjson
 
-        print_json({**report.as_dict(), "inbound": inbound, "inbox_waiting": accepted})
+        # As ``hub.cli.output.print_json`` writes it (a test compares the two commands' output).
+        data = {**report.as_dict(), "inbound": inbound, "inbox_waiting": accepted}
+        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n")
     else:
-        import click
+        from hub.cli.status_text import for_output, report_text, terminal_width
 
-        from hub.cli.status_text import report_text, terminal_width
-
-        click.echo(report_text(report, inbound, accepted, terminal_width()))
+        sys.stdout.write(for_output(report_text(report, inbound, accepted, terminal_width())) + "\n")
+    sys.stdout.flush()
     return True

@@ -2,19 +2,20 @@
 
 Plain aligned columns rather than a rich table: rich measures and wraps every cell,
 which cost more than the status query itself, and plain columns stay readable in a
-pipe (``grep``, ``less``). Queue names are never cut. This module imports only click
-(for colours), so the quick command-line status (``hub.cli.quick_status``) prints
-exactly what the full command prints.
+pipe (``grep``, ``less``). Queue names are never cut. This module imports nothing
+beyond the standard library, so the quick command-line status (``hub.cli.quick_status``)
+prints exactly what the full command prints without importing click: its colours are
+the ANSI codes ``click.style`` writes (a test compares them), and ``for_output`` drops
+them off a terminal as ``click.echo`` does.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from collections.abc import Sequence
-
-import click
 
 from hub.core.queue.status_view import QueueView, StatusReport
 
@@ -25,6 +26,8 @@ FALLBACK_WIDTH = 120
 ERROR_MIN_WIDTH = 20
 """The last error keeps at least this many characters however narrow the terminal is."""
 STATE_COLOURS = {"blocked": "red", "stopped": "yellow"}
+ANSI = {"bold": "\x1b[1m", "red": "\x1b[31m", "yellow": "\x1b[33m", "reset": "\x1b[0m"}
+_ANSI_CODE = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
 
 
 def format_age(seconds: float | None) -> str:
@@ -100,10 +103,10 @@ def report_text(report: StatusReport, inbound: dict[str, dict[str, int]], accept
     out = [*summary_lines(report), inbound_line(inbound, accepted)]
     if report.queues:
         header, *rows = table_lines(report.queues, width)
-        out += ["", click.style(header, bold=True)]
+        out += ["", f"{ANSI['bold']}{header}{ANSI['reset']}"]
         for text, queue in zip(rows, report.queues, strict=True):
             colour = STATE_COLOURS.get(queue.state)
-            out.append(click.style(text, fg=colour) if colour else text)
+            out.append(f"{ANSI[colour]}{text}{ANSI['reset']}" if colour else text)
     return "\n".join(out)
 
 
@@ -114,3 +117,8 @@ def terminal_width() -> int | None:
     if "COLUMNS" not in os.environ and not sys.stdout.isatty():
         return None
     return shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
+
+
+def for_output(text: str) -> str:
+    """``text`` as it goes to stdout: with its colours on a terminal, without them elsewhere."""
+    return text if sys.stdout.isatty() else _ANSI_CODE.sub("", text)

@@ -79,7 +79,7 @@ class Reader:
         """A stored timestamp as an aware UTC datetime."""
         if value is None or isinstance(value, datetime):
             return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
-        return datetime.strptime(value, SQLITE_TIME).replace(tzinfo=UTC)
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
     def bound_time(self, value: datetime) -> Any:
         """``value`` as the database compares it with stored timestamps."""
