@@ -23,6 +23,7 @@ from hub.core.mapping.keys import Iterate, KeyReader
 from hub.core.mapping.loader import YList, YMap
 from hub.core.mapping.paths import Path, Step, TreeAdapter, make_adder, make_iterator, make_reader, parse_path
 from hub.core.mapping.steps import InRule, OutRule, RuleRow
+from hub.core.mapping.unknown import ERROR, UnknownPolicy
 from hub.core.mapping.values import ValueList
 
 DIRECTIONS = ("both", "inbound", "outbound")
@@ -46,13 +47,16 @@ class RuleCompiler:
     """Compiles the rules of one table; read ``problems`` afterwards."""
 
     def __init__(self, file: str, adapter: TreeAdapter, system: str,
-                 value_list: Callable[[str], ValueList | None], inbound: bool, outbound: bool) -> None:
+                 value_list: Callable[[str], ValueList | None], inbound: bool, outbound: bool,
+                 unknown_codes: dict[str, UnknownPolicy] | None = None) -> None:
         self.file = file
         self.adapter = adapter
         self.system = system
         self.value_list = value_list
         self.inbound_enabled = inbound
         self.outbound_enabled = outbound
+        self.unknown_codes = unknown_codes or {}
+        """The table's ``unknown_codes``: policy per value list name, ``*`` for any list."""
         self.problems: list[MappingProblem] = []
         self.rows: list[RuleRow] = []
         self.mapped: list[Mapped] = []
@@ -62,6 +66,10 @@ class RuleCompiler:
         """The inbound key-map lookups of the table, found before mapping (``keys``)."""
         self.groups: tuple[Iterate, ...] = ()
         """Iterators of the repeating groups being compiled, outermost first."""
+
+    def unknown_policy(self, value_list: str) -> UnknownPolicy:
+        """The table's policy for codes missing from ``value_list`` (``error`` unless it says)."""
+        return self.unknown_codes.get(value_list) or self.unknown_codes.get("*") or ERROR
 
     def problem(self, line: int | None, field: str | None, message: str) -> None:
         """Record one problem of this table."""

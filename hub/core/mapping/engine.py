@@ -8,6 +8,7 @@ message can record them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,12 @@ class MappingResult:
     mapping_version: str
     unmapped: list[str]
     """Source locations present in the document that no rule of the table reads."""
+    notes: list[str] = dataclasses.field(default_factory=list)
+    """What the mapping let through that the document's history should show (an
+    unknown code kept, or replaced by its list's default)."""
+    unresolved: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
+    """With ``unresolved_as_warnings``: the (system, object type, external id) of each
+    required reference the key map did not know; the document holds placeholders there."""
 
 
 @dataclass(frozen=True)
@@ -86,10 +93,17 @@ class MappingTable:
         return f"MappingTable({self.file!r}, {self.system}/{self.document_type})"
 
     def map_inbound(self, raw: RawDocument, lookup: Lookup | None = None, *,
-                    report_unmapped: bool = True) -> MappingResult:
-        """Map ``raw`` to a canonical document; ``DocumentError`` names document, field and reason."""
+                    report_unmapped: bool = True, unresolved_as_warnings: bool = False) -> MappingResult:
+        """Map ``raw`` to a canonical document; ``DocumentError`` names document, field and reason.
+
+        ``unresolved_as_warnings`` (dry runs) maps on past required references the key
+        map does not know, listing them in the result instead of raising
+        ``UnresolvedReferenceError``.
+        """
         root = self._adapter.root(raw.body)
         ctx = DocCtx(root, raw.control, lookup, None)
+        if unresolved_as_warnings:
+            ctx.unresolved = []
         out: dict[str, Any] = {}
         try:
             for rule in self._inbound:
@@ -104,7 +118,7 @@ class MappingTable:
         except ValidationError as exc:
             raise self._validation_error(f"{raw.message_type} {raw.document_id}", exc) from None
         unmapped = self.unmapped(root) if report_unmapped else []
-        return MappingResult(document, self.file, self.version, unmapped)
+        return MappingResult(document, self.file, self.version, unmapped, ctx.notes, ctx.unresolved or [])
 
     def lookup_keys(self, raw: RawDocument) -> set[LookupKey]:
         """The key-map lookups mapping ``raw`` will make (a superset; see ``hub.core.mapping.keys``)."""
@@ -201,9 +215,10 @@ class MappingSet:
         return table or self.select(raw.system, raw.message_type)
 
     def map_inbound(self, raw: RawDocument, lookup: Lookup | None = None, *,
-                    report_unmapped: bool = True) -> MappingResult:
+                    report_unmapped: bool = True, unresolved_as_warnings: bool = False) -> MappingResult:
         """Select the table for ``raw`` and map it."""
-        return self.select_raw(raw).map_inbound(raw, lookup, report_unmapped=report_unmapped)
+        return self.select_raw(raw).map_inbound(raw, lookup, report_unmapped=report_unmapped,
+                                                unresolved_as_warnings=unresolved_as_warnings)
 
     def lookup_keys(self, raw: RawDocument) -> set[LookupKey]:
         """The key-map lookups mapping ``raw`` will make; none when no table maps it."""
