@@ -208,10 +208,15 @@ class MappingSet:
         return table
 
     def select_raw(self, raw: RawDocument) -> MappingTable:
-        """The table for ``raw``: its message type, else the control record's MESTYP."""
+        """The table for ``raw``: its message type, else the control record's MESTYP, else
+        the message type of its IDoc basic type (``IDOCTYP`` without its version: DEBMAS07
+        -> DEBMAS), so a customer message type such as ZDEBMAS over a customer extension
+        maps through the basic type's table."""
         table = self._inbound.get((raw.system, raw.message_type))
         if table is None and raw.control.get("MESTYP"):
             table = self._inbound.get((raw.system, raw.control["MESTYP"]))
+        if table is None and raw.control.get("IDOCTYP"):
+            table = self._inbound.get((raw.system, raw.control["IDOCTYP"].rstrip("0123456789")))
         return table or self.select(raw.system, raw.message_type)
 
     def map_inbound(self, raw: RawDocument, lookup: Lookup | None = None, *,
