@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from hub.core.mapping.compiler import RuleCompiler
 
 Step = tuple[Callable[..., Any], bool]
+InStep = tuple[Callable[..., Any], bool, "dict[str, str] | None"]
+"""An inbound step for generated code: the function, whether it takes the context, and
+for a value list that refuses unknown codes its table (looked up in line; the function
+is called only for a code the table lacks)."""
 SystemOf = Callable[[DocCtx], str]
 """Which system's key map a lookup asks, for one document (see ``lookup_system``)."""
 """A pipeline step and whether it takes the document context (lookups do)."""
@@ -46,6 +50,8 @@ class Converter:
     """The inbound steps before that lookup (None when there are none)."""
     lookup_system: SystemOf | None = None
     """Whose key map the lookup asks, per document (None without a lookup)."""
+    inbound_steps: tuple[InStep, ...] = ()
+    """The inbound pipeline step by step, for generated code (``codegen``)."""
 
     def describe(self) -> str:
         """Transforms, value list, lookup and default, as ``hub mapping show`` prints them."""
@@ -118,7 +124,8 @@ def transforms_of(c: RuleCompiler, rule: YMap, where: str, source_count: int) ->
     return transforms if ok else None
 
 
-def _value_steps(c: RuleCompiler, rule: YMap, where: str) -> tuple[Step, Step] | None | Literal[False]:
+def _value_steps(c: RuleCompiler, rule: YMap, where: str
+                 ) -> tuple[Step, Step, dict[str, str] | None] | None | Literal[False]:
     name = rule.get("values")
     if name is None:
         if "unknown" in rule:
@@ -140,7 +147,7 @@ def _value_steps(c: RuleCompiler, rule: YMap, where: str) -> tuple[Step, Step] |
     raw = rule.get("source")
     source = ", ".join(str(s) for s in raw) if isinstance(raw, list) else str(raw)
     translate_in, needs_ctx, translate_out = translators(vl, policy, where, source)
-    return (translate_in, needs_ctx), (translate_out, False)
+    return (translate_in, needs_ctx), (translate_out, False), (vl.inbound if policy.kind == "error" else None)
 
 
 def _as_text(value: Any) -> Any:
@@ -223,7 +230,9 @@ def build_converter(c: RuleCompiler, rule: YMap, where: str, annotation: Any, so
         return None
     inbound: list[Step] = [(t.inbound, False) for t in transforms]
     outbound: list[Step] = [(t.outbound, False) for t in reversed(transforms) if t.outbound is not None]
+    tables: dict[int, dict[str, str] | None] = {}
     if values:
+        tables[len(inbound)] = values[2]
         inbound.append(values[0])
         outbound.insert(0, values[1])
     if lookup and system_of is not None:
@@ -245,5 +254,6 @@ def build_converter(c: RuleCompiler, rule: YMap, where: str, annotation: Any, so
     plain = compose_plain([fn for fn, _ in inbound]) \
         if inbound and not any(needs_ctx for _, needs_ctx in inbound) else None
     before_lookup = compose_plain([fn for fn, _ in inbound[:-1]]) if lookup and len(inbound) > 1 else None
+    steps = tuple((fn, needs_ctx, tables.get(index)) for index, (fn, needs_ctx) in enumerate(inbound))
     return Converter(compose(inbound), compose(outbound), plain, not irreversible, irreversible, default,
-                     ", ".join(parts), lookup.strip() if lookup else None, before_lookup, system_of)
+                     ", ".join(parts), lookup.strip() if lookup else None, before_lookup, system_of, steps)

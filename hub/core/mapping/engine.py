@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from hub.core.errors import DocumentError, NotFoundError, UnresolvedReferenceError
+from hub.core.mapping.codegen import Inbound
 from hub.core.mapping.compiler import Mapped
 from hub.core.mapping.keys import KeyReader, LookupKey
 from hub.core.mapping.steps import DocCtx, InRule, Lookup, OutRule, ReverseLookup, RuleFailure, RuleRow
@@ -57,7 +58,7 @@ class MappingTable:
                  outbound_control: dict[str, str], outbound_root: str | None, version: str,
                  description: str, rows: list[RuleRow], inbound_rules: list[InRule],
                  outbound_rules: list[OutRule], mapped: list[Mapped], sources: dict[str, str],
-                 key_readers: list[KeyReader] | None = None) -> None:
+                 inbound_function: Inbound, key_readers: list[KeyReader] | None = None) -> None:
         self.file = file
         self.system = system
         self.document_type = document_type
@@ -72,6 +73,9 @@ class MappingTable:
         self.rows = rows
         self._adapter = adapter
         self._inbound = inbound_rules
+        self.inbound_function = inbound_function
+        """The table's inbound work as one function: (root, canonical dict, ctx) -> None
+        (generated from the rules, see ``hub.core.mapping.codegen``)."""
         self._outbound = outbound_rules
         self._sources = sources
         self._key_readers = key_readers or []
@@ -106,8 +110,7 @@ class MappingTable:
             ctx.unresolved = []
         out: dict[str, Any] = {}
         try:
-            for rule in self._inbound:
-                rule(root, out, ctx)
+            self.inbound_function(root, out, ctx)
         except RuleFailure as failure:
             name = f"{raw.message_type} {raw.document_id}"
             if failure.missing is not None:

@@ -48,7 +48,7 @@ class DocCtx:
     there and mapping goes on with a visible placeholder instead of stopping.
     """
 
-    __slots__ = ("root", "control", "lookup", "reverse_lookup", "notes", "unresolved")
+    __slots__ = ("root", "control", "lookup", "reverse_lookup", "notes", "unresolved", "parents")
 
     def __init__(self, root: Any, control: dict[str, str], lookup: Lookup | None = None,
                  reverse_lookup: ReverseLookup | None = None) -> None:
@@ -58,6 +58,8 @@ class DocCtx:
         self.reverse_lookup = reverse_lookup or _no_lookup
         self.notes: list[str] = []
         self.unresolved: list[tuple[str, str, str]] | None = None
+        self.parents: list[Any] = []
+        """The elements the groups being mapped are on, innermost last (``../`` paths)."""
 
 
 class MissingReference(ValueError):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.core.errors import MappingProblem
+from hub.core.mapping.codegen import generate
 from hub.core.mapping.compiler import RuleCompiler
 from hub.core.mapping.engine import MappingTable
 from hub.core.mapping.formats import IdocAdapter, JsonAdapter, XmlAdapter, adapter_for
@@ -181,6 +182,6 @@ def compile_table(path: Path, document_types: dict[str, type], cache: ValueListC
         outbound_control=header.control, outbound_root=header.root, version=version,
         description=header.description, rows=compiler.rows, inbound_rules=inbound,
         outbound_rules=outbound, mapped=compiler.mapped, sources=compiler.sources,
-        key_readers=compiler.key_readers,
+        key_readers=compiler.key_readers, inbound_function=generate(file, inbound, compiler.specs),
     )
     return table, []

@@ -66,6 +66,10 @@ def translators(vl: ValueList, policy: UnknownPolicy, where: str, source: str
                 ) -> tuple[Callable[..., Any], bool, Callable[[Any], Any]]:
     """(inbound translation, whether it takes the document context, outbound translation).
 
+    With ``error`` the inbound translation is ``vl.inbound.get`` and, for a code that
+    is missing, a call that refuses it; generated code (``codegen``) does the lookup in
+    line and calls the translation only then.
+
     Inbound with ``keep`` or ``default`` the translation takes the context, to note the
     unknown code in it (``DocCtx.notes``); called without one (while collecting the
     lookups a document will make) it notes nothing.
