@@ -103,6 +103,12 @@ class _Level:
     found: dict[tuple[str, tuple[tuple[str, str], ...]], str] = field(default_factory=dict)
     fields: str | None = None
     """The variable holding ``node.fields``, once a rule reads one of them."""
+    touched: set[str] = field(default_factory=set)
+    """Keys of the canonical dict a rule of this level may have written so far."""
+    created: set[str] = field(default_factory=set)
+    """Nested objects (``quantity`` of ``quantity.unit``) certainly in the dict by now."""
+    opaque: bool = False
+    """Whether a compiled closure wrote to the dict at this level (then nothing is known)."""
 
 
 @dataclass
@@ -209,10 +215,17 @@ def _put(src: _Source, spec: FieldSpec | MoneySpec, indent: int, out: str, value
     elif not append and len(parts) == 1:
         src.add(indent, f"{out}[{parts[0]!r}] = {value}")
     elif not append and len(parts) == 2:
-        src.add(indent, f"h_ = {out}.get({parts[0]!r})")
-        src.add(indent, "if h_ is None:")
-        src.add(indent + 1, f"h_ = {out}[{parts[0]!r}] = {{}}")
-        src.add(indent, f"h_[{parts[1]!r}] = {value}")
+        level = src.levels[-1]
+        parent, child = parts
+        if parent in level.created:
+            src.add(indent, f"{out}[{parent!r}][{child!r}] = {value}")
+        elif not level.opaque and parent not in level.touched:
+            src.add(indent, f"{out}[{parent!r}] = {{{child!r}: {value}}}")
+        else:
+            src.add(indent, f"h_ = {out}.get({parent!r})")
+            src.add(indent, "if h_ is None:")
+            src.add(indent + 1, f"h_ = {out}[{parent!r}] = {{}}")
+            src.add(indent, f"h_[{child!r}] = {value}")
     else:
         src.add(indent, f"{src.ref(spec.put)}({out}, {value})")
 
@@ -265,6 +278,10 @@ def _field(src: _Source, spec: FieldSpec, indent: int, depth: int) -> None:
     elif spec.required:
         src.add(indent, "else:")
         src.add(indent + 1, f"raise RF_({where}, {source}, 'required value is missing')")
+    level = src.levels[-1]
+    if not spec.tests and spec.condition is None and (spec.required or spec.default is not None):
+        level.created.add(spec.parts[0])  # written, or the document failed
+    level.touched.add(spec.parts[0])
 
 
 def _money(src: _Source, spec: MoneySpec, indent: int, depth: int) -> None:
@@ -298,6 +315,7 @@ def _money(src: _Source, spec: MoneySpec, indent: int, depth: int) -> None:
     if spec.places is not None:
         src.add(work, f"{value} = to_places_({value}, {src.ref(spec.places)}({currency}), {currency})")
     _put(src, spec, work, out, f"{{'amount': {value}, 'currency': {currency}}}")
+    src.levels[-1].touched.add(spec.parts[0])
     src.add(work, f"{found} = True")
     if spec.required:
         src.add(inner, "else:")
@@ -346,6 +364,7 @@ def _group(src: _Source, spec: GroupSpec, specs: dict[Any, Spec], indent: int, d
     src.add(body, f"{inner_found} = False")
     src.add(body, "try:")
     src.open_level(element, body + 1)
+    src.levels[-1].touched.update(spec.constants)
     _rules(src, spec.rules, specs, body + 1, inner)
     src.close_level()
     src.add(body, "except RF_ as x_:")
@@ -363,6 +382,7 @@ def _group(src: _Source, spec: GroupSpec, specs: dict[Any, Spec], indent: int, d
         src.add(indent + 1, f"h_ = {holder}.setdefault({parent!r}, {{}})")
         holder = "h_"
     src.add(indent + 1, f"{holder}.setdefault({spec.target[-1]!r}, []).extend({items})")
+    src.levels[-1].touched.add(spec.target[0])
     src.add(indent + 1, f"{found} = True")
     if spec.required:
         src.add(indent, "else:")
@@ -392,6 +412,7 @@ def _rules(src: _Source, rules: list[InRule], specs: dict[Any, Spec], indent: in
             _money(src, spec, indent, depth)
         else:
             src.ctx_calls += 1
+            src.levels[-1].opaque = True
             src.add(indent, f"if {src.ref(rule)}(n{depth}, o{depth}, ctx):")
             src.add(indent + 1, f"f{depth} = True")
     if not rules:

@@ -275,7 +275,7 @@ def _direct_in(c: RuleCompiler, paths: list[Path], parts: tuple[str, ...], plain
     the current segment is read straight from its dict.
     """
     own_field = paths[0].field if (c.adapter.name == "idoc" and len(paths) == 1 and not paths[0].steps
-                                   and not paths[0].control) else None
+                                   and not paths[0].control and not paths[0].up) else None
     first, name = (None, parts[0]) if len(parts) == 1 else parts
 
     def field_in_direct(node: Any, out: dict[str, Any], ctx: DocCtx) -> bool:
