@@ -40,6 +40,26 @@ def hub_register_mappings(registry: PluginRegistry) -> None:
 
 
 @hookimpl
+def hub_register_inbound(registry: PluginRegistry) -> None:
+    """Guest checkouts: the guest's partner found by e-mail or made, before the order posts."""
+    from hub.api import InboundSpec
+    from plugins.ecommerce.codecs.guests import guest_message_type
+    from plugins.ecommerce.codecs.topics import PLATFORMS
+    from plugins.ecommerce.guests import guest_handler
+
+    registry.add_inbound(InboundSpec({guest_message_type(platform): guest_handler for platform in PLATFORMS}))
+
+
+@hookimpl
+def hub_register_routes(registry: PluginRegistry) -> None:
+    """``POST /ecommerce/<shop>/webhooks`` for every configured shop, signature-checked."""
+    from plugins.ecommerce.webhooks import webhook_routes
+
+    for route in webhook_routes(registry.settings_as(EcommerceSettings)):
+        registry.add_route(route)
+
+
+@hookimpl
 def hub_register_commands(registry: PluginRegistry) -> None:
     """``hub shop-sim``: the shop simulator on its own."""
     from plugins.ecommerce.simulator.cli import shop_sim
