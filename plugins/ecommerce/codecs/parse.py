@@ -34,6 +34,7 @@ from hub.api import DocumentError, RawDocument
 from plugins.ecommerce.codecs import jsontext
 from plugins.ecommerce.codecs.envelope import DELIVERY_FIELDS, POLL_ENVELOPE, WEBHOOK_ENVELOPE, poll_envelope
 from plugins.ecommerce.codecs.guests import guest_of
+from plugins.ecommerce.codecs.positions import number_lines
 from plugins.ecommerce.codecs.topics import (
     DELETED_TOPICS,
     PLATFORMS,
@@ -162,6 +163,8 @@ def _document(topic: Topic, shop: str, obj: dict[str, Any], document_id: str, mo
               control: dict[str, str], dedupe_key: str, payload: bytes) -> RawDocument:
     if modified is not None:
         control["modified_at"] = modified
+    if topic.platform == "shopify" and topic.kind == "order":
+        obj = number_lines(obj)
     return RawDocument(system=PLUGIN, message_type=topic.message_type, document_id=f"{shop}:{document_id}",
                        format="json", body={"shop": shop, topic.kind: obj}, control=control, source=shop,
                        payload=payload, dedupe_key=dedupe_key)
