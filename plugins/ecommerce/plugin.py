@@ -51,6 +51,18 @@ def hub_register_inbound(registry: PluginRegistry) -> None:
 
 
 @hookimpl
+def hub_register_transports(registry: PluginRegistry) -> None:
+    """Order states, stock and prices back to the shops, each through its per-shop, per-object queue."""
+    from hub.api import TransportSpec
+    from plugins.ecommerce.pushes import TRANSPORT, subscription
+    from plugins.ecommerce.transport import ShopTransport
+
+    registry.add_transport(TransportSpec(TRANSPORT, ShopTransport, (),
+                                         "Order states, fulfilments, stock and prices to the shops' Admin REST APIs"))
+    registry.add_subscription(subscription(registry.settings_as(EcommerceSettings)))
+
+
+@hookimpl
 def hub_register_routes(registry: PluginRegistry) -> None:
     """``POST /ecommerce/<shop>/webhooks`` for every configured shop, signature-checked."""
     from plugins.ecommerce.webhooks import webhook_routes

@@ -19,8 +19,7 @@ QUICK_QUEUE = {"retry": {"max_attempts": 3, "multiplier": 0.01, "min_wait": 0.01
 
 def shop_settings(sim: ShopSimulator, **extra: Any) -> dict[str, Any]:
     """The ``[plugins.ecommerce]`` table for every shop of ``sim``."""
-    shops = {name: {key: value for key, value in entry.items() if key != "currency"}
-             for name, entry in sim.describe()["shops"].items()}
+    shops = sim.describe()["shops"]
     return {"shops": shops, **extra}
 
 
