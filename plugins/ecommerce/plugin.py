@@ -73,7 +73,21 @@ def hub_register_routes(registry: PluginRegistry) -> None:
 
 @hookimpl
 def hub_register_commands(registry: PluginRegistry) -> None:
-    """``hub shop-sim``: the shop simulator on its own."""
+    """``hub shop sync`` (the reconcile on demand) and ``hub shop-sim`` (the shop simulator)."""
+    from plugins.ecommerce.cli import shop
     from plugins.ecommerce.simulator.cli import shop_sim
 
+    registry.add_command(shop)
     registry.add_command(shop_sim)
+
+
+@hookimpl
+def hub_register_jobs(registry: PluginRegistry) -> None:
+    """The reconcile poll of each shop, every ``reconcile_minutes``."""
+    from hub.api import JobSpec
+    from plugins.ecommerce.reconcile import reconcile_job
+
+    for name, shop in registry.settings_as(EcommerceSettings).shops.items():
+        registry.add_job(JobSpec(f"ecommerce.reconcile.{name}", reconcile_job(name), "interval",
+                                 {"seconds": shop.reconcile_minutes * 60},
+                                 f"Poll shop {name} for the orders and customers its webhooks missed"))
