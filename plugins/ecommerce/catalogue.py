@@ -1,9 +1,12 @@
 """A shop's catalogue as the pushes need it: which variant (product) sells a SKU, and
 the shop's locations by name. Read from the shop once and kept; read again when a SKU
-or a location is not found, since the merchant may have added it since."""
+or a location is not found, since the merchant may have added it since, but at most
+every ``REREAD_SECONDS``: an ERP's catalogue is usually much larger than a shop's, and
+its initial load must not read the shop's whole catalogue once per unsold SKU."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +14,7 @@ from hub.api import PermanentError
 from plugins.ecommerce.client import ShopClient
 
 PAGE = 100
+REREAD_SECONDS = 60.0
 
 
 def shopify_pages(client: ShopClient, path: str, key: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
@@ -41,12 +45,15 @@ class Catalogue:
     def __init__(self, client: ShopClient) -> None:
         self._client = client
         self._variants: dict[str, dict[str, Any]] | None = None
+        self._read_at = 0.0
         self._locations: dict[str, int] | None = None
 
     def variant(self, sku: str) -> dict[str, Any] | None:
         """What sells ``sku`` in the shop (with ``id``; Shopify also ``inventory_item_id``), or None."""
-        if self._variants is None or sku not in self._variants:
+        stale = time.monotonic() - self._read_at > REREAD_SECONDS
+        if self._variants is None or (sku not in self._variants and stale):
             self._variants = self._read_variants()
+            self._read_at = time.monotonic()
         return self._variants.get(sku)
 
     def location(self, name: str | None) -> int:

@@ -91,3 +91,14 @@ def hub_register_jobs(registry: PluginRegistry) -> None:
         registry.add_job(JobSpec(f"ecommerce.reconcile.{name}", reconcile_job(name), "interval",
                                  {"seconds": shop.reconcile_minutes * 60},
                                  f"Poll shop {name} for the orders and customers its webhooks missed"))
+
+
+@hookimpl
+def hub_register_demo(registry: PluginRegistry) -> None:
+    """Web-shop orders by webhook to the ERP and back, after the ERP's part."""
+    from hub.api import DemoSpec
+    from plugins.ecommerce.demo import ShopDemo
+
+    registry.add_demo(DemoSpec("web shops", ShopDemo, order=20,
+                               description="Shopify and WooCommerce orders by webhook to the ERP; confirmation,"
+                                           " fulfilment with tracking, invoice, stock and prices back"))
