@@ -6,6 +6,7 @@ redeliveries posted once, older versions never overwriting newer ones."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,6 +90,18 @@ def test_a_bad_or_missing_signature_is_refused_and_nothing_is_stored(sim: ShopSi
         .status_code == 404
     settle(hub)
     assert inbound(hub) == []
+
+
+def test_a_refused_webhook_is_logged_without_its_body_or_the_secret(
+        sim: ShopSimulator, hub: LiveHub, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    payload = body("shopify/orders_create.json")
+    headers = {**shopify_headers("orders/create"), "X-Shopify-Hmac-Sha256": sign(payload, "guessed")}
+    assert post(hub, "eu", payload, headers).status_code == 401
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "/ecommerce/eu/webhooks" in logged and "signature" in logged
+    for secret_text in (secret(sim, "eu"), headers["X-Shopify-Hmac-Sha256"], "anna.schmidt", "Lindenstra"):
+        assert secret_text not in logged
 
 
 def test_signature_headers_are_read_in_any_case_and_without_the_x_prefix(sim: ShopSimulator, hub: LiveHub) -> None:
