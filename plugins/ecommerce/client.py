@@ -11,8 +11,9 @@ auth under ``/wp-json/wc/v3/``), and translates every failure at this boundary:
 
 Shopify meters calls in a leaky bucket and says how full it is in
 ``X-Shopify-Shop-Api-Call-Limit: used/size`` on every answer; when the bucket is more
-than ``BUCKET_HIGH`` full the client waits for it to drain a little (it leaks 2 calls
-per second) before the next call, instead of running into 429s.
+than ``BUCKET_HIGH`` full the client waits for it to drain a little (it leaks a
+twentieth of its size per second: 2 calls of 40, or 20 of a Plus shop's 400) before
+the next call, instead of running into 429s.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from plugins.ecommerce.settings import ShopSettings
 CALL_LIMIT = "X-Shopify-Shop-Api-Call-Limit"
 BUCKET_HIGH = 0.8
 """How full Shopify's bucket may get before the client slows down."""
-LEAK_PER_SECOND = 2.0
-"""Shopify's standard bucket drains this many calls per second."""
+LEAK_SHARE = 20
+"""Shopify's bucket drains a twentieth of its size per second (40 calls at 2/s; Plus: 400 at 20/s)."""
 ERROR_TEXT = 200
 """How much of a shop's error body goes into an error message."""
 
@@ -96,7 +97,8 @@ class ShopClient:
         over = int(used) - BUCKET_HIGH * int(size)
         if over > 0:
             with self._lock:
-                self._pause_until = max(self._pause_until, time.monotonic() + over / LEAK_PER_SECOND)
+                leak = int(size) / LEAK_SHARE
+                self._pause_until = max(self._pause_until, time.monotonic() + over / leak)
 
     def _wait_for_bucket(self) -> None:
         with self._lock:

@@ -13,12 +13,17 @@ applied, what each shop must be told, and queues it in the outbox of that transa
 
 Each message is the state the shop should show, not a command: the transport reads
 the shop first and writes only what is missing, so a retried or repeated message
-changes nothing twice. Queues are per shop and object (``ecommerce:SHOP:TYPE:HUB_ID``):
-one shop that is down blocks only its own objects.
+changes nothing twice. An order's state is queued only when it differs from the last
+one queued (a digest per order in plugin state): an invoice changes the order, not
+what the shop shows, and every call to a shop counts against its rate limit. Queues
+are per shop and object (``ecommerce:SHOP:TYPE:HUB_ID``): one shop that is down blocks
+only its own objects.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from hub.api import CanonicalChange, NewMessage, PluginTransaction, Product, SalesOrder, StockLevel, SubscriptionSpec
@@ -56,9 +61,22 @@ def order_messages(transaction: PluginTransaction, settings: EcommerceSettings, 
                   "tracking_url": s.tracking_url,
                   "items": [{"item_number": i.item_number, "quantity": str(i.quantity.value)} for i in s.items]}
                  for s in order.shipments if s.tracking_number]
-    return [_message(shop, change, "order", {
-        "order_id": order_id, "confirmed": confirmed, "cancelled": cancelled,
-        "delivered": order.delivery_status == "delivered", "shipments": shipments})]
+    payload = {"order_id": order_id, "confirmed": confirmed, "cancelled": cancelled,
+               "delivered": order.delivery_status == "delivered", "shipments": shipments}
+    if not _changed(transaction, f"shown:{change.hub_id}", payload):
+        return []
+    return [_message(shop, change, "order", payload)]
+
+
+def _changed(transaction: PluginTransaction, name: str, payload: dict[str, Any]) -> bool:
+    """Whether ``payload`` differs from what was last queued under ``name`` (kept as a
+    digest in plugin state, in this transaction): an invoice or a payment changes the
+    order, not what its shop shows, and a shop's calls are metered."""
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+    if transaction.state(name) == digest:
+        return False
+    transaction.set_state({name: digest})
+    return True
 
 
 def _sku(transaction: PluginTransaction, shop: ShopSettings, product_hub_id: str | None,
