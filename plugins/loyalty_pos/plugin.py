@@ -47,3 +47,26 @@ def hub_register_inbound(registry: PluginRegistry) -> None:
     from plugins.loyalty_pos.shape import REJECTED
 
     registry.add_inbound(InboundSpec({REJECTED: rejected_handler}))
+
+
+@hookimpl
+def hub_register_routes(registry: PluginRegistry) -> None:
+    """POSLog in (Basic auth), JSON transactions and the till API (store API keys, checked
+    by the plugin so that a refusal is problem+json like every other answer)."""
+    from hub.api import PUBLIC, RouteSpec
+    from plugins.loyalty_pos.ports import POSLOG_PATH, TRANSACTIONS_PATH, receive_poslog, receive_transaction
+
+    limit = registry.settings_as(LoyaltyPosSettings).max_body_bytes
+    registry.add_route(RouteSpec(POSLOG_PATH, receive_poslog, ("POST",), "POSLog XML from a store's back office",
+                                 max_body_bytes=limit))
+    registry.add_route(RouteSpec(TRANSACTIONS_PATH, receive_transaction, ("POST",),
+                                 "One JSON transaction from a till (store API key)", auth=PUBLIC,
+                                 max_body_bytes=limit or 256 * 1024))
+
+
+@hookimpl
+def hub_register_commands(registry: PluginRegistry) -> None:
+    """``hub loyalty ...``."""
+    from plugins.loyalty_pos.cli import loyalty
+
+    registry.add_command(loyalty)
