@@ -41,12 +41,35 @@ def hub_register_mappings(registry: PluginRegistry) -> None:
 
 @hookimpl
 def hub_register_inbound(registry: PluginRegistry) -> None:
-    """Transactions the POSLog codec could not read fail with their reason."""
+    """Transactions the POSLog codec could not read fail with their reason; posted
+    receipts earn (and returns reverse) points in the transaction that posts them."""
     from hub.api import InboundSpec
+    from plugins.loyalty_pos.listener import earning_listener
     from plugins.loyalty_pos.rejected import rejected_handler
     from plugins.loyalty_pos.shape import REJECTED
 
-    registry.add_inbound(InboundSpec({REJECTED: rejected_handler}))
+    registry.add_inbound(InboundSpec({REJECTED: rejected_handler}, earning_listener))
+
+
+@hookimpl
+def hub_register_transports(registry: PluginRegistry) -> None:
+    """Members earn on their web-shop orders: sales orders from any system."""
+    from hub.api import SubscriptionSpec
+    from plugins.loyalty_pos.listener import order_subscriber
+
+    window = registry.settings_as(LoyaltyPosSettings).return_window_days
+    registry.add_subscription(SubscriptionSpec("orders", ("sales_order",), order_subscriber(window),
+                                               description="Points for members' web-shop orders"))
+
+
+@hookimpl
+def hub_register_jobs(registry: PluginRegistry) -> None:
+    """Expiry of points, lapsed reservations, coupons and tiers, hourly."""
+    from hub.api import JobSpec
+    from plugins.loyalty_pos.engine.expiry import expiry_job
+
+    registry.add_job(JobSpec("loyalty_pos.expiry", expiry_job, "interval", {"hours": 1},
+                             "Expire points and coupons, lapse reservations, re-evaluate tiers"))
 
 
 @hookimpl

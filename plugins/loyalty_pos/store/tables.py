@@ -77,6 +77,7 @@ line_points = sa.Table(
     sa.Column("ledger_id", sa.Integer, primary_key=True),
     sa.Column("line_number", sa.Integer, primary_key=True),
     sa.Column("receipt", sa.String(160), nullable=False, index=True),
+    sa.Column("quantity", sa.String(32), nullable=False),
     sa.Column("share_millis", sa.BigInteger, nullable=False),
     sa.Column("reversed_millis", sa.BigInteger, nullable=False),
 )

@@ -1,0 +1,148 @@
+"""The ledger: the one place points move.
+
+Every movement is one row of ``loyalty_ledger`` (signed points); in the same
+transaction the account's ``balance`` moves by the same amount and the lots follow:
+a credit opens a lot (spendable from ``available_on``, the end of the return window;
+gone on ``expires_on``), a debit takes points out of lots, first-expiring-first. So
+``balance == sum(ledger)`` always, and the lots' remaining points make the balance
+(while it is not negative: a return after the points were spent can leave a debt,
+which the next credits pay off before they open a lot). ``hub loyalty check`` proves
+both for every account.
+
+Two tills must never spend the same points: every debit and every reservation first
+locks the account row (``lock_account``: ``SELECT ... FOR UPDATE`` on PostgreSQL; on
+SQLite the hub begins every write transaction IMMEDIATE, so writers are serialised).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from plugins.loyalty_pos.store.tables import accounts, ledger, lots, reservations
+
+
+class InsufficientPoints(Exception):
+    """An account has fewer spendable points than a debit asks for."""
+
+    def __init__(self, member_id: str, point_type: str, wanted: int, available: int) -> None:
+        super().__init__(f"member {member_id} has {available} {point_type} points available, not {wanted}")
+        self.available = available
+        self.wanted = wanted
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One movement to post: ``points`` signed (credits positive, debits negative)."""
+
+    member_id: str
+    point_type: str
+    kind: str
+    points: int
+    occurred_at: dt.datetime
+    qualifying: bool = False
+    rule_code: str | None = None
+    receipt: str | None = None
+    document_hub_id: str | None = None
+    reverses_id: int | None = None
+    reservation_id: str | None = None
+    reason: str | None = None
+
+
+def _insert_ignore(conn: sa.Connection) -> type[sqlite.Insert] | type[postgresql.Insert]:
+    return postgresql.Insert if conn.dialect.name == "postgresql" else sqlite.Insert
+
+
+def lock_account(conn: sa.Connection, member_id: str, point_type: str) -> int:
+    """The account's balance, its row locked until the transaction ends (made if new)."""
+    key = (accounts.c.member_id == member_id) & (accounts.c.point_type == point_type)
+    balance = conn.execute(sa.select(accounts.c.balance).where(key).with_for_update()).scalar_one_or_none()
+    if balance is not None:
+        return int(balance)
+    insert = _insert_ignore(conn)(accounts).values(member_id=member_id, point_type=point_type, balance=0)
+    conn.execute(insert.on_conflict_do_nothing())
+    return int(conn.execute(sa.select(accounts.c.balance).where(key).with_for_update()).scalar_one())
+
+
+def _post(conn: sa.Connection, entry: Entry) -> int:
+    row = conn.execute(ledger.insert().values(
+        member_id=entry.member_id, point_type=entry.point_type, kind=entry.kind, points=entry.points,
+        occurred_at=entry.occurred_at, qualifying=entry.qualifying, rule_code=entry.rule_code,
+        receipt=entry.receipt, document_hub_id=entry.document_hub_id, reverses_id=entry.reverses_id,
+        reservation_id=entry.reservation_id, reason=entry.reason))
+    conn.execute(accounts.update().where(
+        (accounts.c.member_id == entry.member_id) & (accounts.c.point_type == entry.point_type)
+    ).values(balance=accounts.c.balance + entry.points))
+    primary = row.inserted_primary_key
+    if primary is None:
+        raise RuntimeError("the database gave the new ledger entry no id")
+    return int(primary[0])
+
+
+def credit(conn: sa.Connection, entry: Entry, available_on: dt.date, expires_on: dt.date | None) -> int:
+    """Post a credit and open its lot (less any debt of the account); returns the ledger id."""
+    if entry.points <= 0:
+        raise ValueError(f"a credit moves a positive number of points, not {entry.points}")
+    balance = lock_account(conn, entry.member_id, entry.point_type)
+    ledger_id = _post(conn, entry)
+    remaining = entry.points - min(entry.points, max(0, -balance))
+    conn.execute(lots.insert().values(
+        member_id=entry.member_id, point_type=entry.point_type, ledger_id=ledger_id, points=entry.points,
+        remaining=remaining, available_on=available_on, expires_on=expires_on))
+    return ledger_id
+
+
+def spendable(member_id: str, point_type: str, today: dt.date) -> sa.ColumnElement[bool]:
+    """Lots of the account whose points may be spent on ``today``."""
+    return ((lots.c.member_id == member_id) & (lots.c.point_type == point_type) & (lots.c.remaining > 0)
+            & (lots.c.available_on <= today) & (sa.or_(lots.c.expires_on.is_(None), lots.c.expires_on >= today)))
+
+
+def held(conn: sa.Connection, member_id: str, point_type: str, now: dt.datetime) -> int:
+    """Points that tills' open reservations hold (lapsed ones hold nothing)."""
+    return int(conn.execute(sa.select(sa.func.coalesce(sa.func.sum(reservations.c.points), 0)).where(
+        (reservations.c.member_id == member_id) & (reservations.c.point_type == point_type)
+        & (reservations.c.state == "reserved") & (reservations.c.expires_at > now))).scalar_one())
+
+
+def available(conn: sa.Connection, member_id: str, point_type: str, today: dt.date, now: dt.datetime) -> int:
+    """Points the member may spend now: spendable lots less what reservations hold."""
+    total = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(lots.c.remaining), 0)).where(
+        spendable(member_id, point_type, today))).scalar_one()
+    return int(total) - held(conn, member_id, point_type, now)
+
+
+def debit(conn: sa.Connection, entry: Entry, today: dt.date, *, spendable_only: bool,
+          first_lot_of: int | None = None, lot_id: int | None = None) -> int:
+    """Post a debit (``entry.points`` negative) and take its points out of lots: the lot
+    ``lot_id`` only (expiry), else the lot opened by ledger entry ``first_lot_of`` first
+    (a return), then first-expiring-first. With ``spendable_only`` (a redemption) only
+    spendable lots count, and too few raise InsufficientPoints; otherwise what no lot
+    holds becomes a debt of the account."""
+    if entry.points >= 0:
+        raise ValueError(f"a debit moves a negative number of points, not {entry.points}")
+    lock_account(conn, entry.member_id, entry.point_type)
+    wanted = -entry.points
+    if lot_id is not None:
+        candidates = sa.select(lots.c.id, lots.c.remaining).where(lots.c.id == lot_id)
+    else:
+        where = spendable(entry.member_id, entry.point_type, today) if spendable_only else (
+            (lots.c.member_id == entry.member_id) & (lots.c.point_type == entry.point_type) & (lots.c.remaining > 0))
+        first = sa.case((lots.c.ledger_id == first_lot_of, 0), else_=1) if first_lot_of is not None else sa.literal(1)
+        candidates = sa.select(lots.c.id, lots.c.remaining).where(where).order_by(
+            first, lots.c.expires_on.is_(None), lots.c.expires_on, lots.c.id)
+    taken: list[tuple[int, int]] = []
+    for lot in conn.execute(candidates):
+        if wanted == 0:
+            break
+        take = min(wanted, int(lot.remaining))
+        taken.append((lot.id, take))
+        wanted -= take
+    if wanted and spendable_only:
+        raise InsufficientPoints(entry.member_id, entry.point_type, -entry.points, -entry.points - wanted)
+    for lot_key, take in taken:
+        conn.execute(lots.update().where(lots.c.id == lot_key).values(remaining=lots.c.remaining - take))
+    return _post(conn, entry)
