@@ -7,12 +7,14 @@ check`` exits 1 when any account disagrees with its ledger.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from hub.api import (
+    CouponKind,
     DocumentError,
     NotFoundError,
     PluginContext,
@@ -22,7 +24,7 @@ from hub.api import (
     print_table,
     utcnow,
 )
-from plugins.loyalty_pos.engine import members
+from plugins.loyalty_pos.engine import coupons, members
 from plugins.loyalty_pos.engine.admin import AdjustmentRefused, adjust, assign_receipt
 from plugins.loyalty_pos.engine.balances import balances, lots_of, recent
 from plugins.loyalty_pos.engine.check import check_accounts
@@ -200,6 +202,36 @@ def check(context: PluginContext, as_json: bool) -> None:
         click.echo(f"{count} accounts: every balance equals its ledger")
     if problems:
         sys.exit(1)
+
+
+@loyalty.group("coupon")
+def coupon() -> None:
+    """Coupons the tills validate and redeem."""
+
+
+@coupon.command("issue")
+@click.option("--kind", type=click.Choice([k.value for k in CouponKind]), required=True, help="What it gives.")
+@click.option("--value", required=True, help="Amount, percent, points or product, by kind.")
+@click.option("--currency", help="For amount_off: the currency (default: the programme's).")
+@click.option("--member", "member_ref", help="Personal coupon: the member (card, member id or partner id).")
+@click.option("--valid-to", type=click.DateTime(["%Y-%m-%d"]), help="Last day it may be redeemed.")
+@click.option("--code", help="The code (default: a random one).")
+@json_option
+@pass_plugin_context(PLUGIN)
+def issue_coupon(context: PluginContext, kind: str, value: str, currency: str | None, member_ref: str | None,
+                 valid_to: datetime | None, code: str | None, as_json: bool) -> None:
+    """Issue a coupon."""
+    try:
+        with context.transaction() as tx:
+            owner = members.find(tx.connection, member_ref).id if member_ref else None
+            if kind == CouponKind.amount_off and currency is None:
+                currency = active_programme(tx).currency
+            row = coupons.issue(tx.connection, kind, value, currency, owner, valid_to.date() if valid_to else None,
+                                utcnow(), code)
+    except (UnknownMember, NoProgramme, ValueError) as exc:
+        _fail(str(exc))
+        return
+    print_json(row) if as_json else print_table(list(row), [list(row.values())])
 
 
 @loyalty.group("api-key")

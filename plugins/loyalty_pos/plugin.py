@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from hub.api import PluginRegistry, SettingsRegistry
 
 MAPPINGS = Path(__file__).resolve().parent / "mappings"
+TRANSACTION_BYTES = 256 * 1024
+"""Largest JSON transaction a till may send when max_body_bytes is not set."""
+TILL_BYTES = 4 * 1024
+"""Largest body of the till API's other requests (a reservation, a coupon redemption)."""
 
 
 @hookimpl
@@ -78,13 +82,16 @@ def hub_register_routes(registry: PluginRegistry) -> None:
     by the plugin so that a refusal is problem+json like every other answer)."""
     from hub.api import PUBLIC, RouteSpec
     from plugins.loyalty_pos.ports import POSLOG_PATH, TRANSACTIONS_PATH, receive_poslog, receive_transaction
+    from plugins.loyalty_pos.till.api import ENDPOINTS
 
     limit = registry.settings_as(LoyaltyPosSettings).max_body_bytes
     registry.add_route(RouteSpec(POSLOG_PATH, receive_poslog, ("POST",), "POSLog XML from a store's back office",
                                  max_body_bytes=limit))
     registry.add_route(RouteSpec(TRANSACTIONS_PATH, receive_transaction, ("POST",),
                                  "One JSON transaction from a till (store API key)", auth=PUBLIC,
-                                 max_body_bytes=limit or 256 * 1024))
+                                 max_body_bytes=limit or TRANSACTION_BYTES))
+    for path, endpoint, methods, description in ENDPOINTS:
+        registry.add_route(RouteSpec(path, endpoint, methods, description, auth=PUBLIC, max_body_bytes=TILL_BYTES))
 
 
 @hookimpl

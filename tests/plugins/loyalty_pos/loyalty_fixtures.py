@@ -19,9 +19,9 @@ PROGRAMME = Path(__file__).resolve().parents[3] / "plugins" / "loyalty_pos" / "p
 STORE = "S042"
 
 
-def loyalty_hub(tmp_path: Path, **settings: Any) -> LiveHub:
+def loyalty_hub(tmp_path: Path, database_url: str | None = None, **settings: Any) -> LiveHub:
     """A live hub with loyalty_pos (the given settings) and the example programme loaded."""
-    hub = LiveHub(tmp_path, {"loyalty_pos": {"timezone": "UTC", **settings}})
+    hub = LiveHub(tmp_path, {"loyalty_pos": {"timezone": "UTC", **settings}}, database_url=database_url)
     hub.cli_json("loyalty", "programme", "load", str(PROGRAMME))
     return hub
 
