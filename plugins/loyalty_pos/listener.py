@@ -27,12 +27,23 @@ from plugins.loyalty_pos.settings import PLUGIN, LoyaltyPosSettings
 RETAIL = "retail_transaction"
 
 
+def may_move_points(shape: object) -> bool:
+    """Whether a transaction (in the codecs' shape) can earn or reverse points: it has a
+    card or a customer, or returns something. The others are not even read back."""
+    if not isinstance(shape, dict):
+        return True
+    lines = shape.get("lines")
+    returns = isinstance(lines, list) and any(isinstance(x, dict) and x.get("kind") == "return" for x in lines)
+    return bool(shape.get("loyalty_card") or shape.get("customer") or returns)
+
+
 def earning_listener(context: PluginContext) -> ChunkListener:
     """Earn and reverse points for the receipts each chunk posted."""
     window = context.settings_as(LoyaltyPosSettings).return_window_days
 
     def listen(chunk: PostedChunk) -> None:
-        posted = [o.hub_id for _, o in chunk.results if o.status == "posted" and o.doc_type == RETAIL and o.hub_id]
+        posted = [o.hub_id for raw, o in chunk.results if o.status == "posted" and o.doc_type == RETAIL and o.hub_id
+                  and may_move_points(raw.body)]
         if not posted:
             return
         tx = chunk.transaction

@@ -62,9 +62,12 @@ def store_basket(txn: RetailTransaction, kind: LineKind) -> list[BasketLine]:
     return basket
 
 
+_EARNED = {column.name: sa.select(ledger.c.id).where((column == sa.bindparam("b_key")) & (ledger.c.kind == "accrual"))
+           .limit(1) for column in (ledger.c.receipt, ledger.c.document_hub_id)}
+
+
 def _already(conn: sa.Connection, column: sa.Column[str | None], key: str) -> bool:
-    return conn.execute(sa.select(ledger.c.id).where((column == key) & (ledger.c.kind == "accrual"))
-                        .limit(1)).first() is not None
+    return conn.execute(_EARNED[column.name], {"b_key": key}).first() is not None
 
 
 def _credit_all(tx: PluginTransaction, programme: LoyaltyProgramme, member: Member, basket: Sequence[BasketLine],
@@ -87,7 +90,7 @@ def _credit_all(tx: PluginTransaction, programme: LoyaltyProgramme, member: Memb
                 for number, share in earning.shares.items()])
         total += earning.points
     if total:
-        tiers.evaluate(conn, programme, member, occurred_at)
+        tiers.evaluate(conn, programme, member, occurred_at, downgrade=False)
     return total
 
 

@@ -52,30 +52,34 @@ class Entry:
     reason: str | None = None
 
 
-def _insert_ignore(conn: sa.Connection) -> type[sqlite.Insert] | type[postgresql.Insert]:
-    return postgresql.Insert if conn.dialect.name == "postgresql" else sqlite.Insert
+# Statements built once: a day file posts tens of thousands of entries, and building a
+# statement costs more than running it.
+_ACCOUNT = (accounts.c.member_id == sa.bindparam("b_member")) & (accounts.c.point_type == sa.bindparam("b_type"))
+_LOCK = sa.select(accounts.c.balance).where(_ACCOUNT).with_for_update()
+_NEW_ACCOUNT = {"postgresql": postgresql.insert(accounts).on_conflict_do_nothing(),
+                "sqlite": sqlite.insert(accounts).on_conflict_do_nothing()}
+_MOVE = accounts.update().where(_ACCOUNT).values(balance=accounts.c.balance + sa.bindparam("b_points"))
+_ENTRY = ledger.insert()
+_LOT = lots.insert()
 
 
 def lock_account(conn: sa.Connection, member_id: str, point_type: str) -> int:
     """The account's balance, its row locked until the transaction ends (made if new)."""
-    key = (accounts.c.member_id == member_id) & (accounts.c.point_type == point_type)
-    balance = conn.execute(sa.select(accounts.c.balance).where(key).with_for_update()).scalar_one_or_none()
+    key = {"b_member": member_id, "b_type": point_type}
+    balance = conn.execute(_LOCK, key).scalar_one_or_none()
     if balance is not None:
         return int(balance)
-    insert = _insert_ignore(conn)(accounts).values(member_id=member_id, point_type=point_type, balance=0)
-    conn.execute(insert.on_conflict_do_nothing())
-    return int(conn.execute(sa.select(accounts.c.balance).where(key).with_for_update()).scalar_one())
+    conn.execute(_NEW_ACCOUNT[conn.dialect.name], {"member_id": member_id, "point_type": point_type, "balance": 0})
+    return int(conn.execute(_LOCK, key).scalar_one())
 
 
 def _post(conn: sa.Connection, entry: Entry) -> int:
-    row = conn.execute(ledger.insert().values(
-        member_id=entry.member_id, point_type=entry.point_type, kind=entry.kind, points=entry.points,
-        occurred_at=entry.occurred_at, qualifying=entry.qualifying, rule_code=entry.rule_code,
-        receipt=entry.receipt, document_hub_id=entry.document_hub_id, reverses_id=entry.reverses_id,
-        reservation_id=entry.reservation_id, reason=entry.reason))
-    conn.execute(accounts.update().where(
-        (accounts.c.member_id == entry.member_id) & (accounts.c.point_type == entry.point_type)
-    ).values(balance=accounts.c.balance + entry.points))
+    row = conn.execute(_ENTRY, {
+        "member_id": entry.member_id, "point_type": entry.point_type, "kind": entry.kind, "points": entry.points,
+        "occurred_at": entry.occurred_at, "qualifying": entry.qualifying, "rule_code": entry.rule_code,
+        "receipt": entry.receipt, "document_hub_id": entry.document_hub_id, "reverses_id": entry.reverses_id,
+        "reservation_id": entry.reservation_id, "reason": entry.reason})
+    conn.execute(_MOVE, {"b_member": entry.member_id, "b_type": entry.point_type, "b_points": entry.points})
     primary = row.inserted_primary_key
     if primary is None:
         raise RuntimeError("the database gave the new ledger entry no id")
@@ -89,9 +93,9 @@ def credit(conn: sa.Connection, entry: Entry, available_on: dt.date, expires_on:
     balance = lock_account(conn, entry.member_id, entry.point_type)
     ledger_id = _post(conn, entry)
     remaining = entry.points - min(entry.points, max(0, -balance))
-    conn.execute(lots.insert().values(
-        member_id=entry.member_id, point_type=entry.point_type, ledger_id=ledger_id, points=entry.points,
-        remaining=remaining, available_on=available_on, expires_on=expires_on))
+    conn.execute(_LOT, {"member_id": entry.member_id, "point_type": entry.point_type, "ledger_id": ledger_id,
+                        "points": entry.points, "remaining": remaining, "available_on": available_on,
+                        "expires_on": expires_on})
     return ledger_id
 
 

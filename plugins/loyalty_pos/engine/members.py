@@ -45,10 +45,13 @@ def _member(row: Any) -> Member | None:
     return None if row is None else Member(row.id, row.partner_hub_id, row.status, row.tier_code, row.tier_since)
 
 
+_BY_CARD = sa.select(*_COLUMNS).join(cards, cards.c.member_id == members.c.id).where(
+    cards.c.card_number == sa.bindparam("b_card"))
+
+
 def by_card(conn: sa.Connection, card: str) -> Member | None:
     """The member holding ``card``, or None."""
-    query = sa.select(*_COLUMNS).join(cards, cards.c.member_id == members.c.id).where(cards.c.card_number == card)
-    return _member(conn.execute(query).first())
+    return _member(conn.execute(_BY_CARD, {"b_card": card}).first())
 
 
 def by_id(conn: sa.Connection, member_id: str) -> Member | None:

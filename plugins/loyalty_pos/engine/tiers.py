@@ -29,17 +29,26 @@ def months_before(moment: dt.datetime, months: int) -> dt.datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
-def _qualifying(conn: sa.Connection, member_id: str, point_type: str, since: dt.datetime) -> int:
-    return int(conn.execute(sa.select(sa.func.coalesce(sa.func.sum(ledger.c.points), 0)).where(
-        (ledger.c.member_id == member_id) & (ledger.c.point_type == point_type) & ledger.c.qualifying
-        & (ledger.c.occurred_at >= since))).scalar_one())
+_QUALIFYING = sa.select(sa.func.coalesce(sa.func.sum(ledger.c.points), 0)).where(
+    (ledger.c.member_id == sa.bindparam("b_member")) & (ledger.c.point_type == sa.bindparam("b_type"))
+    & ledger.c.qualifying & (ledger.c.occurred_at >= sa.bindparam("b_since")))
 
 
-def earned_tier(conn: sa.Connection, programme: LoyaltyProgramme, member_id: str, now: dt.datetime) -> Tier | None:
-    """The highest tier the member's qualifying points reach now, or None."""
+def earned_tier(conn: sa.Connection, programme: LoyaltyProgramme, member_id: str, now: dt.datetime,
+                above: int = -1) -> Tier | None:
+    """The highest tier (ranked above ``above``) the member's qualifying points reach now, or None."""
+    sums: dict[tuple[str, int], int] = {}
+
+    def qualifying(point_type: str, months: int) -> int:
+        if (point_type, months) not in sums:
+            sums[point_type, months] = int(conn.execute(_QUALIFYING, {
+                "b_member": member_id, "b_type": point_type, "b_since": months_before(now, months)}).scalar_one())
+        return sums[point_type, months]
+
     for tier in reversed(programme.tiers_by_rank()):
-        if all(_qualifying(conn, member_id, rule.point_type, months_before(now, rule.period_months)) >= rule.minimum
-               for rule in tier.qualification):
+        if tier.rank <= above:
+            break
+        if all(qualifying(rule.point_type, rule.period_months) >= rule.minimum for rule in tier.qualification):
             return tier
     return None
 
@@ -51,14 +60,18 @@ def _held_long_enough(tier: Tier | None, member: Member, now: dt.datetime) -> bo
     return since <= months_before(now, min(rule.period_months for rule in tier.qualification))
 
 
-def evaluate(conn: sa.Connection, programme: LoyaltyProgramme, member: Member, now: dt.datetime) -> str | None:
-    """Move the member to the tier its points earn (downgrades only once the current
-    tier was held for its period); returns the tier code it has afterwards."""
+def evaluate(conn: sa.Connection, programme: LoyaltyProgramme, member: Member, now: dt.datetime,
+             downgrade: bool = True) -> str | None:
+    """Move the member to the tier its points earn (downgrades only with ``downgrade``,
+    and once the current tier was held for its period; earning points only ever
+    upgrades); returns the tier code it has afterwards."""
     if not programme.tiers:
         return member.tier_code
     ranks = {tier.code: tier for tier in programme.tiers}
     current = ranks.get(member.tier_code or "")
-    earned = earned_tier(conn, programme, member.id, now)
+    earned = earned_tier(conn, programme, member.id, now, -1 if downgrade or current is None else current.rank)
+    if not downgrade and earned is None:
+        return member.tier_code
     up = earned is not None and (current is None or earned.rank > current.rank)
     down = (earned is None or (current is not None and earned.rank < current.rank)) and current is not None
     if not up and not (down and _held_long_enough(current, member, now)):
