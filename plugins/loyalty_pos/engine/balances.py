@@ -9,8 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from plugins.loyalty_pos.engine.ledger import held, spendable
-from plugins.loyalty_pos.store.tables import accounts, ledger, lots
+from plugins.loyalty_pos.store.tables import accounts, ledger, lots, reservations
 
 EXPIRING_SOON_DAYS = 30
 
@@ -32,25 +31,36 @@ class Balance:
         return asdict(self)
 
 
-def _sum(conn: sa.Connection, where: sa.ColumnElement[bool]) -> int:
-    return int(conn.execute(sa.select(sa.func.coalesce(sa.func.sum(lots.c.remaining), 0)).where(where)).scalar_one())
+_TODAY = sa.bindparam("b_today", type_=sa.Date)
+_SOON = sa.bindparam("b_soon", type_=sa.Date)
+_NOW = sa.bindparam("b_now", type_=reservations.c.expires_at.type)
+_LIVE = (lots.c.available_on <= _TODAY) & sa.or_(lots.c.expires_on.is_(None), lots.c.expires_on >= _TODAY)
+
+
+def _lot_sum(condition: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
+    return (sa.select(sa.func.coalesce(sa.func.sum(lots.c.remaining), 0))
+            .where((lots.c.member_id == accounts.c.member_id) & (lots.c.point_type == accounts.c.point_type)
+                   & (lots.c.remaining > 0) & condition).scalar_subquery())
+
+
+_HELD = (sa.select(sa.func.coalesce(sa.func.sum(reservations.c.points), 0))
+         .where((reservations.c.member_id == accounts.c.member_id)
+                & (reservations.c.point_type == accounts.c.point_type)
+                & (reservations.c.state == "reserved") & (reservations.c.expires_at > _NOW)).scalar_subquery())
+_BALANCES = (sa.select(accounts.c.point_type, accounts.c.balance, _lot_sum(_LIVE).label("spendable"),
+                       _lot_sum(lots.c.available_on > _TODAY).label("pending"),
+                       _lot_sum(_LIVE & (lots.c.expires_on <= _SOON)).label("expiring"), _HELD.label("held"))
+             .where(accounts.c.member_id == sa.bindparam("b_member")).order_by(accounts.c.point_type))
+"""Every account of a member with its sums, in one statement built once (a till asks
+this for every card it scans)."""
 
 
 def balances(conn: sa.Connection, member_id: str, today: dt.date, now: dt.datetime) -> list[Balance]:
     """Every account of the member, by point type."""
     soon = today + dt.timedelta(days=EXPIRING_SOON_DAYS)
-    result = []
-    for row in conn.execute(sa.select(accounts).where(accounts.c.member_id == member_id)
-                            .order_by(accounts.c.point_type)):
-        can_spend = spendable(member_id, row.point_type, today)
-        spend = _sum(conn, can_spend)
-        holding = held(conn, member_id, row.point_type, now)
-        pending = _sum(conn, (lots.c.member_id == member_id) & (lots.c.point_type == row.point_type)
-                       & (lots.c.remaining > 0) & (lots.c.available_on > today))
-        expiring = _sum(conn, can_spend & (lots.c.expires_on <= soon))
-        result.append(Balance(row.point_type, int(row.balance), spend - holding, pending, holding, expiring,
-                              soon.isoformat()))
-    return result
+    rows = conn.execute(_BALANCES, {"b_member": member_id, "b_today": today, "b_soon": soon, "b_now": now})
+    return [Balance(row.point_type, int(row.balance), int(row.spendable) - int(row.held), int(row.pending),
+                    int(row.held), int(row.expiring), soon.isoformat()) for row in rows]
 
 
 def lots_of(conn: sa.Connection, member_id: str) -> list[dict[str, Any]]:

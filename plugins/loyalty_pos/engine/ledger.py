@@ -99,23 +99,35 @@ def credit(conn: sa.Connection, entry: Entry, available_on: dt.date, expires_on:
     return ledger_id
 
 
-def spendable(member_id: str, point_type: str, today: dt.date) -> sa.ColumnElement[bool]:
+def spendable(member_id: str | sa.BindParameter[str], point_type: str | sa.BindParameter[str],
+              today: dt.date | sa.BindParameter[dt.date]) -> sa.ColumnElement[bool]:
     """Lots of the account whose points may be spent on ``today``."""
     return ((lots.c.member_id == member_id) & (lots.c.point_type == point_type) & (lots.c.remaining > 0)
             & (lots.c.available_on <= today) & (sa.or_(lots.c.expires_on.is_(None), lots.c.expires_on >= today)))
 
 
+_MEMBER: sa.BindParameter[str] = sa.bindparam("b_member")
+_TYPE: sa.BindParameter[str] = sa.bindparam("b_type")
+_TODAY: sa.BindParameter[dt.date] = sa.bindparam("b_today", type_=sa.Date)
+_HELD = sa.select(sa.func.coalesce(sa.func.sum(reservations.c.points), 0)).where(
+    (reservations.c.member_id == _MEMBER) & (reservations.c.point_type == _TYPE)
+    & (reservations.c.state == "reserved")
+    & (reservations.c.expires_at > sa.bindparam("b_now", type_=reservations.c.expires_at.type)))
+_SPENDABLE = sa.select(sa.func.coalesce(sa.func.sum(lots.c.remaining), 0)).where(spendable(_MEMBER, _TYPE, _TODAY))
+_FEFO = (lots.c.expires_on.is_(None), lots.c.expires_on, lots.c.id)
+_SPEND_FROM = sa.select(lots.c.id, lots.c.remaining).where(spendable(_MEMBER, _TYPE, _TODAY)).order_by(*_FEFO)
+_TAKE = lots.update().where(lots.c.id == sa.bindparam("b_lot")).values(
+    remaining=lots.c.remaining - sa.bindparam("b_take"))
+
+
 def held(conn: sa.Connection, member_id: str, point_type: str, now: dt.datetime) -> int:
     """Points that tills' open reservations hold (lapsed ones hold nothing)."""
-    return int(conn.execute(sa.select(sa.func.coalesce(sa.func.sum(reservations.c.points), 0)).where(
-        (reservations.c.member_id == member_id) & (reservations.c.point_type == point_type)
-        & (reservations.c.state == "reserved") & (reservations.c.expires_at > now))).scalar_one())
+    return int(conn.execute(_HELD, {"b_member": member_id, "b_type": point_type, "b_now": now}).scalar_one())
 
 
 def available(conn: sa.Connection, member_id: str, point_type: str, today: dt.date, now: dt.datetime) -> int:
     """Points the member may spend now: spendable lots less what reservations hold."""
-    total = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(lots.c.remaining), 0)).where(
-        spendable(member_id, point_type, today))).scalar_one()
+    total = conn.execute(_SPENDABLE, {"b_member": member_id, "b_type": point_type, "b_today": today}).scalar_one()
     return int(total) - held(conn, member_id, point_type, now)
 
 
@@ -130,16 +142,18 @@ def debit(conn: sa.Connection, entry: Entry, today: dt.date, *, spendable_only: 
         raise ValueError(f"a debit moves a negative number of points, not {entry.points}")
     lock_account(conn, entry.member_id, entry.point_type)
     wanted = -entry.points
+    params = {"b_member": entry.member_id, "b_type": entry.point_type, "b_today": today}
     if lot_id is not None:
         candidates = sa.select(lots.c.id, lots.c.remaining).where(lots.c.id == lot_id)
+    elif spendable_only:
+        candidates = _SPEND_FROM
     else:
-        where = spendable(entry.member_id, entry.point_type, today) if spendable_only else (
-            (lots.c.member_id == entry.member_id) & (lots.c.point_type == entry.point_type) & (lots.c.remaining > 0))
         first = sa.case((lots.c.ledger_id == first_lot_of, 0), else_=1) if first_lot_of is not None else sa.literal(1)
-        candidates = sa.select(lots.c.id, lots.c.remaining).where(where).order_by(
-            first, lots.c.expires_on.is_(None), lots.c.expires_on, lots.c.id)
+        candidates = sa.select(lots.c.id, lots.c.remaining).where(
+            (lots.c.member_id == entry.member_id) & (lots.c.point_type == entry.point_type) & (lots.c.remaining > 0)
+        ).order_by(first, *_FEFO)
     taken: list[tuple[int, int]] = []
-    for lot in conn.execute(candidates):
+    for lot in conn.execute(candidates, params):
         if wanted == 0:
             break
         take = min(wanted, int(lot.remaining))
@@ -148,5 +162,5 @@ def debit(conn: sa.Connection, entry: Entry, today: dt.date, *, spendable_only: 
     if wanted and spendable_only:
         raise InsufficientPoints(entry.member_id, entry.point_type, -entry.points, -entry.points - wanted)
     for lot_key, take in taken:
-        conn.execute(lots.update().where(lots.c.id == lot_key).values(remaining=lots.c.remaining - take))
+        conn.execute(_TAKE, {"b_lot": lot_key, "b_take": take})
     return _post(conn, entry)

@@ -10,6 +10,8 @@ the active programme in each transaction, so a new version applies at once.
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import yaml
@@ -61,3 +63,27 @@ def active_programme(tx: PluginTransaction) -> LoyaltyProgramme:
     if not isinstance(document, LoyaltyProgramme):
         raise NoProgramme(f"{hub_id} is not a loyalty programme")
     return document
+
+
+class RecentProgramme:
+    """The active programme as read at most ``max_age`` seconds ago, for the till API's
+    reservations: they only need the point types, and reading the programme document
+    would cost more than the reservation itself. A new version reaches the tills within
+    ``max_age``; earning always reads the programme of its own transaction."""
+
+    def __init__(self, max_age: float = 10.0) -> None:
+        self.max_age = max_age
+        self._lock = threading.Lock()
+        self._read: dict[str, tuple[float, LoyaltyProgramme]] = {}
+
+    def get(self, tx: PluginTransaction) -> LoyaltyProgramme:
+        """The programme of ``tx``'s database, read again when the last read is older than ``max_age``."""
+        database = str(tx.connection.engine.url)
+        with self._lock:
+            read = self._read.get(database)
+        if read is not None and time.monotonic() - read[0] < self.max_age:
+            return read[1]
+        programme = active_programme(tx)
+        with self._lock:
+            self._read[database] = (time.monotonic(), programme)
+        return programme

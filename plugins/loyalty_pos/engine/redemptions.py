@@ -67,9 +67,19 @@ def _point_type(programme: LoyaltyProgramme, asked: str | None) -> str:
     return found.code
 
 
+_BY_KEY = sa.select(reservations).where((reservations.c.store == sa.bindparam("b_store"))
+                                        & (reservations.c.idempotency_key == sa.bindparam("b_key")))
+_BY_ID = sa.select(reservations).where(reservations.c.id == sa.bindparam("b_id"))
+_INSERT = reservations.insert()
+_FINISH = reservations.update().where(reservations.c.id == sa.bindparam("b_id"))
+
+
 def _by_key(conn: sa.Connection, store: str, key: str) -> Any:
-    return conn.execute(sa.select(reservations).where(
-        (reservations.c.store == store) & (reservations.c.idempotency_key == key))).first()
+    return conn.execute(_BY_KEY, {"b_store": store, "b_key": key}).first()
+
+
+def _by_id(conn: sa.Connection, reservation_id: str) -> Any:
+    return conn.execute(_BY_ID, {"b_id": reservation_id}).first()
 
 
 def reserve(conn: sa.Connection, programme: LoyaltyProgramme, store: str, key: str, asked: Request,
@@ -94,21 +104,22 @@ def reserve(conn: sa.Connection, programme: LoyaltyProgramme, store: str, key: s
         raise RedemptionRefused(409, "insufficient-points",
                                 f"card {asked.card} has {can_spend} {point_type} points available, not {asked.points}")
     reservation_id = new_hub_id("lr")
-    conn.execute(reservations.insert().values(
-        id=reservation_id, store=store, idempotency_key=key, member_id=member.id, point_type=point_type,
-        points=asked.points, receipt=asked.receipt, state="reserved", created_at=now,
-        expires_at=now + dt.timedelta(seconds=lapse_seconds), finished_at=None, ledger_id=None))
+    conn.execute(_INSERT, {
+        "id": reservation_id, "store": store, "idempotency_key": key, "member_id": member.id,
+        "point_type": point_type, "points": asked.points, "receipt": asked.receipt, "state": "reserved",
+        "created_at": now, "expires_at": now + dt.timedelta(seconds=lapse_seconds), "finished_at": None,
+        "ledger_id": None})
     return _view(_by_key(conn, store, key))
 
 
 def _locked(conn: sa.Connection, store: str, reservation_id: str) -> Any:
-    row = conn.execute(sa.select(reservations).where(reservations.c.id == reservation_id)).first()
+    row = _by_id(conn, reservation_id)
     if row is None:
         raise RedemptionRefused(404, "unknown-reservation", f"no reservation {reservation_id!r}")
     if row.store != store:
         raise RedemptionRefused(403, "wrong-store", f"reservation {reservation_id} belongs to another store")
     lock_account(conn, row.member_id, row.point_type)
-    return conn.execute(sa.select(reservations).where(reservations.c.id == reservation_id)).first()
+    return _by_id(conn, reservation_id)
 
 
 def _lapsed(row: Any, now: dt.datetime) -> bool:
@@ -128,9 +139,8 @@ def commit(conn: sa.Connection, store: str, reservation_id: str, now: dt.datetim
     entry = Entry(row.member_id, row.point_type, "redemption", -int(row.points), now, receipt=row.receipt,
                   reservation_id=row.id, reason=f"redeemed at store {store}")
     ledger_id = debit(conn, entry, now.date(), spendable_only=True)
-    conn.execute(reservations.update().where(reservations.c.id == row.id).values(
-        state="committed", finished_at=now, ledger_id=ledger_id))
-    return _view(conn.execute(sa.select(reservations).where(reservations.c.id == row.id)).first())
+    conn.execute(_FINISH, {"b_id": row.id, "state": "committed", "finished_at": now, "ledger_id": ledger_id})
+    return _view(_by_id(conn, row.id))
 
 
 def cancel(conn: sa.Connection, store: str, reservation_id: str, now: dt.datetime) -> dict[str, Any]:
@@ -140,5 +150,5 @@ def cancel(conn: sa.Connection, store: str, reservation_id: str, now: dt.datetim
         return _view(row, replayed=True)
     if row.state == "committed":
         raise RedemptionRefused(409, "reservation-committed", f"reservation {row.id} was committed")
-    conn.execute(reservations.update().where(reservations.c.id == row.id).values(state="cancelled", finished_at=now))
-    return _view(conn.execute(sa.select(reservations).where(reservations.c.id == row.id)).first())
+    conn.execute(_FINISH, {"b_id": row.id, "state": "cancelled", "finished_at": now})
+    return _view(_by_id(conn, row.id))

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from hub.api import PluginContext, PluginTransaction, receive_payload, route_context, utcnow
 from plugins.loyalty_pos.engine import coupons, members, redemptions
 from plugins.loyalty_pos.engine.balances import balances
-from plugins.loyalty_pos.engine.programme import NoProgramme, active_programme
+from plugins.loyalty_pos.engine.programme import NoProgramme, RecentProgramme
 from plugins.loyalty_pos.engine.redemptions import RedemptionRefused
 from plugins.loyalty_pos.problems import FieldIssue, TillProblem, malformed, not_found
 from plugins.loyalty_pos.settings import PLUGIN, LoyaltyPosSettings
@@ -30,6 +30,7 @@ from plugins.loyalty_pos.till.auth import check_store, till_route
 
 V1 = f"/{PLUGIN}/v1"
 IDEMPOTENCY = "Idempotency-Key"
+PROGRAMME = RecentProgramme()
 T = TypeVar("T")
 B = TypeVar("B", bound=BaseModel)
 
@@ -117,7 +118,7 @@ async def _reserve(request: Request, store: str) -> Response:
 
     def hold(tx: PluginTransaction, context: PluginContext) -> dict[str, Any]:
         lapse = context.settings_as(LoyaltyPosSettings).reservation_lapse_seconds
-        return redemptions.reserve(tx.connection, active_programme(tx), store, key, asked, utcnow(), lapse)
+        return redemptions.reserve(tx.connection, PROGRAMME.get(tx), store, key, asked, utcnow(), lapse)
 
     answer = await _in_transaction(request, hold)
     return JSONResponse(answer, status_code=201)
