@@ -68,10 +68,14 @@ def hub_register_transports(registry: PluginRegistry) -> None:
 
 @hookimpl
 def hub_register_jobs(registry: PluginRegistry) -> None:
-    """Expiry of points, lapsed reservations, coupons and tiers, hourly."""
+    """The file port's polling; expiry of points, lapsed reservations, coupons and tiers, hourly."""
     from hub.api import JobSpec
     from plugins.loyalty_pos.engine.expiry import expiry_job
+    from plugins.loyalty_pos.fileport import poll_job
 
+    registry.add_job(JobSpec("loyalty_pos.file_port", poll_job, "interval",
+                             {"seconds": registry.settings_as(LoyaltyPosSettings).poll_seconds},
+                             "Pick up POSLog files from the inbound folder"))
     registry.add_job(JobSpec("loyalty_pos.expiry", expiry_job, "interval", {"hours": 1},
                              "Expire points and coupons, lapse reservations, re-evaluate tiers"))
 
