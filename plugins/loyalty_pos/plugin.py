@@ -104,3 +104,13 @@ def hub_register_commands(registry: PluginRegistry) -> None:
     from plugins.loyalty_pos.cli import loyalty
 
     registry.add_command(loyalty)
+
+
+@hookimpl
+def hub_register_demo(registry: PluginRegistry) -> None:
+    """A store's day: points earned, redeemed at a till, reversed by a return; receipts to the ERP."""
+    from hub.api import DemoSpec
+    from plugins.loyalty_pos.demo import PosDemo
+
+    registry.add_demo(DemoSpec("stores and loyalty", PosDemo, order=30,
+                               description="Day-end POSLog, points earned, a till redeems, a return reverses"))
