@@ -3,6 +3,7 @@ cancel, lapse, coupons, every refusal as problem+json, and tills racing for one 
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -12,9 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from loyalty_fixtures import line, loyalty_hub, member, post, sale
 
 from hub.testing.live import LiveHub
+from plugins.loyalty_pos.store.tables import api_keys
 from plugins.loyalty_pos.till.keys import create_key
 
 PROBLEM = "application/problem+json"
@@ -214,3 +217,17 @@ def test_twenty_tills_redeeming_from_one_card_never_take_it_below_zero(
         account = tills.open().card("C1").json()["balances"][0]
         assert (account["balance"], account["available"]) == (1001 - 13 * 75, 25)
         assert hub.cli_json("loyalty", "check")["ok"] is True  # type: ignore[index]
+
+
+def test_a_key_is_printed_once_and_stored_only_as_its_hash(tmp_path: Path) -> None:
+    with loyalty_hub(tmp_path) as hub:
+        created = hub.cli_json("loyalty", "api-key", "create", "--store", "S042")
+        assert isinstance(created, dict) and str(created["key"]).startswith("lpk_")
+        key = str(created["key"])
+        with hub.runtime.engine.connect() as conn:
+            rows = conn.execute(sa.select(api_keys)).all()
+        assert [(r.store, r.key_hash) for r in rows] == [("S042", hashlib.sha256(key.encode()).hexdigest())]
+        files = list(tmp_path.glob("hub.db*"))
+        assert files and key.encode() not in b"".join(p.read_bytes() for p in files)
+        with pytest.raises(RuntimeError, match="a store id is 1 to 40 characters"):
+            hub.cli_json("loyalty", "api-key", "create", "--store", " ")
