@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 import httpx
 import sqlalchemy as sa
 
+from bench.pos_client import Answer, LeanClient
 from plugins.loyalty_pos.poslog.generate import write_day
 from plugins.loyalty_pos.store.tables import accounts, cards
 
@@ -147,49 +148,50 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
-async def _load(base: str, key: str, deck: list[str], rate: float, seconds: float) -> dict[str, Any]:
+async def _load(port: int, key: str, deck: list[str], rate: float, seconds: float) -> dict[str, Any]:
     """Open loop: operations start on schedule; a reserve+commit counts as two requests."""
     ops_rate = rate / 1.3
     latencies: dict[str, list[float]] = {"lookup": [], "reserve": [], "commit": []}
     errors: list[str] = []
     picker = random.Random(11)
-    limits = httpx.Limits(max_connections=128, max_keepalive_connections=128)
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {key}"}, limits=limits,
-                                 timeout=10) as client:
-        async def call(kind: str, method: str, path: str, **kwargs: Any) -> httpx.Response | None:
-            started = time.perf_counter()
-            try:
-                answer = await client.request(method, path, **kwargs)
-            except httpx.HTTPError as exc:
-                errors.append(f"{kind}: {type(exc).__name__}")
-                return None
-            latencies[kind].append(time.perf_counter() - started)
-            if answer.status_code >= 300:
-                errors.append(f"{kind}: {answer.status_code} {answer.text[:120]}")
-            return answer
+    client = LeanClient("127.0.0.1", port, {"Authorization": f"Bearer {key}"})
+    base = "/loyalty_pos/v1"
 
-        async def operation(card: str, redeem: bool) -> None:
-            if not redeem:
-                await call("lookup", "GET", f"/cards/{card}")
-                return
-            held = await call("reserve", "POST", "/redemptions", json={"card": card, "points": 1},
-                              headers={"Idempotency-Key": uuid.uuid4().hex})
-            if held is not None and held.status_code == 201:
-                await call("commit", "POST", f"/redemptions/{held.json()['id']}/commit")
+    async def call(kind: str, method: str, path: str, body: Any = None,
+                   headers: dict[str, str] | None = None) -> Answer | None:
+        started = time.perf_counter()
+        try:
+            answer = await client.request(method, base + path, body, headers)
+        except (OSError, asyncio.IncompleteReadError) as exc:
+            errors.append(f"{kind}: {type(exc).__name__}")
+            return None
+        latencies[kind].append(time.perf_counter() - started)
+        if answer.status >= 300:
+            errors.append(f"{kind}: {answer.status} {answer.body[:120]!r}")
+        return answer
 
-        loop = asyncio.get_running_loop()
-        begin = loop.time()
-        tasks = []
-        for number in range(int(ops_rate * seconds)):
-            due = begin + number / ops_rate
-            delay = due - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(operation(picker.choice(deck), picker.random() < 0.3)))
-        await asyncio.gather(*tasks)
-        elapsed = loop.time() - begin
-    requests = sum(len(v) for v in latencies.values()) + len([e for e in errors if "Error" in e])
+    async def operation(card: str, redeem: bool) -> None:
+        if not redeem:
+            await call("lookup", "GET", f"/cards/{card}")
+            return
+        held = await call("reserve", "POST", "/redemptions", {"card": card, "points": 1},
+                          {"Idempotency-Key": uuid.uuid4().hex})
+        if held is not None and held.status == 201:
+            await call("commit", "POST", f"/redemptions/{held.json()['id']}/commit")
+
+    loop = asyncio.get_running_loop()
+    begin = loop.time()
+    tasks = []
+    for number in range(int(ops_rate * seconds)):
+        delay = begin + number / ops_rate - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(operation(picker.choice(deck), picker.random() < 0.3)))
+    await asyncio.gather(*tasks)
+    elapsed = loop.time() - begin
+    await client.close()
     every = [x for v in latencies.values() for x in v]
+    requests = len(every) + len(errors)
     return {"seconds": round(elapsed, 1), "requests": requests, "per_s": round(requests / elapsed),
             "errors": len(errors), "first_errors": errors[:5],
             "p50_ms": round(_percentile(every, 0.50) * 1000, 2), "p99_ms": round(_percentile(every, 0.99) * 1000, 2),
@@ -243,8 +245,8 @@ def till_part(folder: Path, port: int, rate: float, seconds: float) -> dict[str,
     server = _start_hub(folder, port)
     base = f"http://127.0.0.1:{port}/loyalty_pos/v1"
     try:
-        asyncio.run(_load(base, key, deck, rate / 10, 2))  # warm-up
-        load = asyncio.run(_load(base, key, deck, rate, seconds))
+        asyncio.run(_load(port, key, deck, rate / 10, 2))  # warm-up
+        load = asyncio.run(_load(port, key, deck, rate, seconds))
         race = _race(base, key, race_card)
     finally:
         server.send_signal(signal.SIGTERM)
