@@ -31,7 +31,7 @@ def read_programme(path: Path) -> LoyaltyProgramme:
     (every field problem) when it is not one."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: a date that is none (2024-02-30)
         raise DocumentError(str(path), "(file)", f"not a readable YAML file: {exc}") from None
     if not isinstance(data, dict):
         raise DocumentError(str(path), "(file)", "a programme is a YAML mapping (code, name, currency, ...)")

@@ -10,7 +10,18 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from loyalty_fixtures import STORE, balance, ledger_sum_equals_balances, line, loyalty_hub, member, post, receipt, sale
+from loyalty_fixtures import (
+    PROGRAMME,
+    STORE,
+    balance,
+    ledger_sum_equals_balances,
+    line,
+    loyalty_hub,
+    member,
+    post,
+    receipt,
+    sale,
+)
 
 from hub.api import Money, OrderStatus, Partner, PartnerKind, Quantity, SalesItem, SalesOrder, utcnow
 from plugins.loyalty_pos.engine.ledger import Entry, credit
@@ -18,8 +29,9 @@ from plugins.loyalty_pos.poslog.generate import write_day
 from plugins.loyalty_pos.store.tables import accounts, ledger, lots
 
 
-def test_a_sale_earns_per_euro_with_multipliers_and_a_return_reverses_its_line(tmp_path: Path) -> None:
-    with loyalty_hub(tmp_path) as hub:
+def test_a_sale_earns_per_euro_with_multipliers_and_a_return_reverses_its_line(tmp_path: Path,
+                                                                              database_url: str) -> None:
+    with loyalty_hub(tmp_path, database_url=database_url) as hub:
         post(hub, sale(1, [line(1, "10.00", "HEAT"), line(2, "5.50")], card="C1"))
         shown = member(hub, "C1")
         assert shown["status"] == "provisional" and shown["cards"] == ["C1"]
@@ -63,8 +75,9 @@ def test_training_cancelled_and_card_less_receipts_earn_nothing_until_assigned(t
             hub.cli_json("loyalty", "assign", receipt(4), "C404")
 
 
-def test_points_expire_first_expiring_first_and_the_expiry_job_posts_expiries(tmp_path: Path) -> None:
-    with loyalty_hub(tmp_path) as hub:
+def test_points_expire_first_expiring_first_and_the_expiry_job_posts_expiries(tmp_path: Path,
+                                                                             database_url: str) -> None:
+    with loyalty_hub(tmp_path, database_url=database_url) as hub:
         post(hub, sale(1, [line(1, "1.00")], card="C1"))
         member_id = member(hub, "C1")["member"]
         today = utcnow().date()
@@ -129,8 +142,9 @@ def test_a_members_web_shop_order_earns_once_and_a_cancellation_gives_the_points
         assert kinds == ["reversal", "accrual"]
 
 
-def test_a_generated_day_earns_and_reverses_and_the_ledger_proves_every_balance(tmp_path: Path) -> None:
-    with loyalty_hub(tmp_path) as hub:
+def test_a_generated_day_earns_and_reverses_and_the_ledger_proves_every_balance(tmp_path: Path,
+                                                                               database_url: str) -> None:
+    with loyalty_hub(tmp_path, database_url=database_url) as hub:
         out = io.BytesIO()
         write_day(out, 400, seed=3, stores=2, tills=2, day=utcnow().date(), card_share=0.6)
         outcomes = hub.context("loyalty_pos").ingest(out.getvalue(), "day.xml", "application/xml")
@@ -144,3 +158,27 @@ def test_a_generated_day_earns_and_reverses_and_the_ledger_proves_every_balance(
         check = hub.cli_json("loyalty", "check")
         assert isinstance(check, dict) and check["ok"] is True and check["accounts"] > 50
         assert ledger_sum_equals_balances(hub)
+
+
+def test_a_broken_programme_file_is_refused_with_every_problem(tmp_path: Path) -> None:
+    with loyalty_hub(tmp_path) as hub:
+        broken = tmp_path / "broken.yaml"
+        broken.write_text("code: CLUB\nname: Club\ncurrency: EURO\nvalid_from: someday\npoint_types: []\n")
+        with pytest.raises(RuntimeError) as refused:
+            hub.cli_json("loyalty", "programme", "load", str(broken))
+        message = str(refused.value)
+        assert "exited 1" in message and str(broken) in message
+        assert all(field in message for field in ("currency", "valid_from", "point_types")), message
+        (tmp_path / "list.yaml").write_text("- not a mapping\n")
+        with pytest.raises(RuntimeError, match="a programme is a YAML mapping"):
+            hub.cli_json("loyalty", "programme", "load", str(tmp_path / "list.yaml"))
+        for bad in ("code: [unclosed\n", "valid_from: 2024-02-30\n", "\xff\xfe"):
+            (tmp_path / "bad.yaml").write_bytes(bad.encode("latin-1"))
+            with pytest.raises(RuntimeError, match="not a readable YAML file"):
+                hub.cli_json("loyalty", "programme", "load", str(tmp_path / "bad.yaml"))
+        same = hub.cli_json("loyalty", "programme", "load", str(PROGRAMME))
+        assert isinstance(same, dict) and same["version"] == 1, "the same file again changes nothing"
+        renamed = tmp_path / "club.yaml"
+        renamed.write_text(PROGRAMME.read_text().replace("name: Store Club", "name: Store Club 2025"))
+        shown = hub.cli_json("loyalty", "programme", "load", str(renamed))
+        assert isinstance(shown, dict) and (shown["hub_id"], shown["version"]) == (same["hub_id"], 2)
