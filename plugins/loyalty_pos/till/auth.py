@@ -28,7 +28,8 @@ async def calling_store(request: Request) -> str:
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise unauthorised("send the store's API key as 'Authorization: Bearer KEY'")
-    store = await run_in_threadpool(BOOK.store_of, route_context(request), key.strip())
+    key = key.strip()
+    store = BOOK.remembered(key) or await run_in_threadpool(BOOK.store_of, route_context(request), key)
     if store is None:
         raise unauthorised("unknown or revoked API key")
     return store

@@ -56,16 +56,21 @@ class KeyBook:
         self._known: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
 
+    def remembered(self, key: str) -> str | None:
+        """The store of ``key`` if it was seen genuine in the last minute (no database read)."""
+        with self._lock:
+            hit = self._known.get(_digest(key))
+        return hit[0] if hit is not None and time.monotonic() - hit[1] < _REMEMBER_S else None
+
     def store_of(self, context: PluginContext, key: str) -> str | None:
         """The store of ``key``, from memory when it was seen in the last minute."""
         if not key.startswith(PREFIX) or len(key) > 100:
             return None
+        remembered = self.remembered(key)
+        if remembered is not None:
+            return remembered
         digest = _digest(key)
         now = time.monotonic()
-        with self._lock:
-            hit = self._known.get(digest)
-        if hit is not None and now - hit[1] < _REMEMBER_S:
-            return hit[0]
         with context.reading() as tx:
             store = tx.connection.execute(sa.select(api_keys.c.store).where(
                 api_keys.c.key_hash == digest, api_keys.c.revoked_at.is_(None))).scalar_one_or_none()
