@@ -14,9 +14,12 @@ load, and tills racing for one card.
 3. Race: 20 tills reserve-and-commit 75 points each, twice, from one card at the same
    moment; the card must end at or above zero and the ledger must still add up.
 
-Other plugins are disabled (``HUB_DISABLED_PLUGINS``): this measures the store side
-alone. Usage: ``.venv/bin/python bench/pos.py [--count N] [--seconds S] [--rate R]
-[--short]``; ends with one JSON line of every figure.
+With ``--postgres URL --processes 4`` the same runs on a fresh PostgreSQL database
+(created on that server, dropped afterwards) with four ``hub run`` processes serving the
+tills, the load and the racing tills spread over them. Other plugins are disabled
+(``HUB_DISABLED_PLUGINS``): this measures the store side alone. Usage:
+``.venv/bin/python bench/pos.py [--count N] [--seconds S] [--rate R] [--short]
+[--postgres URL --processes N]``; ends with one JSON line of every figure.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -70,13 +75,41 @@ def _hub(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def _folder(folder: Path, port: int) -> None:
-    (folder / "hub.toml").write_text(
-        f'database_url = "sqlite:///{folder / "hub.db"}"\n\n[http]\nport = {port}\n\n'
+def _config(folder: Path, database: str, port: int, name: str = "hub.toml") -> Path:
+    path = folder / name
+    path.write_text(
+        f'database_url = "{database}"\n\n[http]\nport = {port}\n\n'
         f'[plugins.loyalty_pos]\ntimezone = "Europe/Berlin"\nreturn_window_days = 0\n'
         f'inbound_dir = "{folder / "in"}"\n', encoding="utf-8")
+    return path
+
+
+def _folder(folder: Path, database: str, port: int) -> None:
+    _config(folder, database, port)
     _hub(folder, "init")
     _hub(folder, "loyalty", "programme", "load", str(PROGRAMME))
+
+
+def _engine(database: str) -> sa.Engine:
+    return sa.create_engine(database.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
+@contextmanager
+def _database(server: str | None, folder: Path) -> Iterator[str]:
+    """SQLite in ``folder``, or a fresh database on the PostgreSQL ``server`` (dropped after)."""
+    if server is None:
+        yield f"sqlite:///{folder / 'hub.db'}"
+        return
+    name = f"bench_pos_{os.getpid()}"
+    admin = _engine(server).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
 
 
 def ingest_child(folder: Path, day_file: Path) -> None:
@@ -98,7 +131,7 @@ def ingest_child(folder: Path, day_file: Path) -> None:
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
-def ingest_part(folder: Path, count: int) -> dict[str, Any]:
+def ingest_part(folder: Path, database: str, count: int) -> dict[str, Any]:
     day_file = folder / "day.xml"
     with day_file.open("wb") as out:
         write_day(out, count, seed=7, day=date.today())
@@ -109,7 +142,7 @@ def ingest_part(folder: Path, count: int) -> dict[str, Any]:
         raise RuntimeError(f"ingest part failed: {child.stderr[-3000:]}")
     figures = json.loads(child.stdout.strip().splitlines()[-1])
     check = json.loads(_hub(folder, "loyalty", "check", "--json").stdout)
-    with sa.create_engine(f"sqlite:///{folder / 'hub.db'}").connect() as conn:
+    with _engine(database).connect() as conn:
         members = conn.execute(sa.select(sa.func.count()).select_from(cards)).scalar_one()
     result = {"transactions": count, "file_mb": round(size_mb, 1), "seconds": round(figures["seconds"], 1),
               "per_s": round(count / figures["seconds"]), "counts": figures["counts"],
@@ -122,15 +155,16 @@ def ingest_part(folder: Path, count: int) -> dict[str, Any]:
     return result
 
 
-def _rich_cards(folder: Path, minimum: int, limit: int) -> list[str]:
-    with sa.create_engine(f"sqlite:///{folder / 'hub.db'}").connect() as conn:
+def _rich_cards(database: str, minimum: int, limit: int) -> list[str]:
+    with _engine(database).connect() as conn:
         return list(conn.execute(sa.select(cards.c.card_number).join(
             accounts, accounts.c.member_id == cards.c.member_id).where(accounts.c.balance >= minimum)
             .order_by(cards.c.card_number).limit(limit)).scalars())
 
 
-def _start_hub(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen([HUB, "run", "--no-scheduler", "--threads"], cwd=folder, env=ENV,
+def _start_hub(folder: Path, config: Path, port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen([HUB, "run", "--no-scheduler", "--threads"], cwd=folder,
+                              env={**ENV, "HUB_CONFIG": str(config)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -148,17 +182,18 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
-async def _load(port: int, key: str, deck: list[str], rate: float, seconds: float) -> dict[str, Any]:
-    """Open loop: operations start on schedule; a reserve+commit counts as two requests."""
+async def _load(ports: list[int], key: str, deck: list[str], rate: float, seconds: float) -> dict[str, Any]:
+    """Open loop: operations start on schedule, spread over the hub processes listening
+    on ``ports``; a reserve+commit counts as two requests."""
     ops_rate = rate / 1.3
     latencies: dict[str, list[float]] = {"lookup": [], "reserve": [], "commit": []}
     errors: list[str] = []
     picker = random.Random(11)
-    client = LeanClient("127.0.0.1", port, {"Authorization": f"Bearer {key}"})
+    clients = [LeanClient("127.0.0.1", port, {"Authorization": f"Bearer {key}"}) for port in ports]
     base = "/loyalty_pos/v1"
 
-    async def call(kind: str, method: str, path: str, body: Any = None,
-                   headers: dict[str, str] | None = None) -> Answer | None:
+    async def call(kind: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
+                   client: LeanClient = clients[0]) -> Answer | None:
         started = time.perf_counter()
         try:
             answer = await client.request(method, base + path, body, headers)
@@ -170,14 +205,14 @@ async def _load(port: int, key: str, deck: list[str], rate: float, seconds: floa
             errors.append(f"{kind}: {answer.status} {answer.body[:120]!r}")
         return answer
 
-    async def operation(card: str, redeem: bool) -> None:
+    async def operation(card: str, redeem: bool, client: LeanClient) -> None:
         if not redeem:
-            await call("lookup", "GET", f"/cards/{card}")
+            await call("lookup", "GET", f"/cards/{card}", client=client)
             return
         held = await call("reserve", "POST", "/redemptions", {"card": card, "points": 1},
-                          {"Idempotency-Key": uuid.uuid4().hex})
+                          {"Idempotency-Key": uuid.uuid4().hex}, client=client)
         if held is not None and held.status == 201:
-            await call("commit", "POST", f"/redemptions/{held.json()['id']}/commit")
+            await call("commit", "POST", f"/redemptions/{held.json()['id']}/commit", client=client)
 
     loop = asyncio.get_running_loop()
     begin = loop.time()
@@ -186,10 +221,12 @@ async def _load(port: int, key: str, deck: list[str], rate: float, seconds: floa
         delay = begin + number / ops_rate - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(operation(picker.choice(deck), picker.random() < 0.3)))
+        tasks.append(asyncio.create_task(operation(picker.choice(deck), picker.random() < 0.3,
+                                                   clients[number % len(clients)])))
     await asyncio.gather(*tasks)
     elapsed = loop.time() - begin
-    await client.close()
+    for client in clients:
+        await client.close()
     every = [x for v in latencies.values() for x in v]
     requests = len(every) + len(errors)
     return {"seconds": round(elapsed, 1), "requests": requests, "per_s": round(requests / elapsed),
@@ -202,12 +239,12 @@ async def _load(port: int, key: str, deck: list[str], rate: float, seconds: floa
                         for kind, v in latencies.items()}}
 
 
-def _race(base: str, key: str, card: str, clients: int = 20, points: int = 75) -> dict[str, Any]:
+def _race(bases: list[str], key: str, card: str, clients: int = 20, points: int = 75) -> dict[str, Any]:
     barrier = threading.Barrier(clients)
     statuses: list[int] = []
     lock = threading.Lock()
 
-    def till() -> None:
+    def till(base: str) -> None:
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
             barrier.wait()
             for _ in range(2):
@@ -219,14 +256,14 @@ def _race(base: str, key: str, card: str, clients: int = 20, points: int = 75) -
                 with lock:
                     statuses.append(status)
 
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client:
+    with httpx.Client(base_url=bases[0], headers={"Authorization": f"Bearer {key}"}) as client:
         before = client.get(f"/cards/{card}").json()["balances"][0]
-    threads = [threading.Thread(target=till) for _ in range(clients)]
+    threads = [threading.Thread(target=till, args=(bases[n % len(bases)],)) for n in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client:
+    with httpx.Client(base_url=bases[0], headers={"Authorization": f"Bearer {key}"}) as client:
         after = client.get(f"/cards/{card}").json()["balances"][0]
     committed = statuses.count(200)
     return {"clients": clients, "attempts": len(statuses), "committed": committed, "refused_409": statuses.count(409),
@@ -237,23 +274,26 @@ def _race(base: str, key: str, card: str, clients: int = 20, points: int = 75) -
             and committed == min(len(statuses), before["available"] // points)}
 
 
-def till_part(folder: Path, port: int, rate: float, seconds: float) -> dict[str, Any]:
+def till_part(folder: Path, database: str, processes: int, rate: float, seconds: float) -> dict[str, Any]:
     key = json.loads(_hub(folder, "loyalty", "api-key", "create", "--store", STORE, "--json").stdout)["key"]
-    deck = _rich_cards(folder, 200, 2000)
+    deck = _rich_cards(database, 200, 2000)
     race_card = deck.pop()
     _hub(folder, "loyalty", "adjust", race_card, "1000", "--type", "BONUS", "--reason", "bench race")
-    server = _start_hub(folder, port)
-    base = f"http://127.0.0.1:{port}/loyalty_pos/v1"
+    ports = [_free_port() for _ in range(processes)]
+    servers = [_start_hub(folder, _config(folder, database, port, f"hub-{port}.toml"), port) for port in ports]
     try:
-        asyncio.run(_load(port, key, deck, rate / 10, 2))  # warm-up
-        load = asyncio.run(_load(port, key, deck, rate, seconds))
-        race = _race(base, key, race_card)
+        asyncio.run(_load(ports, key, deck, rate / 10, 2))  # warm-up
+        load = asyncio.run(_load(ports, key, deck, rate, seconds))
+        race = _race([f"http://127.0.0.1:{port}/loyalty_pos/v1" for port in ports], key, race_card)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        for server in servers:
+            server.wait(timeout=60)
     check = json.loads(_hub(folder, "loyalty", "check", "--json").stdout)
     load["check_ok"] = check["ok"]
-    print(f"till API: {load['requests']} requests in {load['seconds']} s = {load['per_s']}/s (asked {rate}/s),"
+    print(f"till API, {processes} hub process(es): {load['requests']} requests in {load['seconds']} s ="
+          f" {load['per_s']}/s (asked {rate}/s),"
           f" {load['errors']} errors; p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms, max {load['max_ms']} ms")
     for kind, figures in load["by_kind"].items():
         print(f"  {kind}: {figures['count']} requests, p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms")
@@ -272,6 +312,10 @@ def main() -> None:
     options.add_argument("--seconds", type=float, default=60.0, help="Length of the till API load.")
     options.add_argument("--rate", type=float, default=500.0, help="Till API requests per second asked.")
     options.add_argument("--short", action="store_true", help="20,000 transactions, 15 s of load")
+    options.add_argument("--postgres", metavar="URL",
+                         help="Run on PostgreSQL: a fresh database on this server (e.g. "
+                              "postgresql://postgres@127.0.0.1:5432/test), dropped afterwards.")
+    options.add_argument("--processes", type=int, default=1, help="hub run processes serving the till API.")
     options.add_argument("--part", choices=["ingest"], help=argparse.SUPPRESS)
     options.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = options.parse_args()
@@ -279,12 +323,12 @@ def main() -> None:
         ingest_child(args.folder, args.folder / "day.xml")
         return
     count, seconds = (20_000, 15.0) if args.short else (args.count, args.seconds)
-    with tempfile.TemporaryDirectory() as work:
+    with tempfile.TemporaryDirectory() as work, _database(args.postgres, Path(work)) as database:
         folder = Path(work)
-        port = _free_port()
-        _folder(folder, port)
-        figures: dict[str, Any] = {"ingest": ingest_part(folder, count)}
-        figures.update(till_part(folder, port, args.rate, seconds))
+        _folder(folder, database, _free_port())
+        figures: dict[str, Any] = {"database": "postgresql" if args.postgres else "sqlite",
+                                   "processes": args.processes, "ingest": ingest_part(folder, database, count)}
+        figures.update(till_part(folder, database, args.processes, args.rate, seconds))
     print(json.dumps(figures))
 
 
