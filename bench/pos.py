@@ -2,10 +2,11 @@
 load, and tills racing for one card.
 
 1. Ingest: a generated day of N transactions (40 % with one of 5,000 loyalty cards,
-   returns linked to their receipts) is taken in by ``hub ingest``'s code path in a
-   process of its own (parse, map, post, earn and reverse points in the posting
-   transaction; unknown cards enrol provisional members). Prints transactions/s and the
-   process's peak RSS, then runs ``hub loyalty check``.
+   returns linked to their receipts) is taken in by ``hub load loyalty_pos day
+   --source FILE``'s code path (streamed from disk) in a process of its own (parse,
+   map, post, earn and reverse points in the posting transaction; unknown cards enrol
+   provisional members). Prints transactions/s and the process's peak RSS, then runs
+   ``hub loyalty check``.
 2. Till API: ``hub run`` (one process, SQLite) serves the till API; a load client in
    another process sends requests at a fixed rate (open loop: a slow answer does not
    slow the schedule), 70 % card look-ups and 30 % reservations each committed at once,
@@ -120,14 +121,13 @@ def ingest_child(folder: Path, day_file: Path) -> None:
     os.chdir(folder)
     os.environ.update(ENV)
     runtime = HubRuntime(load_settings())
-    context = runtime.plugin_context("loyalty_pos")
     started = time.perf_counter()
-    outcomes = context.ingest(context.read_file(day_file, day_file.name), day_file.name, "application/xml")
+    spec, job = runtime.initial_load("loyalty_pos", "day")  # what `hub load loyalty_pos day --source` runs
+    opened = spec.open(runtime.plugin_context("loyalty_pos"), str(day_file))
+    result = job.run(opened.documents, opened.source, opened.key)
     seconds = time.perf_counter() - started
-    counts: dict[str, int] = {}
-    for outcome in outcomes:
-        counts[outcome.status] = counts.get(outcome.status, 0) + 1
-    print(json.dumps({"seconds": seconds, "documents": len(outcomes), "counts": counts,
+    print(json.dumps({"seconds": seconds, "documents": result.done, "counts": {"done": result.done,
+                      "failed": result.failed, "created": result.created},
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 

@@ -99,6 +99,16 @@ def hub_register_routes(registry: PluginRegistry) -> None:
 
 
 @hookimpl
+def hub_register_loaders(registry: PluginRegistry) -> None:
+    """``hub load loyalty_pos day --source FILE``: a day-end POSLog file in constant memory."""
+    from hub.api import LoaderSpec
+    from plugins.loyalty_pos.loader import open_day
+
+    registry.add_loader(LoaderSpec("day", "retail_transaction", open_day,
+                                   "A day-end POSLog file, streamed and resumable", codec="poslog"))
+
+
+@hookimpl
 def hub_register_commands(registry: PluginRegistry) -> None:
     """``hub loyalty ...``."""
     from plugins.loyalty_pos.cli import loyalty
