@@ -40,12 +40,14 @@ class RedemptionRefused(Exception):
 
 @dataclass(frozen=True)
 class Request:
-    """What a till asks to reserve."""
+    """What a till asks to reserve: ``points`` (of ``point_type``), or the programme's
+    ``reward`` (a redemption rule: its points, for its value)."""
 
     card: str
-    points: int
+    points: int | None
     point_type: str | None
     receipt: str | None
+    reward: str | None = None
 
 
 def _view(row: Any, replayed: bool = False) -> dict[str, Any]:
@@ -82,34 +84,50 @@ def _by_id(conn: sa.Connection, reservation_id: str) -> Any:
     return conn.execute(_BY_ID, {"b_id": reservation_id}).first()
 
 
+def _priced(programme: LoyaltyProgramme, asked: Request) -> tuple[str, int, dict[str, Any] | None]:
+    """The point type and points a request holds, and the reward it buys (if it names one)."""
+    if asked.reward is None:
+        if asked.points is None:
+            raise RedemptionRefused(422, "malformed-body", "name the points to reserve, or a reward")
+        return _point_type(programme, asked.point_type), asked.points, None
+    rule = next((r for r in programme.redemption_rules if r.code == asked.reward), None)
+    if rule is None:
+        known = ", ".join(r.code for r in programme.redemption_rules) or "none"
+        raise RedemptionRefused(422, "malformed-body",
+                                f"no reward {asked.reward!r} in {programme.code} (it has {known})")
+    reward = {"code": rule.code, "description": rule.description,
+              "value": {"amount": str(rule.value.amount), "currency": rule.value.currency}}
+    return rule.point_type, int(rule.points), reward
+
+
 def reserve(conn: sa.Connection, programme: LoyaltyProgramme, store: str, key: str, asked: Request,
             now: dt.datetime, lapse_seconds: int) -> dict[str, Any]:
-    """Hold ``asked.points`` of the card's member for the store's receipt; the reservation."""
+    """Hold the points ``asked`` for of the card's member for the store's receipt; the reservation."""
     member = members.by_card(conn, asked.card)
     if member is None:
         raise RedemptionRefused(404, "unknown-card", f"no member has card {asked.card!r}")
-    point_type = _point_type(programme, asked.point_type)
+    point_type, points, reward = _priced(programme, asked)
     lock_account(conn, member.id, point_type)
     earlier = _by_key(conn, store, key)
     if earlier is not None:
         if (earlier.member_id, earlier.point_type, int(earlier.points), earlier.receipt) != (
-                member.id, point_type, asked.points, asked.receipt):
+                member.id, point_type, points, asked.receipt):
             raise RedemptionRefused(409, "idempotency-key-reused",
                                     f"Idempotency-Key {key!r} was used for another redemption ({earlier.id})")
-        return _view(earlier, replayed=True)
+        return {**_view(earlier, replayed=True), "reward": reward}
     if member.status not in (members.ACTIVE, members.PROVISIONAL):
         raise RedemptionRefused(409, "member-inactive", f"member {member.id} is {member.status}")
     can_spend = available(conn, member.id, point_type, now.date(), now)
-    if asked.points > can_spend:
+    if points > can_spend:
         raise RedemptionRefused(409, "insufficient-points",
-                                f"card {asked.card} has {can_spend} {point_type} points available, not {asked.points}")
+                                f"card {asked.card} has {can_spend} {point_type} points available, not {points}")
     reservation_id = new_hub_id("lr")
     conn.execute(_INSERT, {
         "id": reservation_id, "store": store, "idempotency_key": key, "member_id": member.id,
-        "point_type": point_type, "points": asked.points, "receipt": asked.receipt, "state": "reserved",
+        "point_type": point_type, "points": points, "receipt": asked.receipt, "state": "reserved",
         "created_at": now, "expires_at": now + dt.timedelta(seconds=lapse_seconds), "finished_at": None,
         "ledger_id": None})
-    return _view(_by_key(conn, store, key))
+    return {**_view(_by_key(conn, store, key)), "reward": reward}
 
 
 def _locked(conn: sa.Connection, store: str, reservation_id: str) -> Any:

@@ -36,12 +36,14 @@ B = TypeVar("B", bound=BaseModel)
 
 
 class ReserveBody(BaseModel):
-    """``POST /redemptions``: the card, how many points (of which type), for which receipt."""
+    """``POST /redemptions``: the card, how many points (of which type) or which reward of
+    the programme, for which receipt."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
     card: str = Field(min_length=1, max_length=64)
-    points: int = Field(gt=0, le=10**9)
+    points: int | None = Field(default=None, gt=0, le=10**9)
+    reward: str | None = Field(default=None, min_length=1, max_length=40)
     point_type: str | None = Field(default=None, min_length=1, max_length=40)
     receipt: str | None = Field(default=None, min_length=1, max_length=160)
     store: str | None = Field(default=None, min_length=1, max_length=40)
@@ -112,9 +114,11 @@ async def _reserve(request: Request, store: str) -> Response:
     if not key or len(key) > 200:
         raise malformed(f"send an {IDEMPOTENCY} header (1 to 200 characters)",
                         [FieldIssue(IDEMPOTENCY, "required header, 1 to 200 characters")])
+    if (body.points is None) == (body.reward is None):
+        raise malformed("name either points or a reward", [FieldIssue("points", "either points or reward")])
     if body.store is not None:
         check_store(store, body.store)
-    asked = redemptions.Request(body.card, body.points, body.point_type, body.receipt)
+    asked = redemptions.Request(body.card, body.points, body.point_type, body.receipt, body.reward)
 
     def hold(tx: PluginTransaction, context: PluginContext) -> dict[str, Any]:
         lapse = context.settings_as(LoyaltyPosSettings).reservation_lapse_seconds

@@ -26,7 +26,7 @@ from loyalty_fixtures import (
 from hub.api import Money, OrderStatus, Partner, PartnerKind, Quantity, SalesItem, SalesOrder, utcnow
 from plugins.loyalty_pos.engine.ledger import Entry, credit
 from plugins.loyalty_pos.poslog.generate import write_day
-from plugins.loyalty_pos.store.tables import accounts, ledger, lots
+from plugins.loyalty_pos.store.tables import accounts, ledger, lots, members as members_table
 
 
 def test_a_sale_earns_per_euro_with_multipliers_and_a_return_reverses_its_line(tmp_path: Path,
@@ -182,3 +182,24 @@ def test_a_broken_programme_file_is_refused_with_every_problem(tmp_path: Path) -
         renamed.write_text(PROGRAMME.read_text().replace("name: Store Club", "name: Store Club 2025"))
         shown = hub.cli_json("loyalty", "programme", "load", str(renamed))
         assert isinstance(shown, dict) and (shown["hub_id"], shown["version"]) == (same["hub_id"], 2)
+
+
+def test_a_tier_falls_back_only_after_its_period_without_the_points(tmp_path: Path) -> None:
+    with loyalty_hub(tmp_path) as hub:
+        post(hub, sale(1, [line(1, "1.00")], card="OLD"))
+        post(hub, sale(2, [line(1, "1.00")], card="NEW"))
+        long_ago = utcnow() - dt.timedelta(days=400)
+        with hub.context("loyalty_pos").transaction() as tx:
+            for card in ("OLD", "NEW"):
+                member_id = member(hub, card)["member"]
+                credit(tx.connection, Entry(member_id, "BONUS", "accrual", 2500, long_ago, qualifying=True),
+                       long_ago.date(), None)
+            tx.connection.execute(members_table.update().where(members_table.c.id == member(hub, "OLD")["member"])
+                                  .values(tier_code="GOLD", tier_since=long_ago))
+            tx.connection.execute(members_table.update().where(members_table.c.id == member(hub, "NEW")["member"])
+                                  .values(tier_code="GOLD", tier_since=utcnow() - dt.timedelta(days=30)))
+        post(hub, sale(3, [line(1, "5.00")], card="OLD"))
+        assert member(hub, "OLD")["tier"] == "GOLD", "earning never downgrades"
+        report = hub.cli_json("loyalty", "expire")
+        assert isinstance(report, dict) and report["tiers_changed"] == 1
+        assert (member(hub, "OLD")["tier"], member(hub, "NEW")["tier"]) == (None, "GOLD")

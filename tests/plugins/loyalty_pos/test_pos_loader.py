@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from loyalty_fixtures import loyalty_hub
+from pos_fixtures import MALFORMED
 
 from hub.api import ConfigError, utcnow
 from plugins.loyalty_pos.poslog.generate import write_day
-from pos_fixtures import MALFORMED
 
 
 def test_a_day_file_loads_streamed_and_its_members_earn(tmp_path: Path) -> None:

@@ -231,3 +231,24 @@ def test_a_key_is_printed_once_and_stored_only_as_its_hash(tmp_path: Path) -> No
         assert files and key.encode() not in b"".join(p.read_bytes() for p in files)
         with pytest.raises(RuntimeError, match="a store id is 1 to 40 characters"):
             hub.cli_json("loyalty", "api-key", "create", "--store", " ")
+
+
+def test_a_reward_of_the_programme_reserves_its_points_and_says_its_value(tmp_path: Path,
+                                                                        open_tills: OpenTills) -> None:
+    with loyalty_hub(tmp_path) as hub:
+        tills = open_tills(hub)
+        _member_with(hub, "C1", 600)
+        till = tills.open()
+        held = till.client.post("/redemptions", json={"card": "C1", "reward": "VOUCHER5"},
+                                headers={"Idempotency-Key": "r1"})
+        assert held.status_code == 201, held.text
+        answer = held.json()
+        assert (answer["points"], answer["reward"]["value"]) == (500, {"amount": "5.00", "currency": "EUR"})
+        assert till.commit(answer["id"]).json()["state"] == "committed"
+        assert till.card("C1").json()["balances"][0]["available"] == 100
+        _problem(till.client.post("/redemptions", json={"card": "C1", "reward": "VOUCHER5"},
+                                  headers={"Idempotency-Key": "r2"}), 409, "insufficient-points")
+        _problem(till.client.post("/redemptions", json={"card": "C1", "reward": "CAR"},
+                                  headers={"Idempotency-Key": "r3"}), 422, "malformed-body")
+        _problem(till.client.post("/redemptions", json={"card": "C1", "reward": "VOUCHER5", "points": 5},
+                                  headers={"Idempotency-Key": "r4"}), 422, "malformed-body")
