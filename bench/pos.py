@@ -85,10 +85,11 @@ def _config(folder: Path, database: str, port: int, name: str = "hub.toml") -> P
     return path
 
 
-def _folder(folder: Path, database: str, port: int) -> None:
+def _folder(folder: Path, database: str, port: int, accrual: bool = True) -> None:
     _config(folder, database, port)
     _hub(folder, "init")
-    _hub(folder, "loyalty", "programme", "load", str(PROGRAMME))
+    if accrual:
+        _hub(folder, "loyalty", "programme", "load", str(PROGRAMME))
 
 
 def _engine(database: str) -> sa.Engine:
@@ -316,6 +317,9 @@ def main() -> None:
                          help="Run on PostgreSQL: a fresh database on this server (e.g. "
                               "postgresql://postgres@127.0.0.1:5432/test), dropped afterwards.")
     options.add_argument("--processes", type=int, default=1, help="hub run processes serving the till API.")
+    options.add_argument("--ingest-only", action="store_true", help="Stop after the ingest part.")
+    options.add_argument("--no-accrual", action="store_true",
+                         help="Load no programme: the ingest part measures the posting pipeline alone.")
     options.add_argument("--part", choices=["ingest"], help=argparse.SUPPRESS)
     options.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = options.parse_args()
@@ -325,10 +329,11 @@ def main() -> None:
     count, seconds = (20_000, 15.0) if args.short else (args.count, args.seconds)
     with tempfile.TemporaryDirectory() as work, _database(args.postgres, Path(work)) as database:
         folder = Path(work)
-        _folder(folder, database, _free_port())
-        figures: dict[str, Any] = {"database": "postgresql" if args.postgres else "sqlite",
+        _folder(folder, database, _free_port(), accrual=not args.no_accrual)
+        figures: dict[str, Any] = {"database": "postgresql" if args.postgres else "sqlite", "accrual": not args.no_accrual,
                                    "processes": args.processes, "ingest": ingest_part(folder, database, count)}
-        figures.update(till_part(folder, database, args.processes, args.rate, seconds))
+        if not (args.ingest_only or args.no_accrual):
+            figures.update(till_part(folder, database, args.processes, args.rate, seconds))
     print(json.dumps(figures))
 
 
