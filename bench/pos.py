@@ -330,8 +330,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work, _database(args.postgres, Path(work)) as database:
         folder = Path(work)
         _folder(folder, database, _free_port(), accrual=not args.no_accrual)
-        figures: dict[str, Any] = {"database": "postgresql" if args.postgres else "sqlite", "accrual": not args.no_accrual,
-                                   "processes": args.processes, "ingest": ingest_part(folder, database, count)}
+        figures: dict[str, Any] = {"database": "postgresql" if args.postgres else "sqlite",
+                                   "accrual": not args.no_accrual, "processes": args.processes,
+                                   "ingest": ingest_part(folder, database, count)}
         if not (args.ingest_only or args.no_accrual):
             figures.update(till_part(folder, database, args.processes, args.rate, seconds))
     print(json.dumps(figures))
