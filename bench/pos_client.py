@@ -36,16 +36,32 @@ class LeanClient:
 
     async def request(self, method: str, path: str, body: Any = None,
                       headers: dict[str, str] | None = None) -> Answer:
-        """One request; raises OSError or asyncio.IncompleteReadError when the connection fails."""
+        """One request; raises OSError or asyncio.IncompleteReadError when the connection
+        fails (a kept-alive connection the server closed while idle is replaced once)."""
         payload = b"" if body is None else json.dumps(body).encode()
         extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
         head = f"{method} {path} HTTP/1.1\r\n{self.fixed}{extra}Content-Length: {len(payload)}\r\n"
         if payload:
             head += "Content-Type: application/json\r\n"
+        message = head.encode() + b"\r\n" + payload
         async with self.slots:
-            reader, writer = self.idle.pop() if self.idle else await asyncio.open_connection(self.host, self.port)
-            writer.write(head.encode() + b"\r\n" + payload)
-            status_line = await reader.readline()
+            reused = bool(self.idle)
+            reader, writer = self.idle.pop() if reused else await asyncio.open_connection(self.host, self.port)
+            writer.write(message)
+            try:
+                status_line = await reader.readline()
+            except ConnectionError:
+                status_line = b""
+            if not status_line and reused:
+                # The server closed a kept-alive connection while it sat idle (uvicorn
+                # after 5 s) before reading this request: send it on a new one.
+                writer.close()
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+                writer.write(message)
+                status_line = await reader.readline()
+            if not status_line:
+                writer.close()
+                raise ConnectionResetError("the server closed the connection without an answer")
             length = 0
             keep = True
             while (line := await reader.readline()) not in (b"\r\n", b""):
