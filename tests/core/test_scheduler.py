@@ -51,5 +51,8 @@ def test_routine_job_runs_are_not_logged_at_info_but_a_failing_job_is(
     routine = [r.getMessage() for r in caplog.records
                if r.name.startswith("apscheduler") and r.levelno < logging.WARNING]
     assert routine == []
-    errors = [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler") and r.levelno >= logging.ERROR]
+    # A job's exception is logged by the executor; the scheduler's own "Error submitting job"
+    # can come from a tick racing the shutdown on a loaded machine, and is not what this checks.
+    errors = [r.getMessage() for r in caplog.records
+              if r.name.startswith("apscheduler.executors") and r.levelno >= logging.ERROR]
     assert errors and all(e.startswith('Job "ticking.broken') and "raised an exception" in e for e in errors)
