@@ -1,12 +1,14 @@
-"""Throughput and latency of the replication queue, side by side with huey and procrastinate.
+"""Throughput and latency of the replication queue, side by side with huey, procrastinate and Celery.
 
 The same no-op delivery workload (N messages over 1,000 queues, enqueued first,
 then drained by workers that start together on a signal) runs through:
-hub on SQLite with 1 and 2 worker processes, hub on PostgreSQL with 1, 2 and 4,
-huey (SqliteHuey, 2 worker processes) and procrastinate (PostgreSQL, 4 worker
-processes). Then: enqueue-to-delivery latency at a steady 1,000 msgs/s (hub on
-SQLite and PostgreSQL, one worker), a worker's RSS while a million messages are
-queued, and how fast ``hub status`` answers with them in the store.
+hub on SQLite with 1 and 2 worker processes, hub on PostgreSQL with 1, 2 and 4, and
+the baselines of ``bench/task_queues.py``, each as its documentation recommends (huey on
+SQLite and Redis, procrastinate, Celery with RabbitMQ); a baseline that errs fails the
+bench, and the ratio printed is against the best of them. Then: enqueue-to-delivery
+latency at a steady 1,000 msgs/s (hub on SQLite and PostgreSQL, one worker), a worker's
+RSS while a million messages are queued, and how fast ``hub status`` answers with them
+in the store.
 
 Usage: ``python bench/queue.py [--short]``; the last line is JSON with every figure.
 """
@@ -16,9 +18,9 @@ from __future__ import annotations
 import sys
 
 sys.path.pop(0)  # run as a script: bench/queue.py must not shadow the stdlib ``queue``
+sys.path.append(__file__.rsplit("/", 1)[0])  # last, for task_queues: the stdlib's ``queue`` still comes first
 
 import argparse
-import asyncio
 import json
 import os
 import signal
@@ -34,6 +36,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import sqlalchemy as sa
+import task_queues
 from pydantic import BaseModel, ConfigDict
 
 from hub import hookimpl
@@ -132,44 +135,16 @@ def hub_worker_role(args: argparse.Namespace) -> None:
     runtime.close()
 
 
-def make_huey(path: str) -> Any:
-    from huey import SqliteHuey
-
-    huey = SqliteHuey(filename=path)
-
-    @huey.task(name="noop")
-    def noop(i: int) -> None:
-        return None
-
-    return huey, noop
-
-
 def huey_role(args: argparse.Namespace) -> None:
-    huey, _ = make_huey(args.db)
-    consumer = huey.create_consumer(workers=args.workers, worker_type="process", initial_delay=0.001,
-                                    max_delay=0.01, periodic=False)
-    wait_for(args.go)
-    consumer.run()
-
-
-def make_procrastinate(pg_url: str, schema: str) -> Any:
-    import procrastinate
-
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(
-        conninfo=pg_url, kwargs={"options": f"-csearch_path={schema}"}))
-
-    @app.task(name="noop")
-    def noop(i: int) -> None:
-        return None
-
-    return app, noop
+    task_queues.huey_worker(args.storage, args.db, args.go)
 
 
 def procrastinate_role(args: argparse.Namespace) -> None:
-    app, _ = make_procrastinate(args.pg_url, args.schema)
-    wait_for(args.go)
-    app.run_worker(concurrency=1, wait=False, install_signal_handlers=False,
-                   fetch_job_polling_interval=0.05)
+    task_queues.procrastinate_worker(args.pg_url, args.schema, args.go)
+
+
+def celery_role(args: argparse.Namespace) -> None:
+    task_queues.celery_worker(args.queue, args.go)
 
 
 # -- helpers of the bench process ----------------------------------------------------
@@ -254,46 +229,6 @@ def hub_throughput(url: str, workers: int, total: int, tmp: Path) -> tuple[float
     return rate, enqueue_rate
 
 
-def huey_throughput(total: int, workers: int, tmp: Path) -> float:
-    path = str(tmp / "huey.db")
-    huey, noop = make_huey(path)
-    for i in range(total):
-        noop(i)
-    go = str(tmp / "go-huey")
-    children = start_children(["--role", "huey", "--db", path, "--workers", str(workers)], 1, go)
-    rate = timed_drain(go, huey.pending_count, total)
-    stop_children(children, signal.SIGINT)
-    return rate
-
-
-def procrastinate_throughput(pg_url: str, total: int, workers: int, tmp: Path) -> float:
-    schema = PgSchema(pg_url, "bench_procr")
-    app, noop = make_procrastinate(pg_url, schema.name)
-
-    async def prepare() -> None:
-        async with app.open_async():
-            await app.schema_manager.apply_schema_async()
-            for first in range(0, total, 5_000):
-                await noop.batch_defer_async(*({"i": i} for i in range(first, min(total, first + 5_000))))
-
-    asyncio.run(prepare())
-    engine = sa.create_engine(schema.url.replace("postgresql://", "postgresql+psycopg://", 1))
-    count = sa.text("SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')")
-
-    def pending() -> int:
-        with engine.connect() as conn:
-            return int(conn.execute(count).scalar_one())
-
-    go = str(tmp / "go-procrastinate")
-    children = start_children(["--role", "procrastinate", "--pg-url", pg_url, "--schema", schema.name],
-                              workers, go)
-    rate = timed_drain(go, pending, total)
-    stop_children(children)
-    engine.dispose()
-    schema.drop()
-    return rate
-
-
 def hub_latency(url: str, seconds: float, tmp: Path) -> tuple[float, float, int]:
     """p50 and p99 (ms) of enqueue-to-delivery at a steady LATENCY_RATE msgs/s."""
     runtime = hub_runtime(url)
@@ -368,7 +303,7 @@ def big_store(url: str, total: int, seconds: float, tmp: Path) -> dict[str, Any]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--role", choices=["bench", "worker", "huey", "procrastinate"], default="bench")
+    parser.add_argument("--role", choices=["bench", "worker", "huey", "procrastinate", "celery"], default="bench")
     parser.add_argument("--short", action="store_true", help="Finish in about two minutes.")
     parser.add_argument("--pg-url", default=os.environ.get("HUB_TEST_POSTGRES_URL",
                                                            "postgresql://postgres@127.0.0.1:5432/test"))
@@ -380,8 +315,11 @@ def main() -> None:
     parser.add_argument("--out")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--schema")
+    parser.add_argument("--storage", choices=["sqlite", "redis"], default="sqlite")
+    parser.add_argument("--queue")
     args = parser.parse_args()
-    roles = {"worker": hub_worker_role, "huey": huey_role, "procrastinate": procrastinate_role}
+    roles = {"worker": hub_worker_role, "huey": huey_role, "procrastinate": procrastinate_role,
+             "celery": celery_role}
     if args.role in roles:
         roles[args.role](args)
         return
@@ -402,17 +340,18 @@ def main() -> None:
             figures[f"hub_pg_{workers}p_msgs_s"] = round(rate)
             figures["hub_pg_enqueue_msgs_s"] = round(enq)
             print(f"hub PostgreSQL, {workers} process(es): {rate:,.0f} msgs/s (enqueue {enq:,.0f} msgs/s)", flush=True)
-        huey_rate = huey_throughput(total, 2, tmp)
-        figures["huey_sqlite_2w_msgs_s"] = round(huey_rate)
-        print(f"huey SqliteHuey, 2 worker processes: {huey_rate:,.0f} msgs/s", flush=True)
-        procr_rate = procrastinate_throughput(args.pg_url, total, 4, tmp)
-        figures["procrastinate_pg_4p_msgs_s"] = round(procr_rate)
-        print(f"procrastinate PostgreSQL, 4 worker processes: {procr_rate:,.0f} msgs/s", flush=True)
-        best_sqlite = max(figures["hub_sqlite_1w_msgs_s"], figures["hub_sqlite_2w_msgs_s"])
-        figures["ratio_hub_sqlite_vs_huey"] = round(best_sqlite / huey_rate, 1)
-        figures["ratio_hub_pg_4p_vs_procrastinate"] = round(figures["hub_pg_4p_msgs_s"] / procr_rate, 1)
-        print(f"ratios: hub SQLite / huey {figures['ratio_hub_sqlite_vs_huey']}x, "
-              f"hub PostgreSQL 4p / procrastinate {figures['ratio_hub_pg_4p_vs_procrastinate']}x", flush=True)
+        runs, failed = task_queues.run_all(HERE, tmp, total, args.pg_url)
+        figures.update({f"{run.name}_msgs_s": round(run.msgs_s) for run in runs})
+        figures["baselines"] = {run.name: run.setup for run in runs}
+        figures["failed_baselines"] = failed
+        hub_best = max(figures[key] for key in figures if key.startswith("hub_") and key.endswith("w_msgs_s")
+                       or key.startswith("hub_pg_") and key.endswith("p_msgs_s"))
+        if runs:
+            best = max(runs, key=lambda run: run.msgs_s)
+            figures["best_baseline"] = best.name
+            figures["ratio_hub_vs_best_baseline"] = round(hub_best / best.msgs_s, 2)
+            print(f"ratio: the hub's best {hub_best:,} msgs/s against the best baseline ({best.setup}, "
+                  f"{best.msgs_s:,.0f} msgs/s): {figures['ratio_hub_vs_best_baseline']}x", flush=True)
         seconds = 5 if args.short else 15
         p50, p99, n = hub_latency(f"sqlite:///{tmp}/latency.db", seconds, tmp)
         figures.update(latency_sqlite_p50_ms=p50, latency_sqlite_p99_ms=p99)
@@ -431,6 +370,8 @@ def main() -> None:
               f"{store['status_query_ms']} ms ({store['status_queues_active']} active queues), "
               f"`hub status --json` wall time {store['hub_status_cli_s']} s", flush=True)
     print(json.dumps(figures))
+    if figures["failed_baselines"]:
+        sys.exit(f"failed: {len(figures['failed_baselines'])} baseline(s) erred; their figures would mean nothing")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,11 @@ Fills a hub database through the queue's public ``enqueue`` with N messages spre
 over Q queues (all of them active: the worst case for the status), blocks every
 1,000th queue with an error and stops every 2,000th, then times, each R times:
 the status query in-process, and as a user would, whole processes:
-``hub --version`` (start-up and imports alone), ``hub status``, ``hub status --json``
-and ``hub status --all --json`` (every active queue). SQLite, then PostgreSQL (in a
+``hub --version`` (start-up and imports alone), ``hub --debug status`` (the full
+command: configuration checked, SQLAlchemy), ``hub status``, ``hub status --json`` and
+``hub status --all --json`` (every active queue); these three take the quick path
+(``hub.cli.quick_status``) once the full check left its stamp, in a cache folder of the
+bench's own. SQLite, then PostgreSQL (in a
 schema of its own, dropped after) unless ``--no-pg``.
 
 Usage: ``python bench/status.py [--short] [--no-pg]``; the last line is JSON with every figure.
@@ -73,7 +76,7 @@ def spread(values: list[float]) -> dict[str, float]:
 
 def time_command(args: list[str], url: str, runs: int, cwd: Path) -> dict[str, float]:
     """Wall seconds of whole ``hub`` processes (start-up, imports, query, printing)."""
-    env = {**os.environ, "HUB_DATABASE_URL": url}
+    env = {**os.environ, "HUB_DATABASE_URL": url, "XDG_CACHE_HOME": str(cwd / "cache")}
     walls = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -107,13 +110,15 @@ def measure(name: str, url: str, total: int, queue_count: int, runs: int, cwd: P
     figures = {
         "enqueue_msgs_s": round(rate), "active_queues": active, "status_query_ms": query_ms,
         "hub_version_s": time_command(["--version"], url, runs, cwd),
+        "hub_status_full_s": time_command(["--debug", "status"], url, runs, cwd),
         "hub_status_s": time_command(["status"], url, runs, cwd),
         "hub_status_json_s": time_command(["status", "--json"], url, runs, cwd),
         "hub_status_all_json_s": time_command(["status", "--all", "--json"], url, max(1, runs // 2), cwd),
     }
     print(f"{name}: {total:,} messages in {active:,} active queues (enqueue {rate:,.0f} msgs/s); "
           f"status query {query_ms['min']} - {query_ms['max']} ms; wall s min/median/max: "
-          f"`hub --version` {fmt(figures['hub_version_s'])}, `hub status` {fmt(figures['hub_status_s'])}, "
+          f"`hub --version` {fmt(figures['hub_version_s'])}, `hub --debug status` (full) "
+          f"{fmt(figures['hub_status_full_s'])}, `hub status` {fmt(figures['hub_status_s'])}, "
           f"`hub status --json` {fmt(figures['hub_status_json_s'])}, "
           f"`hub status --all --json` {fmt(figures['hub_status_all_json_s'])}", flush=True)
     return figures

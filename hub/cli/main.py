@@ -13,6 +13,7 @@ import click
 
 from hub import __version__
 from hub.cli import output
+from hub.core.config.stamp import remember_checked
 from hub.core.errors import ConfigError, HubError
 from hub.core.runtime import HubRuntime
 
@@ -26,6 +27,8 @@ CORE_COMMANDS = {
     "replay": "hub.cli.queue", "queue": "hub.cli.queue", "run": "hub.cli.run", "worker": "hub.cli.run",
     "ingest": "hub.cli.ingest", "mapping": "hub.cli.mapping", "dry-run": "hub.cli.mapping",
     "load": "hub.cli.load", "inbound": "hub.cli.inbound", "demo": "hub.cli.demo", "config": "hub.cli.config",
+    "document": "hub.cli.documents", "order": "hub.cli.documents", "invoice": "hub.cli.documents",
+    "quotation": "hub.cli.documents",
 }
 
 
@@ -72,6 +75,8 @@ def build_cli(runtime: HubRuntime) -> click.Group:
         # [plugins.NAME] stops `hub status` as surely as `hub run`. (--version and --help
         # are answered before this and need no valid configuration.)
         runtime.check()
+        if runtime.from_files:
+            remember_checked(config_path)
 
     return cli
 

@@ -160,7 +160,11 @@ def dry_run(runtime: HubRuntime, plugin: str, file: Path, as_json: bool) -> None
             print_json(entry.document)
             for location in entry.unmapped:
                 click.echo(f"unmapped: {location}")
-        click.echo(f"{len(entries)} document(s), {len(failed)} failed; nothing was written")
+            for warning in entry.warnings:
+                click.echo(f"warning: {warning}")
+        warned = sum(1 for e in entries if e.warnings)
+        click.echo(f"{len(entries)} document(s), {len(failed)} failed"
+                   + (f", {warned} with warnings" if warned else "") + "; nothing was written")
     if failed:
         sys.exit(1)
 

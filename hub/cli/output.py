@@ -2,6 +2,12 @@
 
 rich is imported on first use of ``console``, ``error_console`` or ``print_table``:
 commands that print JSON or plain lines (``hub status``) start without it.
+
+Nothing printed is ever cut. Off a terminal (a pipe, a log file) rich would lay
+everything out for 80 columns and shorten ids to ``so_01M974E…``, which an
+administrator then cannot copy from the log: there the console is as wide as the
+widest line (``PIPE_WIDTH``). On a terminal a cell too long for its column folds onto
+the next line rather than losing its end.
 """
 
 from __future__ import annotations
@@ -21,11 +27,18 @@ if TYPE_CHECKING:
     error_console: Console
 
 
+PIPE_WIDTH = 100_000
+"""Line width off a terminal: wide enough that no table or line is ever shortened."""
+
+
 @cache
 def _console(stderr: bool) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr)
+    console = Console(stderr=stderr)
+    if not console.is_terminal:
+        console.width = PIPE_WIDTH
+    return console
 
 
 def __getattr__(name: str) -> Any:
@@ -57,15 +70,24 @@ def print_json(data: Any) -> None:
 def print_table(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None
 ) -> None:
-    """Print rows as a table; values are shown with ``str``, None as empty."""
+    """Print rows as a table; values are shown with ``str``, None as empty, never cut,
+    and as plain text: a value that looks like rich markup (``[red]``) is printed as is."""
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=title, show_lines=False)
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
     _console(False).print(table)
+
+
+def escape(text: str) -> str:
+    """``text`` with rich markup escaped, for a line printed through ``console``."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")

@@ -46,6 +46,12 @@ class HubRuntime:
         self._contexts: dict[str, PluginContext] = {}
         self._ingestors: dict[str, Ingestor] = {}
 
+    @property
+    def from_files(self) -> bool:
+        """True when the settings come from the configuration file and environment
+        (not handed over by a caller, as tests and worker processes do)."""
+        return self._settings is None
+
     @cached_property
     def settings(self) -> HubSettings:
         """Validated settings: those given, or ``config_path`` (default hub.toml) + HUB_* environment."""

@@ -120,6 +120,10 @@ class PluginSelection(BaseSettings):
         return (env_settings, init_settings)
 
 
+DEFAULT_UNMERGE_DAYS = 30.0
+"""Default of ``unmerge_days``."""
+
+
 class HubSettings(PluginSelection):
     """Settings of one hub installation."""
 
@@ -156,6 +160,9 @@ class HubSettings(PluginSelection):
         description="How long an inbound document may wait for an object the hub does not know yet (a"
         " partner, a product) before it is reported as failed (default a day); it posts on its own as"
         " soon as the object arrives.")
+    unmerge_days: float = Field(
+        default=DEFAULT_UNMERGE_DAYS, gt=0,
+        description="How long after a partner merge `hub partner unmerge` may undo it (default 30 days).")
     max_payload_bytes: int = Field(
         default=256 * 1024 * 1024, ge=1,
         description="Largest file `hub ingest` and the file ports take in (default 256 MiB): a larger one is"

@@ -40,8 +40,65 @@ def hub_register_mappings(registry: PluginRegistry) -> None:
 
 
 @hookimpl
+def hub_register_inbound(registry: PluginRegistry) -> None:
+    """Guest checkouts: the guest's partner found by e-mail or made, before the order posts."""
+    from hub.api import InboundSpec
+    from plugins.ecommerce.codecs.guests import guest_message_type
+    from plugins.ecommerce.codecs.topics import PLATFORMS
+    from plugins.ecommerce.guests import guest_handler
+
+    registry.add_inbound(InboundSpec({guest_message_type(platform): guest_handler for platform in PLATFORMS}))
+
+
+@hookimpl
+def hub_register_transports(registry: PluginRegistry) -> None:
+    """Order states, stock and prices back to the shops, each through its per-shop, per-object queue."""
+    from hub.api import TransportSpec
+    from plugins.ecommerce.pushes import TRANSPORT, subscription
+    from plugins.ecommerce.transport import ShopTransport
+
+    registry.add_transport(TransportSpec(TRANSPORT, ShopTransport, (),
+                                         "Order states, fulfilments, stock and prices to the shops' Admin REST APIs"))
+    registry.add_subscription(subscription(registry.settings_as(EcommerceSettings)))
+
+
+@hookimpl
+def hub_register_routes(registry: PluginRegistry) -> None:
+    """``POST /ecommerce/<shop>/webhooks`` for every configured shop, signature-checked."""
+    from plugins.ecommerce.webhooks import webhook_routes
+
+    for route in webhook_routes(registry.settings_as(EcommerceSettings)):
+        registry.add_route(route)
+
+
+@hookimpl
 def hub_register_commands(registry: PluginRegistry) -> None:
-    """``hub shop-sim``: the shop simulator on its own."""
+    """``hub shop sync`` (the reconcile on demand) and ``hub shop-sim`` (the shop simulator)."""
+    from plugins.ecommerce.cli import shop
     from plugins.ecommerce.simulator.cli import shop_sim
 
+    registry.add_command(shop)
     registry.add_command(shop_sim)
+
+
+@hookimpl
+def hub_register_jobs(registry: PluginRegistry) -> None:
+    """The reconcile poll of each shop, every ``reconcile_minutes``."""
+    from hub.api import JobSpec
+    from plugins.ecommerce.reconcile import reconcile_job
+
+    for name, shop in registry.settings_as(EcommerceSettings).shops.items():
+        registry.add_job(JobSpec(f"ecommerce.reconcile.{name}", reconcile_job(name), "interval",
+                                 {"seconds": shop.reconcile_minutes * 60},
+                                 f"Poll shop {name} for the orders and customers its webhooks missed"))
+
+
+@hookimpl
+def hub_register_demo(registry: PluginRegistry) -> None:
+    """Web-shop orders by webhook to the ERP and back, after the ERP's part."""
+    from hub.api import DemoSpec
+    from plugins.ecommerce.demo import ShopDemo
+
+    registry.add_demo(DemoSpec("web shops", ShopDemo, order=20,
+                               description="Shopify and WooCommerce orders by webhook to the ERP; confirmation,"
+                                           " fulfilment with tracking, invoice, stock and prices back"))

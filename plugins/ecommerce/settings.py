@@ -61,6 +61,13 @@ class ShopSettings(BaseModel):
         default=None, ge=1,
         description="Largest webhook body the hub takes from this shop (413 above it);"
                     " default: [plugins.ecommerce] max_body_bytes.")
+    currency: str = Field(
+        default="EUR", pattern=r"^[A-Z]{3}$",
+        description="The shop's currency: which of a product's list prices the hub sends it.")
+    stock_locations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Stock locations the shop sells from: the ERP's location (plant, or PLANT/STORAGE) -> the"
+                    " shop's location name; empty: every stock level goes to the shop's first location.")
     reconcile_minutes: float = Field(
         default=15.0, gt=0,
         description="How often the hub polls the shop for orders and customers its webhooks missed.")

@@ -89,7 +89,8 @@ def hub_register_routes(registry: PluginRegistry) -> None:
 
 @hookimpl
 def hub_register_jobs(registry: PluginRegistry) -> None:
-    """The file port's polling; with WPUUMS, closing the stores' complete business days."""
+    """The file port's polling; the request load (with ``request_url``); with WPUUMS,
+    closing the stores' complete business days."""
     from hub.api import JobSpec
     from plugins.erp_sap.fileport import poll_job
     from plugins.erp_sap.pos import pos_days_job
@@ -97,6 +98,12 @@ def hub_register_jobs(registry: PluginRegistry) -> None:
     settings = registry.settings_as(ErpSapSettings)
     registry.add_job(JobSpec("erp_sap.file_port", poll_job, "interval", {"seconds": settings.poll_seconds},
                              "Pick up IDoc files from the inbound folder"))
+    if settings.request_url is not None:
+        from plugins.erp_sap.requestload import request_load_job
+
+        registry.add_job(JobSpec("erp_sap.request_load", request_load_job, "interval",
+                                 {"seconds": settings.poll_seconds},
+                                 "Ask the ERP for customers and materials that waiting documents need"))
     if settings.pos_channel == "wpuums":
         registry.add_job(JobSpec("erp_sap.pos_days", pos_days_job, "interval",
                                  {"seconds": settings.pos_close_minutes * 60},

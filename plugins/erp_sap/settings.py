@@ -51,6 +51,15 @@ class ErpSapSettings(BaseModel):
         default=None,
         description="URL template `hub load` fetches IDoc-XML from when no file is named; "
                     "{message_type} becomes DEBMAS or MATMAS.")
+    request_url: str | None = Field(
+        default=None,
+        description="URL template of the ERP's request load: a document waiting for a customer or material"
+                    " the hub does not know makes the hub fetch its DEBMAS or MATMAS here; {message_type}"
+                    " becomes DEBMAS or MATMAS, {number} the ERP's number. Without it documents wait for the"
+                    " ERP to send the object on its own.")
+    request_minutes: float = Field(
+        default=10.0, gt=0, description="How long to wait before asking the ERP again for an object it has not"
+                                        " sent (the request load)." )
     replicate_partners: bool = Field(
         default=True, description="Send partners created or changed outside the ERP to it as DEBMAS.")
     acknowledge: bool = Field(default=True, description="Send ALEAUD for every IDoc the hub processed.")

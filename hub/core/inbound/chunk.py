@@ -223,6 +223,8 @@ class ChunkRun:
                 continue
             entry.mapping = f"{result.mapping_file}@{result.mapping_version}"
             self._record(entry, "mapped", f"mapped by {entry.mapping}")
+            for note in result.notes:
+                self._record(entry, "mapped", note)
             pending.append(entry)
             documents.append(Incoming(result.document, self.posting.system, source_time=stamp))
         upserts = self.posting.masterdata.upsert_each(self.conn, documents)

@@ -17,12 +17,14 @@ from pydantic import BaseModel
 
 from hub.core.errors import MappingProblem
 from hub.core.mapping import canonical
+from hub.core.mapping.codegen import GroupSpec, Spec
 from hub.core.mapping.fieldrules import compile_field_rule, compile_money_rule
 from hub.core.mapping.groups import build_group
 from hub.core.mapping.keys import Iterate, KeyReader
 from hub.core.mapping.loader import YList, YMap
 from hub.core.mapping.paths import Path, Step, TreeAdapter, make_adder, make_iterator, make_reader, parse_path
 from hub.core.mapping.steps import InRule, OutRule, RuleRow
+from hub.core.mapping.unknown import ERROR, UnknownPolicy
 from hub.core.mapping.values import ValueList
 
 DIRECTIONS = ("both", "inbound", "outbound")
@@ -46,22 +48,35 @@ class RuleCompiler:
     """Compiles the rules of one table; read ``problems`` afterwards."""
 
     def __init__(self, file: str, adapter: TreeAdapter, system: str,
-                 value_list: Callable[[str], ValueList | None], inbound: bool, outbound: bool) -> None:
+                 value_list: Callable[[str], ValueList | None], inbound: bool, outbound: bool,
+                 unknown_codes: dict[str, UnknownPolicy] | None = None) -> None:
         self.file = file
         self.adapter = adapter
         self.system = system
         self.value_list = value_list
         self.inbound_enabled = inbound
         self.outbound_enabled = outbound
+        self.unknown_codes = unknown_codes or {}
+        """The table's ``unknown_codes``: policy per value list name, ``*`` for any list."""
         self.problems: list[MappingProblem] = []
         self.rows: list[RuleRow] = []
         self.mapped: list[Mapped] = []
         self.sources: dict[str, str] = {}
         """Canonical path (list positions as ``*``) -> source path, for validation errors."""
+        self.specs: dict[Any, Spec] = {}
+        self.conditions: dict[Any, tuple[Any, ...]] = {}
+        """Each inbound ``when`` closure's tests (path, reader, wanted values), for ``codegen``."""
+        """What the code generator needs of each inbound rule it writes in line (``codegen``)."""
         self.key_readers: list[KeyReader] = []
         """The inbound key-map lookups of the table, found before mapping (``keys``)."""
         self.groups: tuple[Iterate, ...] = ()
         """Iterators of the repeating groups being compiled, outermost first."""
+        self.outer_scopes: tuple[tuple[Step, ...], ...] = ()
+        """The scope each group being compiled sits in, outermost first: where ``../`` reads."""
+
+    def unknown_policy(self, value_list: str) -> UnknownPolicy:
+        """The table's policy for codes missing from ``value_list`` (``error`` unless it says)."""
+        return self.unknown_codes.get(value_list) or self.unknown_codes.get("*") or ERROR
 
     def problem(self, line: int | None, field: str | None, message: str) -> None:
         """Record one problem of this table."""
@@ -72,16 +87,23 @@ class RuleCompiler:
     def path(self, text: Any, line: int, where: str, *, want_field: bool) -> Path | None:
         """Parse a source path of this table's format, or record why it is wrong."""
         try:
-            return parse_path(text, separator=self.adapter.separator,
+            path = parse_path(text, separator=self.adapter.separator,
                               field_separator=self.adapter.field_separator, want_field=want_field)
         except ValueError as exc:
             self.problem(line, where, str(exc))
             return None
+        if path.up and not self.outer_scopes:
+            self.problem(line, where, f"path {path.text!r}: ../ reads the enclosing group's element, and this"
+                                      " rule is in no group")
+            return None
+        return path
 
     def note_mapped(self, scope: tuple[Step, ...], path: Path) -> None:
         """Remember that ``path`` (inside ``scope``) is read, for the unmapped report."""
         if path.control:
             return
+        if path.up:
+            scope = self.outer_scopes[-1] if self.outer_scopes else ()
         steps = path.steps if path.absolute else scope + path.steps
         names = tuple(step.name for step in steps)
         for depth, step in enumerate(steps):
@@ -225,14 +247,15 @@ class RuleCompiler:
         required = rule.get("required", False) is True
         item_prefix = f"{where}.*."
         row_at = len(self.rows)
-        saved = self.inbound_enabled, self.outbound_enabled, self.groups
+        saved = self.inbound_enabled, self.outbound_enabled, self.groups, self.outer_scopes
         iterate = make_iterator(self.adapter, each) if each is not None else None
         self.inbound_enabled = saved[0] and direction != "outbound"
         self.outbound_enabled = saved[1] and direction != "inbound"
         self.groups = saved[2] + (iterate,) if iterate is not None else saved[2]
+        self.outer_scopes = saved[3] + (scope,)
         inbound, outbound = self.compile_level(rule.get("rules"), rule.line_of("rules"), leaf.model,
                                                inner_scope, item_prefix, set(match))
-        self.inbound_enabled, self.outbound_enabled, self.groups = saved
+        self.inbound_enabled, self.outbound_enabled, self.groups, self.outer_scopes = saved
         where_match = ", ".join(f"{key}={value}" for key, value in (rule.get("match") or {}).items())
         self.rows.insert(row_at, RuleRow(direction, each.text if each else "(this level)", where,
                                          "group" + (f" where {where_match}" if match else ""), required,
@@ -242,6 +265,9 @@ class RuleCompiler:
         label = each.text if each is not None else target
         rule_in, rule_out = build_group(tuple(target.split(".")), label, match, required, iterate, add,
                                         inbound if want_in else None, outbound if want_out else None, skip)
+        if rule_in is not None:
+            self.specs[rule_in] = GroupSpec(each, self.adapter.name == "idoc", iterate, skip, match, inbound,
+                                            required, target, label, tuple(target.split(".")))
         return rule_in, rule_out, [tuple(target.split("."))]
 
     def skip_condition(self, rule: YMap, scope: tuple[Step, ...], where: str) -> Any:

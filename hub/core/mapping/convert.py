@@ -16,12 +16,17 @@ from hub.core.mapping import canonical
 from hub.core.mapping.loader import YList, YMap
 from hub.core.mapping.steps import DocCtx, MissingReference
 from hub.core.mapping.transforms import Transform, build_transform, parse_spec
+from hub.core.mapping.unknown import POLICY_HELP, parse_policy, translators
 from hub.core.mapping.values import ValueList
 
 if TYPE_CHECKING:
     from hub.core.mapping.compiler import RuleCompiler
 
 Step = tuple[Callable[..., Any], bool]
+InStep = tuple[Callable[..., Any], bool, "dict[str, str] | None"]
+"""An inbound step for generated code: the function, whether it takes the context, and
+for a value list that refuses unknown codes its table (looked up in line; the function
+is called only for a code the table lacks)."""
 SystemOf = Callable[[DocCtx], str]
 """Which system's key map a lookup asks, for one document (see ``lookup_system``)."""
 """A pipeline step and whether it takes the document context (lookups do)."""
@@ -45,6 +50,8 @@ class Converter:
     """The inbound steps before that lookup (None when there are none)."""
     lookup_system: SystemOf | None = None
     """Whose key map the lookup asks, per document (None without a lookup)."""
+    inbound_steps: tuple[InStep, ...] = ()
+    """The inbound pipeline step by step, for generated code (``codegen``)."""
 
     def describe(self) -> str:
         """Transforms, value list, lookup and default, as ``hub mapping show`` prints them."""
@@ -117,39 +124,30 @@ def transforms_of(c: RuleCompiler, rule: YMap, where: str, source_count: int) ->
     return transforms if ok else None
 
 
-def _value_steps(c: RuleCompiler, rule: YMap, where: str) -> tuple[Step, Step] | None | Literal[False]:
+def _value_steps(c: RuleCompiler, rule: YMap, where: str
+                 ) -> tuple[Step, Step, dict[str, str] | None] | None | Literal[False]:
     name = rule.get("values")
     if name is None:
+        if "unknown" in rule:
+            c.problem(rule.line_of("unknown"), where, "unknown is the policy of a value list: it needs values")
+            return None
         return False
-    unknown = rule.get("unknown", "error")
-    if unknown not in ("error", "keep"):
-        c.problem(rule.line_of("unknown"), where, "unknown must be error or keep")
-        return None
     vl: ValueList | None = c.value_list(name) if isinstance(name, str) else None
     if vl is None:
         c.problem(rule.line_of("values"), where, f"no value list named {name!r} (declare it under"
                   " value_lists, or put values/NAME.csv next to the table)")
         return None
-    keep = unknown == "keep"
-    forward, backward = vl.inbound, vl.outbound
-
-    def translate_in(value: Any) -> Any:
-        found = forward.get(value if isinstance(value, str) else str(value))
-        if found is None:
-            if keep:
-                return value
-            raise ValueError(f"{value!r} is not in value list {vl.name} ({vl.file})")
-        return found
-
-    def translate_out(value: Any) -> Any:
-        found = backward.get(value if isinstance(value, str) else str(value))
-        if found is None:
-            if keep:
-                return value
-            raise ValueError(f"canonical {str(value)!r} has no external code in value list {vl.name}")
-        return found
-
-    return (translate_in, False), (translate_out, False)
+    if "unknown" in rule:
+        policy = parse_policy(rule["unknown"])
+        if policy is None:
+            c.problem(rule.line_of("unknown"), where, POLICY_HELP)
+            return None
+    else:
+        policy = c.unknown_policy(vl.name)
+    raw = rule.get("source")
+    source = ", ".join(str(s) for s in raw) if isinstance(raw, list) else str(raw)
+    translate_in, needs_ctx, translate_out = translators(vl, policy, where, source)
+    return (translate_in, needs_ctx), (translate_out, False), (vl.inbound if policy.kind == "error" else None)
 
 
 def _as_text(value: Any) -> Any:
@@ -181,11 +179,19 @@ def lookup_system(c: RuleCompiler, rule: YMap, where: str) -> SystemOf | None:
     return from_control
 
 
+def unresolved_placeholder(system: str, object_type: str, external_id: str) -> str:
+    """What a dry run shows in place of the hub id of an object the hub does not know yet."""
+    return f"(unresolved {object_type} {external_id} of {system})"
+
+
 def _lookup_steps(system_of: SystemOf, object_type: str, required: bool) -> tuple[Step, Step]:
     def lookup_in(value: Any, ctx: DocCtx) -> Any:
         system = system_of(ctx)
         hub_id = ctx.lookup(system, object_type, str(value))
         if hub_id is None and required:
+            if ctx.unresolved is not None:
+                ctx.unresolved.append((system, object_type, str(value)))
+                return unresolved_placeholder(system, object_type, str(value))
             raise MissingReference(f"{object_type} {value!r} of {system} is not in the key map (not known yet)",
                                    (system, object_type, str(value)))
         return hub_id
@@ -224,7 +230,9 @@ def build_converter(c: RuleCompiler, rule: YMap, where: str, annotation: Any, so
         return None
     inbound: list[Step] = [(t.inbound, False) for t in transforms]
     outbound: list[Step] = [(t.outbound, False) for t in reversed(transforms) if t.outbound is not None]
+    tables: dict[int, dict[str, str] | None] = {}
     if values:
+        tables[len(inbound)] = values[2]
         inbound.append(values[0])
         outbound.insert(0, values[1])
     if lookup and system_of is not None:
@@ -236,12 +244,16 @@ def build_converter(c: RuleCompiler, rule: YMap, where: str, annotation: Any, so
     irreversible = next((t.name for t in transforms if t.outbound is None), "")
     parts = [t.name for t in transforms]
     if values:
-        parts.append(f"values {rule['values']}" + (" (unknown kept)" if rule.get("unknown") == "keep" else ""))
+        policy = parse_policy(rule["unknown"]) if "unknown" in rule else c.unknown_policy(str(rule["values"]))
+        described = policy.describe() if policy is not None else ""
+        parts.append(f"values {rule['values']}" + (f" ({described})" if described else ""))
     if lookup:
         parts.append(f"lookup {lookup}" + (f" in {rule['lookup_system']}" if "lookup_system" in rule else ""))
     if default is not None:
         parts.append(f"default {rule['default']!r}")
-    plain = compose_plain([fn for fn, _ in inbound]) if inbound and not lookup else None
+    plain = compose_plain([fn for fn, _ in inbound]) \
+        if inbound and not any(needs_ctx for _, needs_ctx in inbound) else None
     before_lookup = compose_plain([fn for fn, _ in inbound[:-1]]) if lookup and len(inbound) > 1 else None
+    steps = tuple((fn, needs_ctx, tables.get(index)) for index, (fn, needs_ctx) in enumerate(inbound))
     return Converter(compose(inbound), compose(outbound), plain, not irreversible, irreversible, default,
-                     ", ".join(parts), lookup.strip() if lookup else None, before_lookup, system_of)
+                     ", ".join(parts), lookup.strip() if lookup else None, before_lookup, system_of, steps)

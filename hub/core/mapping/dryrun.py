@@ -2,7 +2,10 @@
 
 Integrators use this to see what a payload would become and which of its fields no
 table reads. Key-map lookups read the hub's database when it exists (read-only);
-without one every lookup misses, which shows up as an error on required lookups.
+without one every lookup misses. A required reference the hub does not know is a
+warning, not an error: posting would keep the document waiting for the object (and
+a plugin may ask its system for it), so the document is shown mapped, with a
+placeholder where the hub id would be.
 """
 
 from __future__ import annotations
@@ -32,13 +35,17 @@ class DryRunEntry:
     mapping_version: str | None = None
     document: dict[str, Any] | None = None
     unmapped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Unknown codes let through by a policy, and references the hub does not know yet
+    (posting would keep the document waiting for them): shown, never fatal."""
     error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"document_id": self.document_id, "message_type": self.message_type,
                 "mapping_file": self.mapping_file, "mapping_version": self.mapping_version,
-                "document": self.document, "unmapped": self.unmapped, "error": self.error}
+                "document": self.document, "unmapped": self.unmapped, "warnings": self.warnings,
+                "error": self.error}
 
 
 def pick_codec(codecs: list[CodecSpec], payload: bytes, source_name: str, plugin: str) -> CodecSpec:
@@ -67,7 +74,7 @@ def dry_run(codecs: list[CodecSpec], plugin: str, path: Path, mappings: MappingS
     for raw in codec.parse(payload, path.name):
         entry = DryRunEntry(raw.document_id, raw.message_type)
         try:
-            result = mappings.map_inbound(raw, lookup)
+            result = mappings.map_inbound(raw, lookup, unresolved_as_warnings=True)
         except HubError as exc:
             entry.error = str(exc)
         else:
@@ -75,6 +82,10 @@ def dry_run(codecs: list[CodecSpec], plugin: str, path: Path, mappings: MappingS
             entry.mapping_version = result.mapping_version
             entry.document = result.document.model_dump(mode="json", exclude_defaults=True)
             entry.unmapped = result.unmapped
+            entry.warnings = [*result.notes, *(
+                f"unresolved reference: {object_type} {external_id} of {system} is not known to the hub yet;"
+                " posting would keep the document waiting until it arrives"
+                for system, object_type, external_id in dict.fromkeys(result.unresolved))]
         entries.append(entry)
     return entries
 

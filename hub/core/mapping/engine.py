@@ -8,6 +8,7 @@ message can record them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from hub.core.errors import DocumentError, NotFoundError, UnresolvedReferenceError
+from hub.core.mapping.codegen import Inbound
 from hub.core.mapping.compiler import Mapped
 from hub.core.mapping.keys import KeyReader, LookupKey
 from hub.core.mapping.steps import DocCtx, InRule, Lookup, OutRule, ReverseLookup, RuleFailure, RuleRow
@@ -31,6 +33,12 @@ class MappingResult:
     mapping_version: str
     unmapped: list[str]
     """Source locations present in the document that no rule of the table reads."""
+    notes: list[str] = dataclasses.field(default_factory=list)
+    """What the mapping let through that the document's history should show (an
+    unknown code kept, or replaced by its list's default)."""
+    unresolved: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
+    """With ``unresolved_as_warnings``: the (system, object type, external id) of each
+    required reference the key map did not know; the document holds placeholders there."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,7 @@ class MappingTable:
                  outbound_control: dict[str, str], outbound_root: str | None, version: str,
                  description: str, rows: list[RuleRow], inbound_rules: list[InRule],
                  outbound_rules: list[OutRule], mapped: list[Mapped], sources: dict[str, str],
-                 key_readers: list[KeyReader] | None = None) -> None:
+                 inbound_function: Inbound, key_readers: list[KeyReader] | None = None) -> None:
         self.file = file
         self.system = system
         self.document_type = document_type
@@ -65,6 +73,9 @@ class MappingTable:
         self.rows = rows
         self._adapter = adapter
         self._inbound = inbound_rules
+        self.inbound_function = inbound_function
+        """The table's inbound work as one function: (root, canonical dict, ctx) -> None
+        (generated from the rules, see ``hub.core.mapping.codegen``)."""
         self._outbound = outbound_rules
         self._sources = sources
         self._key_readers = key_readers or []
@@ -86,14 +97,20 @@ class MappingTable:
         return f"MappingTable({self.file!r}, {self.system}/{self.document_type})"
 
     def map_inbound(self, raw: RawDocument, lookup: Lookup | None = None, *,
-                    report_unmapped: bool = True) -> MappingResult:
-        """Map ``raw`` to a canonical document; ``DocumentError`` names document, field and reason."""
+                    report_unmapped: bool = True, unresolved_as_warnings: bool = False) -> MappingResult:
+        """Map ``raw`` to a canonical document; ``DocumentError`` names document, field and reason.
+
+        ``unresolved_as_warnings`` (dry runs) maps on past required references the key
+        map does not know, listing them in the result instead of raising
+        ``UnresolvedReferenceError``.
+        """
         root = self._adapter.root(raw.body)
         ctx = DocCtx(root, raw.control, lookup, None)
+        if unresolved_as_warnings:
+            ctx.unresolved = []
         out: dict[str, Any] = {}
         try:
-            for rule in self._inbound:
-                rule(root, out, ctx)
+            self.inbound_function(root, out, ctx)
         except RuleFailure as failure:
             name = f"{raw.message_type} {raw.document_id}"
             if failure.missing is not None:
@@ -104,7 +121,7 @@ class MappingTable:
         except ValidationError as exc:
             raise self._validation_error(f"{raw.message_type} {raw.document_id}", exc) from None
         unmapped = self.unmapped(root) if report_unmapped else []
-        return MappingResult(document, self.file, self.version, unmapped)
+        return MappingResult(document, self.file, self.version, unmapped, ctx.notes, ctx.unresolved or [])
 
     def lookup_keys(self, raw: RawDocument) -> set[LookupKey]:
         """The key-map lookups mapping ``raw`` will make (a superset; see ``hub.core.mapping.keys``)."""
@@ -194,16 +211,22 @@ class MappingSet:
         return table
 
     def select_raw(self, raw: RawDocument) -> MappingTable:
-        """The table for ``raw``: its message type, else the control record's MESTYP."""
+        """The table for ``raw``: its message type, else the control record's MESTYP, else
+        the message type of its IDoc basic type (``IDOCTYP`` without its version: DEBMAS07
+        -> DEBMAS), so a customer message type such as ZDEBMAS over a customer extension
+        maps through the basic type's table."""
         table = self._inbound.get((raw.system, raw.message_type))
         if table is None and raw.control.get("MESTYP"):
             table = self._inbound.get((raw.system, raw.control["MESTYP"]))
+        if table is None and raw.control.get("IDOCTYP"):
+            table = self._inbound.get((raw.system, raw.control["IDOCTYP"].rstrip("0123456789")))
         return table or self.select(raw.system, raw.message_type)
 
     def map_inbound(self, raw: RawDocument, lookup: Lookup | None = None, *,
-                    report_unmapped: bool = True) -> MappingResult:
+                    report_unmapped: bool = True, unresolved_as_warnings: bool = False) -> MappingResult:
         """Select the table for ``raw`` and map it."""
-        return self.select_raw(raw).map_inbound(raw, lookup, report_unmapped=report_unmapped)
+        return self.select_raw(raw).map_inbound(raw, lookup, report_unmapped=report_unmapped,
+                                                unresolved_as_warnings=unresolved_as_warnings)
 
     def lookup_keys(self, raw: RawDocument) -> set[LookupKey]:
         """The key-map lookups mapping ``raw`` will make; none when no table maps it."""

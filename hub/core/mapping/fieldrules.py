@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from hub.core.mapping import canonical
+from hub.core.mapping.codegen import FieldSpec
 from hub.core.mapping.convert import Converter, build_converter
 from hub.core.mapping.keys import KeyReader
 from hub.core.mapping.loader import YList, YMap
@@ -123,6 +124,9 @@ def compile_field_rule(c: RuleCompiler, rule: YMap, model: type[BaseModel], scop
     reversible = converter.reversible and when is None
     why = "a condition (when)" if when is not None else f"transform {converter.irreversible}"
     want_in, want_out = c.wants(direction, reversible, rule, where, why)
+    if want_out and any(p.up for p in paths):
+        c.problem(rule.line_of("source"), where, "a ../ path is read inbound only: set `direction: inbound`")
+        return None
     parts = tuple(target.split("."))
     c.sources[where] = ", ".join(p.text for p in paths)
     c.rows.append(RuleRow(direction, ", ".join(p.text for p in paths), where, converter.describe(), required,
@@ -135,6 +139,8 @@ def compile_field_rule(c: RuleCompiler, rule: YMap, model: type[BaseModel], scop
         if want_in else None
     rule_out = _field_out(c, paths, parts, leaf.is_list, converter, required, target, condition_out) \
         if want_out else None
+    if rule_in is not None:
+        c.specs[rule_in] = _field_spec(c, paths, parts, leaf.is_list, converter, required, target, condition_in)
     if rule_in is not None and converter.lookup_type is not None and converter.lookup_system is not None:
         c.key_readers.append(KeyReader(c.groups, _source_reader(c, paths), converter.before_lookup,
                                        converter.lookup_system, converter.lookup_type))
@@ -152,6 +158,7 @@ def _condition(c: RuleCompiler, when: Any, rule: YMap, where: str, scope: tuple[
         c.problem(rule.line_of("when"), where, "when must map paths to a value or a list of values")
         return None
     reads: list[tuple[Callable[[Any, Ctx], Any], frozenset[str] | None]] = []
+    tests: list[tuple[Path, Callable[[Any, Ctx], Any], frozenset[str] | None]] = []
     gets: list[tuple[Callable[[dict[str, Any]], Any], frozenset[str] | None]] = []
     for text, expected in when.items():
         # "*" asks only that the path has a value (e.g. a confirmed quantity was sent).
@@ -163,6 +170,7 @@ def _condition(c: RuleCompiler, when: Any, rule: YMap, where: str, scope: tuple[
                 return None
             c.note_mapped(scope, path)
             reads.append((make_reader(c.adapter, path), wanted))
+            tests.append((path, reads[-1][0], wanted))
         else:
             gets.append((make_getter(tuple(str(text).split("."))), wanted))
 
@@ -172,6 +180,8 @@ def _condition(c: RuleCompiler, when: Any, rule: YMap, where: str, scope: tuple[
     def holds_out(data: dict[str, Any], ctx: None) -> bool:
         return all(_fits(get(data), wanted) for get, wanted in gets)
 
+    if inbound:
+        c.conditions[holds_in] = tuple(tests)
     return holds_in if inbound else holds_out
 
 
@@ -200,6 +210,14 @@ def _source_reader(c: RuleCompiler, paths: list[Path]) -> Any:
         return values if any(v is not None for v in values) else None
 
     return read
+
+
+def _field_spec(c: RuleCompiler, paths: list[Path], parts: tuple[str, ...], append: bool,
+                converter: Converter, required: bool, where: str, condition: Any) -> FieldSpec:
+    """The rule as the code generator writes it in line (the same steps as ``_field_in``)."""
+    return FieldSpec(paths, c.adapter.name == "idoc", _source_reader(c, paths), converter.inbound_steps, parts,
+                     append, make_putter(parts, append), required, where, ", ".join(p.text for p in paths),
+                     converter.default, condition, c.conditions.get(condition, ()) if condition is not None else ())
 
 
 def _field_in(c: RuleCompiler, paths: list[Path], parts: tuple[str, ...], append: bool,
@@ -257,7 +275,7 @@ def _direct_in(c: RuleCompiler, paths: list[Path], parts: tuple[str, ...], plain
     the current segment is read straight from its dict.
     """
     own_field = paths[0].field if (c.adapter.name == "idoc" and len(paths) == 1 and not paths[0].steps
-                                   and not paths[0].control) else None
+                                   and not paths[0].control and not paths[0].up) else None
     first, name = (None, parts[0]) if len(parts) == 1 else parts
 
     def field_in_direct(node: Any, out: dict[str, Any], ctx: DocCtx) -> bool:

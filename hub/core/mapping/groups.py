@@ -40,6 +40,7 @@ def _inbound(parents: list[str], last: str, name: str, label: str, match: dict[s
         elements = iterate(node, ctx) if iterate is not None else (node,)
         items: list[dict[str, Any]] = []
         position = 0
+        ctx.parents.append(node)
         for element in elements:
             position += 1
             if skip is not None and skip(element, ctx):
@@ -55,6 +56,7 @@ def _inbound(parents: list[str], last: str, name: str, label: str, match: dict[s
                 raise failure.within(f"{name}.{len(items)}", f"{label}#{number}") from None
             if found:
                 items.append(item)
+        ctx.parents.pop()
         if not items:
             if required:
                 raise RuleFailure(name, label, "at least one element is required, none was found")

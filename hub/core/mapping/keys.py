@@ -37,16 +37,18 @@ class KeyReader:
 
     def collect(self, root: Any, ctx: DocCtx, keys: set[LookupKey]) -> None:
         """Add the keys this rule will look up in the tree ``root`` to ``keys``."""
-        nodes = [root]
+        nodes: list[tuple[Any, Any]] = [(root, None)]
         for iterate in self.groups:
-            nodes = [element for node in nodes for element in iterate(node, ctx)]
+            nodes = [(element, node) for node, _ in nodes for element in iterate(node, ctx)]
         convert = self.before_lookup
         try:
             system = self.system(ctx)
         except ValueError:
             return  # the mapping will say what is missing
-        for node in nodes:
+        for node, parent in nodes:
+            ctx.parents.append(parent)  # for ../ paths: the element the innermost group is on
             value = self.read(node, ctx)
+            ctx.parents.pop()
             if value is not None and convert is not None:
                 try:
                     value = convert(value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from hub.core.mapping.codegen import MoneySpec
 from hub.core.mapping.convert import compose, compose_plain, transforms_of
 from hub.core.mapping.loader import YMap
 from hub.core.mapping.money import decimal_places, plain_decimal, to_places
@@ -64,6 +65,9 @@ def build_money_rule(c: RuleCompiler, rule: YMap, scope: tuple[Step, ...], where
     required = rule.get("required", False) is True
     irreversible = next((t.name for t in transforms if t.outbound is None), "")
     want_in, want_out = c.wants(direction, not irreversible, rule, where, f"transform {irreversible}")
+    if want_out and any(p is not None and p.up for p in (amount_path, currency_path)):
+        c.problem(rule.line_of("money"), where, "a ../ path is read inbound only: set `direction: inbound`")
+        return None
     source = amount_path.text + (f", {currency_path.text}" if currency_path else "")
     c.sources[where] = source
     c.sources[f"{where}.amount"] = amount_path.text
@@ -138,4 +142,9 @@ def build_money_rule(c: RuleCompiler, rule: YMap, scope: tuple[Step, ...], where
         if write_currency is not None:
             write_currency(node, ctx, currency_out.get(currency, currency) if currency_out else currency)
 
+    if want_in:
+        places_of = None if keep else decimal_places if fixed is None else (lambda currency: fixed)
+        c.specs[money_in] = MoneySpec(amount_path, currency_path, c.adapter.name == "idoc", read_amount,
+                                      read_currency, amount_in, default_currency, currency_in, places_of, parts, put,
+                                      required, name, source)
     return (money_in if want_in else None), (money_out if want_out else None), [parts]

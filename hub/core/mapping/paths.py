@@ -12,8 +12,9 @@ One grammar for the three tree shapes of ``hub.core.raw`` (details in docs/mappi
   steps are elements matched by local name, the last part is a child element's text,
   an attribute ``@name`` or ``.`` (the element's own text).
 
-A leading ``/`` reads from the document root even inside a repeating group. A path
-without steps (``MENGE``) reads the current element. Predicates select the first
+A leading ``/`` reads from the document root even inside a repeating group, a leading
+``../`` from the element the enclosing group is on (``../MENEE`` in an item's schedule
+lines: the item's unit). A path without steps (``MENGE``) reads the current element. Predicates select the first
 element whose KEY (field, child element or ``@attribute``) equals VALUE; when
 rendering, a created element gets the predicate's value, so qualifier selection
 works both ways.
@@ -48,6 +49,8 @@ class Path:
     field: str | None
     absolute: bool = False
     control: bool = False
+    up: bool = False
+    """``../``: from the element the enclosing group is on (an item, inside its schedule lines)."""
 
 
 class Ctx(Protocol):
@@ -55,6 +58,7 @@ class Ctx(Protocol):
 
     root: Any
     control: dict[str, str]
+    parents: list[Any]
 
 
 def _parse_step(text: str, full: str) -> Step:
@@ -102,6 +106,11 @@ def parse_path(text: str, *, separator: str, field_separator: str, want_field: b
         if not key or not set(key) <= _NAME_CHARS:
             raise ValueError(f"path {full!r}: a control record field must look like @NAME")
         return Path(full, (), key, control=True)
+    up = text.startswith("../")
+    if up:
+        text = text[3:]
+        if text.startswith(("/", "../")):
+            raise ValueError(f"path {full!r}: ../ goes up one level, to the enclosing group's element")
     absolute = text.startswith("/")
     parts = _split_outside_brackets(text[1:] if absolute else text, separator)
     field: str | None = None
@@ -124,7 +133,7 @@ def parse_path(text: str, *, separator: str, field_separator: str, want_field: b
         raise ValueError(f"path {full!r} must name at least one element")
     if absolute and want_field and not steps:
         raise ValueError(f"path {full!r}: a path from the root must name an element before the field")
-    return Path(full, steps, field, absolute=absolute)
+    return Path(full, steps, field, absolute=absolute, up=up)
 
 
 class TreeAdapter(Protocol):
@@ -184,6 +193,9 @@ def make_reader(adapter: TreeAdapter, path: Path) -> Callable[[Any, Ctx], Any]:
     assert field is not None
     if path.control:
         return lambda node, ctx: ctx.control.get(field)
+    if path.up:
+        below = make_reader(adapter, Path(path.text, path.steps, field))
+        return lambda node, ctx: below(ctx.parents[-1], ctx)
     fast = getattr(adapter, "fast_reader", None)
     if fast is not None:
         return fast(path.steps, field, path.absolute)

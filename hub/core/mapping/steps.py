@@ -40,9 +40,15 @@ def _no_lookup(system: str, object_type: str, key: str) -> str | None:
 
 
 class DocCtx:
-    """One document being mapped: its tree root, control record and key-map functions."""
+    """One document being mapped: its tree root, control record and key-map functions.
 
-    __slots__ = ("root", "control", "lookup", "reverse_lookup")
+    ``notes`` collects what the mapping let through but a reader of the document's
+    history should know (an unknown code kept or replaced by a default). When
+    ``unresolved`` is a list (dry runs), a required key-map lookup that misses is noted
+    there and mapping goes on with a visible placeholder instead of stopping.
+    """
+
+    __slots__ = ("root", "control", "lookup", "reverse_lookup", "notes", "unresolved", "parents")
 
     def __init__(self, root: Any, control: dict[str, str], lookup: Lookup | None = None,
                  reverse_lookup: ReverseLookup | None = None) -> None:
@@ -50,6 +56,10 @@ class DocCtx:
         self.control = control
         self.lookup = lookup or _no_lookup
         self.reverse_lookup = reverse_lookup or _no_lookup
+        self.notes: list[str] = []
+        self.unresolved: list[tuple[str, str, str]] | None = None
+        self.parents: list[Any] = []
+        """The elements the groups being mapped are on, innermost last (``../`` paths)."""
 
 
 class MissingReference(ValueError):

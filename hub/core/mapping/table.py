@@ -13,14 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from hub.core.errors import MappingProblem
+from hub.core.mapping.codegen import generate
 from hub.core.mapping.compiler import RuleCompiler
 from hub.core.mapping.engine import MappingTable
 from hub.core.mapping.formats import IdocAdapter, JsonAdapter, XmlAdapter, adapter_for
 from hub.core.mapping.loader import YList, YMap, read_yaml
+from hub.core.mapping.unknown import POLICY_HELP, UnknownPolicy, parse_policy
 from hub.core.mapping.values import ValueList, inline_value_list, read_csv_value_list
 
 TABLE_KEYS = {"system", "document_type", "format", "version", "description", "inbound", "outbound",
-              "namespace", "value_lists", "rules"}
+              "namespace", "value_lists", "unknown_codes", "rules"}
 OUTBOUND_KEYS = {"message_type", "control", "root"}
 
 
@@ -93,6 +95,25 @@ class _Header:
         self.description = str(data.get("description") or "")
 
 
+def _unknown_codes(data: YMap, file: str, problems: list[MappingProblem]) -> dict[str, UnknownPolicy]:
+    """The table's ``unknown_codes``: ``{VALUE_LIST: policy, "*": policy}``."""
+    spec = data.get("unknown_codes")
+    if spec is None:
+        return {}
+    if not isinstance(spec, YMap):
+        problems.append(MappingProblem(file, data.line_of("unknown_codes"), "unknown_codes",
+                                       "unknown_codes maps value list names (or \"*\" for all) to a policy"))
+        return {}
+    policies: dict[str, UnknownPolicy] = {}
+    for name, value in spec.items():
+        policy = parse_policy(value)
+        if policy is None:
+            problems.append(MappingProblem(file, spec.line_of(name), f"unknown_codes.{name}", POLICY_HELP))
+        else:
+            policies[name] = policy
+    return policies
+
+
 def compile_table(path: Path, document_types: dict[str, type], cache: ValueListCache,
                   shared_values: Path | None = None) -> tuple[MappingTable | None, list[MappingProblem]]:
     """Compile the table in ``path``; returns the table (None if broken) and every problem."""
@@ -139,13 +160,18 @@ def compile_table(path: Path, document_types: dict[str, type], cache: ValueListC
     if header.adapter is None or header.document_class is None or header.inbound is None \
             or not isinstance(header.system, str):
         return None, problems
+    unknown_codes = _unknown_codes(data, file, problems)
     compiler = RuleCompiler(file, header.adapter, header.system, value_list,
-                            inbound=bool(header.inbound), outbound=header.outbound_type is not None)
+                            inbound=bool(header.inbound), outbound=header.outbound_type is not None,
+                            unknown_codes=unknown_codes)
     if "rules" not in data:
         compiler.problem(data.line, "rules", "the table has no rules")
     inbound, outbound = compiler.compile_level(data.get("rules"), data.line_of("rules"),
                                                header.document_class, (), "", set())
     problems.extend(compiler.problems)
+    for name in sorted(set(unknown_codes) - set(value_lists) - {"*"}):
+        problems.append(MappingProblem(file, data["unknown_codes"].line_of(name), f"unknown_codes.{name}",
+                                       f"no rule of this table uses a value list named {name!r}"))
     if problems:
         return None, problems
     version = f"{header.version}+{digest.hexdigest()[:12]}" if header.version else digest.hexdigest()[:12]
@@ -156,6 +182,6 @@ def compile_table(path: Path, document_types: dict[str, type], cache: ValueListC
         outbound_control=header.control, outbound_root=header.root, version=version,
         description=header.description, rows=compiler.rows, inbound_rules=inbound,
         outbound_rules=outbound, mapped=compiler.mapped, sources=compiler.sources,
-        key_readers=compiler.key_readers,
+        key_readers=compiler.key_readers, inbound_function=generate(file, inbound, compiler.specs),
     )
     return table, []

@@ -58,7 +58,7 @@ def _lower(value: Any) -> Any:
 
 
 def _sap_date_in(value: Any) -> date | None:
-    text = _text(value).strip()
+    text = value.strip() if type(value) is str else _text(value).strip()
     if not text or text == "00000000":
         return None
     if len(text) != 8 or not text.isdigit():
@@ -105,9 +105,12 @@ def _parse_decimal(text: str, original: Any) -> Decimal:
 
 def _sap_number_in(value: Any) -> Decimal | None:
     """SAP writes negative numbers with a trailing minus: ``12.50-``."""
-    if isinstance(value, Decimal):
+    if type(value) is str:  # the common case first: these run once per field of a document
+        text = value.strip()
+    elif isinstance(value, Decimal):
         return value
-    text = _text(value).strip()
+    else:
+        text = _text(value).strip()
     if not text:
         return None
     negative = text[-1] == "-"
@@ -175,7 +178,7 @@ def _alpha(length: int) -> tuple[Fn, Fn]:
     """SAP ALPHA conversion: purely numeric ids are stored zero-padded to the field length."""
 
     def inbound(value: Any) -> str | None:
-        text = _text(value).strip()
+        text = value.strip() if type(value) is str else _text(value).strip()
         if text.isdigit():
             return text.lstrip("0") or "0"
         return text or None

@@ -2,9 +2,16 @@
 
 The survivor keeps its values, fills its empty fields from the other record and gains
 the other's list entries (addresses, e-mails, roles...); every external id of the
-other record is re-pointed to the survivor, so both systems' ids now find it. The
-other record is not deleted: it stays readable with its full history and points to
-the survivor (``merged_into``).
+other record is re-pointed to the survivor, so both systems' ids now find it, and a
+document that arrives later for one of them lands on the survivor. The other record is
+not deleted: it stays readable with its full history and points to the survivor
+(``merged_into``).
+
+Nothing is left pointing at the other record: every document that names it (found
+through the reference index) gets a new version naming the survivor, and each new
+version goes through the listeners (the outbox), so the target systems hear of it.
+What the merge did is recorded (``hub.core.store.merges``) so that ``unmerge`` can undo
+exactly that within the retention period.
 """
 
 from __future__ import annotations
@@ -21,8 +28,8 @@ from hub.core.masterdata.golden import is_empty
 from hub.core.masterdata.results import UpsertResult
 from hub.core.model.base import utcnow
 from hub.core.model.validation import validate_document
-from hub.core.store import documents, keymap
-from hub.core.store.documents import DocumentWrite, NewVersion
+from hub.core.store import documents, keymap, merges, references
+from hub.core.store.documents import DocumentWrite, NewVersion, StoredDocument
 
 MERGE_SOURCE = "hub"
 
@@ -77,6 +84,7 @@ def merge_in(
          NewVersion(other_id, other.doc_type, other.version + 1, other.data,
                     {"merged_into": survivor_id}, MERGE_SOURCE, now)],
     )
+    moved = keymap.links_of(conn, other_id)
     documents.mark_merged(conn, other_id, survivor_id, now)
     keymap.repoint(conn, other_id, survivor_id)
     if survivor.doc_type == "partner":
@@ -85,4 +93,49 @@ def merge_in(
                             keymap.external_ids_of(conn, [survivor_id])[survivor_id])
     for listener in listeners:
         listener(conn, change)
+    rewritten = repoint_references(conn, other_id, survivor_id, listeners, skip={survivor_id})
+    merges.record(conn, {
+        "survivor_hub_id": survivor_id, "other_hub_id": other_id, "merged_at": now, "survivor_version": version,
+        "survivor_before": {"data": survivor.data, "field_sources": survivor.field_sources},
+        "moved_keys": [list(key) for key in moved], "rewritten": rewritten,
+    })
     return UpsertResult(survivor_id, survivor.doc_type, version, False, True, changes)
+
+
+def repoint_references(conn: sa.Connection, old: str, new: str, listeners: list[ChangeListener],
+                       skip: set[str]) -> list[dict[str, Any]]:
+    """Give every document that names partner ``old`` (but those in ``skip``) a new
+    version naming ``new``, through the listeners; what was rewritten, and where."""
+    referring = [hub_id for hub_id in references.referring(conn, old) if hub_id not in skip]
+    stored = documents.get_many(conn, referring, for_update=True)
+    rewritten = []
+    for hub_id in sorted(stored):
+        doc = stored[hub_id]
+        data, locations = references.rewrite(doc.data, old, new)
+        if locations:
+            write_version(conn, doc, data, listeners)
+            rewritten.append({"hub_id": hub_id, "version": doc.version + 1, "locations": locations})
+    return rewritten
+
+
+def write_version(conn: sa.Connection, doc: StoredDocument, data: dict[str, Any],
+                  listeners: list[ChangeListener], *, changes: dict[str, Any] | None = None,
+                  field_sources: dict[str, str] | None = None) -> DocumentChange:
+    """Write ``data`` as the next version of ``doc``, made by the hub, and tell the listeners.
+
+    ``changes`` defaults to the top-level fields whose value differs; ``field_sources``
+    to the document's own.
+    """
+    now = utcnow()
+    version = doc.version + 1
+    if changes is None:
+        changes = {k: {"old": doc.data.get(k), "new": data.get(k)} for k in {*doc.data, *data}
+                   if doc.data.get(k) != data.get(k)}
+    sources = doc.field_sources if field_sources is None else field_sources
+    documents.write(conn, [DocumentWrite(doc.hub_id, doc.doc_type, doc.version, version, data, sources, now)],
+                    [NewVersion(doc.hub_id, doc.doc_type, version, data, changes, MERGE_SOURCE, now)])
+    change = DocumentChange(doc.hub_id, doc.doc_type, version, MERGE_SOURCE, changes, data,
+                            keymap.external_ids_of(conn, [doc.hub_id])[doc.hub_id])
+    for listener in listeners:
+        listener(conn, change)
+    return change

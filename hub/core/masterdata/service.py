@@ -10,6 +10,7 @@ the same transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -22,9 +23,10 @@ from hub.core.masterdata.duplicates import PartnerProfile, score
 from hub.core.masterdata.golden import SourcePolicy
 from hub.core.masterdata.merge import merge_in
 from hub.core.masterdata.results import DuplicatePair, Incoming, UpsertResult
+from hub.core.masterdata.unmerge import UnmergeResult, unmerge_in
 from hub.core.model import document_class
 from hub.core.model.base import Document
-from hub.core.settings import HubSettings, SourcePriority
+from hub.core.settings import DEFAULT_UNMERGE_DAYS, HubSettings, SourcePriority
 from hub.core.store import documents, keymap
 
 MAX_CONFLICT_RETRIES = 3
@@ -41,8 +43,10 @@ class MasterDataService:
         listeners: Sequence[ChangeListener] = (),
         duplicate_check: bool = True,
         duplicate_threshold: float = 0.75,
+        unmerge_days: float = DEFAULT_UNMERGE_DAYS,
     ) -> None:
         self.engine = engine
+        self.unmerge_retention = timedelta(days=unmerge_days)
         self._policies = {k: SourcePolicy(v) for k, v in (source_priority or {}).items()}
         self.listeners = list(listeners)
         self.duplicate_check = duplicate_check
@@ -54,7 +58,7 @@ class MasterDataService:
     ) -> MasterDataService:
         """The service as the installation configures it."""
         return cls(engine, source_priority=settings.source_priority, listeners=listeners,
-                   duplicate_threshold=settings.duplicate_threshold)
+                   duplicate_threshold=settings.duplicate_threshold, unmerge_days=settings.unmerge_days)
 
     def policy(self, doc_type: str) -> SourcePolicy:
         """Field precedence for one document type."""
@@ -129,6 +133,11 @@ class MasterDataService:
         """Merge ``other_id`` into ``survivor_id`` (see ``merge.py``), in one transaction."""
         with self.engine.begin() as conn:
             return merge_in(conn, survivor_id, other_id, self.listeners)
+
+    def unmerge(self, other_id: str) -> UnmergeResult:
+        """Undo the newest merge of ``other_id`` (see ``unmerge.py``), in one transaction."""
+        with self.engine.begin() as conn:
+            return unmerge_in(conn, other_id, self.unmerge_retention, self.listeners)
 
     def duplicate_pairs(self, threshold: float | None = None) -> list[DuplicatePair]:
         """Every pair of stored partners scoring at or above ``threshold``, best first."""

@@ -104,7 +104,10 @@ class AccrualRule(CanonicalModel):
     """Award ``points`` of ``point_type`` per ``per_amount`` spent (or per unit, per event).
 
     Restrict by product group, products, tiers or dates; ``partner_hub_id`` marks a
-    rule for points a programme partner awards (partner points).
+    rule for points a programme partner awards (partner points). The amount is net:
+    tax and shipping never earn; ``excluded_product_groups`` and
+    ``excluded_product_hub_ids`` (hub ids, or the ids a till scans) earn nothing under
+    the rule; below ``minimum_spend`` (of what the rule counts) the rule awards nothing.
     """
 
     code: str = Field(min_length=1)
@@ -116,6 +119,9 @@ class AccrualRule(CanonicalModel):
     product_groups: list[str] = Field(default_factory=list)
     product_hub_ids: list[str] = Field(default_factory=list)
     tier_codes: list[str] = Field(default_factory=list)
+    excluded_product_groups: list[str] = Field(default_factory=list)
+    excluded_product_hub_ids: list[str] = Field(default_factory=list)
+    minimum_spend: Money | None = None
     partner_hub_id: str | None = None
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
@@ -124,6 +130,25 @@ class AccrualRule(CanonicalModel):
     def _check_basis(self) -> AccrualRule:
         if self.basis is AccrualBasis.amount_spent and self.per_amount is None:
             raise field_error("per_amount", "an amount_spent rule needs per_amount")
+        check_period(self.valid_from, self.valid_to, "valid_to")
+        return self
+
+
+class PointMultiplier(CanonicalModel):
+    """Multiply the points lines of some products or product groups earn (a promotion:
+    double points on garden tools in May). Where several apply to a line, the largest wins."""
+
+    code: str = Field(min_length=1)
+    factor: ExactDecimal = Field(gt=0)
+    product_groups: list[str] = Field(default_factory=list)
+    product_hub_ids: list[str] = Field(default_factory=list)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _check_scope(self) -> PointMultiplier:
+        if not self.product_groups and not self.product_hub_ids:
+            raise field_error("product_groups", "a multiplier names product groups or products")
         check_period(self.valid_from, self.valid_to, "valid_to")
         return self
 
@@ -165,6 +190,7 @@ class LoyaltyProgramme(Document):
     tiers: list[Tier] = Field(default_factory=list)
     accrual_rules: list[AccrualRule] = Field(default_factory=list)
     redemption_rules: list[RedemptionRule] = Field(default_factory=list)
+    multipliers: list[PointMultiplier] = Field(default_factory=list)
     partners: list[ProgrammePartner] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -175,6 +201,7 @@ class LoyaltyProgramme(Document):
         check_unique((t.rank for t in self.tiers), "tiers", "rank")
         check_unique((r.code for r in self.accrual_rules), "accrual_rules", "rule")
         check_unique((r.code for r in self.redemption_rules), "redemption_rules", "rule")
+        check_unique((m.code for m in self.multipliers), "multipliers", "multiplier")
         types = {p.code for p in self.point_types}
         tiers = {t.code for t in self.tiers}
         used = [(f"tiers.{i}.qualification.{j}", q.point_type) for i, t in enumerate(self.tiers)
@@ -187,6 +214,7 @@ class LoyaltyProgramme(Document):
                 raise field_error(f"{path}.point_type", f"unknown point type {point_type!r}")
         for i, rule in enumerate(self.accrual_rules):
             check_currency(rule.per_amount, self.currency, f"accrual_rules.{i}.per_amount")
+            check_currency(rule.minimum_spend, self.currency, f"accrual_rules.{i}.minimum_spend")
             for tier in rule.tier_codes:
                 if tier not in tiers:
                     raise field_error(f"accrual_rules.{i}.tier_codes", f"unknown tier {tier!r}")

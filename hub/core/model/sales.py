@@ -68,6 +68,9 @@ class PartnerFunctionRole(StrEnum):
     payer = "payer"
     contact_person = "contact_person"
     sales_rep = "sales_rep"
+    employee_responsible = "employee_responsible"
+    forwarding_agent = "forwarding_agent"
+    vendor = "vendor"
 
 
 class PartnerFunction(CanonicalModel):
@@ -159,6 +162,9 @@ class SalesItem(CanonicalModel):
     product_hub_id: str | None = None
     product_external_id: str | None = None
     description: str | None = None
+    item_category: str | None = Field(
+        default=None, description="How the item is processed (standard, free_of_charge, service, text, ...;"
+                                  " SAP item category).")
     quantity: Quantity
     net_price: Money | None = Field(default=None, description="Net price per one unit of quantity.")
     net_value: Money | None = None

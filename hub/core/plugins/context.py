@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from hub.core.payload import read_payload
 from hub.core.plugins.settings import M, settings_as
 from hub.core.plugins.transaction import PluginTransaction
-from hub.core.store import inbox, keymap, plugin_state
+from hub.core.store import archive, inbox, keymap, plugin_state
 from hub.core.store.db import read_only
 from hub.core.store.plugin_state import JsonValue
 
@@ -110,6 +110,14 @@ class PluginContext:
             plugin_state.write(conn, self.plugin, values)
 
         return ingestor.ingest(payload, source_name, content_type, in_transaction=keep_state)
+
+    def missing_objects(self, limit: int = 200) -> list[tuple[str, str]]:
+        """(object type, external id) of the plugin's objects that waiting documents name
+        and the hub does not know yet, longest waiting first: what a request load asks the
+        plugin's system for (an invoice waiting for its payer's DEBMAS). Each one that
+        arrives posts its waiting documents, in order."""
+        with read_only(self._services.engine()).connect() as conn:
+            return archive.missing_objects(conn, self.plugin, limit)
 
     def accept(self, payload: bytes, source_name: str, content_type: str = "application/octet-stream") -> int:
         """Keep ``payload`` durably in the inbox, to be posted moments later by the hub

@@ -14,16 +14,24 @@ tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
 
+from hub.core.queue.status_view import (
+    ACTIVE_QUEUE_CONDITION,
+    QUEUE_STATES,
+    QueueView,
+    ShownRow,
+    StatusReport,
+    queue_state_name,
+    view_of,
+)
 from hub.core.store.datetimes import UTCDateTime
 
-ACTIVE_QUEUE_CONDITION = "last_seq > done_seq OR stopped OR blocked"
-"""Queues ``hub status`` shows: with work or trouble (a partial index covers them)."""
+__all__ = ["ACTIVE_QUEUE_CONDITION", "QUEUE_STATES", "QueueView", "StatusReport", "queue_state_name",
+           "queue_status"]
 
 queues = sa.table(
     "queue_state",
@@ -44,73 +52,6 @@ message_heads = sa.table(
 
 Condition = sa.ColumnElement[bool] | sa.TextClause
 """One condition of a status query's scope: an expression, or the active-queue SQL text."""
-
-QUEUE_STATES = ("stopped", "blocked", "running", "retrying", "ready", "idle")
-
-
-@dataclass(frozen=True)
-class QueueView:
-    """One queue as ``hub status`` shows it."""
-
-    queue: str
-    system: str
-    state: str
-    depth: int
-    oldest_at: datetime | None
-    oldest_age_s: float | None
-    attempts: int
-    last_error: str | None
-    lease_owner: str | None
-    next_due_at: datetime | None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form (a flat copy: ``dataclasses.asdict`` deep-copies and costs
-        seconds for the 100,000 queues of ``hub status --all --json``)."""
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class StatusReport:
-    """Queues with work or trouble (the worst first, at most ``limit``) and totals."""
-
-    queues: list[QueueView]
-    totals: dict[str, int]
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"totals": self.totals, "queues": [q.as_dict() for q in self.queues]}
-
-
-class _ShownRow(NamedTuple):
-    """A shown queue's columns; plain tuple attributes, ten times cheaper to read than a
-    SQLAlchemy Row's (it counts when ``--all`` lists 100,000 queues)."""
-
-    name: str
-    system: str
-    last_seq: int
-    done_seq: int
-    stopped: bool
-    blocked: bool
-    due_at: datetime | None
-    lease_owner: str | None
-    lease_expires_at: datetime | None
-    attempts: int
-    last_error: str | None
-    oldest_at: datetime | None
-
-
-def queue_state_name(row: Any, now: datetime) -> str:
-    """One word for where a queue stands (see ``QUEUE_STATES``)."""
-    if row.stopped:
-        return "stopped"
-    if row.blocked:
-        return "blocked"
-    if row.lease_expires_at is not None and row.lease_expires_at > now:
-        return "running"
-    if row.attempts > 0 and row.due_at is not None and row.due_at > now:
-        return "retrying"
-    return "ready" if row.last_seq > row.done_seq else "idle"
-
 
 def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
@@ -136,7 +77,7 @@ def _totals(conn: sa.Connection, scope: list[Condition], now: datetime) -> dict[
 
 def _shown_with_heads(
     conn: sa.Connection, scope: list[Condition], limit: int | None
-) -> list[_ShownRow]:
+) -> list[ShownRow]:
     """The worst ``limit`` queues in scope (all when None), each with its head message's
     ``created_at``.
 
@@ -157,7 +98,7 @@ def _shown_with_heads(
     result = conn.execute(
         sa.select(shown, head.scalar_subquery().label("oldest_at")).order_by(*_worst_first(shown.c))
     )
-    return [_ShownRow._make(row) for row in result]
+    return [ShownRow._make(row) for row in result]
 
 
 def queue_status(
@@ -173,16 +114,4 @@ def queue_status(
     if system:
         scope.append(queues.c.system == system)
     totals = _totals(conn, scope, now)
-    return StatusReport([_view(row, now) for row in _shown_with_heads(conn, scope, limit)], totals)
-
-
-def _view(row: _ShownRow, now: datetime) -> QueueView:
-    oldest = row.oldest_at
-    leased = row.lease_expires_at is not None and row.lease_expires_at > now
-    return QueueView(
-        queue=row.name, system=row.system, state=queue_state_name(row, now),
-        depth=row.last_seq - row.done_seq, oldest_at=oldest,
-        oldest_age_s=round((now - oldest).total_seconds(), 3) if oldest else None,
-        attempts=row.attempts, last_error=row.last_error,
-        lease_owner=row.lease_owner if leased else None, next_due_at=row.due_at,
-    )
+    return StatusReport([view_of(row, now) for row in _shown_with_heads(conn, scope, limit)], totals)

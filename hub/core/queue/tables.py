@@ -29,6 +29,8 @@ class QueueMessageRow(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("queue", "seq", name="uq_queue_messages_position"),
         sa.UniqueConstraint("idempotency_key", name="uq_queue_messages_idempotency"),
+        # Where each document stands toward each system (the 360-degree view).
+        sa.Index("ix_queue_messages_hub_id", "hub_id"),
     )
 
     id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger().with_variant(

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from hub.core.errors import NotFoundError
 from hub.core.model.base import utcnow
 from hub.core.store.bulk import insert_rows
-from hub.core.store.tables import InboundPayloadRow
+from hub.core.store.tables import InboundPayloadRow, KeyMapRow
 
 inbound = InboundPayloadRow.__table__
 
@@ -270,3 +270,21 @@ def count_redeliveries(conn: sa.Connection, payload_ids: list[int]) -> None:
     """Count one more redelivery for each id (an id may appear several times)."""
     if payload_ids:
         conn.execute(_COUNT_DUPLICATE, [{"b_id": payload_id} for payload_id in payload_ids])
+
+
+def missing_objects(conn: sa.Connection, system: str, limit: int = 200) -> list[tuple[str, str]]:
+    """(object type, external id) of ``system``'s objects that waiting documents need and
+    the key map does not hold yet, those waited for longest first: what a plugin may ask
+    its system for."""
+    key_map = KeyMapRow.__table__
+    known = sa.exists().where(key_map.c.system == inbound.c.wait_system,
+                              key_map.c.object_type == inbound.c.wait_object_type,
+                              key_map.c.external_id == inbound.c.wait_external_id)
+    rows = conn.execute(
+        sa.select(inbound.c.wait_object_type, inbound.c.wait_external_id,
+                  sa.func.min(inbound.c.waiting_since).label("since"))
+        .where(inbound.c.status == WAITING, inbound.c.wait_system == system, ~known)
+        .group_by(inbound.c.wait_object_type, inbound.c.wait_external_id)
+        .order_by(sa.literal_column("since"), inbound.c.wait_object_type, inbound.c.wait_external_id)
+        .limit(limit))
+    return [(row.wait_object_type, row.wait_external_id) for row in rows]

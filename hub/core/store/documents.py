@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from hub.core.errors import NotFoundError, StaleUpdateError
+from hub.core.store import references
 from hub.core.store.bulk import bind_once, insert_columns, one_of
 from hub.core.store.tables import DocumentRow, DocumentVersionRow
 
@@ -152,7 +153,8 @@ def write(conn: sa.Connection, writes: Sequence[DocumentWrite], new_versions: Se
 
     Existing documents are only updated if their stored version is still
     ``based_on``; otherwise StaleUpdateError is raised and the caller's transaction
-    must roll back, so nothing is half-written.
+    must roll back, so nothing is half-written. The partner references of every
+    written document are indexed anew in the same transaction (``references``).
     """
     inserts = [w for w in writes if w.based_on == 0]
     # A new document's data goes into its row and its first version row: serialised once.
@@ -175,6 +177,8 @@ def write(conn: sa.Connection, writes: Sequence[DocumentWrite], new_versions: Se
             "source_system": [v.source_system for v in new_versions],
             "changed_at": [v.at for v in new_versions],
         }, bound=("data",))
+    if writes:
+        references.replace(conn, [(w.hub_id, w.data) for w in writes], new=[w.hub_id for w in inserts])
 
 
 def _update_one(conn: sa.Connection, w: DocumentWrite) -> None:
@@ -192,8 +196,9 @@ def _update_one(conn: sa.Connection, w: DocumentWrite) -> None:
         raise StaleUpdateError(w.hub_id, w.based_on, actual)
 
 
-def mark_merged(conn: sa.Connection, hub_id: str, into: str, at: datetime) -> None:
-    """Mark ``hub_id`` as merged into ``into``; it stays readable with its history."""
+def mark_merged(conn: sa.Connection, hub_id: str, into: str | None, at: datetime) -> None:
+    """Mark ``hub_id`` as merged into ``into`` (None: active again, an unmerge); it
+    stays readable with its history."""
     conn.execute(
         documents.update().where(documents.c.hub_id == hub_id).values(merged_into=into, updated_at=at)
     )
@@ -211,6 +216,16 @@ def history(conn: sa.Connection, hub_id: str) -> list[DocumentVersionRow]:
         )
         for row in rows
     ]
+
+
+def version_data(conn: sa.Connection, hub_id: str, version: int) -> dict[str, Any]:
+    """The full data of one version of a document; NotFoundError if it was not kept."""
+    data = conn.execute(
+        sa.select(versions.c.data).where(versions.c.hub_id == hub_id, versions.c.version == version)
+    ).scalar_one_or_none()
+    if data is None:
+        raise NotFoundError(f"no version {version} of {hub_id!r}")
+    return dict(data)
 
 
 def list_ids(conn: sa.Connection, doc_type: str, *, include_merged: bool = False) -> list[str]:

@@ -139,3 +139,26 @@ def repoint(conn: sa.Connection, from_hub_id: str, to_hub_id: str) -> int:
     return conn.execute(
         key_map.update().where(key_map.c.hub_id == from_hub_id).values(hub_id=to_hub_id)
     ).rowcount
+
+
+def links_of(conn: sa.Connection, hub_id: str) -> list[ExternalKey]:
+    """Every external key linked to ``hub_id``."""
+    rows = conn.execute(
+        sa.select(key_map.c.system, key_map.c.object_type, key_map.c.external_id)
+        .where(key_map.c.hub_id == hub_id).order_by(key_map.c.system, key_map.c.external_id)
+    )
+    return [ExternalKey(*row) for row in rows]
+
+
+def move_back(conn: sa.Connection, keys: Iterable[ExternalKey], from_hub_id: str, to_hub_id: str) -> list[ExternalKey]:
+    """Link each of ``keys`` that still points at ``from_hub_id`` to ``to_hub_id`` (an
+    unmerge); the keys moved. A key linked elsewhere since is left alone."""
+    moved = []
+    for key in keys:
+        result = conn.execute(
+            key_map.update().where(key_map.c.system == key.system, key_map.c.object_type == key.object_type,
+                                   key_map.c.external_id == key.external_id, key_map.c.hub_id == from_hub_id)
+            .values(hub_id=to_hub_id))
+        if result.rowcount:
+            moved.append(key)
+    return moved

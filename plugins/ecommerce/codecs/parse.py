@@ -7,8 +7,9 @@ mapping tables prefix every id with it (``eu:450789469``) before they look it up
 
 ``control`` holds what the envelope said (platform, shop, topic, the delivery's ids)
 and ``modified_at``, the object's own modification time in UTC, by which an older
-version arriving late is told from a newer one. ``dedupe_key`` names the shop and the
-delivery:
+version arriving late is told from a newer one. ``document_id`` is the object's id
+prefixed with the shop's name (``eu:450789469``), so every error about it names both.
+``dedupe_key`` names the shop and the delivery:
 
 - Shopify webhook: ``shopify:SHOP:TOPIC:event:X-Shopify-Event-Id`` (else ``...:webhook:``
   and X-Shopify-Webhook-Id); the same event re-sent has the same key;
@@ -32,6 +33,8 @@ from typing import Any
 from hub.api import DocumentError, RawDocument
 from plugins.ecommerce.codecs import jsontext
 from plugins.ecommerce.codecs.envelope import DELIVERY_FIELDS, POLL_ENVELOPE, WEBHOOK_ENVELOPE, poll_envelope
+from plugins.ecommerce.codecs.guests import guest_of
+from plugins.ecommerce.codecs.positions import number_lines
 from plugins.ecommerce.codecs.topics import (
     DELETED_TOPICS,
     PLATFORMS,
@@ -64,7 +67,8 @@ class _Where:
 
 def parse_envelope(payload: bytes, source_name: str = "") -> list[RawDocument]:
     """The documents of one archived envelope: a webhook's object, or a poll page's
-    objects, each followed by the refunds it lists when it is a WooCommerce order.
+    objects, each followed by the refunds it lists when it is a WooCommerce order and
+    preceded by its guest document when it is a guest's order (``guests``).
 
     The whole envelope is read before anything is returned, so a malformed part refuses
     all of it.
@@ -95,7 +99,7 @@ def _poll_documents(envelope: dict[str, Any], where: _Where) -> list[RawDocument
         document = _document(topic, shop, obj, document_id, modified, control,
                              f"{platform}:{shop}:poll:{resource}:{document_id}:{modified}",
                              poll_envelope(platform, shop, resource, body.encode("utf-8")))
-        documents += [document, *_refunds_of(document, where, f"{resource}.{index}")]
+        documents += [*guest_of(document), document, *_refunds_of(document, where, f"{resource}.{index}")]
     return documents
 
 
@@ -129,7 +133,7 @@ def _webhook_documents(envelope: dict[str, Any], payload: bytes, where: _Where) 
     document = _document(topic, shop, obj, document_id, modified, control, dedupe, payload)
     if (platform, name) in DELETED_TOPICS:
         return [document]
-    return [document, *_refunds_of(document, where, topic.kind)]
+    return [*guest_of(document), document, *_refunds_of(document, where, topic.kind)]
 
 
 def _refunds_of(order: RawDocument, where: _Where, prefix: str) -> list[RawDocument]:
@@ -148,7 +152,8 @@ def _refunds_of(order: RawDocument, where: _Where, prefix: str) -> list[RawDocum
         control = {**order.control, "topic": topic.name, "order_id": order.document_id}
         control.pop("modified_at", None)
         documents.append(RawDocument(
-            system=PLUGIN, message_type=topic.message_type, document_id=refund_id, format="json",
+            system=PLUGIN, message_type=topic.message_type, document_id=f"{order.body['shop']}:{refund_id}",
+            format="json",
             body={**order.body, "refund": refund}, control=control, source=order.source, payload=order.payload,
             dedupe_key=f"{order.dedupe_key}:refund:{refund_id}"))
     return documents
@@ -158,9 +163,11 @@ def _document(topic: Topic, shop: str, obj: dict[str, Any], document_id: str, mo
               control: dict[str, str], dedupe_key: str, payload: bytes) -> RawDocument:
     if modified is not None:
         control["modified_at"] = modified
-    return RawDocument(system=PLUGIN, message_type=topic.message_type, document_id=document_id, format="json",
-                       body={"shop": shop, topic.kind: obj}, control=control, source=shop, payload=payload,
-                       dedupe_key=dedupe_key)
+    if topic.platform == "shopify" and topic.kind == "order":
+        obj = number_lines(obj)
+    return RawDocument(system=PLUGIN, message_type=topic.message_type, document_id=f"{shop}:{document_id}",
+                       format="json", body={"shop": shop, topic.kind: obj}, control=control, source=shop,
+                       payload=payload, dedupe_key=dedupe_key)
 
 
 def _envelope(payload: bytes, where: _Where) -> dict[str, Any]:

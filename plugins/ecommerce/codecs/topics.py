@@ -110,4 +110,4 @@ def message_types() -> tuple[str, ...]:
     found = [webhook_topic(p, name) for p in PLATFORMS for name in WEBHOOK_TOPICS[p]]
     found += [poll_topic(p, resource) for p in PLATFORMS for resource in POLL_RESOURCES[p]]
     found.append(WOOCOMMERCE_REFUND_TOPIC)
-    return tuple(t.message_type for t in found if t is not None)
+    return (*(t.message_type for t in found if t is not None), *(f"{p}:guest" for p in PLATFORMS))

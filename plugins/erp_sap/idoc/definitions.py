@@ -409,6 +409,7 @@ class DefinitionRegistry:
 
     def __init__(self, folders: Iterable[str | Path] = (), shipped: bool = True) -> None:
         self._types: dict[str, IdocTypeDef] = {}
+        self._merged: dict[tuple[str, str], IdocTypeDef] = {}
         self._learned: dict[str, str] = {}
         if shipped:
             for name, text in _shipped_files():
@@ -435,12 +436,28 @@ class DefinitionRegistry:
     def add(self, definition: IdocTypeDef) -> None:
         """Register (or replace) one IDoc type."""
         self._types[definition.name] = definition
+        self._merged.clear()
 
     def get(self, idoc_type: str, extension: str = "") -> IdocTypeDef | None:
-        """Definition for an IDoc: the extension type when known, else the basic type."""
-        if extension and extension in self._types:
-            return self._types[extension]
-        return self._types.get(idoc_type)
+        """Definition for an IDoc: the extension type when known, else the basic type.
+
+        An extension only adds customer segments to its basic type, so an imported
+        extension that describes just those segments (or some standard ones) is completed
+        from the basic type: its own segment definitions win, the basic type's fill in the
+        rest.
+        """
+        if not extension or extension not in self._types:
+            return self._types.get(idoc_type)
+        ext = self._types[extension]
+        basic = self._types.get(idoc_type)
+        if basic is None or basic is ext:
+            return ext
+        merged = self._merged.get((idoc_type, extension))
+        if merged is None:
+            missing = {name: seg for name, seg in basic.segments.items() if name not in ext.segments}
+            merged = IdocTypeDef(ext.name, {**missing, **ext.segments}, ext.description)
+            self._merged[(idoc_type, extension)] = merged
+        return merged
 
     def names(self) -> list[str]:
         """Names of all known IDoc types."""

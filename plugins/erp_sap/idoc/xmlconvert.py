@@ -24,6 +24,9 @@ from plugins.erp_sap.idoc.errors import IdocError
 SYSTEM = "erp_sap"
 SEGNAM_LENGTH = SEGNAM.stop
 IDOCTYP_LENGTH = CONTROL_LENGTHS["IDOCTYP"]
+CIMTYP_LENGTH = CONTROL_LENGTHS["CIMTYP"]
+CUSTOMER_NAMESPACE = ("Z", "Y", "/")
+"""First characters of SAP's customer namespace, where extension types are named."""
 _NO_FIELDS: dict[str, int] = {}
 
 
@@ -139,6 +142,11 @@ class Converter:
                 raise self.fail(docnum, "", idoc, f"root element {root[:IDOCTYP_LENGTH]}... names no IDoc type:"
                                                   f" {len(root)} characters, at most {IDOCTYP_LENGTH} fit")
             control["IDOCTYP"] = root
+        if not control.get("CIMTYP") and root != control.get("IDOCTYP") and root[:1] in CUSTOMER_NAMESPACE \
+                and len(root) <= CIMTYP_LENGTH:
+            # Systems that write a customer extension often name it only as the root element;
+            # another basic type there (DEBMAS07 for MATMAS05) is still refused below.
+            control["CIMTYP"] = root
         if root not in (control.get("IDOCTYP"), control.get("CIMTYP")):
             raise self.fail(docnum, "", idoc, f"root element {root} is neither IDOCTYP {control.get('IDOCTYP')}"
                                               f" nor CIMTYP {control.get('CIMTYP', '(none)')}")

@@ -36,6 +36,7 @@ from plugins.erp_sap.simulator import soap_messages as sm
 from plugins.erp_sap.simulator.audits_in import is_audit, is_sales, parse_audits, parse_sales
 from plugins.erp_sap.simulator.customers_in import is_debmas, parse_customers
 from plugins.erp_sap.simulator.erp import alpha
+from plugins.erp_sap.simulator.masterdata import customer_index, product_index
 from plugins.erp_sap.simulator.masterdata_idocs import iter_masterdata
 from plugins.erp_sap.simulator.orders_in import IdocReadError, parse_orders
 from plugins.erp_sap.simulator.state import FailureMode, FailureRule, StoredOrder
@@ -210,6 +211,16 @@ def build_app(sim: ErpSimulator) -> Starlette:
         chunks = iter_masterdata(kind, count, seed=sim.seed, start=start, partners=sim.partners)
         return StreamingResponse(chunks, media_type="application/xml")
 
+    async def requested(request: Request) -> Response:
+        # A request load: the ERP answers with the IDoc of one customer or material.
+        kind = request.path_params["kind"].upper()
+        number = request.path_params["number"]
+        index = customer_index(number) if kind == "DEBMAS" else product_index(number) if kind == "MATMAS" else None
+        if index is None:
+            return PlainTextResponse(f"no {kind} {number} in this ERP", 404)
+        chunks = iter_masterdata(kind, 1, seed=sim.seed, start=index, partners=sim.partners)
+        return StreamingResponse(chunks, media_type="application/xml")
+
     async def stock_report(request: Request) -> Response:
         try:
             data = await request.json()
@@ -244,6 +255,7 @@ def build_app(sim: ErpSimulator) -> Starlette:
         Route("/sim/orders/{erp_id}/followups", followups, methods=["POST"]),
         Route("/sim/failures", failures, methods=["GET", "POST", "DELETE"]),
         Route("/sim/idocs/{kind}", masterdata, methods=["GET"]),
+        Route("/sim/idocs/{kind}/{number}", requested, methods=["GET"]),
         Route("/sim/stock/report", stock_report, methods=["POST"]),
         Route("/sim/stock", stock_count, methods=["POST"]),
         Route("/sim/prices", prices, methods=["POST"]),

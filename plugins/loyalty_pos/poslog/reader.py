@@ -40,6 +40,7 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from html import escape
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -81,8 +82,8 @@ class _Chunks:
     the transactions before a break readable (at no measurable cost to speed).
     """
 
-    def __init__(self, payload: bytes) -> None:
-        self.stream = io.BytesIO(payload)
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
 
     def read(self, size: int = -1) -> bytes:
         return self.stream.read(CHUNK)
@@ -97,12 +98,17 @@ class PosLogReader:
 
     def read(self, payload: bytes, source: str) -> Iterator[RawDocument]:
         """Every transaction of ``payload`` as a RawDocument (see the module docstring)."""
+        return self.read_stream(io.BytesIO(payload), source)
+
+    def read_stream(self, stream: BinaryIO, source: str) -> Iterator[RawDocument]:
+        """Every transaction read from ``stream`` (e.g. an open day-end file, which then
+        never sits in memory whole), as ``read`` does."""
         state = _File(source)
         # Syntax errors are collected in the thread's error log; cleared, it holds this
         # payload's only, and its first error is the cause (later ones follow from it).
         etree.clear_error_log()
         events = etree.iterparse(
-            _Chunks(payload), events=("start", "end"), tag=("{*}POSLog", "{*}Transaction"),
+            _Chunks(stream), events=("start", "end"), tag=("{*}POSLog", "{*}Transaction"),
             resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True, remove_pis=True,
         )
         try:
@@ -136,7 +142,8 @@ class PosLogReader:
         if state.root is None:
             raise DocumentError(source, "(root)", "not POSLog: no POSLog or Transaction element")
         if state.marked:
-            yield rejected_document(Rejection(*state.marked), state.marked[1], payload)
+            stream.seek(0)
+            yield rejected_document(Rejection(*state.marked), state.marked[1], stream.read())
 
     def _begin(self, state: _File, root: etree._Element) -> None:
         """Check the root (POSLog or Transaction, no DOCTYPE) and learn the file's namespace."""

@@ -27,9 +27,17 @@ def test_empty_database_is_created_at_head(database_url: str) -> None:
     engine.dispose()
 
 
+PLUGIN_TABLES = ("loyalty_",)
+"""Tables a migration creates for a plugin, which declares them itself (its own test compares them)."""
+
+
+def _core_names(name: str | None, kind: str, parent: object) -> bool:
+    return kind != "table" or not (name or "").startswith(PLUGIN_TABLES)
+
+
 def test_migrations_match_the_table_definitions(hub_engine: sa.Engine) -> None:
     with hub_engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": False})
+        context = MigrationContext.configure(conn, opts={"compare_type": False, "include_name": _core_names})
         diff = compare_metadata(context, metadata)
     assert diff == []
 

@@ -57,7 +57,7 @@ def test_building_never_refuses_what_the_shop_sent_only_the_callers_mistakes() -
 def test_a_shopify_order_webhook_becomes_one_document_with_exact_numbers() -> None:
     raw = only(parse_envelope(shopify_envelope("orders/create", "shopify/orders_create.json"), "hook"))
     assert (raw.system, raw.message_type, raw.document_id, raw.source) == (
-        "ecommerce", "shopify:orders/create", "5698741234567", "eu")
+        "ecommerce", "shopify:orders/create", "eu:5698741234567", "eu")
     assert raw.format == "json" and set(raw.body) == {"shop", "order"} and raw.body["shop"] == "eu"
     order = raw.body["order"]
     assert order["id"] == 5698741234567 and type(order["id"]) is int
@@ -82,20 +82,20 @@ def test_shopify_dedupes_by_event_id_else_by_webhook_id() -> None:
 
 def test_a_woocommerce_order_brings_its_refunds_along_as_documents_of_their_own() -> None:
     order, refund = parse_envelope(woocommerce_envelope("order.updated", "woocommerce/order_updated_completed.json"))
-    assert (order.message_type, order.document_id) == ("woocommerce:order.updated", "727")
+    assert (order.message_type, order.document_id) == ("woocommerce:order.updated", "fr:727")
     assert order.dedupe_key == \
         "woocommerce:fr:order.updated:delivery:36e520ebabc2fa725092ff4a47acedf2:727:2024-06-05T09:02:40+00:00"
     assert order.control["modified_at"] == "2024-06-05T09:02:40+00:00"  # date_modified_gmt is UTC unsaid
-    assert (refund.message_type, refund.document_id) == ("woocommerce:order.refund", "745")
+    assert (refund.message_type, refund.document_id) == ("woocommerce:order.refund", "fr:745")
     assert refund.body["order"] is order.body["order"] and refund.body["refund"]["total"] == "-24.95"
     assert refund.dedupe_key == order.dedupe_key + ":refund:745"
-    assert refund.control["order_id"] == "727" and "modified_at" not in refund.control
+    assert refund.control["order_id"] == "fr:727" and "modified_at" not in refund.control
     assert refund.payload == order.payload
 
 
 def test_a_deleted_woocommerce_order_is_only_its_id() -> None:
     raw = only(parse_envelope(woocommerce_envelope("order.deleted", "woocommerce/order_deleted.json")))
-    assert (raw.message_type, raw.document_id, raw.body) == ("woocommerce:order.deleted", "731",
+    assert (raw.message_type, raw.document_id, raw.body) == ("woocommerce:order.deleted", "fr:731",
                                                              {"shop": "fr", "order": {"id": 731}})
     assert "modified_at" not in raw.control
     assert raw.dedupe_key == "woocommerce:fr:order.deleted:delivery:36e520ebabc2fa725092ff4a47acedf2:731:"
@@ -125,7 +125,8 @@ def test_a_poll_page_becomes_one_document_per_object_each_kept_on_its_own() -> N
     page = body("shopify/orders_page.json")
     documents = parse_envelope(poll_envelope("shopify", "eu", "orders", page), "poll")
     assert [(d.message_type, d.document_id) for d in documents] == [
-        ("shopify:orders/poll", "5698741234567"), ("shopify:orders/poll", "5698749876543")]
+        ("shopify:orders/poll", "eu:5698741234567"), ("shopify:guest", "eu:5698749876543"),
+        ("shopify:orders/poll", "eu:5698749876543")]
     first = documents[0]
     assert first.dedupe_key == "shopify:eu:poll:orders:5698741234567:2024-06-05T07:41:30+00:00"
     assert first.control == {"platform": "shopify", "shop": "eu", "topic": "orders/poll", "resource": "orders",
@@ -142,7 +143,8 @@ def test_a_poll_page_becomes_one_document_per_object_each_kept_on_its_own() -> N
 def test_a_woocommerce_poll_page_is_a_list_and_its_orders_bring_their_refunds() -> None:
     documents = parse_envelope(poll_envelope("woocommerce", "fr", "orders", body("woocommerce/orders_page.json")))
     assert [(d.message_type, d.document_id) for d in documents] == [
-        ("woocommerce:order.poll", "727"), ("woocommerce:order.refund", "745"), ("woocommerce:order.poll", "731")]
+        ("woocommerce:order.poll", "fr:727"), ("woocommerce:order.refund", "fr:745"), ("woocommerce:guest", "fr:731"),
+        ("woocommerce:order.poll", "fr:731")]
     assert documents[1].dedupe_key == "woocommerce:fr:poll:orders:727:2024-06-05T09:02:40+00:00:refund:745"
     customers = parse_envelope(poll_envelope("woocommerce", "fr", "customers", body("woocommerce/customers_page.json")))
     assert [d.message_type for d in customers] == ["woocommerce:customer.poll"] * 2

@@ -52,13 +52,18 @@ def tables() -> MappingSet:
     return load_mapping_set([MAPPINGS])
 
 
+def mapped_documents(raws: list[RawDocument]) -> list[RawDocument]:
+    """The documents mapping tables read: guest documents go to the plugin's handler."""
+    return [raw for raw in raws if not raw.message_type.endswith(":guest")]
+
+
 def lookup(system: str, object_type: str, external_id: str) -> str | None:
     return KEY_MAP.get((system, object_type, external_id))
 
 
 def documents(platform: str, topic: str, name: str) -> list[RawDocument]:
     envelope = shopify_envelope(topic, name) if platform == "shopify" else woocommerce_envelope(topic, name)
-    return parse_envelope(envelope)
+    return mapped_documents(parse_envelope(envelope))
 
 
 def mapped(tables: MappingSet, raw: RawDocument) -> SalesOrder | Partner:
@@ -90,7 +95,7 @@ def test_every_recorded_webhook_maps(tables: MappingSet, platform: str, topic: s
 @pytest.mark.parametrize(("platform", "resource", "name"), POLLS, ids=[n for _, _, n in POLLS])
 def test_every_recorded_poll_page_maps(tables: MappingSet, platform: str, resource: str, name: str) -> None:
     shop = "eu" if platform == "shopify" else "fr"
-    raws = parse_envelope(poll_envelope(platform, shop, resource, body(name)))  # type: ignore[arg-type]
+    raws = mapped_documents(parse_envelope(poll_envelope(platform, shop, resource, body(name))))  # type: ignore[arg-type]
     assert raws
     for raw in raws:
         tables.map_inbound(raw, lookup)
@@ -102,9 +107,9 @@ def test_a_shopify_order_keeps_every_amount_exact(tables: MappingSet) -> None:
     assert (so.currency, str(so.order_date), so.status.value, so.payment_status) == (
         "EUR", "2024-06-03", "open", "paid")
     assert so.delivery_status == "not_delivered" and so.sold_to_hub_id == "bp_ANNA"
-    assert money(so.gross_value) == "113.80 EUR" and money(so.tax_amount) == "18.17 EUR"
+    assert so.gross_value is None and money(so.tax_amount) == "18.17 EUR"  # the ERP's confirmation sets the net
     first, second = so.items
-    assert (first.item_number, first.product_external_id, str(first.quantity.value)) == (13840123456789, "400001", "2")
+    assert (first.item_number, first.product_external_id, str(first.quantity.value)) == (1, "400001", "2")
     price = first.conditions[0]
     assert (price.type, price.calculation.value, str(price.rate)) == ("gross_price", "per_quantity", "24.95")
     assert [(t.code, str(t.rate), money(t.amount)) for t in second.taxes] == [("DE MwSt", "19", "9.42 EUR")]
@@ -163,8 +168,8 @@ def test_a_fulfilled_shopify_order_shows_its_shipment_with_tracking(tables: Mapp
     [shipment] = so.shipments
     assert (shipment.shipment_id, shipment.carrier, shipment.tracking_number) == (
         "5123456789012", "DHL", "00340434161094042557")
-    assert [(i.item_number, str(i.quantity.value)) for i in shipment.items] == [
-        (13840123456789, "2"), (13840123456790, "1")]
+    # numbered by their order line's position: the line ids have 14 digits, the ERP keeps six
+    assert [(i.item_number, str(i.quantity.value)) for i in shipment.items] == [(1, "2"), (2, "1")]
 
 
 def test_a_shopify_refund_is_a_return_of_its_order(tables: MappingSet) -> None:
@@ -185,7 +190,7 @@ def test_a_woocommerce_order_with_tracking_and_a_refund(tables: MappingSet) -> N
     name = "woocommerce/order_updated_completed.json"
     so = order(tables, "woocommerce", "order.updated", name)
     assert (so.status.value, so.payment_status, so.delivery_status) == ("completed", "paid", "delivered")
-    assert so.sold_to_hub_id == "bp_CLAIRE" and money(so.gross_value) == "97.68 EUR"
+    assert so.sold_to_hub_id == "bp_CLAIRE" and so.gross_value is None and money(so.tax_amount) == "16.28 EUR"
     assert [(i.item_number, money(i.net_value), money(i.net_price)) for i in so.items] == [
         (315, "44.90 EUR", "22.45 EUR"), (316, "30.00 EUR", "30 EUR")]
     [shipment] = so.shipments
@@ -224,11 +229,11 @@ def test_a_customer_is_a_person_or_the_organisation_it_buys_for(
 
 @pytest.mark.parametrize(("platform", "topic", "name", "document", "field", "reason"), [
     ("shopify", "orders/create", "malformed/shopify_order_quantity_text.json",
-     "shopify:orders/create 5698741234567", "items.1.quantity.value", "decimal"),
+     "shopify:orders/create eu:5698741234567", "items.1.quantity.value", "decimal"),
     ("shopify", "orders/create", "malformed/shopify_order_currency_number.json",
-     "shopify:orders/create 5698741234567", "items.0.taxes.0.amount", "currency 978 is not a currency code"),
+     "shopify:orders/create eu:5698741234567", "items.0.taxes.0.amount", "currency 978 is not a currency code"),
     ("woocommerce", "customer.created", "malformed/woocommerce_customer_email_number.json",
-     "woocommerce:customer.created 12", "emails", "not an e-mail address"),
+     "woocommerce:customer.created fr:12", "emails", "not an e-mail address"),
 ])
 def test_a_payload_the_tables_cannot_map_names_object_and_field(
         tables: MappingSet, platform: str, topic: str, name: str, document: str, field: str, reason: str) -> None:

@@ -1,0 +1,115 @@
+"""Members and their cards: who a card belongs to, enrolment, tiers.
+
+A membership is always tied to a canonical partner, so that a member who also buys in a
+web shop is one partner, earning on both. ``enrol`` ties a partner the hub knows to a
+card. A card the hub has never seen, presented at a till, enrols a *provisional*
+member on the spot: a partner (a person named after the card, role loyalty member) is
+created through master data and replicated like any other, so the points earned before
+the customer registers are not lost; registering later is an update of that partner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from hub.api import LoyaltyProgramme, Partner, PartnerKind, PartnerRole, PluginTransaction, new_hub_id
+from plugins.loyalty_pos.store.tables import cards, members
+
+PROVISIONAL = "provisional"
+ACTIVE = "active"
+
+
+class UnknownMember(LookupError):
+    """No member has that card or id."""
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member as the engine needs it."""
+
+    id: str
+    partner_hub_id: str
+    status: str
+    tier_code: str | None
+    tier_since: dt.datetime | None
+
+
+_COLUMNS = (members.c.id, members.c.partner_hub_id, members.c.status, members.c.tier_code, members.c.tier_since)
+
+
+def _member(row: Any) -> Member | None:
+    return None if row is None else Member(row.id, row.partner_hub_id, row.status, row.tier_code, row.tier_since)
+
+
+_BY_CARD = sa.select(*_COLUMNS).join(cards, cards.c.member_id == members.c.id).where(
+    cards.c.card_number == sa.bindparam("b_card"))
+
+
+def by_card(conn: sa.Connection, card: str) -> Member | None:
+    """The member holding ``card``, or None."""
+    return _member(conn.execute(_BY_CARD, {"b_card": card}).first())
+
+
+def by_id(conn: sa.Connection, member_id: str) -> Member | None:
+    """The member ``member_id``, or None."""
+    return _member(conn.execute(sa.select(*_COLUMNS).where(members.c.id == member_id)).first())
+
+
+def by_partner(conn: sa.Connection, partner_hub_id: str) -> Member | None:
+    """The member that partner ``partner_hub_id`` is, or None."""
+    return _member(conn.execute(sa.select(*_COLUMNS).where(members.c.partner_hub_id == partner_hub_id)
+                                .order_by(members.c.enrolled_at)).first())
+
+
+def find(conn: sa.Connection, card_or_id: str) -> Member:
+    """The member with that card number, member id or partner hub id; UnknownMember otherwise."""
+    found = by_card(conn, card_or_id) or by_id(conn, card_or_id) or by_partner(conn, card_or_id)
+    if found is None:
+        raise UnknownMember(f"no member has card or id {card_or_id!r}")
+    return found
+
+
+def _create(conn: sa.Connection, programme: LoyaltyProgramme, partner_hub_id: str, status: str,
+            card: str | None, now: dt.datetime) -> Member:
+    member_id = new_hub_id("lm")
+    conn.execute(members.insert().values(id=member_id, programme_hub_id=programme.hub_id or "",
+                                         partner_hub_id=partner_hub_id, status=status, tier_code=None,
+                                         tier_since=None, enrolled_at=now))
+    if card is not None:
+        conn.execute(cards.insert().values(card_number=card, member_id=member_id, status="active", issued_at=now))
+    return Member(member_id, partner_hub_id, status, None, None)
+
+
+def enrol_provisional(tx: PluginTransaction, programme: LoyaltyProgramme, card: str, now: dt.datetime) -> Member:
+    """A provisional member for a card the hub has never seen, with a partner of its own."""
+    partner = Partner(kind=PartnerKind.person, last_name=f"Loyalty card {card}", roles=[PartnerRole.loyalty_member],
+                      marketing_attributes={"loyalty_card": card, "loyalty_status": PROVISIONAL})
+    partner_hub_id = tx.upsert([partner])[0].hub_id
+    return _create(tx.connection, programme, partner_hub_id, PROVISIONAL, card, now)
+
+
+def enrol(tx: PluginTransaction, programme: LoyaltyProgramme, partner_hub_id: str, card: str | None,
+          now: dt.datetime) -> Member:
+    """``partner_hub_id`` as a member (the one it is already, if so), with ``card`` added."""
+    tx.document(partner_hub_id)  # NotFoundError for a partner the hub does not know
+    conn = tx.connection
+    if card is not None:
+        holder = by_card(conn, card)
+        if holder is not None and holder.partner_hub_id != partner_hub_id:
+            raise ValueError(f"card {card} belongs to member {holder.id} (partner {holder.partner_hub_id})")
+    member = by_partner(conn, partner_hub_id)
+    if member is None:
+        return _create(conn, programme, partner_hub_id, ACTIVE, card, now)
+    if card is not None and by_card(conn, card) is None:
+        conn.execute(cards.insert().values(card_number=card, member_id=member.id, status="active", issued_at=now))
+    return member
+
+
+def card_numbers(conn: sa.Connection, member_id: str) -> list[str]:
+    """The member's cards."""
+    return list(conn.execute(sa.select(cards.c.card_number).where(cards.c.member_id == member_id)
+                             .order_by(cards.c.issued_at)).scalars())

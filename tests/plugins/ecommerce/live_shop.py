@@ -1,0 +1,40 @@
+"""A live hub wired to the shop simulator: the shops' settings as the hub needs them,
+signed requests as the platforms sign them, and what the hub kept of them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import Any
+
+from hub.api import JsonValue
+from hub.testing.live import LiveHub
+from plugins.ecommerce.simulator import ShopSimulator
+
+QUICK_QUEUE = {"retry": {"max_attempts": 3, "multiplier": 0.01, "min_wait": 0.01, "max_wait": 0.1},
+               "poll_interval": 0.02}
+"""Retries in milliseconds, so a test sees a blocked queue quickly."""
+
+
+def shop_settings(sim: ShopSimulator, **extra: Any) -> dict[str, Any]:
+    """The ``[plugins.ecommerce]`` table for every shop of ``sim``."""
+    shops = sim.describe()["shops"]
+    return {"shops": shops, **extra}
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The base64 HMAC-SHA256 both platforms send."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def inbound(hub: LiveHub, *args: str) -> list[dict[str, JsonValue]]:
+    """``hub inbound list ARGS --json``."""
+    listed = hub.cli_json("inbound", "list", *args)
+    assert isinstance(listed, list)
+    return [row for row in listed if isinstance(row, dict)]
+
+
+def settle(hub: LiveHub, seconds: float = 0.3) -> None:
+    """Post what waits and deliver what is queued for a moment."""
+    hub.work_until(lambda: False, timeout=seconds)

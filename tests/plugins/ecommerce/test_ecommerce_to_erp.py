@@ -1,0 +1,76 @@
+"""Shop orders onward to the ERP: a webhook's order reaches the ERP simulator through the
+erp_sap plugin, by configuration and the canonical model alone (the plugins never import
+each other): the shop's customer goes to the ERP first and gets its number, the SKUs
+are the ERP's material numbers, and a guest is made a partner of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from live_shop import shop_settings
+from pydantic import SecretStr
+from shoppers import ANNA, GUEST, TWO_VALVES
+
+from hub.api import DemoStage
+from hub.testing.demo import QUICK_RETRIES
+from hub.testing.live import LiveHub
+from plugins.ecommerce.simulator import ShopSimulator, ShopSpec
+from plugins.erp_sap.demo import ErpDemo
+from plugins.erp_sap.simulator.delivery import FollowupTarget
+
+USER, PASSWORD = "demo", "demo-secret"
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def shops() -> Iterator[ShopSimulator]:
+    with ShopSimulator([ShopSpec("eu", "shopify"), ShopSpec("fr", "woocommerce")]) as running:
+        yield running
+
+
+def erp_number(hub: LiveHub, doc_type: str, hub_id: str | None) -> str | None:
+    with hub.context("erp_sap").reading() as transaction:
+        return transaction.external_id(doc_type, str(hub_id)) if hub_id else None
+
+
+def shop_order_hub_id(hub: LiveHub, shop_id: str) -> str | None:
+    with hub.context("ecommerce").reading() as transaction:
+        return transaction.find("sales_order", shop_id)
+
+
+def test_a_webhook_order_reaches_the_erp_simulator_once(
+        tmp_path: Path, shops: ShopSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    with closing(ErpDemo(DemoStage(tmp_path / "erp", USER, PASSWORD, 20))) as erp, \
+            LiveHub(tmp_path / "hub", {"erp_sap": erp.settings, "ecommerce": shop_settings(shops)},
+                    username=USER, password=PASSWORD, queue=QUICK_RETRIES) as hub:
+        erp.sim.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc", USER, SecretStr(PASSWORD))
+        for shop in ("eu", "fr"):
+            shops.connect(shop, f"{hub.url}/ecommerce/{shop}/webhooks")
+        anna = shops.create_customer("eu", **ANNA)
+        placed = shops.place_order("eu", TWO_VALVES, customer_id=anna["id"])
+        guest = shops.place_order("fr", TWO_VALVES, guest=GUEST)
+        assert shops.wait_for_deliveries()
+        wanted = [f"eu:{placed['id']}", f"fr:{guest['id']}"]
+
+        def in_the_erp() -> bool:
+            return all(erp_number(hub, "sales_order", shop_order_hub_id(hub, o)) for o in wanted)
+
+        assert hub.work_until(in_the_erp, timeout=30)
+        with hub.context("ecommerce").reading() as transaction:
+            anna_partner = transaction.find("partner", f"eu:{anna['id']}")
+        anna_number = erp_number(hub, "partner", anna_partner)
+        assert anna_number is not None
+        for shop_id in wanted:
+            number = str(erp_number(hub, "sales_order", shop_order_hub_id(hub, shop_id))).zfill(10)
+            request = erp.sim.orders[number].request
+            assert [(i.material.lstrip("0"), i.quantity) for i in request.items] == [("400001", 2)]
+        eu_order = erp.sim.orders[str(erp_number(hub, "sales_order", shop_order_hub_id(hub, wanted[0]))).zfill(10)]
+        assert eu_order.request.sold_to.lstrip("0") == anna_number.lstrip("0")
+        assert len(erp.sim.orders) == 2
+        # the ERP's confirmations, deliveries and invoices post onto the shop's orders
+        hub.work_until(lambda: False, timeout=1.0)
+        assert hub.cli_json("inbound", "list", "--state", "failed") == []
