@@ -75,7 +75,8 @@ def test_hub_run_logs_where_it_listens_who_is_refused_and_not_every_job_run(tmp_
         reader = _read_lines(process, lines)
         try:
             url = _wait_for(lines, seen, r"INFO hub\.http listening on (http://127\.0\.0\.1:\d+)").group(1)
-            _wait_for(lines, seen, r"INFO hub\.http basic auth on for \d+ routes: GET /metrics, POST /erp_sap/idoc")
+            _wait_for(lines, seen, r"INFO hub\.http basic auth on for 3 routes: "
+                                   r"GET /metrics, POST /erp_sap/idoc, POST /loyalty_pos/poslog")
             _wait_for(lines, seen, r"INFO hub\.http public routes: GET /health, GET /ready")
             refused = httpx.post(f"{url}/erp_sap/idoc", content=b"<IDOC/>", auth=(USER, "not-the-password"))
             assert refused.status_code == 401
