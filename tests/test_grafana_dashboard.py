@@ -27,8 +27,8 @@ def _queries() -> list[str]:
 
 def _exported(url: str) -> set[str]:
     # One sample of every instrument, so that each labelled series shows in the scrape.
-    record_delivery("dash", "delivered", 0.1, 1)
-    record_delivery("dash", "retrying", 0.1, 1)
+    record_delivery("dash", "delivered", 0.1, 1, 2.0)
+    record_delivery("dash", "retrying", 0.1, 1, 2.0)
     record_inbound("dash", {"posted": 1})
     record_request("hub", "/health", "GET", 200, 0.01)
     job_run_finished("hub.retention", "ok")

@@ -120,7 +120,8 @@ def serve(runtime: HubRuntime, port: int | None = None, timeout: float = 10.0,
     settings = runtime.settings.http
     config = uvicorn.Config(build_app(runtime, role), host=settings.host,
                             port=settings.port if port is None else port,
-                            log_level="warning", lifespan="off")
+                            log_level="warning", lifespan="off",
+                            log_config=None)  # uvicorn's lines go through the hub's handler (text or JSON)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="hub-http", daemon=True)
     thread.start()

@@ -191,7 +191,7 @@ class HubProcess:
         assert self.process.stderr is not None
         for line in self.process.stderr:
             self.lines.append(line)
-            if not self.url and (found := re.search(r"listening on (http://\S+)", line)):
+            if not self.url and (found := re.search(r"listening on (http://[^\s\"]+)", line)):
                 self.url = found.group(1)
                 self._listening.set()
 

@@ -91,3 +91,31 @@ def test_hub_run_logs_where_it_listens_who_is_refused_and_not_every_job_run(tmp_
     log = "".join(seen)
     assert "not-the-password" not in log and PASSWORD not in log
     assert "Running job" not in log and "executed successfully" not in log
+
+
+def test_with_log_format_json_every_line_of_hub_run_is_json_uvicorns_too(tmp_path: Path) -> None:
+    import json
+    import os
+    import socket
+
+    from hub.testing.scheduled import HubProcess
+
+    _hub_toml(tmp_path)
+    engine = create_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    hub = HubProcess(tmp_path, (USER, PASSWORD), env={"HUB_LOG_FORMAT": "json", "HOME": os.environ.get("HOME", "")})
+    try:
+        url = hub.wait_listening()
+        host, port = url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as peer:  # not HTTP: uvicorn logs a warning
+            peer.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
+            peer.recv(1024)
+        deadline = time.monotonic() + 10
+        while not any("Invalid HTTP request" in line for line in hub.lines) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        assert hub.stop() == 0
+    entries = [json.loads(line) for line in hub.lines]  # each line one JSON object, or this raises
+    assert any(e["logger"] == "uvicorn.error" and "Invalid HTTP request" in e["message"] for e in entries)
+    assert any(e["logger"] == "hub.run" and e["message"] == "hub stopped" for e in entries)

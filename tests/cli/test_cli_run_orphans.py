@@ -33,7 +33,9 @@ port = 0
     engine = create_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
-    hub = HubProcess(tmp_path, ("", ""), args=("--workers", "2"))
+    # A killed hub run cannot remove its samples folder: keep it in tmp_path.
+    hub = HubProcess(tmp_path, ("", ""), args=("--workers", "2"),
+                     env={"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")})
     try:
         hub.wait_listening()
         deadline = time.monotonic() + 60

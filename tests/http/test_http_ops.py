@@ -149,3 +149,24 @@ def test_a_database_that_cannot_be_read_gives_database_up_0_not_a_failed_scrape(
     m = _metrics(server)
     assert m["hub_database_up"] == {(): 0.0}
     assert "hub_scheduler_leader" in m
+
+
+def test_replication_latency_counts_from_when_the_change_was_enqueued(
+        runtime: HubRuntime, server: RunningServer) -> None:
+    from datetime import timedelta
+
+    from hub.core.queue.messages import utcnow
+
+    def latency() -> tuple[float, float]:
+        m = _metrics(server)
+        return (m.get("hub_replication_latency_seconds_count", {}).get((("system", "peer"),), 0.0),
+                m.get("hub_replication_latency_seconds_bucket", {}).get((("le", "300.0"), ("system", "peer")), 0.0))
+
+    count_before, quick_before = latency()
+    with runtime.engine.begin() as conn:  # a change that has waited ten minutes, one just made
+        enqueue(conn, [NewMessage("peer", "peer:partner:OLD", "upsert", "partner", "A", 1, {})],
+                now=utcnow() - timedelta(minutes=10))
+        enqueue(conn, [NewMessage("peer", "peer:partner:NEW", "upsert", "partner", "A", 2, {})])
+    Worker(runtime).run_until_idle()
+    count_after, quick_after = latency()
+    assert (count_after - count_before, quick_after - quick_before) == (2, 1)

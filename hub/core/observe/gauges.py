@@ -38,22 +38,18 @@ def _state_column(now: datetime) -> sa.ColumnElement[str]:
     )
 
 
-def queue_counts(conn: sa.Connection, now: datetime) -> dict[tuple[str, str], tuple[int, int]]:
-    """(system, state) -> (queues, messages waiting) over the queues with work or trouble."""
+def queue_counts(conn: sa.Connection, now: datetime) -> dict[tuple[str, str, bool], tuple[int, int]]:
+    """(system, state, blocked) -> (queues, messages waiting) over the queues with work or
+    trouble, in one pass of the partial index that holds exactly those (a blocked queue
+    that is also stopped counts as stopped, but still as blocked)."""
     c = queues.c
     state = _state_column(now).label("state")
     rows = conn.execute(
-        sa.select(c.system, state, sa.func.count(), sa.func.coalesce(sa.func.sum(c.last_seq - c.done_seq), 0))
-        .where(sa.text(f"({ACTIVE_QUEUE_CONDITION})")).group_by(c.system, state)
+        sa.select(c.system, state, c.blocked, sa.func.count(),
+                  sa.func.coalesce(sa.func.sum(c.last_seq - c.done_seq), 0))
+        .where(sa.text(f"({ACTIVE_QUEUE_CONDITION})")).group_by(c.system, state, c.blocked)
     )
-    return {(row[0], row[1]): (int(row[2]), int(row[3])) for row in rows}
-
-
-def blocked_counts(conn: sa.Connection) -> dict[str, int]:
-    """system -> blocked queues (stopped ones included, which ``queue_counts`` files as stopped)."""
-    c = queues.c
-    rows = conn.execute(sa.select(c.system, sa.func.count()).where(c.blocked).group_by(c.system))
-    return {row[0]: int(row[1]) for row in rows}
+    return {(row[0], row[1], bool(row[2])): (int(row[3]), int(row[4])) for row in rows}
 
 
 def inbox_counts(conn: sa.Connection) -> dict[str, int]:
@@ -81,8 +77,7 @@ class DatabaseCollector:
         up = GaugeMetricFamily("hub_database_up", "Whether this process could read the hub database.")
         try:
             with self.engine.connect() as conn:
-                counts = queue_counts(conn, self.clock())
-                blocked = blocked_counts(conn)
+                groups = queue_counts(conn, self.clock())
                 attention = inbound_attention(conn)
                 waiting = inbox_counts(conn)
         except sa.exc.SQLAlchemyError as exc:
@@ -92,7 +87,14 @@ class DatabaseCollector:
             return
         up.add_metric([], 1)
         yield up
-        systems = sorted({*self.systems, *(system for system, _ in counts), *blocked})
+        counts: dict[tuple[str, str], tuple[int, int]] = {}
+        blocked: dict[str, int] = {}
+        for (system, state, is_blocked), (queues_n, messages_n) in groups.items():
+            before = counts.get((system, state), (0, 0))
+            counts[(system, state)] = (before[0] + queues_n, before[1] + messages_n)
+            if is_blocked:
+                blocked[system] = blocked.get(system, 0) + queues_n
+        systems = sorted({*self.systems, *(system for system, _ in counts)})
         depth = GaugeMetricFamily("hub_queue_messages", "Messages waiting in queues, by target system and queue"
                                   " state.", labels=["system", "state"])
         count = GaugeMetricFamily("hub_queues", "Queues with work or trouble, by target system and state.",

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 ATTEMPT_BUCKETS = (1, 2, 3, 5, 8, 13, 21, 50)
+LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 21600.0, 86400.0)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Instruments:
     deliveries: Counter
     delivery_seconds: Histogram
     delivery_attempts: Histogram
+    latency: Histogram
     retries: Counter
     inbound: Counter
     requests: Histogram
@@ -49,8 +51,8 @@ class Instruments:
 
     def all(self) -> tuple[Counter | Histogram, ...]:
         """Every instrument, to register them on a scrape's registry."""
-        return (self.deliveries, self.delivery_seconds, self.delivery_attempts, self.retries, self.inbound,
-                self.requests, self.job_runs)
+        return (self.deliveries, self.delivery_seconds, self.delivery_attempts, self.latency, self.retries,
+                self.inbound, self.requests, self.job_runs)
 
 
 @functools.cache
@@ -66,6 +68,9 @@ def instruments() -> Instruments:
                                    buckets=DURATION_BUCKETS, registry=None),
         delivery_attempts=Histogram("hub_delivery_attempts", "Attempts a message needed until it was delivered.",
                                     ["system"], buckets=ATTEMPT_BUCKETS, registry=None),
+        latency=Histogram("hub_replication_latency_seconds", "From a change entering its queue to its delivery"
+                          " (retries and waiting behind earlier messages included).", ["system"],
+                          buckets=LATENCY_BUCKETS, registry=None),
         retries=Counter("hub_delivery_retries", "Failed attempts that will be retried.", ["system"], registry=None),
         inbound=Counter("hub_inbound_documents", "Inbound documents by what became of them (posted, unchanged,"
                         " stale, duplicate, failed, conflict, waiting).", ["plugin", "state"], registry=None),
@@ -77,8 +82,9 @@ def instruments() -> Instruments:
     )
 
 
-def record_delivery(system: str, outcome: str, seconds: float, attempt: int) -> None:
-    """One delivery attempt to ``system`` that ended in ``outcome`` (a message status)."""
+def record_delivery(system: str, outcome: str, seconds: float, attempt: int, since_enqueued: float) -> None:
+    """One delivery attempt to ``system`` that ended in ``outcome`` (a message status),
+    ``since_enqueued`` seconds after its message was enqueued."""
     m = instruments()
     m.deliveries.labels(system, outcome).inc()
     m.delivery_seconds.labels(system, outcome).observe(seconds)
@@ -86,6 +92,7 @@ def record_delivery(system: str, outcome: str, seconds: float, attempt: int) -> 
         m.retries.labels(system).inc()
     elif outcome != "blocked":
         m.delivery_attempts.labels(system).observe(attempt)
+        m.latency.labels(system).observe(max(since_enqueued, 0.0))
 
 
 def record_inbound(plugin: str, states: dict[str, int]) -> None:

@@ -149,7 +149,7 @@ class Deliverer:
         running = attempt_json(RUNNING, started, attempt)
         if result is not None:
             status = CONFIRMED if result.confirmed else DELIVERED
-            record_delivery(msg["system"], status, duration, attempt)
+            record_delivery(msg["system"], status, duration, attempt, finished - msg["created_at"])
             outcome.message_updates.append(MessageUpdate(msg["id"], status, attempt, (
                 running, attempt_json(status, finished, attempt, duration_ms, detail=result.detail)),
                 finished_at=finished))
@@ -165,7 +165,7 @@ class Deliverer:
                 running, attempt_json(BLOCKED, finished, attempt, duration_ms, error=reason)),
                 last_error=reason))
             outcome.blocked, outcome.last_error = True, reason
-            record_delivery(msg["system"], BLOCKED, duration, attempt)
+            record_delivery(msg["system"], BLOCKED, duration, attempt, finished - msg["created_at"])
             log.error("message %s blocks queue %s: %s", msg["id"], msg["queue"], reason)
         else:
             outcome.message_updates.append(MessageUpdate(msg["id"], RETRYING, attempt, (
@@ -173,7 +173,7 @@ class Deliverer:
                                         detail=f"next attempt in {decision.wait:.1f}s")),
                 next_attempt_at=decision.next_attempt_at, last_error=error))
             outcome.next_due, outcome.last_error = decision.next_attempt_at, error
-            record_delivery(msg["system"], RETRYING, duration, attempt)
+            record_delivery(msg["system"], RETRYING, duration, attempt, finished - msg["created_at"])
             log.warning("message %s to %s failed (attempt %d), retrying in %.1fs: %s", msg["id"], msg["system"],
                         attempt, decision.wait, error)
         outcome.attempts = attempt

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -23,10 +23,21 @@ from hub.core.queue.clock import sqlite_utc, utc_datetime
 
 MESSAGE_COLUMNS = (
     "id", "queue", "seq", "system", "transport", "kind", "doc_type", "hub_id", "version",
-    "payload", "idempotency_key", "status", "attempts",
+    "payload", "idempotency_key", "status", "attempts", "created_at",
 )
-"""Columns of a claimed message, in the order ``next_messages`` returns them."""
+"""Columns of a claimed message, in the order ``next_messages`` returns them; ``created_at``
+comes as epoch seconds (the replication latency metric counts from it)."""
 PAYLOAD_INDEX = MESSAGE_COLUMNS.index("payload")
+CREATED_INDEX = MESSAGE_COLUMNS.index("created_at")
+
+
+def _sqlite_created(text: str) -> float:
+    """Epoch seconds of a ``UTCDateTime`` text as SQLite stores it (``clock.sqlite_utc``)."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
+def _pg_created(value: datetime) -> float:
+    return value.timestamp()
 
 
 def _sqlite_time(value: datetime | None) -> str | None:
@@ -83,14 +94,16 @@ class HotStatements:
     epoch: Callable[[float | None], Any]
     names: Callable[[Sequence[str]], Any]
     payload: Callable[[Any], Any]
+    created: Callable[[Any], float]
 
     def messages(self, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
         """Rows of ``next_messages`` as dicts keyed by ``MESSAGE_COLUMNS``."""
-        payload = self.payload
+        payload, created = self.payload, self.created
         out = []
         for row in rows:
             msg = dict(zip(MESSAGE_COLUMNS, row, strict=True))
             msg["payload"] = payload(row[PAYLOAD_INDEX])
+            msg["created_at"] = created(row[CREATED_INDEX])
             out.append(msg)
         return out
 
@@ -123,7 +136,7 @@ def _statements(
     mark: str, update_message: str, message_columns: bool, names_in: str,
     time: Callable[[datetime | None], Any],
     epoch: Callable[[float | None], Any], names: Callable[[Sequence[str]], Any],
-    payload: Callable[[Any], Any],
+    payload: Callable[[Any], Any], created: Callable[[Any], float],
 ) -> HotStatements:
     p = mark
     return HotStatements(
@@ -144,6 +157,7 @@ def _statements(
             f"WHERE name = {p} AND lease_token = {p} AND lease_owner = {p}"
         ),
         message_columns=message_columns, time=time, epoch=epoch, names=names, payload=payload,
+        created=created,
     )
 
 
@@ -153,7 +167,7 @@ SQLITE = _statements(
     "finished_at = ?, history = json_insert(history, '$[#]', json(?), '$[#]', json(?)) WHERE id = ?",
     False,
     "IN (SELECT value FROM json_each(?))",
-    _sqlite_time, _sqlite_epoch, _json_text, orjson.loads,
+    _sqlite_time, _sqlite_epoch, _json_text, orjson.loads, _sqlite_created,
 )
 POSTGRESQL = _statements(
     "%s",
@@ -165,7 +179,7 @@ POSTGRESQL = _statements(
     "outcome, id) WHERE m.id = v.id",
     True,
     "= ANY(%s)",
-    _same, _pg_epoch, list, _same,
+    _same, _pg_epoch, list, _same, _pg_created,
 )
 
 

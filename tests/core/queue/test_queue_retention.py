@@ -12,6 +12,7 @@ from hub.core.errors import PermanentError
 from hub.core.queue import NewMessage, Worker, enqueue, purge
 from hub.core.queue.messages import utcnow
 from hub.core.queue.tables import messages, scheduler_jobs
+from hub.core.scheduling.runs import JobRuns
 from hub.core.store.archive import archive_inbound
 from hub.core.store.tables import InboundPayloadRow
 
@@ -57,7 +58,8 @@ def test_purge_keeps_a_conflicting_version_and_the_copy_it_conflicts_with(runtim
 
 
 def test_scheduler_stores_jobs_and_keeps_their_next_run_over_a_restart(runtime):
-    first = scheduler.start_scheduler(runtime)
+    guard = scheduler.RunGuard(JobRuns(runtime.engine, "test-process", stale_after=15), lambda: True)
+    first = scheduler.start_scheduler(runtime, guard)
     try:
         job = first.get_job(scheduler.RETENTION_JOB)
         assert job is not None and job.kwargs["job_id"] == scheduler.RETENTION_JOB
@@ -67,7 +69,7 @@ def test_scheduler_stores_jobs_and_keeps_their_next_run_over_a_restart(runtime):
     with runtime.engine.connect() as conn:
         assert conn.execute(sa.select(scheduler_jobs.c.id)).scalars().all() == [scheduler.RETENTION_JOB]
     time.sleep(0.01)
-    second = scheduler.start_scheduler(runtime)
+    second = scheduler.start_scheduler(runtime, guard)
     try:
         assert second.get_job(scheduler.RETENTION_JOB).next_run_time == planned
         scheduler.run_job(scheduler.RETENTION_JOB)  # runs retention against this hub
