@@ -154,6 +154,9 @@ class PosLogReader:
         if root.getparent() is not None:
             top = etree.QName(root.getroottree().getroot()).localname
             raise DocumentError(state.source, top, "not POSLog: the root element is neither POSLog nor Transaction")
+        if qname.namespace and not _valid_namespace(qname.namespace):
+            raise DocumentError(state.source, qname.localname,
+                                f"not POSLog: the namespace {qname.namespace!r} is not a valid URI")
         state.root = root
         state.transaction_tag = _tag_like(root, "Transaction")
         state.normaliser = Normaliser(qname.namespace or "", self.zone, self.currency)
@@ -192,6 +195,16 @@ class PosLogReader:
         rejection = Rejection(state.source, transaction, element,
                               f"not well-formed XML ({message}); nothing from here to the end of the file was read")
         return rejected_document(rejection, document_id, _marked(state.root, partial, rejection))
+
+
+def _valid_namespace(namespace: str) -> bool:
+    """Whether lxml accepts ``namespace`` in a new element: the parser lets a malformed
+    URI through, and a rejection of the file must be able to quote its root."""
+    try:
+        etree.Element(f"{{{namespace}}}POSLog", nsmap={None: namespace})
+    except ValueError:
+        return False
+    return True
 
 
 def _tag_like(root: etree._Element, name: str) -> str:

@@ -48,9 +48,9 @@ def test_a_killed_postgres_leaders_lock_is_free_at_once(postgres_database_url: s
     leader = AdvisoryLock(engine, lease_seconds=30, holder="leader")
     standby = AdvisoryLock(engine, lease_seconds=30, holder="standby")
     assert leader.try_acquire() and not standby.try_acquire()
-    with engine.connect() as conn:  # what the server does when the leader's process dies: end its session
+    with engine.connect() as conn:  # the server ends a dead leader's session; wait until it has
         killed = conn.execute(sa.text(
-            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_locks WHERE locktype = 'advisory' AND granted"
             " AND ((classid::bigint << 32) | objid::bigint) = (:key & x'ffffffffffffffff'::bigint)"
         ), {"key": leader.key}).scalars().all()
     assert killed == [True]

@@ -72,7 +72,8 @@ def _deliver_until_settled(runtime: HubRuntime, seconds: float = 10.0) -> None:
 
 
 def _order_message(runtime: HubRuntime) -> object:
-    [row] = [r for r in queue_rows(runtime.engine) if r.doc_type == "sales_order"]
+    """The order's message to the ERP (the store plugin's loyalty subscription queues its own)."""
+    [row] = [r for r in queue_rows(runtime.engine) if r.doc_type == "sales_order" and r.system == "erp_sap"]
     return row
 
 

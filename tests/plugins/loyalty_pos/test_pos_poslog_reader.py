@@ -64,6 +64,15 @@ def test_a_doctype_refuses_the_whole_file_before_anything_is_read(name: str) -> 
                                   " (no DTDs or entities in POSLog)")
 
 
+def test_a_root_namespace_that_is_no_uri_refuses_the_whole_file() -> None:
+    day = (DATA / DAY).read_bytes().replace(b"http://www.nrf-arts.org", b"$ttp://www.nrf-arts.org", 1)
+    day = day[:day.index(b"</Transaction>") + 20]  # cut off: its rejection would have to quote the root
+    with pytest.raises(DocumentError) as refused:
+        list(codecs()["poslog"].parse(day, "bent.xml"))
+    assert str(refused.value) == ("bent.xml: field 'POSLog': not POSLog: the namespace"
+                                  " '$ttp://www.nrf-arts.org/IXRetail/namespace/' is not a valid URI")
+
+
 def test_a_payload_that_is_not_xml_is_refused_whole() -> None:
     with pytest.raises(DocumentError) as refused:
         read("not_xml.xml", MALFORMED)
