@@ -4,6 +4,7 @@ cancel, lapse, coupons, every refusal as problem+json, and tills racing for one 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -171,6 +172,28 @@ def test_refusals_are_problems_bad_key_wrong_store_malformed_body(
         huge = till.client.post("/redemptions", content=b"{" + b" " * 10_000 + b"}", headers={"Idempotency-Key": "h"})
         assert huge.status_code == 413
         _problem(till.commit("lr_unknown"), 404, "unknown-reservation")
+
+
+def test_refused_till_requests_are_logged_without_the_key(
+        tmp_path: Path, open_tills: OpenTills, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="hub.loyalty_pos")
+    with loyalty_hub(tmp_path) as hub:
+        tills = open_tills(hub)
+        _member_with(hub, "C1", 100)
+        till = tills.open()
+        httpx.get(f"{hub.url}/loyalty_pos/v1/cards/C1", headers={"Authorization": "Bearer lpk_guessed"})
+        till.reserve("C1", 10, store="S043")
+        forged = "C1%0A2026-01-01%2000:00:00%20INFO%20all%20fine"
+        httpx.get(f"{hub.url}/loyalty_pos/v1/cards/{forged}")
+        lines = [r.getMessage() for r in caplog.records if r.name == "hub.loyalty_pos.till"]
+        assert len(lines) == 3, lines
+        assert lines[0].startswith("refused GET /loyalty_pos/v1/cards/C1 from 127.0.0.1:")
+        assert lines[0].endswith(": unknown or revoked API key")
+        assert lines[1].startswith("refused POST /loyalty_pos/v1/redemptions from 127.0.0.1:")
+        assert lines[1].endswith(": this API key belongs to store 'S042', not 'S043'")
+        assert lines[2].startswith(f"refused GET /loyalty_pos/v1/cards/{forged} from") and "\n" not in lines[2]
+        key = till.client.headers["Authorization"].split()[1]
+        assert "lpk_guessed" not in caplog.text and key not in caplog.text
 
 
 def test_coupons_validate_redeem_once_and_expire(tmp_path: Path, open_tills: OpenTills) -> None:
