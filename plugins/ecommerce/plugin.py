@@ -59,7 +59,9 @@ def hub_register_transports(registry: PluginRegistry) -> None:
 
     registry.add_transport(TransportSpec(TRANSPORT, ShopTransport, (),
                                          "Order states, fulfilments, stock and prices to the shops' Admin REST APIs"))
-    registry.add_subscription(subscription(registry.settings_as(EcommerceSettings)))
+    settings = registry.settings_as(EcommerceSettings)
+    if settings.shops:  # with no shop to push to, no change needs queueing for one
+        registry.add_subscription(subscription(settings))
 
 
 @hookimpl

@@ -9,6 +9,7 @@ the order in which the writing transactions committed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -46,12 +47,14 @@ def _check(message: NewMessage, queue_system: dict[str, str]) -> None:
         raise DocumentError(where, "system", f"queue belongs to {system!r}, message is for {message.system!r}")
 
 
-def _reserve(conn: sa.Connection, counts: Sequence[tuple[str, str, int]], now: datetime) -> dict[str, int]:
-    """Bump ``last_seq`` of each (queue, system, n); returns each queue's new ``last_seq``."""
-    insert = dialect_insert(conn, queues)
+@functools.cache
+def _reserve_statement(dialect: str) -> sa.Insert:
+    """The upsert that bumps one queue's ``last_seq``, built once per dialect: building
+    it (its ``excluded`` columns above all) cost more than running it."""
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(queues)
     c = queues.c
     runnable_idle = sa.and_(c.due_at.is_(None), sa.not_(c.stopped), sa.not_(c.blocked))
-    upsert = insert.on_conflict_do_update(
+    return insert.on_conflict_do_update(
         index_elements=[c.name],
         set_={
             "last_seq": c.last_seq + insert.excluded.last_seq,
@@ -59,6 +62,11 @@ def _reserve(conn: sa.Connection, counts: Sequence[tuple[str, str, int]], now: d
             "updated_at": insert.excluded.updated_at,
         },
     ).returning(c.name, c.last_seq)
+
+
+def _reserve(conn: sa.Connection, counts: Sequence[tuple[str, str, int]], now: datetime) -> dict[str, int]:
+    """Bump ``last_seq`` of each (queue, system, n); returns each queue's new ``last_seq``."""
+    upsert = _reserve_statement(conn.dialect.name)
     last: dict[str, int] = {}
     for name, system, n in counts:
         row = conn.execute(upsert, {

@@ -124,3 +124,19 @@ def test_every_shop_problem_is_reported_at_once_by_any_command(tmp_path: Path) -
         "error: hub.toml: [plugins.ecommerce.shops.us]: a woocommerce shop needs consumer_key (its REST API keys)",
     ])
     assert "cs_fr" not in done.stderr and "whsec" not in done.stderr
+
+
+@pytest.mark.parametrize("shops", [{}, {"eu": SHOPIFY}])
+def test_changes_are_queued_for_the_shops_only_when_a_shop_is_configured(tmp_path: Path,
+                                                                        shops: dict[str, Any]) -> None:
+    from hub.core.runtime import HubRuntime
+    from hub.core.settings import HubSettings
+
+    runtime = HubRuntime(HubSettings(database_url=f"sqlite:///{tmp_path / 'hub.db'}",
+                                     plugins={"ecommerce": {"shops": shops}}))
+    try:
+        to_shops = [t for t in runtime.plugins.targets() if t.system == "ecommerce" and t.document_types]
+    finally:
+        runtime.close()
+    assert [(t.transport, t.document_types) for t in to_shops] == (
+        [("subscription:shop_pushes", ("sales_order", "stock_level", "product"))] if shops else [])
