@@ -17,8 +17,8 @@ Plugin jobs (``runtime.plugins.jobs()``) get the id ``PLUGIN.JOB_ID``.
 
 APScheduler logs every run of every job at INFO ("Running job ...", "... executed
 successfully"); with a file port polled every few seconds that buries the hub's own
-log. Its loggers are set to show warnings and errors only (a job that failed or missed
-its time), unless the installation has given them a level of its own.
+log. Those lines are re-levelled DEBUG: they show when the hub logs at debug, and its
+warnings and errors (a job that failed or missed its time) show as they are.
 """
 
 from __future__ import annotations
@@ -157,11 +157,27 @@ def start_scheduler(runtime: HubRuntime, guard: RunGuard) -> BackgroundScheduler
     return scheduler
 
 
+class RoutineAtDebug(logging.Filter):
+    """Re-levels a logger's INFO records DEBUG, and lets them on only where DEBUG is shown."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO:
+            return True
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+ROUTINE_AT_DEBUG = RoutineAtDebug()
+
+
 def quiet_routine_logs() -> None:
-    """Keep APScheduler's per-run INFO lines out of the log; its warnings and errors stay."""
-    logger = logging.getLogger(APSCHEDULER_LOGGER)
-    if logger.level == logging.NOTSET:
-        logger.setLevel(logging.WARNING)
+    """APScheduler's per-run INFO lines at DEBUG; its warnings and errors stay. A filter
+    acts only on the logger it is added to, so it goes on each logger that writes them:
+    the scheduler's and its (one, ``default``) executor's."""
+    for name in (f"{APSCHEDULER_LOGGER}.scheduler", f"{APSCHEDULER_LOGGER}.executors.default"):
+        logger = logging.getLogger(name)
+        if ROUTINE_AT_DEBUG not in logger.filters:
+            logger.addFilter(ROUTINE_AT_DEBUG)
 
 
 def run_scheduled(job_id: str, schedule: str) -> None:

@@ -1,4 +1,4 @@
-"""The scheduler's log: a job's routine runs stay out of it, its failures do not."""
+"""The scheduler's log: a job's routine runs are debug lines, its failures errors."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_routine_job_runs_are_not_logged_at_info_but_a_failing_job_is(
         registry.add_job(JobSpec("broken", broken, "interval", {"seconds": 0.05}))
 
     plugin = types.ModuleType("ticking_plugin")
-    plugin.hub_register_jobs = hub_register_jobs  # type: ignore[attr-defined]
+    plugin.hub_register_jobs = hub_register_jobs  # type: ignore[attr-defined]  # a module made in the test
     runtime = HubRuntime(HubSettings(database_url=sqlite_url(tmp_path)), extra_plugins={"ticking": plugin})
     migrate.upgrade(runtime.engine)
     caplog.set_level(logging.INFO)
@@ -56,3 +56,29 @@ def test_routine_job_runs_are_not_logged_at_info_but_a_failing_job_is(
     errors = [r.getMessage() for r in caplog.records
               if r.name.startswith("apscheduler.executors") and r.levelno >= logging.ERROR]
     assert errors and all(e.startswith('Job "ticking.broken') and "raised an exception" in e for e in errors)
+
+
+def test_routine_job_runs_show_at_debug(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    ran = threading.Event()
+
+    def tick(runtime: HubRuntime) -> None:
+        ran.set()
+
+    @hookimpl
+    def hub_register_jobs(registry: PluginRegistry) -> None:
+        registry.add_job(JobSpec("tick", tick, "interval", {"seconds": 0.05}))
+
+    plugin = types.ModuleType("ticking_plugin")
+    plugin.hub_register_jobs = hub_register_jobs  # type: ignore[attr-defined]  # a module made in the test
+    runtime = HubRuntime(HubSettings(database_url=sqlite_url(tmp_path)), extra_plugins={"ticking": plugin})
+    migrate.upgrade(runtime.engine)
+    caplog.set_level(logging.DEBUG)
+    guard = scheduler.RunGuard(JobRuns(runtime.engine, "test-process", stale_after=15), lambda: True)
+    jobs = scheduler.start_scheduler(runtime, guard)
+    try:
+        assert ran.wait(5)
+    finally:
+        scheduler.stop_scheduler(jobs)
+        runtime.close()
+    runs = [r for r in caplog.records if r.name.startswith("apscheduler") and "executed successfully" in r.getMessage()]
+    assert runs and {(r.levelno, r.levelname) for r in runs} == {(logging.DEBUG, "DEBUG")}
