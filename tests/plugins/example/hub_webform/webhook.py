@@ -7,7 +7,8 @@ answered at once, and the hub posts it moments later.
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
+from collections.abc import Mapping
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,7 +21,7 @@ SIGNATURE = "X-Webform-Signature"
 def signature_check(secret: str) -> Verify:
     """The route's authentication: the body signed with ``secret``."""
 
-    def check(raw_body: bytes, headers: Headers) -> bool:
+    def check(raw_body: bytes, headers: Mapping[str, str]) -> bool:
         return verify_hmac(raw_body, headers.get(SIGNATURE), secret, encoding="hex")
 
     return Verify(check)
