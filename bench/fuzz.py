@@ -1,7 +1,10 @@
-"""Fuzz both IDoc codecs long: the properties of tests/plugins/erp_sap/test_idoc_fuzz.py, many examples.
+"""Fuzz every codec long: the properties of the tests, many examples.
 
-Each property (arbitrary bytes, broken flat files, broken IDoc-XML, valid IDocs round
-trip) runs ``--examples`` examples with a per-example deadline; the report shows how
+IDoc flat and XML (tests/plugins/erp_sap/test_idoc_fuzz.py's properties, run here: arbitrary
+bytes, broken flat files, broken IDoc-XML, valid IDocs round trip), then the web shops'
+JSON envelopes and the stores' POSLog and JSON transactions (their property test files,
+run by pytest with ``HUB_FUZZ_EXAMPLES`` examples per property and the same seed). Each
+property runs ``--examples`` examples with a per-example deadline; the report shows how
 many examples each ran, the failures Hypothesis found (shrunk, with the failing input)
 and the time. ``--seed`` makes a run repeatable. The last line is JSON with every figure.
 
@@ -13,6 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
+import subprocess
 import sys
 import time
 import traceback
@@ -81,23 +87,53 @@ def run(name: str, examples: int, random_seed: int, deadline: float) -> dict[str
             "details": failures}
 
 
+PROPERTY_FILES = {
+    "shop_json": ROOT / "tests" / "plugins" / "ecommerce" / "test_ecommerce_codec_properties.py",
+    "pos_poslog_json": ROOT / "tests" / "plugins" / "loyalty_pos" / "test_pos_properties.py",
+}
+"""Codecs whose properties stay in their test file (each with its own fixtures), run by pytest."""
+
+
+def run_file(name: str, examples: int, random_seed: int) -> dict[str, Any]:
+    """The property tests of one file with ``examples`` examples each: tests passed,
+    failures (pytest's report of each on stderr) and the time."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--hypothesis-seed={random_seed}",
+         "-k", "not seeds_themselves", str(PROPERTY_FILES[name])],
+        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "HUB_FUZZ_EXAMPLES": str(examples)},
+    )
+    counts = {word: int(number) for number, word in re.findall(r"(\d+) (passed|failed|errors?)", done.stdout)}
+    failures = counts.get("failed", 0) + counts.get("error", 0) + counts.get("errors", 0)
+    if done.returncode not in (0, 1) or not counts:
+        failures = max(failures, 1)
+    return {"properties": counts.get("passed", 0) + failures, "examples_each": examples, "failures": failures,
+            "seconds": round(time.perf_counter() - start, 1),
+            "details": [done.stdout[-20_000:]] if failures else []}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=5000, help="examples per property")
     parser.add_argument("--short", action="store_true", help="500 examples per property")
     parser.add_argument("--seed", type=int, default=0, help="Hypothesis seed (default 0)")
     parser.add_argument("--deadline", type=float, default=5.0, help="seconds one example may take")
-    parser.add_argument("--only", choices=sorted(PROPERTIES))
+    parser.add_argument("--only", choices=sorted(PROPERTIES) + sorted(PROPERTY_FILES))
     args = parser.parse_args(argv)
     examples = 500 if args.short else args.examples
     figures: dict[str, Any] = {"bench": "fuzz", "examples_per_property": examples, "seed": args.seed}
-    for name in [args.only] if args.only else list(PROPERTIES):
-        result = run(name, examples, args.seed, args.deadline)
+    for name in [args.only] if args.only else list(PROPERTIES) + list(PROPERTY_FILES):
+        if name in PROPERTIES:
+            result = run(name, examples, args.seed, args.deadline)
+            tried = f"{result['examples']:>7} examples"
+        else:
+            result = run_file(name, examples, args.seed)
+            tried = f"{result['properties']} properties x {examples} examples"
         for detail in result.pop("details"):
             print(f"--- {name}: failure\n{detail}", file=sys.stderr)
-        print(f"{name:16} {result['examples']:>7} examples  {result['failures']} failures  {result['seconds']:7.1f} s")
+        print(f"{name:16} {tried}  {result['failures']} failures  {result['seconds']:7.1f} s")
         figures[name] = result
-    figures["failures"] = sum(figures[name]["failures"] for name in PROPERTIES if name in figures)
+    figures["failures"] = sum(figures[name]["failures"] for name in [*PROPERTIES, *PROPERTY_FILES] if name in figures)
     print(json.dumps(figures))
     return 1 if figures["failures"] else 0
 

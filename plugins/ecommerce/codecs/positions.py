@@ -24,7 +24,7 @@ def number_lines(order: dict[str, Any]) -> dict[str, Any]:
         return order
     numbered = [{**line, POSITION: index} if isinstance(line, dict) else line
                 for index, line in enumerate(lines, start=1)]
-    positions = {line.get("id"): line[POSITION] for line in numbered if isinstance(line, dict)}
+    positions = {line["id"]: line[POSITION] for line in numbered if isinstance(line, dict) and _is_id(line.get("id"))}
     result = {**order, "line_items": numbered}
     fulfilments = order.get("fulfillments")
     if isinstance(fulfilments, list):
@@ -36,5 +36,11 @@ def _fulfilment(fulfilment: Any, positions: dict[Any, int]) -> Any:
     if not isinstance(fulfilment, dict) or not isinstance(fulfilment.get("line_items"), list):
         return fulfilment
     return {**fulfilment, "line_items": [
-        {**line, POSITION: positions[line.get("id")]} if isinstance(line, dict) and line.get("id") in positions
-        else line for line in fulfilment["line_items"]]}
+        {**line, POSITION: positions[line["id"]]} if isinstance(line, dict) and _is_id(line.get("id"))
+        and line["id"] in positions else line for line in fulfilment["line_items"]]}
+
+
+def _is_id(value: Any) -> bool:
+    """Whether ``value`` can be a line item id (a hostile body may put a list or an object
+    there; the mapping then names the field, this must not fail on it first)."""
+    return isinstance(value, int | str)

@@ -6,6 +6,8 @@ with a hub error."""
 from __future__ import annotations
 
 import json
+import os
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -27,7 +29,9 @@ SEEDS = [
     poll_envelope("woocommerce", "fr", "customers", body("woocommerce/customers_page.json")),
 ]
 TABLES: MappingSet = load_mapping_set([MAPPINGS])
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=int(os.environ.get("HUB_FUZZ_EXAMPLES", "150")), deadline=timedelta(seconds=5),
+                    database=None, suppress_health_check=[HealthCheck.too_slow])
+"""150 examples in ``make test``; ``bench/fuzz.py`` runs many more through HUB_FUZZ_EXAMPLES."""
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -112,3 +116,13 @@ def test_an_envelope_with_its_bytes_cut_or_flipped(seed: bytes, data: st.DataObj
 @pytest.mark.parametrize("seed", SEEDS)
 def test_the_seeds_themselves_parse(seed: bytes) -> None:
     assert parse_envelope(seed)
+
+
+def test_a_line_item_id_that_is_no_id_is_left_to_the_mapping() -> None:
+    """Found by fuzzing: an id that is a list made the item numbering fail with a TypeError."""
+    envelope = json.loads(SEEDS[0])
+    order = json.loads(envelope["body"])
+    order["line_items"][0]["id"] = []
+    order["fulfillments"] = [{"id": 1, "line_items": [{"id": {"x": 1}}]}]
+    envelope["body"] = json.dumps(order)
+    outcome(json.dumps(envelope).encode())

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,8 +22,9 @@ SAMPLES = [(DATA / name).read_bytes() for name in ("poslog60_day.xml", "poslog21
                                                    "poslog_old_names_no_namespace.xml")]
 SAMPLES += [(MALFORMED / "truncated_resent.xml").read_bytes()]
 SALE = json.loads((DATA / "transaction_sale.json").read_bytes())
-CHECK = settings(max_examples=150, deadline=timedelta(seconds=5), database=None,
-                 suppress_health_check=[HealthCheck.too_slow])
+CHECK = settings(max_examples=int(os.environ.get("HUB_FUZZ_EXAMPLES", "150")), deadline=timedelta(seconds=5),
+                 database=None, suppress_health_check=[HealthCheck.too_slow])
+"""150 examples in ``make test``; ``bench/fuzz.py`` runs many more through HUB_FUZZ_EXAMPLES."""
 
 
 def settle(codec: str, payload: bytes) -> None:
