@@ -53,11 +53,13 @@ def test_plugins_import_only_the_public_api() -> None:
 
 
 def test_a_plugin_module_imports_no_cli_server_simulator_or_demo() -> None:
-    """Every ``hub`` command imports each plugin's entry module: it must stay light."""
+    """Every ``hub`` command imports each plugin's entry module: it must stay light. The
+    hub's own plugins are checked; another one installed beside them answers for itself."""
     script = (
         "import sys, importlib.metadata as md\n"
         "for ep in md.entry_points(group='crm_hub.plugins'):\n"
-        "    ep.load()\n"
+        "    if ep.value.startswith('plugins.'):\n"
+        "        ep.load()\n"
         "heavy = [m for m in sys.modules if m.startswith(('hub.cli', 'hub.http', 'hub.api', 'zeep', 'lxml'))"
         " or '.simulator' in m or m.endswith('.demo')]\n"
         "print(sorted(heavy))\n"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hub import hookimpl
-from hub.api import PluginRegistry, RouteSpec, SettingsRegistry, TransportSpec
-from hub_webform.codec import CODEC
 from hub_webform.settings import WebformSettings
-from hub_webform.transport import ContactTransport
-from hub_webform.webhook import PATH, receive_signup, signature_check
+
+if TYPE_CHECKING:  # every hub command imports this module: hub.api and the rest load in the hooks
+    from hub.api import PluginRegistry, SettingsRegistry
 
 
 @hookimpl
@@ -21,6 +21,8 @@ def hub_register_settings(registry: SettingsRegistry) -> None:
 @hookimpl
 def hub_register_codecs(registry: PluginRegistry) -> None:
     """Sign-ups and contacts as JSON."""
+    from hub_webform.codec import CODEC
+
     registry.add_codec(CODEC)
 
 
@@ -33,6 +35,9 @@ def hub_register_mappings(registry: PluginRegistry) -> None:
 @hookimpl
 def hub_register_routes(registry: PluginRegistry) -> None:
     """The signed webhook, when the service's secret is configured."""
+    from hub.api import RouteSpec
+    from hub_webform.webhook import PATH, receive_signup, signature_check
+
     secret = registry.settings_as(WebformSettings).webhook_secret
     if secret is not None:
         registry.add_route(RouteSpec(PATH, receive_signup, ("POST",), "Sign-ups from the form service",
@@ -42,6 +47,9 @@ def hub_register_routes(registry: PluginRegistry) -> None:
 @hookimpl
 def hub_register_transports(registry: PluginRegistry) -> None:
     """Partners to the service, when its endpoint is configured."""
+    from hub.api import TransportSpec
+    from hub_webform.transport import ContactTransport
+
     if registry.settings_as(WebformSettings).endpoint is not None:
         registry.add_transport(TransportSpec("contacts", ContactTransport, ("partner",),
                                              "Partners to the form service's REST API"))
