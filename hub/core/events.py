@@ -6,7 +6,7 @@ pattern): if a listener fails, the change is not written either.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,5 +33,7 @@ class DocumentChange:
     created: bool = False
 
 
-ChangeListener = Callable[[sa.Connection, DocumentChange], None]
-"""Called with the open transaction's connection for every change written."""
+ChangeListener = Callable[[sa.Connection, Sequence[DocumentChange]], None]
+"""Called with the open transaction's connection and the changes written in it, in the
+order they were written: a whole batch at once, so that a listener (the outbox) can do
+its work for the batch in a few statements instead of a few per change."""

@@ -300,10 +300,10 @@ class UpsertBatch:
 
     def _notify(self) -> None:
         external = keymap.external_ids_of(self._conn, {c.hub_id for c in self._pending.changes})
-        for change in self._pending.changes:
-            change = DocumentChange(
-                change.hub_id, change.doc_type, change.version, change.source_system,
-                change.changes, change.data, external.get(change.hub_id, {}), change.created,
-            )
-            for listener in self._service.listeners:
-                listener(self._conn, change)
+        changes = [
+            DocumentChange(change.hub_id, change.doc_type, change.version, change.source_system,
+                           change.changes, change.data, external.get(change.hub_id, {}), change.created)
+            for change in self._pending.changes
+        ]
+        for listener in self._service.listeners:
+            listener(self._conn, changes)

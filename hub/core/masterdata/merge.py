@@ -92,7 +92,7 @@ def merge_in(
     change = DocumentChange(survivor_id, survivor.doc_type, version, MERGE_SOURCE, changes, data,
                             keymap.external_ids_of(conn, [survivor_id])[survivor_id])
     for listener in listeners:
-        listener(conn, change)
+        listener(conn, [change])
     rewritten = repoint_references(conn, other_id, survivor_id, listeners, skip={survivor_id})
     merges.record(conn, {
         "survivor_hub_id": survivor_id, "other_hub_id": other_id, "merged_at": now, "survivor_version": version,
@@ -137,5 +137,5 @@ def write_version(conn: sa.Connection, doc: StoredDocument, data: dict[str, Any]
     change = DocumentChange(doc.hub_id, doc.doc_type, version, MERGE_SOURCE, changes, data,
                             keymap.external_ids_of(conn, [doc.hub_id])[doc.hub_id])
     for listener in listeners:
-        listener(conn, change)
+        listener(conn, [change])
     return change

@@ -62,10 +62,9 @@ def test_outbox_listener_targets_transports_of_the_type_but_not_the_source(runti
     listener = OutboxListener(runtime.plugins)
     assert listener.targets("partner") == [("peer", "out")]
     with runtime.engine.begin() as conn:
-        listener(conn, change("H1", 1))
-        listener(conn, change("H1", 2))
-        listener(conn, change("H2", 1, source="peer"))  # came from peer: no echo
-        listener(conn, change("H3", 1, doc_type="product"))  # peer does not take products
+        listener(conn, [change("H1", 1), change("H1", 2),
+                        change("H2", 1, source="peer"),  # came from peer: no echo
+                        change("H3", 1, doc_type="product")])  # peer does not take products
     with runtime.engine.connect() as conn:
         rows = conn.execute(sa.select(messages).order_by(messages.c.id)).all()
     assert [(r.queue, r.seq, r.kind, r.version, r.transport, r.idempotency_key) for r in rows] == [
@@ -87,7 +86,7 @@ def test_failure_after_the_canonical_write_leaves_neither_half(runtime):
     with pytest.raises(RuntimeError, match="after the outbox"):
         with runtime.engine.begin() as conn:
             _write_document(conn, "H1")
-            listener(conn, change("H1", 1))
+            listener(conn, [change("H1", 1)])
             raise RuntimeError("crash after the outbox write")
     with runtime.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(documents)).scalar_one() == 0
@@ -99,11 +98,11 @@ def test_failing_outbox_write_rolls_back_the_canonical_write(runtime):
     listener = OutboxListener(runtime.plugins)
     with runtime.engine.begin() as conn:
         _write_document(conn, "H1")
-        listener(conn, change("H1", 1))
+        listener(conn, [change("H1", 1)])
     with pytest.raises(sa.exc.IntegrityError):
         with runtime.engine.begin() as conn:
             _write_document(conn, "H2")
-            listener(conn, change("H1", 1))  # same change again: duplicate idempotency key
+            listener(conn, [change("H1", 1)])  # same change again: duplicate idempotency key
     with runtime.engine.connect() as conn:
         assert conn.execute(sa.select(documents.c.hub_id)).scalars().all() == ["H1"]
         assert conn.execute(sa.select(sa.func.count()).select_from(messages)).scalar_one() == 1
