@@ -43,6 +43,11 @@ class LoyaltyPosSettings(BaseModel):
         default=300, gt=0,
         description="Seconds a till's point reservation waits for commit or cancel before it lapses.")
 
+    key_cache_seconds: float = Field(
+        default=5.0, ge=0, le=60,
+        description="Seconds a process trusts a till's API key it has read before reading it again: a key "
+                    "revoked by another process is refused within this time (at once by the revoking process).")
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
