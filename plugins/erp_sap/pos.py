@@ -1,10 +1,9 @@
 """POS sales to the ERP: per receipt (WPUBON) or per store, business day and article (WPUUMS).
 
-``[plugins.erp_sap] pos_channel`` chooses, and must agree with what the store plugin is
-set to send (``[plugins.loyalty_pos] erp_mode``: ``receipt`` = ``wpubon``, ``daily`` =
-``wpuums``); a plugin cannot read another's settings. Only transactions that count go
-(``RetailTransaction.counts()``: completed sales and returns, not training); the others
-are noted in the message's history and go nowhere.
+``[plugins.erp_sap] pos_channel`` alone chooses: the store plugin hands over every
+retail transaction either way, so the IDoc is this plugin's business. Only transactions
+that count go (``RetailTransaction.counts()``: completed sales and returns, not
+training); the others are noted in the message's history and go nowhere.
 
 WPUBON: each receipt is rendered through the ``WPUBON`` mapping table and sent like any
 IDoc, in the transaction's own queue. WPUUMS: each receipt adds its articles' quantity

@@ -69,8 +69,8 @@ class ErpSapSettings(BaseModel):
     poll_seconds: float = Field(default=5.0, gt=0, description="How often the file port looks for new files.")
     pos_channel: Literal["wpubon", "wpuums"] = Field(
         default="wpubon",
-        description="POS sales to the ERP: each receipt as WPUBON, or per store, day and article as WPUUMS. "
-                    "Must agree with [plugins.loyalty_pos] erp_mode (receipt = wpubon, daily = wpuums).")
+        description="POS sales to the ERP: each receipt as WPUBON, or per store, day and article as WPUUMS "
+                    "(the one setting that chooses; the store plugin sends every counted receipt either way).")
     pos_days_open: int = Field(
         default=1, ge=0, description="WPUUMS: a store's business day is sent this many days after it "
                                      "(0: as soon as the day is over).")

@@ -32,7 +32,7 @@ from plugins.loyalty_pos.engine.expiry import run_expiry
 from plugins.loyalty_pos.engine.members import UnknownMember
 from plugins.loyalty_pos.engine.programme import NoProgramme, active_programme, read_programme, store_programme
 from plugins.loyalty_pos.settings import PLUGIN, LoyaltyPosSettings
-from plugins.loyalty_pos.till.keys import create_key
+from plugins.loyalty_pos.till.keys import UnknownKey, create_key, list_keys, revoke_key
 
 
 def _fail(message: str) -> None:
@@ -253,3 +253,35 @@ def create_api_key(context: PluginContext, store: str, as_json: bool) -> None:
         print_json({"id": created.id, "store": created.store, "key": created.key})
     else:
         print_table(["id", "store", "key (shown once)"], [(created.id, created.store, created.key)])
+
+
+@api_key.command("list")
+@json_option
+@pass_plugin_context(PLUGIN)
+def list_api_keys(context: PluginContext, as_json: bool) -> None:
+    """Every key by store: its id, when it was created and revoked (never the key itself)."""
+    rows = [info.as_dict() for info in list_keys(context)]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(["id", "store", "created", "revoked"],
+                    [(r["id"], r["store"], r["created_at"], r["revoked_at"] or "-") for r in rows])
+
+
+@api_key.command("revoke")
+@click.argument("key_id")
+@json_option
+@pass_plugin_context(PLUGIN)
+def revoke_api_key(context: PluginContext, key_id: str, as_json: bool) -> None:
+    """Revoke the key KEY_ID (see ``api-key list``): refused from now on by this hub's
+    processes, by the others within ``key_cache_seconds``."""
+    try:
+        row = revoke_key(context, key_id).as_dict()
+    except UnknownKey as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        print_json(row)
+    else:
+        print_table(["id", "store", "created", "revoked"],
+                    [(row["id"], row["store"], row["created_at"], row["revoked_at"])])

@@ -45,7 +45,7 @@ class PosDemo:
     settings: dict[str, object] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.settings = {"timezone": "Europe/Berlin", "erp_mode": "receipt", "return_window_days": 0,
+        self.settings = {"timezone": "Europe/Berlin", "return_window_days": 0,
                          "inbound_dir": str(self.stage.work / "in")}
 
     def run(self, hub: LiveHub) -> list[str]:

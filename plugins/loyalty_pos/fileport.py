@@ -5,22 +5,31 @@ Each poll takes the waiting files oldest first. A file is claimed by renaming it
 take the same file), ingested, then moved to ``done/``, or to ``error/`` with a
 ``.error.txt`` beside it naming every transaction that failed (the file's other
 transactions are posted; dedupe makes sending the fixed file again post only what is
-missing). A file above ``max_payload_bytes`` goes to ``error/`` unread. A claim left by
-a hub killed mid-file is taken over once it is older than ``STALE_SECONDS``.
+missing). A POSLog file is read from disk as it posts, a chunk of transactions at a
+time (``PluginContext.ingest_stream``), so a chain's day of 100,000 receipts takes the
+memory of one chunk and no size limit applies; a JSON file is one transaction, taken
+whole, and goes to ``error/`` unread above ``max_payload_bytes``. A claim left by a hub
+killed mid-file is taken over once it is older than ``STALE_SECONDS``; its chunks
+posted before the kill come out as duplicates.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hub.api import HubError, IngestOutcome, PluginContext, summarise
+from plugins.loyalty_pos.codecs import accepts_poslog
+from plugins.loyalty_pos.poslog.reader import PosLogReader
 from plugins.loyalty_pos.settings import LoyaltyPosSettings
 
 STALE_SECONDS = 300.0
 SEPARATOR = "~"
+SNIFF_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -48,8 +57,10 @@ class FilePort:
 
     def __init__(self, context: PluginContext) -> None:
         self.context = context
-        self.folder = context.settings_as(LoyaltyPosSettings).inbound_dir
+        settings = context.settings_as(LoyaltyPosSettings)
+        self.folder = settings.inbound_dir
         self.processing = self.folder / "processing"
+        self.reader = PosLogReader(ZoneInfo(settings.timezone), settings.default_currency)
 
     def _waiting(self) -> list[tuple[Path, str]]:
         found: list[tuple[float, Path, str]] = []
@@ -73,12 +84,24 @@ class FilePort:
         return results
 
     def _process(self, claim: Path, name: str) -> FileResult:
+        counts: Counter[str] = Counter()
+        problems: list[str] = []
         try:
-            outcomes: list[IngestOutcome] = self.context.ingest(self.context.read_file(claim, name), name)
+            with claim.open("rb") as stream:
+                if accepts_poslog(stream.read(SNIFF_BYTES), name):
+                    stream.seek(0)
+                    for outcomes in self.context.ingest_stream(self.reader.read_stream(stream, name), "poslog"):
+                        self._count(outcomes, counts, problems)
+                else:
+                    self._count(self.context.ingest(self.context.read_file(claim, name), name), counts, problems)
         except HubError as exc:
-            return self._finish(claim, name, {}, [str(exc)])
-        problems = [f"{o.document_id}: {o.status}: {o.error}" for o in outcomes if o.failed]
-        return self._finish(claim, name, summarise(outcomes), problems)
+            problems.append(str(exc))
+        return self._finish(claim, name, dict(counts), problems)
+
+    @staticmethod
+    def _count(outcomes: list[IngestOutcome], counts: Counter[str], problems: list[str]) -> None:
+        counts.update(summarise(outcomes))
+        problems += [f"{o.document_id}: {o.status}: {o.error}" for o in outcomes if o.failed]
 
     def _finish(self, claim: Path, name: str, counts: dict[str, int], problems: list[str]) -> FileResult:
         folder = self.folder / ("error" if problems else "done")

@@ -8,7 +8,8 @@ the HTTP server, a worker). It gives the plugin:
 - transactions seen from the plugin (``transaction()``, ``reading()``: its state, the
   key map, documents, the outbox; see ``hub.core.plugins.transaction``);
 - the inbound pipeline: ``ingest`` a payload (optionally advancing the plugin's state
-  in the same transaction), the ingest pool for many files;
+  in the same transaction), ``ingest_stream`` documents read as they go, the ingest
+  pool for many files;
 - the mapping tables outbound: ``render`` a canonical document into the plugin's format.
 
 Nothing here hands out the hub's runtime: a plugin sees what it may use, and the hub
@@ -17,8 +18,9 @@ can change the rest.
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +112,21 @@ class PluginContext:
             plugin_state.write(conn, self.plugin, values)
 
         return ingestor.ingest(payload, source_name, content_type, in_transaction=keep_state)
+
+    def ingest_stream(self, documents: Iterable[RawDocument], codec: str) -> Iterator[list[IngestOutcome]]:
+        """Post ``documents`` the plugin reads itself with its codec ``codec`` (a day file
+        read from disk as it goes), a chunk at a time: each chunk is taken from the
+        iterable only when the one before has committed, and its outcomes are yielded, so
+        memory holds one chunk whatever the file's size. Unlike ``ingest`` nothing is
+        parsed ahead: the chunks before a document the codec cannot read stay posted (a
+        file sent again after a fix posts only what is missing)."""
+        ingestor = self._services.ingestor(self.plugin)
+        spec = next((c for c in ingestor.codecs if c.name == codec), None)
+        if spec is None:
+            raise ValueError(f"plugin {self.plugin} has no codec {codec!r}")
+        stream = iter(documents)
+        while chunk := list(itertools.islice(stream, ingestor.chunk)):
+            yield ingestor.post_chunk(spec, chunk)
 
     def missing_objects(self, limit: int = 200) -> list[tuple[str, str]]:
         """(object type, external id) of the plugin's objects that waiting documents name

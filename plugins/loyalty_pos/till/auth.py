@@ -18,11 +18,9 @@ from starlette.responses import Response
 
 from hub.api import route_context
 from plugins.loyalty_pos.problems import TillProblem, forbidden, unauthorised
-from plugins.loyalty_pos.till.keys import KeyBook
+from plugins.loyalty_pos.till.keys import BOOK
 
 log = logging.getLogger("hub.loyalty_pos.till")
-
-BOOK = KeyBook()
 
 StoreHandler = Callable[[Request, str], Awaitable[Response]]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import yaml
 from loyalty_fixtures import (
     PROGRAMME,
     STORE,
@@ -23,7 +24,18 @@ from loyalty_fixtures import (
     sale,
 )
 
-from hub.api import Money, OrderStatus, Partner, PartnerKind, Quantity, SalesItem, SalesOrder, utcnow
+from hub.api import (
+    ConditionCalculation,
+    Money,
+    OrderStatus,
+    Partner,
+    PartnerKind,
+    PricingCondition,
+    Quantity,
+    SalesItem,
+    SalesOrder,
+    utcnow,
+)
 from plugins.loyalty_pos.engine.ledger import Entry, credit
 from plugins.loyalty_pos.poslog.generate import write_day
 from plugins.loyalty_pos.store.tables import accounts, ledger, lots, members as members_table
@@ -140,6 +152,37 @@ def test_a_members_web_shop_order_earns_once_and_a_cancellation_gives_the_points
         assert hub.work_until(lambda: balance(hub, "C7")["balance"] == 0, timeout=20)
         kinds = [entry["kind"] for entry in member(hub, "C7")["recent"]]
         assert kinds == ["reversal", "accrual"]
+
+
+def test_a_till_line_is_known_to_product_rules_by_its_item_id_and_its_gtin(tmp_path: Path) -> None:
+    with loyalty_hub(tmp_path) as hub:
+        programme = yaml.safe_load(PROGRAMME.read_text(encoding="utf-8"))
+        programme["accrual_rules"][0]["excluded_product_hub_ids"] = ["4006381333931"]
+        programme["multipliers"] = [{"code": "A2-TRIPLE", "factor": 3, "product_hub_ids": ["A0002"]}]
+        (tmp_path / "products.yaml").write_text(yaml.safe_dump(programme), encoding="utf-8")
+        loaded = hub.cli_json("loyalty", "programme", "load", str(tmp_path / "products.yaml"))
+        assert isinstance(loaded, dict) and loaded["version"] == 2
+        scanned = {**line(1, "10.00", item="A0001"), "gtin": "4006381333931"}
+        post(hub, sale(1, [scanned, line(2, "10.00", item="A0002"), line(3, "10.00", item="A0003")], card="C9"))
+        assert balance(hub, "C9")["balance"] == 30 + 10
+
+
+def test_shipping_of_a_members_web_shop_order_earns_nothing(tmp_path: Path) -> None:
+    with loyalty_hub(tmp_path) as hub:
+        partner = hub.upsert([Partner(kind=PartnerKind.person, last_name="Hopper")])[0].hub_id
+        hub.cli_json("loyalty", "member", "enrol", partner, "--card", "C8")
+        eur = "EUR"
+        freight = PricingCondition(type="freight", description="DHL Paket", rate=Decimal("4.95"), currency=eur,
+                                   calculation=ConditionCalculation.fixed_amount,
+                                   value=Money(amount=Decimal("4.95"), currency=eur))
+        order = SalesOrder(currency=eur, sold_to_hub_id=partner, order_date=utcnow().date(), conditions=[freight],
+                           net_value=Money(amount=Decimal("44.95"), currency=eur), items=[
+            SalesItem(item_number=1, product_external_id="X-1", quantity=Quantity(value=Decimal(1), unit="PCE"),
+                      net_value=Money(amount=Decimal("40.00"), currency=eur))])
+        hub.upsert([order], source_system="ecommerce")
+        assert hub.work_until(lambda: balance(hub, "C8")["balance"] > 0, timeout=20)
+        assert balance(hub, "C8")["balance"] == 40
+        assert hub.cli_json("loyalty", "check")["ok"] is True  # type: ignore[index]
 
 
 def test_a_generated_day_earns_and_reverses_and_the_ledger_proves_every_balance(tmp_path: Path,

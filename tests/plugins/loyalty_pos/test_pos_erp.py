@@ -1,5 +1,5 @@
 """Store sales taken in by loyalty_pos reach the ERP: a POSLog day posted to the hub goes to
-the ERP simulator as WPUBON per counted receipt (erp_mode receipt, pos_channel wpubon), each
+the ERP simulator as WPUBON per counted receipt ([plugins.erp_sap] pos_channel wpubon), each
 acknowledged with ALEAUD, while its members earn their points; or, daily, as one WPUUMS
 per store and day once the day is closed. Training, cancelled, suspended and control
 transactions stay in the hub."""
@@ -45,7 +45,7 @@ def test_a_poslog_day_goes_to_the_erp_as_wpubon_and_is_acknowledged(tmp_path: Pa
         erp: dict[str, Any] = {"idoc_url": sim.idoc_url, "pos_channel": "wpubon", "replicate_partners": False,
                                "inbound_dir": str(tmp_path / "in"), "outbound_dir": str(tmp_path / "out"),
                                "definitions_dir": str(tmp_path / "defs")}
-        pos = {"timezone": "Europe/Berlin", "erp_mode": "receipt"}
+        pos = {"timezone": "Europe/Berlin"}
         with LiveHub(tmp_path / "hub", {"erp_sap": erp, "loyalty_pos": pos}, queue=QUICK) as hub:
             sim.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc")
             hub.cli_json("loyalty", "programme", "load", str(PROGRAMME))
@@ -66,12 +66,12 @@ def test_a_poslog_day_goes_to_the_erp_as_wpubon_and_is_acknowledged(tmp_path: Pa
                 assert isinstance(shown, dict) and shown["recent"]
 
 
-def test_with_erp_mode_daily_a_stores_day_goes_as_one_wpuums(tmp_path: Path) -> None:
+def test_with_pos_channel_wpuums_a_stores_day_goes_as_one_wpuums(tmp_path: Path) -> None:
     with ErpSimulator(shipping=None) as sim:
         erp: dict[str, Any] = {"idoc_url": sim.idoc_url, "pos_channel": "wpuums", "replicate_partners": False,
                                "inbound_dir": str(tmp_path / "in"), "outbound_dir": str(tmp_path / "out"),
                                "definitions_dir": str(tmp_path / "defs")}
-        pos = {"timezone": "Europe/Berlin", "erp_mode": "daily"}
+        pos = {"timezone": "Europe/Berlin"}
         with LiveHub(tmp_path / "hub", {"erp_sap": erp, "loyalty_pos": pos}, queue=QUICK) as hub:
             sim.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc")
             answer = httpx.post(f"{hub.url}/loyalty_pos/poslog", content=(DATA / "poslog60_day.xml").read_bytes())
