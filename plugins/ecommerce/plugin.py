@@ -30,7 +30,7 @@ def hub_register_codecs(registry: PluginRegistry) -> None:
     """The shop envelopes: webhooks and reconcile polls as the hub archived them."""
     from plugins.ecommerce.codecs.spec import codec_spec
 
-    registry.add_codec(codec_spec())
+    registry.add_codec(codec_spec(registry.settings_as(EcommerceSettings)))
 
 
 @hookimpl

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_shop import inbound, settle, shop_settings, sign
+from live_shop import inbound, known_products, settle, shop_settings, sign
 from shop_samples import body, shopify_headers, woocommerce_headers
 from shoppers import ANNA, GUEST, TWO_VALVES
 
@@ -36,6 +36,7 @@ def sim() -> Iterator[ShopSimulator]:
 @pytest.fixture
 def hub(tmp_path: Path, sim: ShopSimulator) -> Iterator[LiveHub]:
     with LiveHub(tmp_path, {"ecommerce": shop_settings(sim, max_body_bytes=64 * 1024)}) as live:
+        known_products(live, sim)
         yield live
 
 
@@ -220,3 +221,4 @@ def test_an_update_before_the_create_works_and_the_late_create_changes_nothing(
     stored = order_of(hub, order)
     assert stored is not None and stored.delivery_status == "delivered" and stored.shipments
     assert {row["status"] for row in inbound(hub)} == {"posted"}
+
