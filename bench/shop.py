@@ -61,6 +61,9 @@ from plugins.erp_sap.simulator.server import ErpSimulator
 HUB = str(Path(sys.executable).parent / "hub")
 USER, PASSWORD = "bench", "bench-secret"
 CPD = "0000099999"
+SOLD = 5
+"""How many of the ERP simulator's materials the shop sells (its first ones), which the
+hub loads from the ERP before the run."""
 QUEUE = {"poll_interval": 0.01, "lease_seconds": 5.0,
          "retry": {"max_attempts": 50, "multiplier": 0.2, "min_wait": 0.2, "max_wait": 2.0}}
 
@@ -249,7 +252,9 @@ def erp_table(sim: ErpSimulator, workdir: Path) -> dict[str, Any]:
     return {"order_channel": "soap", "username": USER, "password": PASSWORD, "wsdl": sim.wsdl_url,
             "endpoint": sim.endpoint_url, "idoc_url": sim.idoc_url, "timeout": 10.0, "replicate_partners": False,
             "one_time_customer": CPD, "inbound_dir": str(workdir / "in"), "outbound_dir": str(workdir / "out"),
-            "definitions_dir": str(workdir / "defs")}
+            "definitions_dir": str(workdir / "defs"),
+            "masterdata_url": f"{sim.base_url}/sim/idocs/{{message_type}}?count={SOLD}",
+            "request_url": f"{sim.base_url}/sim/idocs/{{message_type}}/{{number}}"}
 
 
 @contextmanager
@@ -262,6 +267,9 @@ def landscape(workdir: Path, chaos: dict[str, Any] | None = None) -> Iterator[tu
         erp.add_customer(CPD)
         hub = HubProcess(workdir, f"sqlite:///{workdir / 'hub.db'}",
                          {"ecommerce": shop_table(shops), "erp_sap": erp_table(erp, workdir)}, "loyalty_pos")
+        # The shop's orders find their products by SKU (the ERP's material numbers): the
+        # ERP's materials are in the hub before the first order, as in production.
+        hub.cli("load", "erp_sap", "products")
         hub.start()
         stack.callback(hub.stop)
         erp.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc", USER, SecretStr(PASSWORD))
@@ -276,7 +284,7 @@ def landscape(workdir: Path, chaos: dict[str, Any] | None = None) -> Iterator[tu
 def _products() -> tuple[ProductSpec, ...]:
     """The ERP simulator's first materials, with stock for any burst."""
     return tuple(ProductSpec(str(400001 + n), f"Material {400001 + n}", Decimal("10.00"), stock=1_000_000)
-                 for n in range(5))
+                 for n in range(SOLD))
 
 
 def erp_orders(erp: ErpSimulator) -> dict[str, Any]:

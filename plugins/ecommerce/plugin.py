@@ -30,7 +30,7 @@ def hub_register_codecs(registry: PluginRegistry) -> None:
     """The shop envelopes: webhooks and reconcile polls as the hub archived them."""
     from plugins.ecommerce.codecs.spec import codec_spec
 
-    registry.add_codec(codec_spec())
+    registry.add_codec(codec_spec(registry.settings_as(EcommerceSettings)))
 
 
 @hookimpl
@@ -41,13 +41,16 @@ def hub_register_mappings(registry: PluginRegistry) -> None:
 
 @hookimpl
 def hub_register_inbound(registry: PluginRegistry) -> None:
-    """Guest checkouts: the guest's partner found by e-mail or made, before the order posts."""
+    """Guest checkouts: the guest's partner found by e-mail or made, before the order posts;
+    WooCommerce's order.deleted: the order cancelled."""
     from hub.api import InboundSpec
     from plugins.ecommerce.codecs.guests import guest_message_type
     from plugins.ecommerce.codecs.topics import PLATFORMS
+    from plugins.ecommerce.deletions import DELETED, deletion_handler
     from plugins.ecommerce.guests import guest_handler
 
-    registry.add_inbound(InboundSpec({guest_message_type(platform): guest_handler for platform in PLATFORMS}))
+    handlers = {guest_message_type(platform): guest_handler for platform in PLATFORMS}
+    registry.add_inbound(InboundSpec({**handlers, DELETED: deletion_handler}))
 
 
 @hookimpl

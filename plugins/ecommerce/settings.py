@@ -19,6 +19,8 @@ PLUGIN = "ecommerce"
 Platform = Literal["shopify", "woocommerce"]
 SHOP_NAME = re.compile(r"^[a-z0-9_-]{1,40}$")
 """What a shop's name may be: it is part of the webhook URL and of the ids the hub keeps."""
+DEFAULT_SKU_SYSTEM = "erp_sap"
+"""Whose product numbers a shop's SKUs are unless its ``sku_system`` says otherwise."""
 
 
 def _check_shop_name(name: str) -> str:
@@ -55,7 +57,7 @@ class ShopSettings(BaseModel):
     consumer_secret: SecretStr | None = Field(
         default=None, description="WooCommerce only: the REST API consumer secret (cs_...).")
     sku_system: str = Field(
-        default="erp_sap", min_length=1,
+        default=DEFAULT_SKU_SYSTEM, min_length=1,
         description="The system whose product numbers the shop's SKUs are (its key map finds the product).")
     max_body_bytes: int | None = Field(
         default=None, ge=1,

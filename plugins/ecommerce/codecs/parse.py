@@ -27,11 +27,13 @@ the field.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from hub.api import DocumentError, RawDocument
 from plugins.ecommerce.codecs import jsontext
+from plugins.ecommerce.codecs.amounts import AmountError, price_lines
 from plugins.ecommerce.codecs.envelope import DELIVERY_FIELDS, POLL_ENVELOPE, WEBHOOK_ENVELOPE, poll_envelope
 from plugins.ecommerce.codecs.guests import guest_of
 from plugins.ecommerce.codecs.positions import number_lines
@@ -43,7 +45,7 @@ from plugins.ecommerce.codecs.topics import (
     poll_topic,
     webhook_topic,
 )
-from plugins.ecommerce.settings import PLUGIN, SHOP_NAME
+from plugins.ecommerce.settings import DEFAULT_SKU_SYSTEM, PLUGIN, SHOP_NAME
 
 _KEYS = {
     WEBHOOK_ENVELOPE: ("envelope", "platform", "shop", "topic", "delivery", "body"),
@@ -65,10 +67,16 @@ class _Where:
         return DocumentError(" ".join(p for p in parts if p), field, reason)
 
 
-def parse_envelope(payload: bytes, source_name: str = "") -> list[RawDocument]:
+def parse_envelope(payload: bytes, source_name: str = "",
+                   sku_systems: Mapping[str, str] | None = None) -> list[RawDocument]:
     """The documents of one archived envelope: a webhook's object, or a poll page's
     objects, each followed by the refunds it lists when it is a WooCommerce order and
     preceded by its guest document when it is a guest's order (``guests``).
+
+    ``sku_systems`` names, per shop, the system whose product numbers its SKUs are; it
+    travels in each document's control field ``sku_system``, where the order tables'
+    product lookup reads it. A shop not named there (not configured, or a dry run) has
+    the setting's default.
 
     The whole envelope is read before anything is returned, so a malformed part refuses
     all of it.
@@ -76,8 +84,13 @@ def parse_envelope(payload: bytes, source_name: str = "") -> list[RawDocument]:
     where = _Where(source_name or "envelope")
     envelope = _envelope(payload, where)
     if envelope["envelope"] == WEBHOOK_ENVELOPE:
-        return _webhook_documents(envelope, payload, where)
-    return _poll_documents(envelope, where)
+        documents = _webhook_documents(envelope, payload, where)
+    else:
+        documents = _poll_documents(envelope, where)
+    sku_system = (sku_systems or {}).get(envelope["shop"], DEFAULT_SKU_SYSTEM)
+    for document in documents:
+        document.control["sku_system"] = sku_system
+    return documents
 
 
 def _poll_documents(envelope: dict[str, Any], where: _Where) -> list[RawDocument]:
@@ -98,7 +111,8 @@ def _poll_documents(envelope: dict[str, Any], where: _Where) -> list[RawDocument
         control = {"platform": platform, "shop": shop, "topic": topic.name, "resource": resource}
         document = _document(topic, shop, obj, document_id, modified, control,
                              f"{platform}:{shop}:poll:{resource}:{document_id}:{modified}",
-                             poll_envelope(platform, shop, resource, body.encode("utf-8")))
+                             poll_envelope(platform, shop, resource, body.encode("utf-8")),
+                             where, f"{resource}.{index}")
         documents += [*guest_of(document), document, *_refunds_of(document, where, f"{resource}.{index}")]
     return documents
 
@@ -130,7 +144,7 @@ def _webhook_documents(envelope: dict[str, Any], payload: bytes, where: _Where) 
         dedupe = f"woocommerce:{shop}:{name}:delivery:{delivery['delivery_id']}:{document_id}:{modified or ''}"
     control = {"platform": platform, "shop": shop, "topic": name,
                **{key: value for key, value in delivery.items() if key not in ("resource_id", "modified")}}
-    document = _document(topic, shop, obj, document_id, modified, control, dedupe, payload)
+    document = _document(topic, shop, obj, document_id, modified, control, dedupe, payload, where, topic.kind)
     if (platform, name) in DELETED_TOPICS:
         return [document]
     return [*guest_of(document), document, *_refunds_of(document, where, topic.kind)]
@@ -160,11 +174,14 @@ def _refunds_of(order: RawDocument, where: _Where, prefix: str) -> list[RawDocum
 
 
 def _document(topic: Topic, shop: str, obj: dict[str, Any], document_id: str, modified: str | None,
-              control: dict[str, str], dedupe_key: str, payload: bytes) -> RawDocument:
+              control: dict[str, str], dedupe_key: str, payload: bytes, where: _Where, prefix: str) -> RawDocument:
     if modified is not None:
         control["modified_at"] = modified
     if topic.platform == "shopify" and topic.kind == "order":
-        obj = number_lines(obj)
+        try:
+            obj = price_lines(number_lines(obj))
+        except AmountError as exc:
+            raise where.error(f"{prefix}.{exc.field}", exc.reason) from None
     return RawDocument(system=PLUGIN, message_type=topic.message_type, document_id=f"{shop}:{document_id}",
                        format="json", body={"shop": shop, topic.kind: obj}, control=control, source=shop,
                        payload=payload, dedupe_key=dedupe_key)

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 from typing import Any
 
-from hub.api import JsonValue
+from hub.api import JsonValue, Product
 from hub.testing.live import LiveHub
 from plugins.ecommerce.simulator import ShopSimulator
 
@@ -21,6 +21,16 @@ def shop_settings(sim: ShopSimulator, **extra: Any) -> dict[str, Any]:
     """The ``[plugins.ecommerce]`` table for every shop of ``sim``."""
     shops = sim.describe()["shops"]
     return {"shops": shops, **extra}
+
+
+def known_products(hub: LiveHub, sim: ShopSimulator, system: str = "erp_sap") -> None:
+    """Every product the simulated shops sell, known to the hub as ``system``'s product of
+    its SKU (the ERP's material, the shops' default sku_system), as if the ERP had sent
+    its materials: the shops' orders find their products."""
+    specs = {p.sku: p for shop in sim.shops.values() for p in shop.spec.products}
+    hub.upsert([Product(kind="material", base_unit="PCE", external_ids=[{"system": system, "id": sku}],
+                        descriptions=[{"language": "en", "text": spec.title}]) for sku, spec in specs.items()],
+               source_system=system)
 
 
 def sign(body: bytes, secret: str) -> str:

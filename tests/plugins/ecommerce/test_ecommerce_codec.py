@@ -66,7 +66,8 @@ def test_a_shopify_order_webhook_becomes_one_document_with_exact_numbers() -> No
     assert raw.control == {
         "platform": "shopify", "shop": "eu", "topic": "orders/create",
         "event_id": "98880550-7158-44d4-b7cd-2c97c8a091b5", "webhook_id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
-        "triggered_at": "2024-06-03T12:22:07.318Z", "modified_at": "2024-06-03T12:22:07+00:00"}
+        "triggered_at": "2024-06-03T12:22:07.318Z", "modified_at": "2024-06-03T12:22:07+00:00",
+        "sku_system": "erp_sap"}
     assert raw.dedupe_key == "shopify:eu:orders/create:event:98880550-7158-44d4-b7cd-2c97c8a091b5"
     assert raw.payload == shopify_envelope("orders/create", "shopify/orders_create.json")
 
@@ -130,7 +131,7 @@ def test_a_poll_page_becomes_one_document_per_object_each_kept_on_its_own() -> N
     first = documents[0]
     assert first.dedupe_key == "shopify:eu:poll:orders:5698741234567:2024-06-05T07:41:30+00:00"
     assert first.control == {"platform": "shopify", "shop": "eu", "topic": "orders/poll", "resource": "orders",
-                             "modified_at": "2024-06-05T07:41:30+00:00"}
+                             "modified_at": "2024-06-05T07:41:30+00:00", "sku_system": "erp_sap"}
     kept = json.loads(first.payload or b"")
     assert kept["envelope"] == "crm-hub/shop-poll/1" and kept["resource"] == "orders"
     text = page.decode("utf-8")

@@ -11,11 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from shop_samples import body, shopify_envelope, woocommerce_envelope
+from shop_samples import body, shopify_envelope, shopify_headers, woocommerce_envelope, woocommerce_headers
 
 from hub.api import DocumentError, Partner, PartnerFunctionRole, RawDocument, SalesOrder
 from hub.core.mapping import MappingSet, load_mapping_set
-from plugins.ecommerce.codecs import parse_envelope, poll_envelope
+from plugins.ecommerce.codecs import parse_envelope, poll_envelope, webhook_envelope
 from plugins.ecommerce.plugin import MAPPINGS
 
 HUB = str(Path(sys.executable).parent / "hub")
@@ -25,6 +25,8 @@ KEY_MAP = {
     ("ecommerce", "guest", "lukas.gruber@example.at"): "bp_LUKAS",
     ("ecommerce", "guest", "marc.lefevre@example.fr"): "bp_MARC",
     ("ecommerce", "order_sold_to", "eu:5698741234567"): "bp_ANNA",
+    ("erp_sap", "product", "400001"): "pr_VALVE",
+    ("erp_sap", "product", "400002"): "pr_WRENCH",
 }
 WEBHOOKS = [
     ("shopify", "orders/create", "shopify/orders_create.json"),
@@ -113,14 +115,85 @@ def test_a_shopify_order_keeps_every_amount_exact(tables: MappingSet) -> None:
     price = first.conditions[0]
     assert (price.type, price.calculation.value, str(price.rate)) == ("gross_price", "per_quantity", "24.95")
     assert [(t.code, str(t.rate), money(t.amount)) for t in second.taxes] == [("DE MwSt", "19", "9.42 EUR")]
-    freight = so.conditions[0]
-    assert (freight.type, freight.description, money(freight.value)) == ("freight", "DHL Paket", "4.90 EUR")
+    freight = so.conditions[0]  # the shop's price includes the tax: the value is without it
+    assert (freight.type, freight.description, str(freight.rate), money(freight.value)) == (
+        "freight", "DHL Paket", "4.90", "4.12 EUR")
     sold_to = so.partner(PartnerFunctionRole.sold_to)
     assert sold_to is not None and (sold_to.partner_hub_id, sold_to.external_id) == ("bp_ANNA", "eu:7012345678901")
     ship_to = so.partner(PartnerFunctionRole.ship_to)
     assert ship_to is not None and ship_to.address is not None
     assert (ship_to.name, ship_to.address.street, ship_to.address.city) == (
         "Schmidt Haustechnik GmbH, Anna Schmidt", "Hafenweg 3", "Hamburg")
+
+
+def charged(so: SalesOrder) -> Decimal:
+    """What the canonical order says the customer pays: the items' net values, the header
+    conditions' values (freight) and the tax."""
+    assert so.tax_amount is not None and all(item.net_value for item in so.items)
+    return sum((item.net_value.amount for item in so.items if item.net_value), Decimal(0)) + sum(
+        (c.value.amount for c in so.conditions if c.value and not c.statistical), Decimal(0)) + so.tax_amount.amount
+
+
+def test_a_shopify_discount_is_a_negative_condition_and_the_net_value_is_after_it(tables: MappingSet) -> None:
+    so = order(tables, "shopify", "orders/create", "shopify/orders_create.json")
+    first, second = so.items
+    assert [c.type for c in first.conditions] == ["gross_price"]
+    price, discount = second.conditions
+    assert (price.type, str(price.rate), money(price.value)) == ("gross_price", "64.00", "64.00 EUR")
+    assert (discount.type, discount.calculation.value, discount.description, str(discount.rate),
+            money(discount.value)) == ("discount", "fixed_amount", "SUMMER5", "-5.00", "-5.00 EUR")
+    # 64.00 - 5.00 discount - 9.42 tax included in the price; 2 x 24.95 - 7.97 tax
+    assert (money(second.net_value), money(first.net_value)) == ("49.58 EUR", "41.93 EUR")
+
+
+def _shopify_without_tax_in_prices() -> bytes:
+    """The recorded order as a shop whose prices exclude tax sends it: the same lines,
+    discounts and tax, the tax on top, and 1.00 off the shipping."""
+    order = json.loads(body("shopify/orders_create.json"))
+    order["taxes_included"] = False
+    order["shipping_lines"][0]["discount_allocations"] = [{"amount": "1.00", "discount_application_index": 1}]
+    order["discount_applications"].append({"target_type": "shipping_line", "type": "automatic", "value": "1.0",
+                                           "value_type": "fixed_amount", "allocation_method": "each",
+                                           "target_selection": "all", "title": "Shipping 1 off"})
+    order["total_price"] = "130.97"  # 2 x 24.95 + (64.00 - 5.00) + (4.90 - 1.00) + 18.17 tax
+    return json.dumps(order).encode()
+
+
+def _woocommerce_with_fees() -> bytes:
+    """The recorded order with a handling fee and a negative fee (a discount) added."""
+    order = json.loads(body("woocommerce/order_created.json"))
+    order["fee_lines"] = [{"id": 320, "name": "Handling", "tax_class": "", "tax_status": "taxable", "amount": "2.50",
+                           "total": "2.50", "total_tax": "0.50", "taxes": [], "meta_data": []},
+                          {"id": 321, "name": "Loyalty discount", "tax_class": "", "tax_status": "taxable",
+                           "amount": "-3.00", "total": "-3.00", "total_tax": "-0.60", "taxes": [], "meta_data": []}]
+    order["total_tax"] = "16.18"  # 16.28 + 0.50 - 0.60
+    order["total"] = "97.08"  # 97.68 + 2.50 + 0.50 - 3.00 - 0.60
+    return json.dumps(order).encode()
+
+
+@pytest.mark.parametrize(("platform", "topic", "name"), [
+    ("shopify", "orders/create", "shopify/orders_create.json"),
+    ("shopify", "orders/create", None),
+    ("woocommerce", "order.created", None),
+    ("woocommerce", "order.created", "woocommerce/order_created.json"),
+    ("woocommerce", "order.updated", "woocommerce/order_updated_completed.json"),
+])
+def test_the_canonical_order_comes_to_what_the_shop_charged(
+        tables: MappingSet, platform: str, topic: str, name: str | None) -> None:
+    if name is None and platform == "shopify":
+        payload = _shopify_without_tax_in_prices()
+        raws = parse_envelope(webhook_envelope("shopify", "eu", shopify_headers(topic), payload))
+    elif name is None:
+        payload = _woocommerce_with_fees()
+        raws = parse_envelope(webhook_envelope("woocommerce", "fr", woocommerce_headers(topic), payload))
+    else:
+        payload = body(name)
+        raws = documents(platform, topic, name)
+    total = json.loads(payload, parse_float=Decimal)["total_price" if platform == "shopify" else "total"]
+    so = mapped(tables, mapped_documents(raws)[0])
+    assert isinstance(so, SalesOrder)
+    assert charged(so) == Decimal(str(total)) and all(
+        c.value is not None and c.value.amount.as_tuple().exponent == -2 for c in so.conditions)
 
 
 def test_a_customers_order_waits_for_its_customer(tables: MappingSet) -> None:
@@ -150,7 +223,7 @@ def test_a_guest_checkout_carries_its_email_and_address_and_finds_its_partner_by
     assert bill_to is not None and bill_to.address is not None and bill_to.address.kind == "billing"
     assert bill_to.name and bill_to.address.city in ("Wien", "Paris")
     with pytest.raises(DocumentError) as exc:  # before the hub has found or created the guest's partner
-        tables.map_inbound(raw, lambda *key: None)
+        tables.map_inbound(raw, lambda *key: KEY_MAP.get(key) if key[1] == "product" else None)
     assert exc.value.field.startswith("sold_to_hub_id")
 
 
@@ -231,7 +304,7 @@ def test_a_customer_is_a_person_or_the_organisation_it_buys_for(
     ("shopify", "orders/create", "malformed/shopify_order_quantity_text.json",
      "shopify:orders/create eu:5698741234567", "items.1.quantity.value", "decimal"),
     ("shopify", "orders/create", "malformed/shopify_order_currency_number.json",
-     "shopify:orders/create eu:5698741234567", "items.0.taxes.0.amount", "currency 978 is not a currency code"),
+     "shopify:orders/create eu:5698741234567", "items.0.net_value", "currency 978 is not a currency code"),
     ("woocommerce", "customer.created", "malformed/woocommerce_customer_email_number.json",
      "woocommerce:customer.created fr:12", "emails", "not an e-mail address"),
 ])

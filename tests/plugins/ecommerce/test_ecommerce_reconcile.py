@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live_shop import inbound, shop_settings
+from live_shop import inbound, known_products, shop_settings
 from shoppers import ANNA, GUEST, TWO_VALVES
 
 from hub.api import JsonValue
@@ -35,6 +35,7 @@ def sim() -> Iterator[ShopSimulator]:
 @pytest.fixture
 def hub(tmp_path: Path, sim: ShopSimulator) -> Iterator[LiveHub]:
     with LiveHub(tmp_path, {"ecommerce": shop_settings(sim)}) as live:
+        known_products(live, sim)
         for shop in ("eu", "fr"):
             sim.connect(shop, f"{live.url}/ecommerce/{shop}/webhooks")
         yield live

@@ -48,6 +48,7 @@ def test_a_webhook_order_reaches_the_erp_simulator_once(
             LiveHub(tmp_path / "hub", {"erp_sap": erp.settings, "ecommerce": shop_settings(shops)},
                     username=USER, password=PASSWORD, queue=QUICK_RETRIES) as hub:
         erp.sim.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc", USER, SecretStr(PASSWORD))
+        hub.load("erp_sap", "products")  # the ERP's materials: the shops' SKUs
         for shop in ("eu", "fr"):
             shops.connect(shop, f"{hub.url}/ecommerce/{shop}/webhooks")
         anna = shops.create_customer("eu", **ANNA)

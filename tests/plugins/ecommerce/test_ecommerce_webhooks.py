@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_shop import inbound, settle, shop_settings, sign
+from live_shop import inbound, known_products, settle, shop_settings, sign
 from shop_samples import body, shopify_headers, woocommerce_headers
 from shoppers import ANNA, GUEST, TWO_VALVES
 
@@ -36,6 +36,7 @@ def sim() -> Iterator[ShopSimulator]:
 @pytest.fixture
 def hub(tmp_path: Path, sim: ShopSimulator) -> Iterator[LiveHub]:
     with LiveHub(tmp_path, {"ecommerce": shop_settings(sim, max_body_bytes=64 * 1024)}) as live:
+        known_products(live, sim)
         yield live
 
 
@@ -220,3 +221,33 @@ def test_an_update_before_the_create_works_and_the_late_create_changes_nothing(
     stored = order_of(hub, order)
     assert stored is not None and stored.delivery_status == "delivered" and stored.shipments
     assert {row["status"] for row in inbound(hub)} == {"posted"}
+
+
+def test_a_woocommerce_order_deleted_in_the_shop_is_cancelled(sim: ShopSimulator, hub: LiveHub) -> None:
+    sim.connect("fr", f"{hub.url}/ecommerce/fr/webhooks")
+    placed = sim.place_order("fr", TWO_VALVES, guest=GUEST)
+    assert sim.wait_for_deliveries()
+    shop_id = f"fr:{placed['id']}"
+    assert hub.work_until(lambda: order_of(hub, shop_id) is not None, timeout=10)
+    order = order_of(hub, shop_id)
+    assert order is not None and order.status.value == "in_process"
+    sim.delete_order("fr", placed["id"])
+    assert sim.wait_for_deliveries()
+    assert hub.work_until(lambda: getattr(order_of(hub, shop_id), "status", None) == "cancelled", timeout=10)
+    cancelled = order_of(hub, shop_id)
+    assert cancelled is not None and cancelled.hub_id == order.hub_id
+    assert [(c.status, c.system, c.reason) for c in cancelled.status_history][-1:] == [
+        ("cancelled", "ecommerce", "deleted in the shop")]
+    rows = inbound(hub)
+    assert {row["status"] for row in rows} == {"posted"} and any(
+        row["document_kind"] == "woocommerce:order.deleted" for row in rows)
+
+
+def test_the_deletion_of_an_order_the_hub_never_saw_is_recorded_as_failed(sim: ShopSimulator, hub: LiveHub) -> None:
+    payload = body("woocommerce/order_deleted.json")
+    headers = {**woocommerce_headers("order.deleted"), "X-WC-Webhook-Signature": sign(payload, secret(sim, "fr"))}
+    assert post(hub, "fr", payload, headers).status_code == 202
+    assert hub.work_until(lambda: len(inbound(hub, "--state", "failed")) == 1, timeout=10)
+    [failed] = inbound(hub, "--state", "failed")
+    assert "shop fr woocommerce:order.deleted fr:731" in str(failed["error"])
+    assert "order fr:731 is not known to the hub" in str(failed["error"])
