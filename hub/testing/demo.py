@@ -5,7 +5,9 @@ shop, the tills) and says its settings table; then one hub is built with all of 
 (``LiveHub``: a fresh SQLite file, the HTTP server on 127.0.0.1, quick retries so that
 a failure shows within seconds), and each part runs against it in order, printing what
 it does. The parts talk to each other only through the hub, as the plugins do. The demo
-ends with what did not happen, if anything; ``hub demo`` exits 1 then.
+ends with the finale (``hub.testing.finale``): the 360-degree view of a customer who
+bought in a web shop and in a store; then with what did not happen, if anything
+(``hub demo`` exits 1 then).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import click
 
 from hub.core.plugins.contracts import DemoPart, DemoStage
 from hub.core.runtime import HubRuntime
+from hub.testing.finale import show_finale
 from hub.testing.live import LiveHub
 
 USERNAME = "demo"
@@ -66,5 +69,6 @@ def run_demo(runtime: HubRuntime, work: Path, records: int) -> DemoOutcome:
         for name, part in parts:
             click.secho(f"\n== {name} ==", bold=True)
             outcome.problems += [f"{name}: {problem}" for problem in part.run(hub)]
+        outcome.problems += [f"finale: {problem}" for problem in show_finale(hub)]
     outcome.seconds = time.monotonic() - started
     return outcome

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -21,6 +22,7 @@ from hub.api import (
     OutboundMessage,
     PermanentError,
     PluginContext,
+    PluginTransaction,
     RawDocument,
     RetailTransaction,
     TransientError,
@@ -33,7 +35,15 @@ from plugins.erp_sap.idoc.aleaud import Acknowledgement, build_audit
 from plugins.erp_sap.idoc.codec import IdocCodecs
 from plugins.erp_sap.orders import erp_order
 from plugins.erp_sap.pos_idocs import DAILY_KIND, build_wpuums, store_control
-from plugins.erp_sap.settings import ErpSapSettings
+from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
+
+
+def _with_customer_number(transaction: PluginTransaction, hub_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A partner's data with the ERP's customer number (from the key map) as its erp_sap
+    id, when the ERP has one: the DEBMAS then names the customer in KUNNR and changes it,
+    where a DEBMAS without KUNNR makes the ERP create another customer."""
+    number = transaction.external_id("partner", hub_id)
+    return data if number is None else {**data, "external_ids": [{"system": PLUGIN, "id": number}]}
 
 
 def write_atomically(folder: Path, name: str, content: bytes) -> Path:
@@ -131,6 +141,8 @@ class IdocTransport:
                 data = erp_order(transaction, message, self._context.settings_as(ErpSapSettings))
             else:
                 data = message.payload["data"]
+            if message.doc_type == "partner":
+                data = _with_customer_number(transaction, message.hub_id, data)
         document = validate_document(message.doc_type, {**data, "hub_id": message.hub_id, "version": message.version},
                                      f"{message.doc_type} {message.hub_id}")
         raw = self._context.render(document)

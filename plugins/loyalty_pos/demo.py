@@ -7,7 +7,9 @@ receipts post (unknown cards enrol provisional members). The member with the mos
 points shows up in ``hub loyalty member show``. A till of the store, with its own API
 key, looks the card up, reserves points for a receipt and commits the reservation; then
 the customer brings an article back and the till sends the return as JSON, which
-reverses the points that line earned. ``hub loyalty check`` proves the ledger. With the
+reverses the points that line earned. A web-shop customer joins the club at the store
+and buys there with her new card (``demo_shopper``): the hub's one partner for her has
+both. ``hub loyalty check`` proves the ledger. With the
 ERP part running, the counted receipts go to the ERP simulator as WPUBON and are
 acknowledged. In the demo, points are spendable at once (``return_window_days = 0``).
 """
@@ -28,6 +30,7 @@ import sqlalchemy as sa
 
 from hub.api import DemoStage, JsonValue, RetailTransaction, utcnow
 from hub.testing.live import LiveHub
+from plugins.loyalty_pos.demo_shopper import shopper_in_store
 from plugins.loyalty_pos.poslog.generate import write_day
 from plugins.loyalty_pos.settings import PLUGIN
 from plugins.loyalty_pos.store.tables import accounts, cards, ledger, line_points
@@ -64,6 +67,7 @@ class PosDemo:
                           timeout=10) as till:
             problems += _redeem(till, card)
             problems += _return(till, original, day)
+            problems += shopper_in_store(hub, till, original)
         hub.admin("loyalty", "member", "show", card)
         check = _json(hub.cli_json("loyalty", "check"))
         click.echo(f"hub loyalty check: {check['accounts']} accounts, "

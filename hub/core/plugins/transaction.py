@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from hub.core.errors import NotFoundError
 from hub.core.masterdata import Incoming, MasterDataService, UpsertResult
+from hub.core.masterdata.matchkeys import holders, profiles
 from hub.core.masterdata.service import load
 from hub.core.model.base import Document, utcnow
 from hub.core.queue.confirm import record_peer_answer
@@ -84,6 +85,19 @@ class PluginTransaction:
         when it was recorded already. Raises KeyConflictError when the id stands for
         another document."""
         return keymap.link(self._conn, keymap.ExternalKey(self.plugin, object_type, external_id), hub_id)
+
+    def partners_with_email(self, email: str) -> list[str]:
+        """Hub ids (sorted) of the partners whose golden record has ``email`` (any case),
+        merged ones left out: how a system that knows a customer only by e-mail (a
+        sign-up form, a till) finds the partner another system made.
+
+        It reads the duplicate check's e-mail keys, so it costs one indexed query; a
+        partner written with the duplicate check off (``hub load --no-duplicate-check``)
+        has no keys until its next change, and is not found before.
+        """
+        wanted = email.strip().lower()
+        found = holders(self._conn, [("email", wanted)]).get(("email", wanted), set())
+        return sorted(hub_id for hub_id, profile in profiles(self._conn, found).items() if wanted in profile.emails)
 
     def document(self, hub_id: str) -> Document:
         """The golden record of ``hub_id`` (NotFoundError when there is none)."""

@@ -94,8 +94,11 @@ def enrol_provisional(tx: PluginTransaction, programme: LoyaltyProgramme, card: 
 
 def enrol(tx: PluginTransaction, programme: LoyaltyProgramme, partner_hub_id: str, card: str | None,
           now: dt.datetime) -> Member:
-    """``partner_hub_id`` as a member (the one it is already, if so), with ``card`` added."""
-    tx.document(partner_hub_id)  # NotFoundError for a partner the hub does not know
+    """``partner_hub_id`` as a member (the one it is already, if so), with ``card`` added.
+    A new member's partner is marked as one (``_mark``)."""
+    partner = tx.document(partner_hub_id)  # NotFoundError for a partner the hub does not know
+    if not isinstance(partner, Partner):
+        raise ValueError(f"{partner_hub_id} is a {partner.doc_type}, not a partner")
     conn = tx.connection
     if card is not None:
         holder = by_card(conn, card)
@@ -103,10 +106,26 @@ def enrol(tx: PluginTransaction, programme: LoyaltyProgramme, partner_hub_id: st
             raise ValueError(f"card {card} belongs to member {holder.id} (partner {holder.partner_hub_id})")
     member = by_partner(conn, partner_hub_id)
     if member is None:
+        _mark(tx, partner, card)
         return _create(conn, programme, partner_hub_id, ACTIVE, card, now)
     if card is not None and by_card(conn, card) is None:
         conn.execute(cards.insert().values(card_number=card, member_id=member.id, status="active", issued_at=now))
     return member
+
+
+def _mark(tx: PluginTransaction, partner: Partner, card: str | None) -> None:
+    """Give an enrolled partner the role loyalty member and its card and status in its
+    marketing attributes, as a provisional member's partner has them: the membership
+    then shows in the partner's golden record (``hub partner show``) and reaches every
+    system the partner goes to. Only those two fields change (the kind and names sent
+    with them, which a partner must have, are its own), so nothing else of the golden
+    record is touched."""
+    roles = partner.roles if PartnerRole.loyalty_member in partner.roles else [*partner.roles,
+                                                                                 PartnerRole.loyalty_member]
+    attributes = {**partner.marketing_attributes, "loyalty_status": ACTIVE, **({"loyalty_card": card} if card else {})}
+    names = partner.model_dump(include={"kind", "first_name", "last_name", "organisation_name"}, exclude_none=True)
+    tx.upsert([Partner.model_validate({**names, "hub_id": partner.hub_id, "roles": roles,
+                                       "marketing_attributes": attributes})])
 
 
 def card_numbers(conn: sa.Connection, member_id: str) -> list[str]:

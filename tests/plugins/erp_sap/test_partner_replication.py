@@ -1,5 +1,6 @@
 """Master data hub -> ERP: a partner created outside the ERP goes there as DEBMAS; the ERP's
-ALEAUD names the customer number it got, which the key map then links."""
+ALEAUD names the customer number it got, which the key map then links; a later change
+names that number (KUNNR), so the ERP changes its customer instead of making another."""
 
 from __future__ import annotations
 
@@ -20,7 +21,15 @@ USER, PASSWORD = "demo", "demo-secret"
 REPO = Path(__file__).resolve().parents[3]
 
 
-def test_partner_from_the_shop_reaches_the_erp_and_gets_its_number(
+def _sent(hub: LiveHub, hub_id: str, version: int) -> bool:
+    """Whether the ERP has version ``version`` of partner ``hub_id``."""
+    view = hub.cli_json("partner", "show", hub_id)
+    assert isinstance(view, dict) and isinstance(view["replication"], list)
+    return any(isinstance(r, dict) and r["system"] == "erp_sap" and r["version"] == version
+               and r["state"] in ("sent", "confirmed") for r in view["replication"])
+
+
+def test_partner_from_the_shop_reaches_the_erp_gets_its_number_and_a_change_goes_to_that_customer(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     with closing(ErpDemo(DemoStage(tmp_path / "erp", USER, PASSWORD, 20))) as part, \
@@ -48,3 +57,9 @@ def test_partner_from_the_shop_reaches_the_erp_and_gets_its_number(
         golden = hub.runtime.masterdata().get(created.hub_id)
         assert {(r.system, r.id) for r in golden.external_ids} == {("ecommerce", "shop-4711"),
                                                                     ("erp_sap", number)}
+        changed = golden.model_copy(update={"marketing_attributes": {"loyalty_card": "C9"}})
+        hub.runtime.masterdata().upsert(changed, "loyalty_pos")
+        assert hub.work_until(lambda: _sent(hub, created.hub_id, 2), timeout=20)
+        assert not sim.backend.customer_exists(str(int(number) + 1).zfill(10))  # the change went to that customer
+        again = hub.runtime.masterdata().get(created.hub_id)
+        assert [r.id for r in again.external_ids if r.system == "erp_sap"] == [number]

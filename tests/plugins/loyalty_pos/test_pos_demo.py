@@ -22,3 +22,6 @@ def test_the_stores_part_earns_redeems_reverses_and_checks(tmp_path: Path, monke
     assert "the till's retry with the same Idempotency-Key gets the same reservation: True" in shown
     assert "every balance equals its ledger" in shown
     assert "the ERP part is not installed" in shown
+    # no web shop wrote her before: her sign-up at the till makes her partner
+    assert "Anna Schmidt (anna.schmidt@example.de) joins the club at store" in shown and "(new to the hub)" in shown
+    assert "her receipt" in shown and ": 201 posted; she has" in shown

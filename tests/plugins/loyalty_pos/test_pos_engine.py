@@ -30,6 +30,7 @@ from hub.api import (
     OrderStatus,
     Partner,
     PartnerKind,
+    PartnerRole,
     PricingCondition,
     Quantity,
     SalesItem,
@@ -133,6 +134,20 @@ def test_the_check_fails_when_a_balance_disagrees_with_its_ledger(tmp_path: Path
             conn.execute(accounts.update().values(balance=accounts.c.balance + 7))
         with pytest.raises(RuntimeError, match='"ledger_sum": 20'):
             hub.cli_json("loyalty", "check")
+
+
+def test_enrolment_marks_the_partner_as_a_member_and_keeps_the_rest_of_its_golden_record(tmp_path: Path) -> None:
+    with loyalty_hub(tmp_path) as hub:
+        shopper = Partner(kind=PartnerKind.person, first_name="Ada", last_name="Lovelace", emails=["ada@example.org"],
+                          roles=[PartnerRole.sold_to], marketing_attributes={"email_marketing": "subscribed"})
+        partner = hub.upsert([shopper], source_system="ecommerce")[0].hub_id
+        hub.cli_json("loyalty", "member", "enrol", partner, "--card", "C8")
+        [golden] = [p for p in hub.documents("partner") if p.hub_id == partner]
+        assert isinstance(golden, Partner)
+        assert golden.roles == [PartnerRole.sold_to, PartnerRole.loyalty_member]
+        assert golden.marketing_attributes == {"email_marketing": "subscribed", "loyalty_status": "active",
+                                               "loyalty_card": "C8"}
+        assert (golden.first_name, golden.last_name, golden.emails) == ("Ada", "Lovelace", ["ada@example.org"])
 
 
 def test_a_members_web_shop_order_earns_once_and_a_cancellation_gives_the_points_back(tmp_path: Path) -> None:
