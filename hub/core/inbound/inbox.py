@@ -31,6 +31,7 @@ from hub.core.inbound import waiting
 from hub.core.inbound.outcome import IngestOutcome
 from hub.core.inbound.pipeline import RACE_ATTEMPTS, SNIFF_BYTES, Ingestor, pick_codec
 from hub.core.store import archive
+from hub.core.store.db import read_only
 from hub.core.store.inbox import inbox
 
 log = logging.getLogger(__name__)
@@ -55,26 +56,37 @@ class InboxPass:
 
 def post_waiting(engine: sa.Engine, ingestor_of: Callable[[str], Ingestor], limit: int = BATCH) -> InboxPass:
     """Post up to ``limit`` waiting payloads, oldest first, in one transaction; again
-    if another process won a race for the archive's keys."""
+    if another process won a race for the archive's keys.
+
+    The ingestors of the waiting payloads' systems are had before the transaction
+    begins: making one takes connections of its own, and while this transaction holds
+    SQLite's write lock, a burst of webhooks waiting for that lock can hold every other
+    connection of the pool; the poster would then wait for the pool, and they for it.
+    A payload of a system that arrives meanwhile waits for the next pass."""
+    with read_only(engine).connect() as conn:
+        systems = conn.execute(sa.select(inbox.c.system).distinct()).scalars().all()
+    ingestors = {system: ingestor_of(system) for system in systems}
+    if not ingestors:
+        return InboxPass(0, [], 0)
     for attempt in range(1, RACE_ATTEMPTS + 1):
         try:
             with gc_paused(), engine.begin() as conn:
-                return _post(conn, ingestor_of, limit)
+                return _post(conn, ingestors, limit)
         except sa.exc.IntegrityError:
             if attempt == RACE_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
 
 
-def _post(conn: sa.Connection, ingestor_of: Callable[[str], Ingestor], limit: int) -> InboxPass:
-    query = sa.select(inbox).order_by(inbox.c.id).limit(limit)
+def _post(conn: sa.Connection, ingestors: dict[str, Ingestor], limit: int) -> InboxPass:
+    query = sa.select(inbox).where(inbox.c.system.in_(ingestors)).order_by(inbox.c.id).limit(limit)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = conn.execute(query).all()
     outcomes: list[IngestOutcome] = []
     unreadable = 0
     for row in rows:
-        ingestor = ingestor_of(row.system)
+        ingestor = ingestors[row.system]
         try:
             codec = pick_codec(ingestor.codecs, row.payload[:SNIFF_BYTES], row.source)
             documents = list(codec.parse(row.payload, row.source))

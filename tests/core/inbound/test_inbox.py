@@ -3,6 +3,7 @@ the same pipeline, and nothing is lost or posted twice on the way."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 import types
@@ -18,6 +19,7 @@ from hub import hookimpl
 from hub.api import CodecSpec, InboundSpec, PluginRegistry, PluginTransaction, RawDocument, RouteSpec, accept_payload
 from hub.core.errors import DocumentError
 from hub.core.inbound.inbox import InboxPoster, post_waiting
+from hub.core.inbound.pipeline import Ingestor
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
 from hub.core.store import archive, migrate
@@ -94,6 +96,28 @@ def test_accepted_payloads_are_posted_oldest_first_and_leave_the_inbox(runtime: 
     done = post_waiting(runtime.engine, runtime.shared_ingestor)
     assert done.payloads == 2 and [o.status for o in done.outcomes] == ["posted", "posted", "duplicate", "posted"]
     assert handled == ["1", "2", "3"] and _waiting(runtime) == 0
+
+
+def test_the_ingestor_is_had_before_the_pass_takes_the_write_lock(runtime: HubRuntime) -> None:
+    """Making an ingestor takes connections of its own: asked for inside the pass's write
+    transaction, a burst of webhooks holding the rest of the pool while they wait for the
+    lock stalled a hub for the pool's 30 s timeout (seen in bench/shop.py)."""
+    runtime.plugin_context(PEER).accept(b"PING:1", "test")
+    asked: list[str] = []
+
+    def ingestor_of(system: str) -> Ingestor:
+        asked.append(system)
+        if runtime.engine.dialect.name == "sqlite":
+            probe = sqlite3.connect(runtime.engine.url.database or "", timeout=0)
+            try:
+                probe.execute("BEGIN IMMEDIATE")  # raises "database is locked" inside the pass
+                probe.rollback()
+            finally:
+                probe.close()
+        return runtime.shared_ingestor(system)
+
+    done = post_waiting(runtime.engine, ingestor_of)
+    assert done.payloads == 1 and asked == [PEER] and handled == ["1"]
 
 
 def test_an_unreadable_payload_is_kept_as_failed_with_the_reason(runtime: HubRuntime) -> None:
