@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 
 BATCH = 200
 """Most waiting payloads one pass posts in one transaction."""
+PASS_SECONDS = 0.05
+"""How long one pass may hold the write lock before it commits what it posted: on
+SQLite the routes' inbox writes wait for it, and they must answer a shop in milliseconds."""
 IDLE_SECONDS = 0.05
 """How long an idle poster waits before it looks again."""
 EXPIRY_SECONDS = 60.0
@@ -85,7 +89,12 @@ def _post(conn: sa.Connection, ingestors: dict[str, Ingestor], limit: int) -> In
     rows = conn.execute(query).all()
     outcomes: list[IngestOutcome] = []
     unreadable = 0
+    deadline = time.monotonic() + PASS_SECONDS
+    taken: list[sa.Row[Any]] = []
     for row in rows:
+        if taken and time.monotonic() >= deadline:
+            break
+        taken.append(row)
         ingestor = ingestors[row.system]
         try:
             codec = pick_codec(ingestor.codecs, row.payload[:SNIFF_BYTES], row.source)
@@ -102,9 +111,9 @@ def _post(conn: sa.Connection, ingestors: dict[str, Ingestor], limit: int) -> In
         except Exception as exc:  # noqa: BLE001 - a bug must not hold up every payload behind this one
             unreadable += 1
             _keep_unreadable(conn, row, f"posting failed: {type(exc).__name__}: {exc}")
-    if rows:
-        conn.execute(inbox.delete().where(inbox.c.id.in_([row.id for row in rows])))
-    return InboxPass(len(rows), outcomes, unreadable)
+    if taken:
+        conn.execute(inbox.delete().where(inbox.c.id.in_([row.id for row in taken])))
+    return InboxPass(len(taken), outcomes, unreadable)
 
 
 def _keep_unreadable(conn: sa.Connection, row: sa.Row[int, str, str, str, bytes], reason: str) -> None:

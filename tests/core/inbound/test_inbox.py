@@ -120,6 +120,16 @@ def test_the_ingestor_is_had_before_the_pass_takes_the_write_lock(runtime: HubRu
     assert done.payloads == 1 and asked == [PEER] and handled == ["1"]
 
 
+def test_a_pass_commits_when_its_time_is_up_and_leaves_the_rest_waiting(
+        runtime: HubRuntime, monkeypatch: pytest.MonkeyPatch) -> None:
+    context = runtime.plugin_context(PEER)
+    for number in range(3):
+        context.accept(f"PING:{number}".encode(), "test")
+    monkeypatch.setattr("hub.core.inbound.inbox.PASS_SECONDS", 0.0)
+    done = post_waiting(runtime.engine, runtime.shared_ingestor)
+    assert done.payloads == 1 and handled == ["0"] and _waiting(runtime) == 2
+
+
 def test_an_unreadable_payload_is_kept_as_failed_with_the_reason(runtime: HubRuntime) -> None:
     runtime.plugin_context(PEER).accept(b"garbage", "test")
     runtime.plugin_context(PEER).accept(b"PING:4", "test")
