@@ -8,7 +8,7 @@ import hashlib
 import hmac
 from typing import Any
 
-from hub.api import JsonValue, Product
+from hub.api import JsonValue, Product, SalesOrder
 from hub.testing.live import LiveHub
 from plugins.ecommerce.simulator import ShopSimulator
 
@@ -21,6 +21,15 @@ def shop_settings(sim: ShopSimulator, **extra: Any) -> dict[str, Any]:
     """The ``[plugins.ecommerce]`` table for every shop of ``sim``."""
     shops = sim.describe()["shops"]
     return {"shops": shops, **extra}
+
+
+def order_of(hub: LiveHub, shop_id: str) -> SalesOrder | None:
+    """The canonical order the hub keeps for the shop's order ``shop_id`` (``SHOP:ID``), if any."""
+    with hub.context("ecommerce").reading() as transaction:
+        hub_id = transaction.find("sales_order", shop_id)
+        found = transaction.document(hub_id) if hub_id else None
+    assert found is None or isinstance(found, SalesOrder)
+    return found
 
 
 def known_products(hub: LiveHub, sim: ShopSimulator, system: str = "erp_sap") -> None:

@@ -9,10 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from live_shop import inbound, known_products, shop_settings
+from live_shop import inbound, known_products, order_of, shop_settings
 from shoppers import GUEST
 
-from hub.api import SalesOrder
 from hub.testing.live import LiveHub
 from plugins.ecommerce.simulator import ShopSimulator, ShopSpec
 from plugins.ecommerce.simulator.config import DEFAULT_PRODUCTS, ProductSpec
@@ -34,14 +33,6 @@ def sim() -> Iterator[ShopSimulator]:
     with ShopSimulator([ShopSpec("eu", "shopify", products=products),
                         ShopSpec("fr", "woocommerce", products=products)]) as running:
         yield running
-
-
-def order_of(hub: LiveHub, shop_id: str) -> SalesOrder | None:
-    with hub.context("ecommerce").reading() as transaction:
-        hub_id = transaction.find("sales_order", shop_id)
-        found = transaction.document(hub_id) if hub_id else None
-    assert found is None or isinstance(found, SalesOrder)
-    return found
 
 
 def product_of(hub: LiveHub, system: str, number: str) -> str | None:

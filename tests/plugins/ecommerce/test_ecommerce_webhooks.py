@@ -12,11 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_shop import inbound, known_products, settle, shop_settings, sign
+from live_shop import inbound, known_products, order_of, settle, shop_settings, sign
 from shop_samples import body, shopify_headers, woocommerce_headers
 from shoppers import ANNA, GUEST, TWO_VALVES
 
-from hub.api import Partner, SalesOrder
+from hub.api import Partner
 from hub.testing.live import LiveHub
 from plugins.ecommerce.simulator import ShopSimulator, ShopSpec
 
@@ -42,14 +42,6 @@ def hub(tmp_path: Path, sim: ShopSimulator) -> Iterator[LiveHub]:
 
 def secret(sim: ShopSimulator, shop: str) -> str:
     return sim.shops[shop].spec.webhook_secret
-
-
-def order_of(hub: LiveHub, shop_id: str) -> SalesOrder | None:
-    with hub.context("ecommerce").reading() as transaction:
-        hub_id = transaction.find("sales_order", shop_id)
-        found = transaction.document(hub_id) if hub_id else None
-    assert found is None or isinstance(found, SalesOrder)
-    return found
 
 
 def post(hub: LiveHub, shop: str, payload: bytes, headers: dict[str, str]) -> httpx.Response:
