@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
 
 import click
 
 from hub.cli.context import pass_runtime
-from hub.core.inbound.inbox import InboxPoster
 from hub.core.observe.logs import configure_logging
 from hub.core.observe.metrics import remove_process_dir, use_process_dir
-from hub.core.queue.runner import install_drain_handlers, run_processes, run_threads
+from hub.core.queue.runner import install_drain_handlers, run_processes, run_threads, start_inbox_poster
 from hub.core.queue.worker import Worker
 from hub.core.runtime import HubRuntime
 from hub.core.scheduling.service import SchedulerService
@@ -31,28 +29,28 @@ def run_hub(runtime: HubRuntime, workers: int = 1, threads: bool = False, http: 
     (``hub.core.scheduling``); otherwise it stands by. Worker processes record their
     metrics in a folder shared with this process, which serves them on ``/metrics``.
     """
-    engine = runtime.require_schema()
+    runtime.require_schema()
     runtime.mappings  # noqa: B018 -- compile every mapping table now: a broken one stops the hub here
     stop = threading.Event()
     install_drain_handlers(stop.set)
     metrics_dir = None if threads else use_process_dir()
     election = SchedulerService(runtime).start() if scheduler else None
     role = SchedulerRole(election.holder, lambda: election.leads) if election else None
-    poster = InboxPoster(engine, runtime.shared_ingestor, stop,
-                         timedelta(minutes=runtime.settings.waiting_minutes)).start()
+    poster = start_inbox_poster(runtime, stop) if threads else None
     server = serve(runtime, role=role) if http else None
     try:
         if threads:
             run_threads(runtime, workers, stop)
         else:
-            run_processes(runtime.settings, workers, stop)
+            run_processes(runtime.settings, workers, stop, post_inbox=True)
     finally:
         if server is not None:
             server.stop()
         if election is not None:
             election.stop()
         stop.set()
-        poster.join()
+        if poster is not None:
+            poster.join()
         runtime.close()  # stops the ingest pools the file ports started
         remove_process_dir(metrics_dir)
     log.info("hub stopped")

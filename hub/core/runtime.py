@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from hub.core.mapping import MappingSet
     from hub.core.masterdata import MasterDataService
     from hub.core.plugins.context import PluginContext
+    from hub.core.store.inbox import InboxWriter
 
 
 class HubRuntime:
@@ -119,7 +120,8 @@ class HubRuntime:
             services = HubServices(engine=lambda: self.schema_engine, masterdata=lambda: self.shared_masterdata,
                                    mappings=lambda: self.mappings, ingestor=self.shared_ingestor,
                                    ingest_pool=self.ingest_pool,
-                                   max_payload_bytes=lambda: self.settings.max_payload_bytes)
+                                   max_payload_bytes=lambda: self.settings.max_payload_bytes,
+                                   inbox=lambda: self.inbox_writer)
             context = self._contexts[plugin] = PluginContext(plugin, self.loaded_plugins.settings[plugin], services)
         return context
 
@@ -142,6 +144,13 @@ class HubRuntime:
     def schema_engine(self) -> sa.Engine:
         """The engine, its schema checked once (``require_schema``), for work that runs often."""
         return self.require_schema()
+
+    @cached_property
+    def inbox_writer(self) -> InboxWriter:
+        """The one writer of this process's routes' inbox payloads (``hub.core.store.inbox``)."""
+        from hub.core.store.inbox import InboxWriter
+
+        return InboxWriter(self.schema_engine)
 
     @cached_property
     def shared_masterdata(self) -> MasterDataService:

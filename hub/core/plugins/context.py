@@ -32,7 +32,7 @@ from pydantic import BaseModel
 from hub.core.payload import read_payload
 from hub.core.plugins.settings import M, settings_as
 from hub.core.plugins.transaction import PluginTransaction
-from hub.core.store import archive, inbox, keymap, plugin_state
+from hub.core.store import archive, keymap, plugin_state
 from hub.core.store.db import read_only
 from hub.core.store.plugin_state import JsonValue
 
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from hub.core.masterdata import MasterDataService
     from hub.core.model.base import Document
     from hub.core.raw import RawDocument
+    from hub.core.store.inbox import InboxWriter
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class HubServices:
     ingestor: Callable[[str], Ingestor]
     ingest_pool: Callable[[str], IngestPool | None]
     max_payload_bytes: Callable[[], int]
+    inbox: Callable[[], InboxWriter]
 
 
 class PluginContext:
@@ -140,7 +142,7 @@ class PluginContext:
         """Keep ``payload`` durably in the inbox, to be posted moments later by the hub
         (``hub.core.inbound.inbox``), for a peer that must be answered at once; returns
         its place in the inbox. What it contains is checked when it is posted."""
-        return inbox.accept(self._services.engine(), self.plugin, source_name, content_type, payload)
+        return self._services.inbox().accept(self.plugin, source_name, content_type, payload)
 
     def read_file(self, path: Path, name: str) -> bytes:
         """The bytes of a file a port took up (called ``name`` in errors), within the hub's

@@ -14,10 +14,12 @@ import os
 import signal
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from importlib import import_module
 from types import FrameType
 from typing import Any
 
+from hub.core.inbound.inbox import InboxPoster
 from hub.core.observe.logs import configure_logging
 from hub.core.queue.worker import Worker, WorkerStats
 from hub.core.runtime import HubRuntime
@@ -64,12 +66,15 @@ def stop_when_orphaned(parent: int, stop: threading.Event, every: float = ORPHAN
 
 
 def worker_process_main(
-    settings: HubSettings, plugin_modules: dict[str, str], name: str, ready: Any = None
+    settings: HubSettings, plugin_modules: dict[str, str], name: str, ready: Any = None, posts_inbox: bool = False
 ) -> None:
     """Entry point of one worker process: build a runtime, work until SIGTERM, or until
     the process that started it is gone.
 
     ``ready`` (a multiprocessing Event) is set once the drain handlers are installed.
+    ``posts_inbox``: this process also runs the inbox poster (``hub.core.inbound.inbox``),
+    so that posting does not share the interpreter of the HTTP server, whose routes must
+    answer webhooks in milliseconds.
     """
     configure_logging(settings.log_format)
     stop = threading.Event()
@@ -79,10 +84,20 @@ def worker_process_main(
         ready.set()
     extra: dict[str, object] = {plugin: import_module(module) for plugin, module in plugin_modules.items()}
     runtime = HubRuntime(settings, extra_plugins=extra)
+    poster = start_inbox_poster(runtime, stop) if posts_inbox else None
     try:
         Worker(runtime, name=name, stop=stop).run()
     finally:
+        stop.set()
+        if poster is not None:
+            poster.join()
         runtime.close()
+
+
+def start_inbox_poster(runtime: HubRuntime, stop: threading.Event) -> InboxPoster:
+    """The inbox poster of ``runtime``, posting until ``stop`` is set."""
+    waited = timedelta(minutes=runtime.settings.waiting_minutes)
+    return InboxPoster(runtime.require_schema(), runtime.shared_ingestor, stop, waited).start()
 
 
 def run_threads(runtime: HubRuntime, workers: int, stop: threading.Event) -> list[WorkerStats]:
@@ -100,10 +115,11 @@ def run_threads(runtime: HubRuntime, workers: int, stop: threading.Event) -> lis
 
 def run_processes(
     settings: HubSettings, workers: int, stop: threading.Event,
-    plugin_modules: dict[str, str] | None = None,
+    plugin_modules: dict[str, str] | None = None, post_inbox: bool = False,
 ) -> list[int | None]:
     """Run ``workers`` worker processes until ``stop`` is set, then SIGTERM them and
-    wait until each drained. A process that dies is restarted. Returns exit codes."""
+    wait until each drained. A process that dies is restarted. Returns exit codes.
+    With ``post_inbox`` the first of them also posts the inbox."""
     context = multiprocessing.get_context("spawn")
     modules = dict(plugin_modules or {})
     ready: list[Any] = [None] * workers
@@ -111,7 +127,7 @@ def run_processes(
     def start(index: int) -> multiprocessing.process.BaseProcess:
         ready[index] = context.Event()
         process = context.Process(target=worker_process_main,
-                                  args=(settings, modules, f"p{index}", ready[index]),
+                                  args=(settings, modules, f"p{index}", ready[index], post_inbox and index == 0),
                                   name=f"hub-worker-{index}")
         process.start()
         return process
