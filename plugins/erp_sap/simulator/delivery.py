@@ -3,22 +3,34 @@
 A folder target writes each IDoc-XML document into ``<dir>/tmp/`` and renames it into
 ``<dir>/in/``, so a file poller on ``in/`` never sees a half-written file. An HTTP
 target POSTs the document (``application/xml``) with optional basic auth, as SAP's
-XML-HTTP port does; anything but a 2xx answer is an error.
+XML-HTTP port does; anything but a 2xx answer is an error. A receiver that cannot be
+reached or answers 429 or 5xx is tried again with growing pauses for ``retry_seconds``,
+as SAP resends an IDoc its port could not pass on (tRFC, transaction SM58): a hub that
+is restarting misses no confirmation or delivery.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_delay, stop_any, wait_exponential
+
+FOLLOWUP_RETRY_SECONDS = 120.0
+"""How long an HTTP follow-up the receiver did not take is tried again, by default."""
 
 
 class DeliveryFailed(Exception):
     """An outbound IDoc could not be handed to its target."""
+
+    def __init__(self, message: str, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,7 @@ class FollowupTarget:
     username: str | None = None
     password: SecretStr | None = None
     timeout: float = 10.0
+    retry_seconds: float = FOLLOWUP_RETRY_SECONDS
 
     @classmethod
     def parse(cls, spec: str | FollowupTarget, username: str | None = None,
@@ -48,10 +61,23 @@ class FollowupTarget:
         """The target for messages and logs, never with credentials."""
         return f"file:{self.folder}" if self.folder is not None else str(self.url)
 
-    def deliver(self, name: str, payload: bytes) -> str:
-        """Hand over one document; returns the written path or the URL posted to."""
+    def deliver(self, name: str, payload: bytes, stopping: threading.Event | None = None) -> str:
+        """Hand over one document; returns the written path or the URL posted to. An HTTP
+        receiver that is down or busy is tried again until ``retry_seconds`` have passed or
+        ``stopping`` is set."""
         if self.folder is not None:
             return str(write_atomically(self.folder, name, payload))
+        stopping = stopping or threading.Event()
+
+        def stopped(_state: RetryCallState) -> bool:
+            return stopping.is_set()
+
+        retrying = Retrying(retry=retry_if_exception(lambda exc: isinstance(exc, DeliveryFailed) and exc.retryable),
+                            stop=stop_any(stop_after_delay(self.retry_seconds), stopped),
+                            wait=wait_exponential(multiplier=0.25, max=5.0), sleep=stopping.wait, reraise=True)
+        return retrying(self._post, name, payload)
+
+    def _post(self, name: str, payload: bytes) -> str:
         assert self.url is not None
         auth = None
         if self.username is not None:
@@ -61,9 +87,11 @@ class FollowupTarget:
             response = httpx.post(self.url, content=payload, auth=auth, timeout=self.timeout,
                                   headers={"Content-Type": "application/xml; charset=utf-8"})
         except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"{name}: POST to {self.url} failed: {type(exc).__name__}: {exc}") from exc
+            raise DeliveryFailed(f"{name}: POST to {self.url} failed: {type(exc).__name__}: {exc}",
+                                 retryable=True) from exc
         if not response.is_success:
-            raise DeliveryFailed(f"{name}: POST to {self.url} answered HTTP {response.status_code}")
+            raise DeliveryFailed(f"{name}: POST to {self.url} answered HTTP {response.status_code}",
+                                 retryable=response.status_code == 429 or response.status_code >= 500)
         return self.url
 
 

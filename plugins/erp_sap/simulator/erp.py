@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
-from plugins.erp_sap.simulator.masterdata import customer, customer_index, product_index
+from plugins.erp_sap.simulator.masterdata import Customer, SalesAreaData, customer, customer_index, product_index
 from plugins.erp_sap.simulator.state import OrderRequest, SimulatorState, StoredOrder
 
 
@@ -89,6 +89,21 @@ class ErpBackend:
             while self.customer_exists(number):
                 number = alpha(str(int(number) + 1), 10)
         return self.add_customer(number, currency)
+
+    def added_customer(self, number: str) -> Customer | None:
+        """Customer ``number`` (internal format) if it was added or saved rather than
+        generated, with what this ERP keeps of it: its number and currency, in the first
+        sales area. A request load of such a customer (the one-time account, a customer the
+        hub created) reads this."""
+        with self._lock:
+            currency = self._extra_customers.get(number)
+        if currency is None:
+            return None
+        area = SalesAreaData(sales_org="1000", distribution_channel="10", division="00", currency=currency,
+                             payment_terms="NT30", incoterms="EXW", incoterms_location="")
+        return Customer(number=number, name=f"Customer {number.lstrip('0')}", street="", city="", postal_code="",
+                        region="", country="DE", vat_id="", language_sap="D", language_iso="DE", phone="",
+                        sales_areas=(area,))
 
     def customer_exists(self, number: str) -> bool:
         """Whether customer ``number`` (internal format) exists."""

@@ -36,8 +36,9 @@ from plugins.erp_sap.simulator import soap_messages as sm
 from plugins.erp_sap.simulator.audits_in import is_audit, is_sales, parse_audits, parse_sales
 from plugins.erp_sap.simulator.customers_in import is_debmas, parse_customers
 from plugins.erp_sap.simulator.erp import alpha
+from plugins.erp_sap.simulator.idocxml import document
 from plugins.erp_sap.simulator.masterdata import customer_index, product_index
-from plugins.erp_sap.simulator.masterdata_idocs import iter_masterdata
+from plugins.erp_sap.simulator.masterdata_idocs import debmas_idoc, iter_masterdata
 from plugins.erp_sap.simulator.orders_in import IdocReadError, parse_orders
 from plugins.erp_sap.simulator.state import FailureMode, FailureRule, StoredOrder
 
@@ -216,6 +217,10 @@ def build_app(sim: ErpSimulator) -> Starlette:
         kind = request.path_params["kind"].upper()
         number = request.path_params["number"]
         index = customer_index(number) if kind == "DEBMAS" else product_index(number) if kind == "MATMAS" else None
+        added = sim.backend.added_customer(alpha(number, 10)) if kind == "DEBMAS" else None
+        if added is not None:
+            idoc = debmas_idoc(added, sim.state.next_docnum(), partners=sim.partners)
+            return Response(document("DEBMAS07", [idoc]), media_type="application/xml")
         if index is None:
             return PlainTextResponse(f"no {kind} {number} in this ERP", 404)
         chunks = iter_masterdata(kind, 1, seed=sim.seed, start=index, partners=sim.partners)

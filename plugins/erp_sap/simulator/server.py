@@ -261,7 +261,7 @@ class ErpSimulator:
             idocs.append(loistd_idoc(material, unit, self.stock.level(material), self.state.next_docnum(),
                                      partners=self.partners))
         return self._target(target).deliver(f"LOISTD_{idocs[0].findtext('EDI_DC40/DOCNUM')}.xml",
-                                            document("LOISTD01", idocs))
+                                            document("LOISTD01", idocs), self._stopping)
 
     def change_price(self, material: str, price: Decimal, target: str | FollowupTarget | None = None) -> str:
         """Change a generated material's sales price and send the material again (MATMAS)."""
@@ -281,7 +281,7 @@ class ErpSimulator:
 
     def _send(self, target: FollowupTarget, message_type: str, root: str, idoc: etree._Element) -> str:
         docnum = idoc.findtext("EDI_DC40/DOCNUM")
-        return target.deliver(f"{message_type}_{docnum}.xml", document(root, [idoc]))
+        return target.deliver(f"{message_type}_{docnum}.xml", document(root, [idoc]), self._stopping)
 
     def emit_automatic(self, erp_order_id: str) -> None:
         """Automatic follow-ups after a confirmation; failures are logged and kept."""

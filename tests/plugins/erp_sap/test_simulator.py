@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +26,7 @@ from pydantic import SecretStr
 
 from plugins.erp_sap.simulator import ErpSimulator, delivery, write_debmas, write_matmas
 from plugins.erp_sap.simulator.cli import erp_sim
+from plugins.erp_sap.simulator.delivery import FollowupTarget
 from plugins.erp_sap.simulator.masterdata import customer
 from plugins.erp_sap.soap import SalesArea, SalesOrderSoapClient
 
@@ -158,8 +160,8 @@ def receiver() -> Iterator[tuple[str, type[_Receiver]]]:
 
 def test_followups_posted_over_http_with_basic_auth(receiver: tuple[str, type[_Receiver]]) -> None:
     url, handler = receiver
-    with ErpSimulator(followups=url, followup_username="ERPUSER",
-                      followup_password=SecretStr("pw-123")) as sim:
+    target = FollowupTarget.parse(url, "ERPUSER", SecretStr("pw-123"))
+    with ErpSimulator(followups=replace(target, retry_seconds=0.5)) as sim:
         client = SalesOrderSoapClient(sim.wsdl_url, None, None, None, timeout=2, sales_area=AREA)
         client.create_order(order("so_HTTP1"))
         wait_for(lambda: len(handler.received) == 3)
@@ -170,7 +172,34 @@ def test_followups_posted_over_http_with_basic_auth(receiver: tuple[str, type[_R
     assert [auth for _, auth, _ in handler.received[:3]] == [expected] * 3
     roots = [etree.fromstring(body, SAFE).tag for _, _, body in handler.received[:3]]
     assert roots == ["ORDERS05", "DELVRY05", "INVOIC02"]
+    assert len(handler.received) > 4, "a 500 is tried again before the simulator gives up"
     assert "HTTP 500" in sim.followup_errors[0] and "pw-123" not in sim.followup_errors[0]
+
+
+def test_a_followup_the_receiver_could_not_take_is_sent_again_until_it_can(
+        receiver: tuple[str, type[_Receiver]]) -> None:
+    url, handler = receiver
+    handler.status = 503
+    with ErpSimulator(followups=url) as sim:
+        client = SalesOrderSoapClient(sim.wsdl_url, None, None, None, timeout=2, sales_area=AREA)
+        client.create_order(order("so_DOWN1"))
+        wait_for(lambda: len(handler.received) >= 2)
+        handler.status = 200
+        wait_for(lambda: [etree.fromstring(b, SAFE).tag for _, _, b in handler.received].count("INVOIC02") == 1)
+    tags = [etree.fromstring(body, SAFE).tag for _, _, body in handler.received]
+    assert tags[-3:] == ["ORDERS05", "DELVRY05", "INVOIC02"] and set(tags[:-3]) == {"ORDERS05"}
+    assert sim.followup_errors == []
+
+
+def test_a_request_load_reads_a_customer_the_erp_was_given(tmp_path: Path) -> None:
+    with ErpSimulator(customer_count=5) as sim:
+        sim.add_customer("0000099999", "CHF")
+        answer = httpx.get(f"{sim.base_url}/sim/idocs/DEBMAS/99999")
+        missing = httpx.get(f"{sim.base_url}/sim/idocs/DEBMAS/99998")
+    assert answer.status_code == 200 and missing.status_code == 404
+    idoc = etree.fromstring(answer.content, SAFE)
+    assert idoc.findtext("IDOC/E1KNA1M/KUNNR") == "0000099999"
+    assert idoc.findtext("IDOC/E1KNA1M/E1KNVVM/WAERS") == "CHF"
 
 
 def orders05(docnum: str, buyer_id: str, sold_to: str = "0000100002") -> bytes:
