@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_delay, stop_any, wait_exponential
+from tenacity import Retrying, retry_if_exception, stop_after_delay, stop_any, stop_when_event_set, wait_exponential
 
 FOLLOWUP_RETRY_SECONDS = 120.0
 """How long an HTTP follow-up the receiver did not take is tried again, by default."""
@@ -69,12 +69,12 @@ class FollowupTarget:
             return str(write_atomically(self.folder, name, payload))
         stopping = stopping or threading.Event()
 
-        def stopped(_state: RetryCallState) -> bool:
-            return stopping.is_set()
+        def pause(seconds: float) -> None:
+            stopping.wait(seconds)
 
         retrying = Retrying(retry=retry_if_exception(lambda exc: isinstance(exc, DeliveryFailed) and exc.retryable),
-                            stop=stop_any(stop_after_delay(self.retry_seconds), stopped),
-                            wait=wait_exponential(multiplier=0.25, max=5.0), sleep=stopping.wait, reraise=True)
+                            stop=stop_any(stop_after_delay(self.retry_seconds), stop_when_event_set(stopping)),
+                            wait=wait_exponential(multiplier=0.25, max=5.0), sleep=pause, reraise=True)
         return retrying(self._post, name, payload)
 
     def _post(self, name: str, payload: bytes) -> str:
