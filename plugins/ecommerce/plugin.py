@@ -42,15 +42,17 @@ def hub_register_mappings(registry: PluginRegistry) -> None:
 @hookimpl
 def hub_register_inbound(registry: PluginRegistry) -> None:
     """Guest checkouts: the guest's partner found by e-mail or made, before the order posts;
-    WooCommerce's order.deleted: the order cancelled."""
+    WooCommerce's order.deleted: the order cancelled; each Shopify order linked to its
+    sold-to party, for its refunds."""
     from hub.api import InboundSpec
     from plugins.ecommerce.codecs.guests import guest_message_type
     from plugins.ecommerce.codecs.topics import PLATFORMS
     from plugins.ecommerce.deletions import DELETED, deletion_handler
     from plugins.ecommerce.guests import guest_handler
+    from plugins.ecommerce.refund_links import refund_link_listener
 
     handlers = {guest_message_type(platform): guest_handler for platform in PLATFORMS}
-    registry.add_inbound(InboundSpec({**handlers, DELETED: deletion_handler}))
+    registry.add_inbound(InboundSpec({**handlers, DELETED: deletion_handler}, refund_link_listener))
 
 
 @hookimpl

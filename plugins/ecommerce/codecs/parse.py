@@ -40,6 +40,7 @@ from plugins.ecommerce.codecs.positions import number_lines
 from plugins.ecommerce.codecs.topics import (
     DELETED_TOPICS,
     PLATFORMS,
+    SHOPIFY_POLLED_REFUND_TOPIC,
     WOOCOMMERCE_REFUND_TOPIC,
     Topic,
     poll_topic,
@@ -151,8 +152,13 @@ def _webhook_documents(envelope: dict[str, Any], payload: bytes, where: _Where) 
 
 
 def _refunds_of(order: RawDocument, where: _Where, prefix: str) -> list[RawDocument]:
-    """The refunds a WooCommerce order lists, each a document read with its order."""
-    if order.message_type.split(":")[0] != "woocommerce" or "order" not in order.body:
+    """The refunds an order lists, each a document of its own: a WooCommerce order's
+    (WooCommerce has no refund webhook), read with its order; and a polled Shopify
+    order's, which are Shopify refund objects as the ``refunds/create`` webhook sends
+    them: a reconcile poll finds in its orders the refunds whose webhook was lost."""
+    platform = order.message_type.split(":")[0]
+    polled_shopify = platform == "shopify" and order.control.get("resource") == "orders"
+    if (platform != "woocommerce" and not polled_shopify) or "order" not in order.body:
         return []
     refunds = order.body["order"].get("refunds")
     if refunds is None:
@@ -160,14 +166,21 @@ def _refunds_of(order: RawDocument, where: _Where, prefix: str) -> list[RawDocum
     if not isinstance(refunds, list):
         raise where.error(f"{prefix}.refunds", "must be a list")
     documents = []
-    topic = WOOCOMMERCE_REFUND_TOPIC
+    topic = SHOPIFY_POLLED_REFUND_TOPIC if polled_shopify else WOOCOMMERCE_REFUND_TOPIC
     for index, refund in enumerate(refunds):
-        refund_id, _ = _identity(refund, topic, where, f"{prefix}.refunds.{index}")
+        refund_id, created = _identity(refund, topic, where, f"{prefix}.refunds.{index}")
+        document_id = f"{order.body['shop']}:{refund_id}"
+        if polled_shopify:
+            control = {**order.control, "topic": topic.name, "resource": "refunds", "modified_at": str(created)}
+            documents.append(RawDocument(
+                system=PLUGIN, message_type=topic.message_type, document_id=document_id, format="json",
+                body={"shop": order.body["shop"], "refund": refund}, control=control, source=order.source,
+                payload=order.payload, dedupe_key=f"shopify:{order.body['shop']}:poll:refunds:{refund_id}:{created}"))
+            continue
         control = {**order.control, "topic": topic.name, "order_id": order.document_id}
         control.pop("modified_at", None)
         documents.append(RawDocument(
-            system=PLUGIN, message_type=topic.message_type, document_id=f"{order.body['shop']}:{refund_id}",
-            format="json",
+            system=PLUGIN, message_type=topic.message_type, document_id=document_id, format="json",
             body={**order.body, "refund": refund}, control=control, source=order.source, payload=order.payload,
             dedupe_key=f"{order.dedupe_key}:refund:{refund_id}"))
     return documents

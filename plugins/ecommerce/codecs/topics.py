@@ -103,6 +103,8 @@ def poll_topic(platform: PlatformName, resource: str) -> Topic | None:
 
 
 WOOCOMMERCE_REFUND_TOPIC = Topic("woocommerce", WOOCOMMERCE_REFUND, "refund")
+SHOPIFY_POLLED_REFUND_TOPIC = Topic("shopify", "refunds/poll", "refund")
+"""The topic of the refunds a polled Shopify order lists (as ``poll_topic`` names them)."""
 
 
 def message_types() -> tuple[str, ...]:

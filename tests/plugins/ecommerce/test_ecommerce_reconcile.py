@@ -96,3 +96,23 @@ def test_an_unknown_shop_or_time_is_refused(hub: LiveHub) -> None:
         hub.cli_json("shop", "sync", "nowhere")
     with pytest.raises(RuntimeError, match="not an ISO 8601 time"):
         hub.cli_json("shop", "sync", "eu", "--since", "yesterday")
+
+
+def test_a_shopify_refund_whose_webhook_was_lost_is_found_in_its_polled_order(sim: ShopSimulator,
+                                                                              hub: LiveHub) -> None:
+    anna = sim.create_customer("eu", **ANNA)
+    placed = sim.place_order("eu", TWO_VALVES, customer_id=anna["id"])
+    assert sim.wait_for_deliveries()
+    assert hub.work_until(lambda: hub.count("sales_order") == 1, timeout=30)
+    sim.set_chaos(drop=1.0, seed=1)
+    refund = sim.refund("eu", placed["id"], [{"sku": TWO_VALVES[0]["sku"], "quantity": 1}], note="one was bent")
+    assert sim.wait_for_deliveries()
+    assert hub.count("sales_order") == 1  # the refund's webhook was dropped
+
+    found = sync(hub, "eu", "--since", SINCE)
+    assert "waiting" not in documents(found) and hub.count("sales_order") == 2
+    with hub.context("ecommerce").reading() as transaction:
+        returned = transaction.find("sales_order", f"eu:{placed['id']}:{refund['id']}")
+        assert returned is not None and transaction.document(returned).order_type == "return"
+    assert set(documents(sync(hub, "eu", "--since", SINCE))) <= {"duplicate"}
+    assert hub.count("sales_order") == 2
