@@ -41,6 +41,7 @@ from hub.core.errors import (
     Problem,
     StaleUpdateError,
     TransientError,
+    UnresolvedReferenceError,
 )
 from hub.core.inbound.outcome import IngestOutcome, summarise
 from hub.core.inbound.pool import IngestJob, IngestPool, IngestPoolError, PoolResult
@@ -369,6 +370,7 @@ __all__ = [
     "TransportSpec",
     "UnitCode",
     "UnitConversion",
+    "UnresolvedReferenceError",
     "UsageBilling",
     "Verify",
     "accept_payload",

@@ -5,8 +5,8 @@ could read, so this handler, inside the transaction that posts the delivery, fin
 order the hub made of it (key map: ``sales_order`` and ``SHOP:ID``) and writes it back
 through master data as cancelled, with a status history entry saying the shop deleted
 it: the same change a cancellation in the shop makes, which the ERP then receives as
-one. An order the hub does not know is refused with that reason (recorded as failed,
-to be replayed with ``hub inbound replay`` once the order has arrived).
+one. A deletion that overtakes its order (webhooks arrive out of order) waits for it
+(``hub inbound list --state waiting``) and cancels it the moment it is posted.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from hub.api import (
     RawDocument,
     SalesOrder,
     StatusChange,
+    UnresolvedReferenceError,
     utcnow,
 )
 from plugins.ecommerce.settings import PLUGIN
@@ -35,8 +36,9 @@ def deletion_handler(context: PluginContext) -> MessageHandler:
         where = f"shop {raw.body.get('shop')} {raw.message_type} {raw.document_id}"
         hub_id = transaction.find("sales_order", raw.document_id)
         if hub_id is None:
-            raise DocumentError(where, "order.id", f"order {raw.document_id} is not known to the hub, so it"
-                                                   " cannot be cancelled; replay this delivery once it has arrived")
+            raise UnresolvedReferenceError(where, "order.id", f"order {raw.document_id} is not known to the hub"
+                                                              " yet; it is cancelled when it arrives",
+                                           (PLUGIN, "sales_order", raw.document_id))
         order = transaction.document(hub_id)
         if not isinstance(order, SalesOrder):
             raise DocumentError(where, "order.id", f"{hub_id} is a {order.doc_type}, not a sales order")

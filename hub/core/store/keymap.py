@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from hub.core.errors import HubError
 from hub.core.model.base import utcnow
+from hub.core.model.registry import DOCUMENT_TYPES
 from hub.core.store.bulk import insert_columns, one_of
 from hub.core.store.tables import KeyMapRow
 
@@ -62,9 +63,11 @@ def _lookup_many(backend: str) -> sa.Select[str, str]:
 
 @lru_cache(maxsize=4)
 def _external_ids_of(backend: str) -> sa.Select[str, str, str]:
+    # A link under an object type that is no document type is a lookup aid of a plugin
+    # (a guest's e-mail, the order a refund names), not an id the document has.
     return (
         sa.select(key_map.c.hub_id, key_map.c.system, key_map.c.external_id)
-        .where(one_of(backend, key_map.c.hub_id, "b_hub_ids"))
+        .where(one_of(backend, key_map.c.hub_id, "b_hub_ids"), key_map.c.object_type.in_(list(DOCUMENT_TYPES)))
         .order_by(key_map.c.created_at, key_map.c.external_id)
     )
 
@@ -95,7 +98,8 @@ def reverse_lookup(conn: sa.Connection, system: str, object_type: str, hub_id: s
 
 
 def external_ids_of(conn: sa.Connection, hub_ids: Iterable[str]) -> dict[str, dict[str, list[str]]]:
-    """hub id -> system -> external ids, for several documents at once."""
+    """hub id -> system -> external ids, for several documents at once: the links under
+    a document type, not a plugin's lookup aids (``link`` under another object type)."""
     result: dict[str, dict[str, list[str]]] = {hub_id: {} for hub_id in hub_ids}
     if result:
         for hub_id, system, external_id in conn.execute(

@@ -36,7 +36,7 @@ from plugins.ecommerce.codecs import jsontext
 from plugins.ecommerce.codecs.amounts import AmountError, price_lines
 from plugins.ecommerce.codecs.envelope import DELIVERY_FIELDS, POLL_ENVELOPE, WEBHOOK_ENVELOPE, poll_envelope
 from plugins.ecommerce.codecs.guests import guest_of
-from plugins.ecommerce.codecs.positions import number_lines
+from plugins.ecommerce.codecs.positions import number_lines, number_refund_lines
 from plugins.ecommerce.codecs.topics import (
     DELETED_TOPICS,
     PLATFORMS,
@@ -174,7 +174,8 @@ def _refunds_of(order: RawDocument, where: _Where, prefix: str) -> list[RawDocum
             control = {**order.control, "topic": topic.name, "resource": "refunds", "modified_at": str(created)}
             documents.append(RawDocument(
                 system=PLUGIN, message_type=topic.message_type, document_id=document_id, format="json",
-                body={"shop": order.body["shop"], "refund": refund}, control=control, source=order.source,
+                body={"shop": order.body["shop"], "refund": number_refund_lines(refund)}, control=control,
+                source=order.source,
                 payload=order.payload, dedupe_key=f"shopify:{order.body['shop']}:poll:refunds:{refund_id}:{created}"))
             continue
         control = {**order.control, "topic": topic.name, "order_id": order.document_id}
@@ -195,6 +196,10 @@ def _document(topic: Topic, shop: str, obj: dict[str, Any], document_id: str, mo
             obj = price_lines(number_lines(obj))
         except AmountError as exc:
             raise where.error(f"{prefix}.{exc.field}", exc.reason) from None
+    if topic.platform == "shopify" and topic.kind == "refund":
+        obj = number_refund_lines(obj)
+    if topic.platform == "woocommerce" and topic.kind == "order" and obj.get("customer_id") in (0, "0"):
+        obj = {key: value for key, value in obj.items() if key != "customer_id"}  # 0: a guest, no customer
     return RawDocument(system=PLUGIN, message_type=topic.message_type, document_id=f"{shop}:{document_id}",
                        format="json", body={"shop": shop, topic.kind: obj}, control=control, source=shop,
                        payload=payload, dedupe_key=dedupe_key)

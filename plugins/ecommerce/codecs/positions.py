@@ -5,8 +5,10 @@ number travels to the ERP, which keeps six digits of it (SAP's POSEX) and names 
 order's items by it in confirmations and deliveries, so the id cannot be the item
 number. The codec adds ``hub_position`` (1, 2, ...) to each of the order's line items,
 in the order the shop lists them, and the same number to each line of a fulfilment,
-found by its line item id; the mapping table takes the item number from it. Only the
-parsed body gets the field: the archived payload stays as the shop sent it.
+found by its line item id; the mapping table takes the item number from it. A refund
+is a return order of its own, so its lines are numbered 1, 2, ... in the order the
+refund lists them. Only the parsed body gets the field: the archived payload stays as
+the shop sent it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,16 @@ def number_lines(order: dict[str, Any]) -> dict[str, Any]:
     if isinstance(fulfilments, list):
         result["fulfillments"] = [_fulfilment(f, positions) for f in fulfilments]
     return result
+
+
+def number_refund_lines(refund: dict[str, Any]) -> dict[str, Any]:
+    """``refund`` with ``hub_position`` on its refund line items (a shallow copy; a refund
+    without a list of lines is as given)."""
+    lines = refund.get("refund_line_items")
+    if not isinstance(lines, list):
+        return refund
+    return {**refund, "refund_line_items": [{**line, POSITION: index} if isinstance(line, dict) else line
+                                            for index, line in enumerate(lines, start=1)]}
 
 
 def _fulfilment(fulfilment: Any, positions: dict[Any, int]) -> Any:

@@ -14,6 +14,7 @@ def test_link_lookup_and_reverse(hub_engine: sa.Engine) -> None:
         assert keymap.link(conn, ExternalKey("erp_sap", "partner", "0000100001"), "bp_A") is True
         assert keymap.link(conn, ExternalKey("erp_sap", "partner", "0000100001"), "bp_A") is False
         keymap.link(conn, ExternalKey("ecommerce", "partner", "shop-7"), "bp_A")
+        keymap.link(conn, ExternalKey("ecommerce", "guest", "anna@example.de"), "bp_A")  # a lookup aid, no id
     with hub_engine.connect() as conn:
         assert keymap.lookup(conn, "erp_sap", "partner", "0000100001") == "bp_A"
         assert keymap.lookup(conn, "erp_sap", "partner", "100001") is None

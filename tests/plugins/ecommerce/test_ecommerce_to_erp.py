@@ -75,3 +75,42 @@ def test_a_webhook_order_reaches_the_erp_simulator_once(
         # the ERP's confirmations, deliveries and invoices post onto the shop's orders
         hub.work_until(lambda: False, timeout=1.0)
         assert hub.cli_json("inbound", "list", "--state", "failed") == []
+
+
+def test_a_refund_and_a_cancellation_in_the_shops_reach_the_erp(
+        tmp_path: Path, shops: ShopSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over the IDoc channel, whose ORDERS05 names the order a return refers to (E1EDK02
+    qualifier 002); the SOAP channel's message has no field for it."""
+    monkeypatch.chdir(REPO)
+    with closing(ErpDemo(DemoStage(tmp_path / "erp", USER, PASSWORD, 20))) as erp, \
+            LiveHub(tmp_path / "hub", {"erp_sap": {**erp.settings, "order_channel": "idoc"},
+                                       "ecommerce": shop_settings(shops)},
+                    username=USER, password=PASSWORD, queue=QUICK_RETRIES) as hub:
+        erp.sim.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc", USER, SecretStr(PASSWORD))
+        hub.load("erp_sap", "products")
+        for shop in ("eu", "fr"):
+            shops.connect(shop, f"{hub.url}/ecommerce/{shop}/webhooks")
+        anna = shops.create_customer("eu", **ANNA)
+        kept = shops.place_order("eu", TWO_VALVES, customer_id=anna["id"])
+        dropped = shops.place_order("fr", TWO_VALVES, guest=GUEST)
+        assert shops.wait_for_deliveries()
+        kept_id, dropped_id = f"eu:{kept['id']}", f"fr:{dropped['id']}"
+
+        def erp_order(shop_id: str) -> str | None:
+            return erp_number(hub, "sales_order", shop_order_hub_id(hub, shop_id))
+
+        assert hub.work_until(lambda: bool(erp_order(kept_id) and erp_order(dropped_id)), timeout=30)
+        refund = shops.refund("eu", kept["id"], [{"sku": "400001", "quantity": 1}], note="one was bent")
+        shops.cancel("fr", dropped["id"])
+        assert shops.wait_for_deliveries()
+        returned_id = f"{kept_id}:{refund['id']}"
+
+        def settled() -> bool:
+            return bool(erp_order(returned_id)) and str(erp_order(dropped_id)).zfill(10) in erp.sim.state.cancelled
+
+        assert hub.work_until(settled, timeout=30), hub.cli_json("messages", "--state", "blocked")
+        returned = erp.sim.orders[str(erp_order(returned_id)).zfill(10)].request
+        assert returned.order_type == "RE"
+        assert str(returned.reference).lstrip("0") == str(erp_order(kept_id)).lstrip("0")
+        assert [(i.material.lstrip("0"), i.quantity) for i in returned.items] == [("400001", 1)]
+        assert len([o for o in erp.sim.orders.values() if o.request.order_type == "TA"]) == 2

@@ -77,7 +77,7 @@ def test_a_bad_or_missing_signature_is_refused_and_nothing_is_stored(sim: ShopSi
     # signed with the other shop's secret: each shop has its own
     assert post(hub, "eu", payload, {**headers, "X-Shopify-Hmac-Sha256": sign(payload, secret(sim, "fr"))}) \
         .status_code == 401
-    woo = body("woocommerce/order_created.json")
+    woo = body("woocommerce/order_created_guest.json")
     assert post(hub, "fr", woo, woocommerce_headers("order.created")).status_code == 401
     assert post(hub, "nowhere", payload, {**headers, "X-Shopify-Hmac-Sha256": sign(payload, secret(sim, "eu"))}) \
         .status_code == 404
@@ -235,11 +235,40 @@ def test_a_woocommerce_order_deleted_in_the_shop_is_cancelled(sim: ShopSimulator
         row["document_kind"] == "woocommerce:order.deleted" for row in rows)
 
 
-def test_the_deletion_of_an_order_the_hub_never_saw_is_recorded_as_failed(sim: ShopSimulator, hub: LiveHub) -> None:
-    payload = body("woocommerce/order_deleted.json")
-    headers = {**woocommerce_headers("order.deleted"), "X-WC-Webhook-Signature": sign(payload, secret(sim, "fr"))}
-    assert post(hub, "fr", payload, headers).status_code == 202
-    assert hub.work_until(lambda: len(inbound(hub, "--state", "failed")) == 1, timeout=10)
-    [failed] = inbound(hub, "--state", "failed")
-    assert "shop fr woocommerce:order.deleted fr:731" in str(failed["error"])
-    assert "order fr:731 is not known to the hub" in str(failed["error"])
+def test_a_deletion_that_overtakes_its_order_waits_for_it_and_cancels_it(sim: ShopSimulator, hub: LiveHub) -> None:
+    created = json.loads(body("woocommerce/order_created_guest.json"))
+    deleted = json.dumps({"id": created["id"]}).encode()
+    headers = {**woocommerce_headers("order.deleted", "d-2"),
+               "X-WC-Webhook-Signature": sign(deleted, secret(sim, "fr"))}
+    assert post(hub, "fr", deleted, headers).status_code == 202
+    assert hub.work_until(lambda: len(inbound(hub, "--state", "waiting")) == 1, timeout=10)
+    [waiting] = inbound(hub, "--state", "waiting")
+    assert "shop fr woocommerce:order.deleted fr:731" in str(waiting["error"])
+    assert "order fr:731 is not known to the hub yet" in str(waiting["error"])
+
+    order = body("woocommerce/order_created_guest.json")
+    headers = {**woocommerce_headers("order.created", "d-1"), "X-WC-Webhook-Signature": sign(order, secret(sim, "fr"))}
+    assert post(hub, "fr", order, headers).status_code == 202
+    assert hub.work_until(lambda: getattr(order_of(hub, "fr:731"), "status", None) == "cancelled", timeout=10), \
+        (order_of(hub, "fr:731"), [(r["document_kind"], r["status"], r["error"]) for r in inbound(hub)])
+    assert inbound(hub, "--state", "waiting") == [] and inbound(hub, "--state", "failed") == []
+
+
+def test_an_order_of_a_customer_not_known_yet_waits_for_the_customer(sim: ShopSimulator, hub: LiveHub) -> None:
+    order = body("woocommerce/order_created.json")
+    headers = {**woocommerce_headers("order.created", "d-3"), "X-WC-Webhook-Signature": sign(order, secret(sim, "fr"))}
+    assert post(hub, "fr", order, headers).status_code == 202
+    assert hub.work_until(lambda: len(inbound(hub, "--state", "waiting")) == 1, timeout=10)
+    [waiting] = inbound(hub, "--state", "waiting")
+    assert "partner 'fr:12' of ecommerce is not in the key map" in str(waiting["error"])
+
+    customer = body("woocommerce/customer_created.json")
+    headers = {**woocommerce_headers("customer.created", "d-4"),
+               "X-WC-Webhook-Signature": sign(customer, secret(sim, "fr"))}
+    assert post(hub, "fr", customer, headers).status_code == 202
+    assert hub.work_until(lambda: order_of(hub, "fr:727") is not None, timeout=10)
+    with hub.context("ecommerce").reading() as transaction:
+        claire = transaction.find("partner", "fr:12")
+    stored = order_of(hub, "fr:727")
+    assert stored is not None and stored.sold_to_hub_id == claire
+    assert {row["status"] for row in inbound(hub)} == {"posted"}
