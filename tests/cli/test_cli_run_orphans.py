@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
+import subprocess
 import threading
 import time
 from pathlib import Path
 
-from hub.core.queue.runner import stop_when_orphaned
+from hub.core.queue.runner import stop_when_orphaned, worker_process_main
+from hub.core.settings import HubSettings
 from hub.core.store import migrate
 from hub.core.store.db import create_engine
 from hub.testing.scheduled import HubProcess
@@ -56,3 +59,19 @@ def test_a_worker_whose_parent_is_another_process_stops() -> None:
     stop = threading.Event()
     stop_when_orphaned(parent=-1, stop=stop, every=0.01)
     assert stop.wait(2)
+
+
+def test_a_worker_whose_parent_died_before_it_started_watching_stops(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    engine = create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # the pid of a hub run that died while its worker was still starting
+    settings = HubSettings(database_url=url, mappings_dir=tmp_path / "mappings",
+                           disabled_plugins=["erp_sap", "ecommerce", "loyalty_pos"])
+    worker = multiprocessing.get_context("spawn").Process(
+        target=worker_process_main, args=(settings, {}, "late"), kwargs={"parent": gone.pid})
+    worker.start()
+    worker.join(timeout=60)
+    assert worker.exitcode == 0, "the worker went on without its hub run"

@@ -66,10 +66,15 @@ def stop_when_orphaned(parent: int, stop: threading.Event, every: float = ORPHAN
 
 
 def worker_process_main(
-    settings: HubSettings, plugin_modules: dict[str, str], name: str, ready: Any = None, posts_inbox: bool = False
+    settings: HubSettings, plugin_modules: dict[str, str], name: str, ready: Any = None, posts_inbox: bool = False,
+    parent: int | None = None,
 ) -> None:
     """Entry point of one worker process: build a runtime, work until SIGTERM, or until
     the process that started it is gone.
+
+    ``parent`` is the pid of that process, as it gave it: asked here, it would be the
+    adopter's already when the parent died while this process was still starting (under
+    load that takes seconds), and the worker would never notice it was orphaned.
 
     ``ready`` (a multiprocessing Event) is set once the drain handlers are installed.
     ``posts_inbox``: this process also runs the inbox poster (``hub.core.inbound.inbox``),
@@ -79,7 +84,7 @@ def worker_process_main(
     configure_logging(settings.log_format)
     stop = threading.Event()
     install_drain_handlers(stop.set)
-    stop_when_orphaned(os.getppid(), stop)
+    stop_when_orphaned(os.getppid() if parent is None else parent, stop)
     if ready is not None:
         ready.set()
     extra: dict[str, object] = {plugin: import_module(module) for plugin, module in plugin_modules.items()}
@@ -127,7 +132,8 @@ def run_processes(
     def start(index: int) -> multiprocessing.process.BaseProcess:
         ready[index] = context.Event()
         process = context.Process(target=worker_process_main,
-                                  args=(settings, modules, f"p{index}", ready[index], post_inbox and index == 0),
+                                  args=(settings, modules, f"p{index}", ready[index], post_inbox and index == 0,
+                                        os.getpid()),
                                   name=f"hub-worker-{index}")
         process.start()
         return process
