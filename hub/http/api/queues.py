@@ -137,7 +137,7 @@ def _act(hub: ApiServices, action: Any, *args: Any) -> Response:
             result = action(conn, *args, utcnow())
     except DocumentError as exc:
         raise ApiRefusal(409, str(exc), kind="conflict") from None
-    return _json(result)
+    return _json(Action.model_validate(result).model_dump(mode="json"))
 
 
 ACTION_RESPONSES = responses(not_found="No such message or queue.",

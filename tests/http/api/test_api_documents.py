@@ -31,7 +31,8 @@ def test_a_created_document_is_read_back_by_hub_id_and_by_its_external_id(live_a
 
 def test_a_create_is_queued_to_every_target_system_in_its_own_transaction(live_api: LiveApi) -> None:
     with live_api.client("write") as api:
-        hub_id = api.post("/partner", json=organisation("Queued AG"), headers={"Idempotency-Key": "q1"}).json()["hub_id"]
+        created = api.post("/partner", json=organisation("Queued AG"), headers={"Idempotency-Key": "q1"})
+    hub_id = created.json()["hub_id"]
     queued = live_api.messages_of(hub_id)
     assert [(m["system"], m["queue"], m["version"], m["status"]) for m in queued] == [
         ("erp_sap", f"erp_sap:partner:{hub_id}", 1, "queued")]
