@@ -4,13 +4,19 @@ A key is random (256 bits) and stored only as its SHA-256, so a copy of the data
 gives no one a client's key. Each key has one scope, and the scopes are ordered:
 ``read`` may call every GET, ``write`` also creates and updates documents, ``admin``
 also acts on the replication queues (retry, skip, replay). Looking a key up costs one
-hash and one indexed read; a revoked key is refused from the next request on.
+hash and one indexed read; a genuine key is then trusted for ``KEY_CACHE_SECONDS`` per
+process, so a busy client does not pay even that. That is also the bound on
+revocation: the process that revokes a key forgets it at once, every other process
+(the ``hub run`` serving the API, when ``hub api-key revoke`` ran in a shell) refuses
+it within ``KEY_CACHE_SECONDS``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -26,6 +32,7 @@ SCOPES: tuple[Scope, ...] = ("read", "write", "admin")
 """Every scope, weakest first: a key's scope includes every scope before it."""
 PREFIX = "hubk_"
 MAX_KEY_LENGTH = 100
+KEY_CACHE_SECONDS = 5.0
 _SHOWN = (api_keys.c.id, api_keys.c.name, api_keys.c.scope, api_keys.c.created_at, api_keys.c.revoked_at)
 
 
@@ -104,6 +111,7 @@ def revoke_key(engine: sa.Engine, key_id: str) -> KeyInfo:
         row = conn.execute(sa.select(*_SHOWN).where(api_keys.c.id == key_id)).one_or_none()
     if row is None:
         raise NotFoundError(f"no REST API key has the id {key_id!r} (see hub api-key list)")
+    BOOK.forget(key_id)
     return KeyInfo(*row)
 
 
@@ -114,3 +122,43 @@ def client_of(conn: sa.Connection, key: str) -> ApiClient | None:
     row = conn.execute(sa.select(api_keys.c.id, api_keys.c.name, api_keys.c.scope).where(
         api_keys.c.key_hash == digest(key), api_keys.c.revoked_at.is_(None))).one_or_none()
     return None if row is None else ApiClient(row.id, row.name, row.scope)
+
+
+class KeyBook:
+    """The genuine keys this process read lately (by their hash), for ``KEY_CACHE_SECONDS``."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[ApiClient, float]] = {}
+        self._forgotten = 0
+        self._lock = threading.Lock()
+
+    def remembered(self, key: str) -> ApiClient | None:
+        """The client of ``key`` if it was read genuine lately (no database read)."""
+        with self._lock:
+            hit = self._known.get(digest(key))
+        return hit[0] if hit is not None and time.monotonic() < hit[1] else None
+
+    def client_of(self, engine: sa.Engine, key: str) -> ApiClient | None:
+        """The client of ``key``: from memory, or read (and then remembered)."""
+        found = self.remembered(key)
+        if found is not None:
+            return found
+        with self._lock:
+            forgotten = self._forgotten
+        with engine.connect() as conn:
+            found = client_of(conn, key)
+        if found is not None:
+            with self._lock:
+                if forgotten == self._forgotten:  # a read racing a revocation here is not kept
+                    self._known[digest(key)] = (found, time.monotonic() + KEY_CACHE_SECONDS)
+        return found
+
+    def forget(self, key_id: str) -> None:
+        """Stop trusting the key ``key_id`` in this process (it was just revoked)."""
+        with self._lock:
+            self._known = {d: hit for d, hit in self._known.items() if hit[0].key_id != key_id}
+            self._forgotten += 1
+
+
+BOOK = KeyBook()
+"""The keys this process trusts; shared by the API and ``revoke_key``."""

@@ -2,20 +2,22 @@
 Bearer KEY`` or ``X-API-Key: KEY``, whose scope covers the endpoint.
 
 No key, or an unknown or revoked one, is 401; a key whose scope is too small is 403.
-Either is logged at WARNING with method, path and reason, never with the key. The
-key is looked up in a worker thread (FastAPI runs sync dependencies there).
+Either is logged at WARNING with method, path and reason, never with the key. A key
+read lately is trusted from memory (``hub.core.restapi.keys.KeyBook``); otherwise it
+is looked up in a worker thread.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from hub.core.restapi.keys import ApiClient, Scope, client_of, grants
+from hub.core.restapi.keys import BOOK, ApiClient, Scope, grants
 from hub.http.api.problems import ApiRefusal
 from hub.http.api.services import ApiServices, services
 
@@ -34,17 +36,16 @@ def _refuse(request: Request, status: int, reason: str) -> ApiRefusal:
                       else "forbidden")
 
 
-def require(scope: Scope) -> Callable[..., ApiClient]:
+def require(scope: Scope) -> Callable[..., Awaitable[ApiClient]]:
     """A dependency that lets a request through only with a key of ``scope`` or more."""
 
-    def check(request: Request, hub: Annotated[ApiServices, Depends(services)],
+    async def check(request: Request, hub: Annotated[ApiServices, Depends(services)],
               bearer_credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
               header_key: Annotated[str | None, Security(api_key_header)]) -> ApiClient:
         key = bearer_credentials.credentials if bearer_credentials else header_key
         if not key:
             raise _refuse(request, 401, "missing API key (Authorization: Bearer KEY, or X-API-Key)")
-        with hub.reader.connect() as conn:
-            client = client_of(conn, key)
+        client = BOOK.remembered(key) or await run_in_threadpool(BOOK.client_of, hub.reader, key)
         if client is None:
             raise _refuse(request, 401, "unknown or revoked API key")
         if not grants(client.scope, scope):

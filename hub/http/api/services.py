@@ -36,8 +36,9 @@ class ApiServices:
         return ApiWrites(self.engine, self.runtime.shared_masterdata)
 
 
-def services(request: Request) -> ApiServices:
-    """The services of the API app serving ``request`` (a FastAPI dependency)."""
+async def services(request: Request) -> ApiServices:
+    """The services of the API app serving ``request`` (a FastAPI dependency; async, so
+    FastAPI does not hand it to a worker thread)."""
     found = request.app.state.services
     assert isinstance(found, ApiServices), "the API app is built by hub.http.api.build_api"
     return found
