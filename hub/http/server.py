@@ -78,7 +78,8 @@ def rest_api(runtime: HubRuntime) -> Mount:
     from hub.http.api import MAX_BODY_BYTES, PREFIX, build_api, refusal_answer
 
     policy = RoutePolicy(PUBLIC, MAX_BODY_BYTES, None)
-    return Mount(PREFIX, app=Timed(RouteGate(build_api(runtime), policy, refusal_answer), "hub", PREFIX))
+    return Mount(PREFIX, app=Timed(RouteGate(build_api(runtime), policy, refusal_answer), "hub", PREFIX,
+                                   mounted=True))
 
 
 def log_routes(url: str, specs: list[RouteSpec], settings: HttpSettings) -> None:

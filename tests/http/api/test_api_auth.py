@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 from live_api import LiveApi, organisation
+from prometheus_client.parser import text_string_to_metric_families
 
 from hub.core.restapi.keys import list_keys, revoke_key
 
@@ -60,3 +61,29 @@ def test_the_description_and_its_page_are_public(live_api: LiveApi) -> None:
         "application/problem+json"}
     page = httpx.get(f"{live_api.url}/docs")
     assert page.status_code == 200 and "/api/v1/openapi.json" in page.text
+
+
+def _request_counts(live_api: LiveApi) -> dict[tuple[str, str], float]:
+    """(API route, status) -> requests timed, from the hub's /metrics (open: no Basic auth set)."""
+    answer = httpx.get(live_api.url.removesuffix("/api/v1") + "/metrics")
+    counts: dict[tuple[str, str], float] = {}
+    for family in text_string_to_metric_families(answer.text):
+        for sample in family.samples:
+            if sample.name == "hub_http_request_duration_seconds_count" and sample.labels["route"].startswith("/api"):
+                key = (sample.labels["route"], sample.labels["status"])
+                counts[key] = counts.get(key, 0) + sample.value
+    return counts
+
+
+def test_requests_are_timed_by_the_declared_api_route_not_by_the_path_sent(live_api: LiveApi) -> None:
+    before = _request_counts(live_api)
+    with live_api.client("read") as api:
+        api.get("/partner/bp_ONE")
+        api.get("/partner/bp_TWO")
+        api.get("/made/up/path")
+    with live_api.client(None) as api:
+        api.get("/partner/bp_THREE")
+    after = _request_counts(live_api)
+    grown = {key: after[key] - before.get(key, 0) for key in after if after[key] != before.get(key, 0)}
+    assert grown == {("/api/v1/partner/{ident}", "404"): 2, ("/api/v1", "404"): 1,
+                     ("/api/v1/partner/{ident}", "401"): 1}
