@@ -74,11 +74,14 @@ def build_app(runtime: HubRuntime, role: SchedulerRole | None = None) -> Starlet
 def rest_api(runtime: HubRuntime) -> Mount:
     """The canonical REST API at ``/api/v1``: the gate holds its bodies to the API's limit
     and answers its refusals as problem+json; the API checks keys and scopes per endpoint
-    (its auth is the app's own, so the gate asks no credentials: ``PUBLIC`` here)."""
-    from hub.http.api import MAX_BODY_BYTES, PREFIX, build_api, refusal_answer
+    (its auth is the app's own, so the gate asks no credentials: ``PUBLIC`` here). The
+    app is built on the first request (``hub.http.api.lazy``): a server that is never
+    asked for it does not pay for FastAPI and its schemas."""
+    from hub.http.api import MAX_BODY_BYTES, PREFIX
+    from hub.http.api.lazy import LazyApi, refusal_answer
 
     policy = RoutePolicy(PUBLIC, MAX_BODY_BYTES, None)
-    return Mount(PREFIX, app=Timed(RouteGate(build_api(runtime), policy, refusal_answer), "hub", PREFIX,
+    return Mount(PREFIX, app=Timed(RouteGate(LazyApi(runtime), policy, refusal_answer), "hub", PREFIX,
                                    mounted=True))
 
 
