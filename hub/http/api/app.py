@@ -7,10 +7,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp
 
 from hub import __version__
 from hub.core.runtime import HubRuntime
 from hub.http.api import PREFIX, documents, partners, problems, queues
+from hub.http.api.auth import KeyCheck
 from hub.http.api.services import ApiServices
 
 DESCRIPTION = """The canonical documents of CRM Hub, read and written through master data
@@ -55,3 +57,13 @@ def build_api(runtime: HubRuntime) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to shape the schema
     return app
+
+
+def serve_api(runtime: HubRuntime) -> ASGIApp:
+    """The REST API of ``runtime`` as the server mounts it: behind its key check (the
+    description and its page stay public)."""
+    app = build_api(runtime)
+    public = frozenset(p for p in (app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url) if p)
+    services = app.state.services
+    assert isinstance(services, ApiServices)
+    return KeyCheck(app, services, public)

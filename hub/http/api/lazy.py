@@ -10,7 +10,6 @@ straight to it.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -19,22 +18,19 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from hub.core.errors import RequestRefused
 from hub.core.runtime import HubRuntime
 
-if TYPE_CHECKING:
-    from fastapi import FastAPI
-
 
 class LazyApi:
     """ASGI app that builds the REST API of ``runtime`` when first called."""
 
     def __init__(self, runtime: HubRuntime) -> None:
         self.runtime = runtime
-        self._app: FastAPI | None = None
+        self._app: ASGIApp | None = None
         self._lock = asyncio.Lock()
 
-    def _build(self) -> FastAPI:
-        from hub.http.api.app import build_api
+    def _build(self) -> ASGIApp:
+        from hub.http.api.app import serve_api
 
-        return build_api(self.runtime)
+        return serve_api(self.runtime)
 
     async def app(self) -> ASGIApp:
         """The API app, built now if it was not yet."""
