@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, Field, create_model
 from starlette.responses import Response
 
@@ -46,11 +47,10 @@ def document_response(data: dict[str, Any], version: int, status: int = 200,
                     headers={"ETag": etag(version), **(headers or {})})
 
 
-def _stored_or_refused(document: Document) -> None:
+def refuse_unstorable(document: Document) -> None:
+    """A 422 naming every value of ``document`` the store could not keep (``hub.http.api.bodies``)."""
     problems = unstorable(document.model_dump(mode="json"))
     if problems:
-        from fastapi.exceptions import RequestValidationError
-
         raise RequestValidationError([{"loc": tuple(p.loc), "msg": p.message, "type": p.type} for p in problems])
 
 
@@ -58,7 +58,7 @@ def page_model(doc_type: str, model: type[Document]) -> type[BaseModel]:
     """The schema of one page of ``doc_type`` documents."""
     return create_model(
         f"{model.__name__}Page",
-        items=(list[model], Field(description="Oldest change first.")),  # type: ignore[valid-type]  # a class made per document type
+        items=(list[model], Field(description="Oldest change first.")),  # type: ignore[valid-type]  # the route's document class, a variable
         next_cursor=(str | None, Field(description="Send back as `cursor` for the next page, now or later (new "
                                                    "changes come after it); null when no page was read yet.")),
         more=(bool, Field(description="Whether more documents follow the cursor now.")),
@@ -122,7 +122,7 @@ def document_routes(doc_type: str, model: type[Document]) -> APIRouter:
             key = check_key(idempotency_key)
         except DocumentError as exc:
             raise invalid("header", "Idempotency-Key", exc.reason) from None
-        _stored_or_refused(document)
+        refuse_unstorable(document)
         body = await request.body()
         keyed = KeyedRequest(client.key_id, key, "POST", request.url.path, body)
         written = await run_in_threadpool(hub.writes.create, document, keyed)
@@ -150,7 +150,7 @@ def document_routes(doc_type: str, model: type[Document]) -> APIRouter:
             raise ApiRefusal(428, "send If-Match with the ETag of the version this change is based on (or *)",
                              kind="precondition-required")
         versions = if_match_versions(if_match)
-        _stored_or_refused(document)
+        refuse_unstorable(document)
         written = hub.writes.update(doc_type, ident, document, versions)
         return document_response(written.document, written.version)
 
