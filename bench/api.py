@@ -96,7 +96,9 @@ def api_server(database_url: str, folder: Path) -> Iterator[str]:
         assert child.stdout is not None and child.stdin is not None
         if child.stdout.readline().strip() != "ready":
             raise RuntimeError("the API server did not start")
-        yield f"http://127.0.0.1:{port}/api/v1"
+        base_url = f"http://127.0.0.1:{port}/api/v1"
+        httpx.get(f"{base_url}/openapi.json", timeout=120).raise_for_status()  # the first request builds the API
+        yield base_url
     finally:
         if child.stdin:
             child.stdin.close()
