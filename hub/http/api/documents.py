@@ -117,7 +117,10 @@ def document_routes(doc_type: str, model: type[Document]) -> APIRouter:
     ) -> Response:
         """Create the document through master data (source system `api`); every target
         system gets it through its queue, written in the same transaction. The answer
-        carries the hub id, the version (also as ETag) and `Location`."""
+        carries the hub id, the version (also as ETag) and `Location`. `hub_id` and
+        `version` are the hub's to give: leave them out. `external_ids` may name the
+        document's ids in other systems (`{"system": "crm", "id": "C-1"}`), by which it
+        can then be read (`crm:C-1`)."""
         try:
             key = check_key(idempotency_key)
         except DocumentError as exc:
