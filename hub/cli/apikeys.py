@@ -56,7 +56,8 @@ def list_api_keys(runtime: HubRuntime, as_json: bool) -> None:
 @json_option
 @pass_runtime
 def revoke(runtime: HubRuntime, key_id: str, as_json: bool) -> None:
-    """Revoke key KEY_ID (see ``hub api-key list``): refused from the next request on."""
+    """Revoke key KEY_ID (see ``hub api-key list``): a running hub refuses it within 5 seconds
+    (it trusts a key it read lately that long)."""
     row = revoke_key(runtime.require_schema(), key_id).as_dict()
     if as_json:
         print_json(row)
