@@ -92,8 +92,8 @@ def run_retention(runtime: HubRuntime) -> None:
     """Core job: purge what retention allows (see ``hub.core.queue.retention``), and the
     receipts of subscriptions whose messages can no longer come again."""
     result = purge(runtime.engine, runtime.settings.queue, utcnow())
-    log.info("retention: purged %d messages, %d inbound payloads and %d subscription receipts",
-             result.messages, result.payloads, result.receipts)
+    log.info("retention: purged %d messages, %d inbound payloads, %d subscription receipts and %d idempotency"
+             " keys", result.messages, result.payloads, result.receipts, result.idempotency_keys)
 
 
 def hub_jobs(runtime: HubRuntime) -> dict[str, ScheduledJob]:

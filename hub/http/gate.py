@@ -12,11 +12,12 @@ WARNING with address, method, path and reason, never with what the peer sent.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import PlainTextResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.core.errors import AuthenticationError, RequestRefused
@@ -31,12 +32,17 @@ log = logging.getLogger("hub.http")
 REALM = 'realm="crm-hub"'
 
 
+RefusalAnswer = Callable[[RequestRefused, Scope], Response]
+"""How a route answers what the gate refuses, when not in plain text (the REST API's problem+json)."""
+
+
 class RouteGate:
     """ASGI app that lets a request through to ``handler`` only as ``policy`` allows."""
 
-    def __init__(self, handler: ASGIApp, policy: RoutePolicy) -> None:
+    def __init__(self, handler: ASGIApp, policy: RoutePolicy, answer: RefusalAnswer | None = None) -> None:
         self.handler = handler
         self.policy = policy
+        self.answer = answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,6 +93,9 @@ class RouteGate:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, refusal: RequestRefused) -> None:
         log.warning("refused %s %s from %s: %s", scope["method"], _path(scope), _client(scope), refusal.reason)
+        if self.answer is not None:
+            await self.answer(refusal, scope)(scope, receive, send)
+            return
         headers = {"Connection": "close"}
         if isinstance(refusal, AuthenticationError):
             challenge = _challenge(self.policy)

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.routing import Route, request_response
+from starlette.routing import BaseRoute, Mount, Route, request_response
 
-from hub.core.plugins.authentication import ApiKey, Basic, Public, Verify
+from hub.core.plugins.authentication import PUBLIC, ApiKey, Basic, Public, Verify
 from hub.core.plugins.registry import RouteSpec
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HttpSettings
@@ -60,13 +60,29 @@ def route_policy(spec: RouteSpec, settings: HttpSettings, plugin: str = "hub") -
 def build_app(runtime: HubRuntime, role: SchedulerRole | None = None) -> Starlette:
     """The ASGI app of ``runtime``: core endpoints and every plugin route, each gated and timed."""
     settings = runtime.settings.http
-    routes = [Route(spec.path, Timed(RouteGate(request_response(spec.handler), route_policy(spec, settings, plugin)),
-                                     plugin, spec.path),
-                    methods=list(spec.methods))
-              for plugin, spec in plugin_routes(runtime, role)]
+    routes: list[BaseRoute] = [
+        Route(spec.path, Timed(RouteGate(request_response(spec.handler), route_policy(spec, settings, plugin)),
+                               plugin, spec.path),
+              methods=list(spec.methods))
+        for plugin, spec in plugin_routes(runtime, role)]
+    routes.append(rest_api(runtime))
     app = Starlette(routes=routes)
     app.state.runtime = runtime
     return app
+
+
+def rest_api(runtime: HubRuntime) -> Mount:
+    """The canonical REST API at ``/api/v1``: the gate holds its bodies to the API's limit
+    and answers its refusals as problem+json; the API checks keys and scopes per endpoint
+    (its auth is the app's own, so the gate asks no credentials: ``PUBLIC`` here). The
+    app is built on the first request (``hub.http.api.lazy``): a server that is never
+    asked for it does not pay for FastAPI and its schemas."""
+    from hub.http.api import MAX_BODY_BYTES, PREFIX
+    from hub.http.api.lazy import LazyApi, refusal_answer
+
+    policy = RoutePolicy(PUBLIC, MAX_BODY_BYTES, None)
+    return Mount(PREFIX, app=Timed(RouteGate(LazyApi(runtime), policy, refusal_answer), "hub", PREFIX,
+                                   mounted=True))
 
 
 def log_routes(url: str, specs: list[RouteSpec], settings: HttpSettings) -> None:
@@ -86,6 +102,8 @@ def log_routes(url: str, specs: list[RouteSpec], settings: HttpSettings) -> None
         if routes := named(kind):
             log.info("%s for %s: %s", what, _routes(routes), ", ".join(routes))
     log.info("public routes: %s", ", ".join(named(Public)) or "none")
+    log.info("REST API at /api/v1 (API keys with scopes, `hub api-key create`); described at"
+             " /api/v1/openapi.json, browsable at /api/v1/docs")
 
 
 def _routes(names: list[str]) -> str:

@@ -23,6 +23,8 @@ def test_the_server_says_where_it_listens_and_how_each_route_is_guarded(
             (logging.INFO, "API key for 1 route: POST /till"),
             (logging.INFO, "signature checked for 2 routes: POST /hook, POST /small-hook"),
             (logging.INFO, "public routes: GET /health, GET /ready, POST /open"),
+            (logging.INFO, "REST API at /api/v1 (API keys with scopes, `hub api-key create`); described at"
+                           " /api/v1/openapi.json, browsable at /api/v1/docs"),
         ]
     assert PASSWORD not in caplog.text
 

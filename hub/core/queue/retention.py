@@ -1,4 +1,5 @@
-"""Retention: purge delivered messages and archived inbound payloads after a while.
+"""Retention: purge delivered messages and archived inbound payloads after a while, and
+the REST API's idempotency keys (with the request each kept) as old as those payloads.
 
 Only finished work is purged: delivered and confirmed messages, and inbound payloads
 whose processing did not fail. Blocked, retrying, queued and skipped messages, failed
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from hub.core.queue.messages import CONFIRMED, DELIVERED
 from hub.core.queue.settings import QueueSettings
 from hub.core.queue.tables import messages
+from hub.core.restapi.tables import idempotency_keys
 from hub.core.store import receipts
 from hub.core.store.inbound_counts import ATTENTION_STATUSES
 from hub.core.store.tables import InboundPayloadRow
@@ -34,6 +36,7 @@ class PurgeResult:
     messages: int
     payloads: int
     receipts: int = 0
+    idempotency_keys: int = 0
 
 
 def _purge_chunks(engine: sa.Engine, table: sa.Table, condition: sa.ColumnElement[bool]) -> int:
@@ -64,4 +67,6 @@ def purge(engine: sa.Engine, settings: QueueSettings, now: datetime) -> PurgeRes
     # A subscription's receipt answers redeliveries of its message, which is gone now.
     with engine.begin() as conn:
         purged_receipts = receipts.purge(conn, message_cutoff)
-    return PurgeResult(purged_messages, purged_payloads, purged_receipts)
+    # A client retries a create within minutes; a key as old as a purged payload answers no one.
+    purged_keys = _purge_chunks(engine, idempotency_keys, idempotency_keys.c.created_at < payload_cutoff)
+    return PurgeResult(purged_messages, purged_payloads, purged_receipts, purged_keys)

@@ -71,7 +71,9 @@ class QueueSettings(BaseModel):
         default=7.0, gt=0, description="Delivered and confirmed messages are purged after this."
     )
     retention_payload_days: float = Field(
-        default=30.0, gt=0, description="Archived inbound payloads (not failed ones) are purged after this."
+        default=30.0, gt=0,
+        description="Archived inbound payloads (not failed ones) and the REST API's idempotency keys are purged"
+        " after this.",
     )
     retention_interval_minutes: float = Field(
         default=60.0, gt=0, description="How often the retention job runs."

@@ -8,10 +8,12 @@ place to import.
 from __future__ import annotations
 
 from hub.core.queue import tables as queue_tables
+from hub.core.restapi import tables as restapi_tables
 from hub.core.scheduling import tables as scheduling_tables
 from hub.core.store import merges as merge_tables, references as reference_tables, tables as store_tables
 
 metadata = store_tables.metadata
 """The one SQLModel metadata, with the tables of every module gathered here."""
 
-__all__ = ["merge_tables", "metadata", "queue_tables", "reference_tables", "scheduling_tables", "store_tables"]
+__all__ = ["merge_tables", "metadata", "queue_tables", "reference_tables", "restapi_tables", "scheduling_tables",
+           "store_tables"]

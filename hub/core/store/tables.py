@@ -29,6 +29,8 @@ class DocumentRow(SQLModel, table=True):
 
     __tablename__ = "documents"
     __table__: ClassVar[sa.Table]  # set by SQLModel (table=True); declared for the type checker
+    # One type's documents in order of change: the REST API's keyset listing.
+    __table_args__ = (sa.Index("ix_documents_changed", "doc_type", "updated_at", "hub_id"),)
 
     hub_id: str = Field(primary_key=True, max_length=40)
     doc_type: str = Field(max_length=40, index=True)
