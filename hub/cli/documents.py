@@ -11,6 +11,7 @@ from hub.cli.context import pass_runtime
 from hub.cli.output import console, escape, json_option, print_json, print_table
 from hub.cli.replication import facts_text, ids_text, replication_rows
 from hub.core.masterdata.document_view import DocumentView, document_view
+from hub.core.masterdata.links import LINK_FACTS
 from hub.core.runtime import HubRuntime
 from hub.core.store.db import read_only
 
@@ -30,7 +31,18 @@ def _print(view: DocumentView) -> None:
         console.print(f"ids: {escape(ids_text(view.external_ids))}")
     if view.summary:
         console.print(escape(facts_text(view.summary)))
+    if view.payment is not None:
+        pay = view.payment
+        console.print(f"payment: {pay['status']}, paid {pay['paid']}, open {pay['open']}"
+                      + (f", due {pay['due_date']}" if pay["due_date"] else "")
+                      + (" [red]OVERDUE[/red]" if pay["overdue"] else ""))
     print_table(["partner", "as"], [(p, ", ".join(paths)) for p, paths in view.partners.items()], title="Partners")
+    if view.links:
+        print_table(["link", "type", "document", "id", "facts"],
+                    [(link["relation"], link["doc_type"], link["hub_id"] or "(not in the hub)",
+                      f"{link['external_system']}:{link['external_id']}" if link["external_id"] else "",
+                      facts_text({k: v for k, v in link.items() if k in LINK_FACTS}))
+                     for link in view.links], title="Linked documents")
     print_table(["system", "state", "version", "error"], replication_rows(view.replication), title="Replication")
     print_table(["version", "changed at", "source", "fields"],
                 [(h["version"], h["changed_at"], h["source"], ", ".join(h["fields"])) for h in view.history],
