@@ -39,10 +39,12 @@ class OrderStatus(StrEnum):
 
 
 class QuotationStatus(StrEnum):
-    """Overall status of a quotation; ``completed`` means fully turned into orders."""
+    """Overall status of a quotation; ``accepted``: the customer took it, and the hub made
+    the sales order that follows from it; ``completed`` means fully turned into orders."""
 
     open = "open"
     in_process = "in_process"
+    accepted = "accepted"
     completed = "completed"
     cancelled = "cancelled"
     rejected = "rejected"
