@@ -224,3 +224,30 @@ def test_a_malformed_invoice_is_refused_and_writes_nothing(hub: LiveHub, sim: Er
     assert outcome["error"].startswith("INVOIC ") and "gross_value" in outcome["error"] \
         and "E1EDS01" in outcome["error"], outcome["error"]
     assert (hub.count("billing_document"), _stored(hub, order_id).model_dump()) == before
+
+
+def test_the_simulator_bills_cancels_and_books_payments_over_its_control_routes(
+        hub: LiveHub, sim: ErpSimulator) -> None:
+    order_id = _order(hub)
+    assert hub.work_until(lambda: _stored(hub, order_id).status == "completed", timeout=30)
+    erp_id = _erp_order(hub, sim, order_id)
+    [(_, invoice)] = _billed_to(hub, order_id)
+    with httpx.Client(base_url=sim.base_url, timeout=10) as control:
+        assert control.post(f"/sim/billing/{invoice}/cancel").status_code == 200
+        assert _stored(hub, order_id).status == "in_process"
+        again = control.post(f"/sim/orders/{erp_id}/billing", json={"kind": "invoice"})
+        number = _n(again.json()["number"])
+        assert _stored(hub, order_id).status == "completed"
+        assert control.post(f"/sim/billing/{number}/payments", json={}).status_code == 200
+        assert _billing(hub, number).payment_status == "cleared"
+        assert _stored(hub, order_id).payment_status == "paid"
+        refused = [control.post(f"/sim/orders/{erp_id}/billing", json={"kind": "pro_forma"}),
+                   control.post(f"/sim/billing/{number}/payments", json={"amount": "0.01"}),
+                   control.post(f"/sim/billing/{invoice}/cancel"),
+                   control.post(f"/sim/orders/{erp_id}/billing", json=[1])]
+        assert [r.status_code for r in refused] == [400, 400, 400, 400]
+        assert "no billing kind 'pro_forma'" in refused[0].json()["error"]
+        assert "EUR open; a payment of 0.01 does not fit" in refused[1].json()["error"]
+        assert "is cancelled by" in refused[2].json()["error"]
+        issued = {i["number"].lstrip("0"): i for i in control.get("/sim/billing").json()}
+    assert issued[number]["paid"] == issued[number]["gross"]
