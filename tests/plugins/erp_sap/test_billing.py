@@ -9,6 +9,7 @@ reopens when an invoice is cancelled, and is paid when its invoices are cleared.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from erp_fixtures import MAPPINGS, plugin_settings
 from hub.api import BillingDocument, SalesOrder
 from hub.testing.live import LiveHub
 from plugins.erp_sap.simulator.delivery import FollowupTarget
+from plugins.erp_sap.simulator.followup_idocs import invoic_idoc
 from plugins.erp_sap.simulator.idocxml import document, new_idoc, segment
 from plugins.erp_sap.simulator.masterdata import customer, product
 from plugins.erp_sap.simulator.masterdata_idocs import debmas_idoc, matmas_idoc
@@ -168,6 +170,25 @@ def test_payments_are_kept_on_the_billing_document_and_pay_the_order(hub: LiveHu
     assert isinstance(payment, dict)
     assert (payment["status"], payment["paid"], payment["open"], payment["overdue"]) == \
         ("cleared", f"{gross} EUR", "0.00 EUR", False)
+
+
+def test_an_invoice_past_its_due_date_with_something_open_shows_overdue(hub: LiveHub, sim: ErpSimulator) -> None:
+    order_id = _order(hub)
+    assert hub.work_until(lambda: _stored(hub, order_id).status == "completed", timeout=30)
+    order = sim.orders[_erp_order(hub, sim, order_id)]
+    late = datetime.now(UTC) - timedelta(days=60)
+    idoc = invoic_idoc(order, "0091000001", f"{66:016d}", created=late, billing_type="L2")
+    [outcome] = hub.context("erp_sap").ingest(document("INVOIC02", [idoc]), "late.xml")
+    assert outcome.status == "posted", outcome.error
+    shown = hub.cli_json("invoice", "show", "erp_sap:91000001")
+    assert isinstance(shown, dict) and isinstance(shown["payment"], dict)
+    assert (shown["payment"]["status"], shown["payment"]["overdue"]) == ("open", True)
+    gross = _billing(hub, "91000001").gross_value.amount
+    answer = httpx.post(f"{hub.url}/erp_sap/idoc", content=_remadv(67, "91000001", str(gross)), timeout=10)
+    assert [i["status"] for i in answer.json()["idocs"]] == ["posted"]
+    shown = hub.cli_json("invoice", "show", "erp_sap:91000001")
+    assert isinstance(shown, dict) and isinstance(shown["payment"], dict)
+    assert (shown["payment"]["status"], shown["payment"]["overdue"]) == ("cleared", False)
 
 
 def _remadv(docnum: int, invoice: str, amount: str, currency: str = "EUR", reference: bool = True) -> bytes:
