@@ -20,25 +20,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from hub.core.errors import DocumentError
 from hub.core.events import DocumentChange
+from hub.core.masterdata.document_view import resolve_document
 from hub.core.masterdata.links import ACCEPTED_FROM, accepted_key
 from hub.core.masterdata.results import Incoming
+from hub.core.masterdata.service import MasterDataService, load
 from hub.core.model.base import DocumentReference, ExternalRef
 from hub.core.model.sales import OrderStatus, Quotation, QuotationStatus, SalesItem, SalesOrder
 from hub.core.store import keymap
-
-if TYPE_CHECKING:
-    from hub.core.masterdata.service import MasterDataService
 
 SOURCE = "hub"
 """The source system of the orders made from quotations, and of acceptances made in the hub."""
 ACCEPTABLE = (QuotationStatus.open, QuotationStatus.in_process, QuotationStatus.accepted)
 """Statuses a quotation may be accepted from (an accepted one again: nothing happens)."""
+_MADE = "hub.quotations.made"
+"""``Connection.info`` key of the orders the listener made in the open transaction."""
 
 
 @dataclass(frozen=True)
@@ -74,13 +74,18 @@ def order_from(quotation: Quotation, today: date) -> SalesOrder:
 
 
 def make_order(conn: sa.Connection, service: MasterDataService, quotation: Quotation) -> Acceptance:
-    """The order of accepted ``quotation``: the one made before, or a new one."""
+    """The order of accepted ``quotation``: the one made before, or a new one (noted on
+    the connection while ``accept`` waits to know which it was)."""
     assert quotation.hub_id is not None, "a stored quotation has a hub id"
     made = order_of(conn, quotation.hub_id)
     if made is not None:
         return Acceptance(quotation.hub_id, made, False)
     [result] = service.upsert_in(conn, [Incoming(order_from(quotation, date.today()), SOURCE)])
-    return Acceptance(quotation.hub_id, result.hub_id, True)
+    acceptance = Acceptance(quotation.hub_id, result.hub_id, True)
+    noted = conn.info.get(_MADE)
+    if noted is not None:
+        noted[quotation.hub_id] = acceptance
+    return acceptance
 
 
 def accept(conn: sa.Connection, service: MasterDataService, quotation: Quotation) -> Acceptance:
@@ -99,11 +104,34 @@ def accept(conn: sa.Connection, service: MasterDataService, quotation: Quotation
     if quotation.status is QuotationStatus.accepted:
         return make_order(conn, service, quotation)
     accepted = Quotation.model_validate({**quotation.model_dump(), "status": QuotationStatus.accepted})
-    service.upsert_in(conn, [Incoming(Quotation.model_construct(_fields_set={"hub_id", "status"},
-                                                                **dict(accepted)), SOURCE)])
+    conn.info[_MADE] = {}
+    try:
+        service.upsert_in(conn, [Incoming(Quotation.model_construct(_fields_set={"hub_id", "status"},
+                                                                    **dict(accepted)), SOURCE)])
+    finally:
+        noted = conn.info.pop(_MADE)
+    made_now = noted.get(quotation.hub_id)
+    if made_now is not None:
+        return made_now
     order = order_of(conn, quotation.hub_id)
     assert order is not None, "the quotation listener makes the order of an accepted quotation"
-    return Acceptance(quotation.hub_id, order, True)
+    return Acceptance(quotation.hub_id, order, False)
+
+
+def accept_quotation(engine: sa.Engine, service: MasterDataService, ident: str) -> Acceptance:
+    """Accept the quotation ``ident`` names (hub id, ``SYSTEM:ID``...) in a transaction of
+    its own (see ``accept``). Two acceptances racing meet at the order's unique key: the
+    one refused there is run again, and finds the order the other made."""
+    for attempt in range(2):
+        try:
+            with engine.begin() as conn:
+                quotation = load(conn, resolve_document(conn, ident, ["quotation"]))
+                assert isinstance(quotation, Quotation), "resolve_document found a quotation"
+                return accept(conn, service, quotation)
+        except sa.exc.IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
 
 
 class QuotationListener:
