@@ -229,6 +229,37 @@ def test_a_malformed_payment_advice_is_refused_naming_document_field_and_reason(
     assert (_billing(hub, known).model_dump(), _stored(hub, order_id).model_dump()) == before
 
 
+def _advice(docnum: int, *, number: str | None = "1400000099", paid_on: str | None = None,
+            amount: bool = True, lines: int = 1) -> bytes:
+    idoc = new_idoc("PEXR2002", "REMADV", f"{docnum:016d}")
+    header = segment(idoc, "E1IDKU1", [("BGMREF", number)])
+    if paid_on is not None:
+        segment(header, "E1EDK03", [("IDDAT", "026"), ("DATUM", paid_on)])
+    for _ in range(lines):
+        line = segment(idoc, "E1IDPU1", [("DOCNAME", "INV")])
+        segment(line, "E1EDP02", [("QUALF", "009"), ("BELNR", "90000001")])
+        if amount:
+            segment(line, "E1IDPU5", [("MOAQUAL", "001"), ("MOABETR", "0.01"), ("CUXWAERZ", "EUR")])
+    return document("PEXR2002", [idoc])
+
+
+def test_a_payment_advice_without_its_parts_is_refused_naming_the_part(hub: LiveHub, sim: ErpSimulator) -> None:
+    order_id = _order(hub)
+    assert hub.work_until(lambda: _stored(hub, order_id).status == "completed", timeout=30)
+    [(_, known)] = _billed_to(hub, order_id)
+    before = _billing(hub, known).model_dump()
+    cases = [(_advice(81, number=None), "E1IDKU1.BGMREF", "the payment document number is missing"),
+             (_advice(82, amount=False), "E1IDPU1[1]/E1IDPU5[MOAQUAL=001]", "no amount paid against 90000001"),
+             (_advice(83, lines=0), "E1IDPU1", "the advice settles no billing document"),
+             (_advice(84, paid_on="20261341"), "E1EDK03[IDDAT=026].DATUM", "'20261341' is not a date")]
+    for payload, field, reason in cases:
+        [outcome] = hub.context("erp_sap").ingest(payload, "advice.xml")
+        assert outcome.status == "failed" and outcome.error is not None
+        assert outcome.error.startswith("REMADV 00000000000000") and field in outcome.error \
+            and reason in outcome.error, outcome.error
+    assert _billing(hub, known).model_dump() == before
+
+
 def test_a_malformed_invoice_is_refused_and_writes_nothing(hub: LiveHub, sim: ErpSimulator) -> None:
     order_id = _order(hub)
     assert hub.work_until(lambda: _stored(hub, order_id).status == "completed", timeout=30)
