@@ -37,7 +37,7 @@ from hub.core.store import documents, migrate
 from hub.core.store.plugin_state import JsonValue
 from hub.http import RunningServer, serve
 
-log = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 __all__ = ["LiveHub", "SettingsTable"]
 
@@ -123,7 +123,7 @@ class LiveHub:
                 # As `hub run`'s workers do (Worker.run): a deadlock with a posting transaction
                 # (PostgreSQL aborts one of them) or a lost connection is not the end; what was
                 # delivered but not recorded is taken again once its lease runs out.
-                log.warning("live worker: database error, working on: %s", exc)
+                _log.warning("live worker: database error, working on: %s", exc)
             if done():
                 return True
             time.sleep(0.05)
