@@ -1,5 +1,6 @@
 """``hub document show`` and its named forms (``hub order show``, ``hub invoice show``,
-``hub quotation show``): one document with its ids, history and replication state."""
+``hub quotation show``): one document with its ids, links, history and replication
+state; ``hub quotation accept`` beside them."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import click
 
 from hub.cli.context import pass_runtime
 from hub.cli.output import console, escape, json_option, print_json, print_table
+from hub.cli.quotations import accept_quotation
 from hub.cli.replication import facts_text, ids_text, replication_rows
 from hub.core.masterdata.document_view import DocumentView, document_view
+from hub.core.masterdata.links import LINK_FACTS
 from hub.core.runtime import HubRuntime
 from hub.core.store.db import read_only
 
@@ -30,7 +33,18 @@ def _print(view: DocumentView) -> None:
         console.print(f"ids: {escape(ids_text(view.external_ids))}")
     if view.summary:
         console.print(escape(facts_text(view.summary)))
+    if view.payment is not None:
+        pay = view.payment
+        console.print(f"payment: {pay['status']}, paid {pay['paid']}, open {pay['open']}"
+                      + (f", due {pay['due_date']}" if pay["due_date"] else "")
+                      + (" [red]OVERDUE[/red]" if pay["overdue"] else ""))
     print_table(["partner", "as"], [(p, ", ".join(paths)) for p, paths in view.partners.items()], title="Partners")
+    if view.links:
+        print_table(["link", "type", "document", "id", "facts"],
+                    [(link["relation"], link["doc_type"], link["hub_id"] or "(not in the hub)",
+                      f"{link['external_system']}:{link['external_id']}" if link["external_id"] else "",
+                      facts_text({k: v for k, v in link.items() if k in LINK_FACTS}))
+                     for link in view.links], title="Linked documents")
     print_table(["system", "state", "version", "error"], replication_rows(view.replication), title="Replication")
     print_table(["version", "changed at", "source", "fields"],
                 [(h["version"], h["changed_at"], h["source"], ", ".join(h["fields"])) for h in view.history],
@@ -66,7 +80,7 @@ def show_document(runtime: HubRuntime, ident: str, doc_type: str | None, as_json
     _show(runtime, ident, [doc_type] if doc_type else None, as_json)
 
 
-def _named(name: str, what: str, doc_types: tuple[str, ...]) -> click.Group:
+def _named(name: str, what: str, doc_types: tuple[str, ...], *more: click.Command) -> click.Group:
     @click.group(name=name, help=f"{what[0].upper()}{what[1:]}.")
     def group() -> None:
         pass
@@ -79,7 +93,13 @@ def _named(name: str, what: str, doc_types: tuple[str, ...]) -> click.Group:
     def show(runtime: HubRuntime, ident: str, as_json: bool) -> None:
         _show(runtime, ident, doc_types, as_json)
 
+    for command in more:
+        group.add_command(command)
     return group
 
 
-commands = [document, *(_named(name, what, types) for name, (what, types) in NAMED_TYPES.items())]
+MORE_COMMANDS: dict[str, tuple[click.Command, ...]] = {"quotation": (accept_quotation,)}
+"""Commands of a named group beside ``show``."""
+
+commands = [document, *(_named(name, what, types, *MORE_COMMANDS.get(name, ()))
+                        for name, (what, types) in NAMED_TYPES.items())]

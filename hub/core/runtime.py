@@ -158,13 +158,17 @@ class HubRuntime:
         return self.masterdata()
 
     def masterdata(self) -> MasterDataService:
-        """The master-data service, its changes feeding the replication outbox."""
+        """The master-data service, its changes feeding the replication outbox; an
+        accepted quotation gets its sales order (``hub.core.masterdata.quotations``)."""
         from hub.core.masterdata import MasterDataService
+        from hub.core.masterdata.quotations import QuotationListener
         from hub.core.queue.outbox import OutboxListener
 
-        return MasterDataService.from_settings(
+        service = MasterDataService.from_settings(
             self.require_schema(), self.settings, listeners=[OutboxListener(self.plugins)]
         )
+        service.listeners.append(QuotationListener(service))
+        return service
 
     def shared_ingestor(self, system: str) -> Ingestor:
         """The inbound pipeline of ``system``, built once and shared (it keeps no state

@@ -12,12 +12,14 @@ It is the real hub, not a stand-in: the same runtime, server, worker and CLI as
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
 import click
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from hub.cli.main import build_cli
@@ -34,6 +36,8 @@ from hub.core.settings import HubSettings
 from hub.core.store import documents, migrate
 from hub.core.store.plugin_state import JsonValue
 from hub.http import RunningServer, serve
+
+_log = logging.getLogger(__name__)
 
 __all__ = ["LiveHub", "SettingsTable"]
 
@@ -113,7 +117,13 @@ class LiveHub:
             while (post_waiting(self.runtime.schema_engine, self.runtime.shared_ingestor).payloads
                    or repost_ready(self.runtime.schema_engine, self.runtime.shared_ingestor)):
                 pass
-            self._worker.run_until_idle()
+            try:
+                self._worker.run_until_idle()
+            except sa.exc.DBAPIError as exc:
+                # As `hub run`'s workers do (Worker.run): a deadlock with a posting transaction
+                # (PostgreSQL aborts one of them) or a lost connection is not the end; what was
+                # delivered but not recorded is taken again once its lease runs out.
+                _log.warning("live worker: database error, working on: %s", exc)
             if done():
                 return True
             time.sleep(0.05)

@@ -5,8 +5,8 @@ but the shops themselves) decides, inside the transaction that records the chang
 applied, what each shop must be told, and queues it in the outbox of that transaction:
 
 - a shop's order (the key map knows it as ``SHOP:ID``), to that shop: its state as
-  the ERP moved it (confirmed: in process or completed; cancelled; delivered) and its
-  shipments with carrier and tracking number;
+  the ERP moved it (confirmed: in process or completed; cancelled; delivered; paid, when
+  the ERP reports its invoices paid) and its shipments with carrier and tracking number;
 - a stock level, to every shop: the available quantity of the product's SKU (its
   number in the shop's ``sku_system``) at the shop's location for that stock location;
 - a product's list price per one unit in the shop's currency, to every shop.
@@ -62,7 +62,8 @@ def order_messages(transaction: PluginTransaction, settings: EcommerceSettings, 
                   "items": [{"item_number": i.item_number, "quantity": str(i.quantity.value)} for i in s.items]}
                  for s in order.shipments if s.tracking_number]
     payload = {"order_id": order_id, "confirmed": confirmed, "cancelled": cancelled,
-               "delivered": order.delivery_status == "delivered", "shipments": shipments}
+               "delivered": order.delivery_status == "delivered", "paid": order.payment_status == "paid",
+               "shipments": shipments}
     if not _changed(transaction, f"shown:{change.hub_id}", payload):
         return []
     return [_message(shop, change, "order", payload)]

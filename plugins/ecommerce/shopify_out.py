@@ -7,7 +7,10 @@ message delivered twice changes nothing twice:
 - order: cancelled (``POST orders/{id}/cancel.json``); each shipment the order does not
   show yet (by tracking number) as a fulfilment of its fulfilment order's lines, with
   carrier, tracking number and URL (``POST fulfillments.json``); confirmed by the ERP
-  as the order tag ``erp-confirmed`` (``PUT orders/{id}.json``);
+  as the order tag ``erp-confirmed`` (``PUT orders/{id}.json``); paid (the ERP cleared
+  its invoices) while the shop still has something outstanding: a transaction for it
+  (``POST orders/{id}/transactions.json``: a ``sale`` from an ``external`` source, or the
+  ``capture`` of an authorization), which makes the order paid;
 - stock: ``POST inventory_levels/set.json`` for the SKU's inventory item at the location;
 - price: ``PUT variants/{id}.json`` when the variant's price differs.
 
@@ -25,6 +28,8 @@ from plugins.ecommerce.catalogue import Catalogue
 from plugins.ecommerce.client import ShopClient
 
 CONFIRMED_TAG = "erp-confirmed"
+PAYABLE = ("pending", "authorized", "partially_paid")
+"""Financial statuses of an order that still has something outstanding."""
 
 
 def push_order(client: ShopClient, payload: dict[str, Any]) -> str:
@@ -42,12 +47,27 @@ def push_order(client: ShopClient, payload: dict[str, Any]) -> str:
         if shipment["tracking_number"] not in shown:
             _fulfil(client, order, shipment)
             done.append(f"fulfilment {shipment['tracking_number']} ({shipment['carrier'] or 'no carrier'})")
+    if payload.get("paid") and order.get("financial_status") in PAYABLE:
+        done.append(_mark_paid(client, order))
     tags = [t.strip() for t in (order.get("tags") or "").split(",") if t.strip()]
     if payload["confirmed"] and CONFIRMED_TAG not in tags:
         client.send("PUT", f"/orders/{order_id}.json",
                     {"order": {"id": int(order_id), "tags": ", ".join([*tags, CONFIRMED_TAG])}})
         done.append("tagged confirmed")
     return "; ".join(done) or "the shop shows it already"
+
+
+def _mark_paid(client: ShopClient, order: dict[str, Any]) -> str:
+    """Record the payment of what the order has outstanding; says what was written."""
+    order_id = order["id"]
+    transaction: dict[str, Any] = {"kind": "sale", "source": "external", "amount": order["total_outstanding"],
+                                   "currency": order["currency"]}
+    if order["financial_status"] == "authorized":
+        listed = client.get(f"/orders/{order_id}/transactions.json").json()["transactions"]
+        parent = next((t for t in listed if t.get("kind") == "authorization" and t.get("status") == "success"), None)
+        transaction = {**transaction, "kind": "capture", "parent_id": parent["id"] if parent else None}
+    client.send("POST", f"/orders/{order_id}/transactions.json", {"transaction": transaction})
+    return f"paid ({transaction['kind']} of {order['total_outstanding']} {order['currency']})"
 
 
 def _fulfil(client: ShopClient, order: dict[str, Any], shipment: dict[str, Any]) -> None:

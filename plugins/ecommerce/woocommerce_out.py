@@ -6,8 +6,12 @@ first and only the difference is written.
 - order: cancelled (status ``cancelled``); each shipment not shown yet (by tracking
   number) through the Shipment Tracking extension
   (``POST /wp-json/wc-shipment-tracking/v3/orders/{id}/shipment-trackings``), and the
-  order ``completed`` once the ERP has delivered it all; confirmed by the ERP: a
-  ``pending`` or ``on-hold`` order goes to ``processing``;
+  order ``completed`` once the ERP has delivered it all and it is paid; paid (the ERP
+  cleared its invoices) while the shop has no payment date: ``set_paid``, which
+  WooCommerce completes as a payment (date paid, a ``pending`` or ``on-hold`` order
+  ``processing``). Neither the ERP's confirmation nor its delivery alone moves an unpaid
+  order: in WooCommerce ``processing`` and ``completed`` mean paid, and an order awaiting
+  a bank transfer is not;
 - stock: ``PUT products/{id}`` with ``manage_stock`` and ``stock_quantity``;
 - price: ``PUT products/{id}`` with ``regular_price`` when it differs.
 
@@ -45,12 +49,14 @@ def push_order(client: ShopClient, payload: dict[str, Any]) -> str:
                 "custom_tracking_provider": shipment["carrier"] or "", "tracking_number": shipment["tracking_number"],
                 "custom_tracking_link": shipment["tracking_url"] or ""})
             done.append(f"tracking {shipment['tracking_number']} ({shipment['carrier'] or 'no carrier'})")
-    if payload["delivered"] and status not in FINAL:
+    paid = order.get("date_paid") is not None
+    if payload.get("paid") and not paid and status not in FINAL:
+        client.send("PUT", f"/orders/{order_id}", {"set_paid": True})
+        done.append("paid")
+        paid = True
+    if payload["delivered"] and paid and status not in FINAL:
         client.send("PUT", f"/orders/{order_id}", {"status": "completed"})
         done.append("completed")
-    elif payload["confirmed"] and status in ("pending", "on-hold"):
-        client.send("PUT", f"/orders/{order_id}", {"status": "processing"})
-        done.append("processing")
     return "; ".join(done) or "the shop shows it already"
 
 

@@ -59,13 +59,15 @@ def hub_register_transports(registry: PluginRegistry) -> None:
 
 @hookimpl
 def hub_register_inbound(registry: PluginRegistry) -> None:
-    """ALEAUD from the ERP confirms our IDocs; deliveries become shipments of their orders;
-    every processed IDoc is acknowledged back."""
+    """ALEAUD from the ERP confirms our IDocs; REMADV reports payments; deliveries become
+    shipments of their orders, billing documents move them; every processed IDoc is
+    acknowledged back."""
     from hub.api import InboundSpec
     from plugins.erp_sap.acks import aleaud_handler
     from plugins.erp_sap.inbound import chunk_listener
+    from plugins.erp_sap.payments import payment_handler
 
-    registry.add_inbound(InboundSpec({"ALEAUD": aleaud_handler}, chunk_listener))
+    registry.add_inbound(InboundSpec({"ALEAUD": aleaud_handler, "REMADV": payment_handler}, chunk_listener))
 
 
 @hookimpl

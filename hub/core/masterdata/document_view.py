@@ -9,12 +9,14 @@ system uses it. ``resolve_document`` takes all three.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from hub.core.errors import NotFoundError
+from hub.core.masterdata.links import links_of, payment_of
 from hub.core.masterdata.summary import summarise
 from hub.core.queue.replication import Replication, replication_of
 from hub.core.queue.tables import messages
@@ -27,7 +29,8 @@ MESSAGES_SHOWN = 50
 
 @dataclass(frozen=True)
 class DocumentView:
-    """A document as stored, with its ids, history, partners and replication."""
+    """A document as stored, with its ids, history, partners and replication; the
+    documents it is linked to, and for a billing document where it stands in payment."""
 
     document: StoredDocument
     external_ids: dict[str, list[str]]
@@ -36,6 +39,8 @@ class DocumentView:
     history: list[dict[str, Any]]
     replication: list[Replication]
     messages: list[dict[str, Any]]
+    links: list[dict[str, Any]] = field(default_factory=list)
+    payment: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -43,7 +48,7 @@ class DocumentView:
         return {"hub_id": d.hub_id, "doc_type": d.doc_type, "version": d.version, "merged_into": d.merged_into,
                 "created_at": d.created_at.isoformat(), "updated_at": d.updated_at.isoformat(),
                 "external_ids": self.external_ids, "summary": self.summary, "partners": self.partners,
-                "data": d.data, "history": self.history,
+                "data": d.data, "links": self.links, "payment": self.payment, "history": self.history,
                 "replication": [r.as_dict() for r in self.replication], "messages": self.messages}
 
 
@@ -102,5 +107,7 @@ def document_view(conn: sa.Connection, ident: str, doc_types: Collection[str] | 
     partners: dict[str, list[str]] = {}
     for path, target in sorted(references.references_of(stored.data)):
         partners.setdefault(target, []).append(path)
+    payment = payment_of(stored.data, date.today()) if stored.doc_type == "billing_document" else None
     return DocumentView(stored, external_ids_of(conn, [hub_id])[hub_id], summarise(stored.data), partners,
-                        history, replication_of(conn, [hub_id]).get(hub_id, []), _messages(conn, hub_id))
+                        history, replication_of(conn, [hub_id]).get(hub_id, []), _messages(conn, hub_id),
+                        links_of(conn, hub_id, stored.doc_type, stored.data), payment)

@@ -140,6 +140,14 @@ class BillingDocument(Document):
         """The gross value with the sign of the billing type (credit memo: negative)."""
         return Money(amount=self.gross_value.amount * self.sign, currency=self.currency)
 
+    def is_overdue(self, on: dt.date) -> bool:
+        """Whether something is still open on ``on`` after the due date.
+
+        Overdue is no payment status of its own: it follows from the due date and what
+        is open, so it is worked out when asked and never goes stale in the store.
+        """
+        return self.due_date is not None and on > self.due_date and self.open_amount().amount > 0
+
     def open_amount(self) -> Money:
         """What is still to be paid (positive; zero when paid or cleared)."""
         if self.payment_status in (PaymentStatus.paid, PaymentStatus.cleared):

@@ -39,10 +39,12 @@ class OrderStatus(StrEnum):
 
 
 class QuotationStatus(StrEnum):
-    """Overall status of a quotation; ``completed`` means fully turned into orders."""
+    """Overall status of a quotation; ``accepted``: the customer took it, and the hub made
+    the sales order that follows from it; ``completed`` means fully turned into orders."""
 
     open = "open"
     in_process = "in_process"
+    accepted = "accepted"
     completed = "completed"
     cancelled = "cancelled"
     rejected = "rejected"
@@ -188,8 +190,8 @@ class SalesItem(CanonicalModel):
 
 
 class OrderPaymentStatus(StrEnum):
-    """How far a sales order has been paid, as the channel that took the payment says
-    (a web shop's financial status)."""
+    """How far a sales order has been paid: as the channel that took the payment says (a
+    web shop's financial status), or as the ERP's payments against its invoices say."""
 
     pending = "pending"
     authorized = "authorized"
@@ -291,7 +293,8 @@ class SalesOrder(SalesDocument):
     requested_delivery_date: dt.date | None = None
     delivery_status: str | None = None
     payment_status: OrderPaymentStatus | None = Field(
-        default=None, description="How far the order is paid, where the channel that took it says (web shops).")
+        default=None, description="How far the order is paid, where the channel that took it (web shops) or the"
+                                  " ERP's payments against its invoices say.")
     shipments: list[Shipment] = Field(default_factory=list, description="What was shipped, with tracking.")
     confirmed_at: AwareDatetime | None = Field(default=None, description="When the ERP last confirmed the order.")
 

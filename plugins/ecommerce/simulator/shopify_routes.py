@@ -3,7 +3,8 @@
 Under ``/shops/{shop}/admin/api/{version}/``: ``orders.json`` (``status``, ``updated_at_min``
 /``_max``, ``created_at_min``, ``since_id``, ``ids``, cursor pages), ``orders/{id}.json``
 (GET, PUT tags/note), ``orders/{id}/cancel.json``, ``orders/{id}/refunds.json``,
-``orders/{id}/fulfillment_orders.json``, ``fulfillments.json`` (POST),
+``orders/{id}/fulfillment_orders.json``, ``orders/{id}/transactions.json`` (GET, POST),
+``fulfillments.json`` (POST),
 ``customers.json``, ``customers/{id}.json``, ``products.json``, ``variants/{id}.json``
 (GET, PUT price), ``locations.json``, ``inventory_levels.json``,
 ``inventory_levels/set.json`` and ``webhooks.json``.
@@ -117,6 +118,12 @@ def shopify_routes(sim: ShopSimulator) -> list[Route]:
     async def fulfillment_orders(request: Request, shop: Any) -> Response:
         return respond({"fulfillment_orders": shop.fulfillment_orders_of(request.path_params["id"])})
 
+    async def transactions(request: Request, shop: Any) -> Response:
+        if request.method == "POST":
+            made = shop.create_transaction(request.path_params["id"], await json_body(request))
+            return respond({"transaction": made}, 201)
+        return respond({"transactions": shop.transactions_of(request.path_params["id"])})
+
     async def fulfillments(request: Request, shop: Any) -> Response:
         return respond({"fulfillment": shop.fulfil(await json_body(request))}, 201)
 
@@ -174,6 +181,7 @@ def shopify_routes(sim: ShopSimulator) -> list[Route]:
         ("/orders.json", orders, ["GET"]), ("/orders/{id:int}.json", order, ["GET", "PUT"]),
         ("/orders/{id:int}/cancel.json", cancel, ["POST"]), ("/orders/{id:int}/refunds.json", refunds, ["GET"]),
         ("/orders/{id:int}/fulfillment_orders.json", fulfillment_orders, ["GET"]),
+        ("/orders/{id:int}/transactions.json", transactions, ["GET", "POST"]),
         ("/fulfillments.json", fulfillments, ["POST"]), ("/customers.json", customers, ["GET"]),
         ("/customers/{id:int}.json", customer, ["GET"]), ("/products.json", products, ["GET"]),
         ("/variants/{id:int}.json", variant, ["GET", "PUT"]), ("/locations.json", locations, ["GET"]),

@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 from plugins.ecommerce.simulator import shopify_json as sj
-from plugins.ecommerce.simulator.shopify_fulfilment import FulfilmentDesk
+from plugins.ecommerce.simulator.shopify_payments import PaymentDesk
 from plugins.ecommerce.simulator.state import SimError, cents, quantity
 
 
-class ShopifyShop(FulfilmentDesk):
+class ShopifyShop(PaymentDesk):
     """One Shopify shop and its objects in Shopify's REST shapes."""
 
     platform = "shopify"

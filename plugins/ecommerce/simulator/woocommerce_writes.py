@@ -46,12 +46,25 @@ class WooWrites(ShopBase):
             order.update(wj.dated("date_completed", moment))
 
     def update_order(self, order_id: int, body: Any) -> dict[str, Any]:
-        """``PUT orders/{id}``: the hub sets the order's status (and nothing else)."""
+        """``PUT orders/{id}``: the hub sets the order's status, or marks it paid
+        (``set_paid``: the payment is complete, a pending or on-hold order goes to
+        processing, as WooCommerce's ``payment_complete`` does), and nothing else."""
         order = self.order(order_id)
-        if not isinstance(body, dict) or set(body) != {"status"}:
-            raise SimError("only the order's status may be changed here", 400)
-        self.set_status(order, body["status"])
-        self.record("order_status", order_id=order_id, status=body["status"])
+        if not isinstance(body, dict) or not body or set(body) - {"status", "set_paid"}:
+            raise SimError("only the order's status and set_paid may be changed here", 400)
+        if "set_paid" in body:
+            if body["set_paid"] is not True:
+                raise SimError("set_paid must be true", 400)
+            if order["date_paid"] is not None:
+                raise SimError(f"order {order_id} is paid already", 400)
+            self.set_status(order, body.get("status") or
+                            ("processing" if order["status"] in ("pending", "on-hold", "failed") else order["status"]))
+            if order["date_paid"] is None:
+                order.update(wj.dated("date_paid", self._last_time[("order", order["id"])]))
+            self.record("order_paid", order_id=order_id, status=order["status"])
+        else:
+            self.set_status(order, body["status"])
+            self.record("order_status", order_id=order_id, status=body["status"])
         self.emit("order.updated", order)
         return order
 

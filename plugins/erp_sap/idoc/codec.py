@@ -21,7 +21,7 @@ from plugins.erp_sap.idoc.xmlhead import read_head
 from plugins.erp_sap.settings import ErpSapSettings
 
 MESSAGE_TYPES = ("DEBMAS", "MATMAS", "ORDERS", "ORDRSP", "ORDCHG", "INVOIC", "DESADV", "LOISTD", "ALEAUD",
-                 "WPUBON", "WPUUMS")
+                 "WPUBON", "WPUUMS", "REMADV")
 INBOUND_STATUS_CODES = {"received": "50", "mapped": "64", "posted": "53", "failed": "51", "conflict": "51",
                         "waiting": "64"}
 """SAP's inbound IDoc status codes, recorded beside the hub's statuses so that an SAP

@@ -3,9 +3,11 @@
 - ORDRSP (basic type ORDERS05): E1EDK01 BELNR = ERP order number, E1EDK02 QUALF 001 =
   the customer's (hub's) BuyerDocument id and QUALF 002 = ERP order number, items with
   E1EDP20 schedule lines confirming the full quantity.
-- INVOIC02: billing document of type F2 (E1EDK14 qualifier 015) dated by E1EDK03 012,
+- INVOIC02: billing document of type F2 (E1EDK14 qualifier 015; G2 credit memo, L2
+  debit memo, S1 cancellation) dated by E1EDK03 012 and due by 028,
   with partners RE/RG/AG (E1EDKA1), references (E1EDK02
-  QUALF 009 invoice, 002 order, 001 customer order), items (E1EDP01 with E1EDP02
+  QUALF 009 invoice, 002 order, 001 customer order, 031 the document a cancellation
+  cancels), items (E1EDP01 with E1EDP02
   order reference, E1EDP19 material, E1EDP26 QUALF 003 net value, E1EDP05 price
   condition, E1EDP04 tax) and totals E1EDS01 (SUMID 001 items, 010 net, 005 tax,
   011 billed value). German customers pay 19 % VAT (tax code A1); customers in other
@@ -18,6 +20,7 @@ Quantities and units on these interfaces are ISO codes, as SAP's EDI output writ
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -95,6 +98,28 @@ def ordrsp_idoc(order: StoredOrder, docnum: str, seed: int = 1, created: datetim
     return idoc
 
 
+def billed_items(order: StoredOrder, quantities: dict[str, Decimal] | None = None) -> list[OrderItem]:
+    """The order's items as billed: all of them in full, or those ``quantities`` names
+    (item id -> quantity), in those quantities."""
+    if quantities is None:
+        return list(order.request.items)
+    unknown = set(quantities) - {item.item_id for item in order.request.items}
+    if unknown:
+        raise KeyError(f"order {order.erp_id} has no item {', '.join(sorted(unknown))}")
+    return [replace(item, quantity=quantities[item.item_id]) for item in order.request.items
+            if item.item_id in quantities]
+
+
+def billed_gross(order: StoredOrder, seed: int = 1, quantities: dict[str, Decimal] | None = None) -> Decimal:
+    """What the billing document of those items comes to, tax included (as ``invoic_idoc`` bills it)."""
+    _code, rate = _tax(order.request.sold_to, seed)
+    total = Decimal("0")
+    for item in billed_items(order, quantities):
+        net = item_net(item, seed)
+        total += net + (net * rate / 100).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return total
+
+
 def _tax(sold_to: str, seed: int) -> tuple[str, Decimal]:
     index = customer_index(sold_to)
     country = customer(index, seed).country if index is not None else "DE"
@@ -111,22 +136,32 @@ def _party(function: str, number: str, seed: int) -> list[tuple[str, object]]:
     return fields
 
 
+PAYMENT_DAYS = 30
+"""Net payment term of the simulated invoices: due this many days after billing."""
+_KIND_OF_TYPE = {"F2": "INVO", "G2": "CRME", "L2": "DEBI", "S1": "CRME", "S2": "INVO"}
+
+
 def invoic_idoc(order: StoredOrder, invoice_number: str, docnum: str, seed: int = 1,
-                created: datetime | None = None,
-                partners: Partners = DEFAULT_PARTNERS) -> etree._Element:
-    """The invoice (INVOIC02) billing the full ``order``; a credit memo (G2) for a return."""
+                created: datetime | None = None, partners: Partners = DEFAULT_PARTNERS, *,
+                billing_type: str | None = None, quantities: dict[str, Decimal] | None = None,
+                cancels: str | None = None) -> etree._Element:
+    """The billing document (INVOIC02) of ``order``: by default the invoice (F2) billing it
+    in full, a credit memo (G2) for a return. ``billing_type`` chooses another SAP billing
+    type (L2 debit memo, S1 cancellation of ``cancels``...), ``quantities`` (item id ->
+    quantity) bills only those items, in those quantities."""
     req = order.request
     billed = created or datetime.now(UTC)
     tax_code, rate = _tax(req.sold_to, seed)
     index = customer_index(req.sold_to)
     vat_id = customer(index, seed).vat_id if index is not None else None
     idoc = new_idoc("INVOIC02", "INVOIC", docnum, created, partners)
-    credit = req.order_type == "RE"
+    fkart = billing_type or ("G2" if req.order_type == "RE" else "F2")
     segment(idoc, "E1EDK01", [("CURCY", order.currency), ("HWAER", "EUR"), ("KUNDEUINR", vat_id),
-                              ("BSART", "CRME" if credit else "INVO"), ("BELNR", invoice_number),
+                              ("BSART", _KIND_OF_TYPE.get(fkart, "INVO")), ("BELNR", invoice_number),
                               ("RECIPNT_NO", req.sold_to)])
-    segment(idoc, "E1EDK14", [("QUALF", "015"), ("ORGID", "G2" if credit else "F2")])
+    segment(idoc, "E1EDK14", [("QUALF", "015"), ("ORGID", fkart)])
     segment(idoc, "E1EDK03", [("IDDAT", "012"), ("DATUM", _sap_date(billed))])
+    segment(idoc, "E1EDK03", [("IDDAT", "028"), ("DATUM", _sap_date(billed + timedelta(days=PAYMENT_DAYS)))])
     for function in ("RE", "RG", "AG"):
         segment(idoc, "E1EDKA1", _party(function, req.sold_to, seed))
     segment(idoc, "E1EDKA1", _party("WE", req.ship_to or req.sold_to, seed))
@@ -134,8 +169,10 @@ def invoic_idoc(order: StoredOrder, invoice_number: str, docnum: str, seed: int 
     segment(idoc, "E1EDK02", [("QUALF", "002"), ("BELNR", order.erp_id),
                               ("DATUM", _sap_date(order.created_at))])
     segment(idoc, "E1EDK02", [("QUALF", "001"), ("BELNR", req.buyer_id)])
+    if cancels is not None:
+        segment(idoc, "E1EDK02", [("QUALF", "031"), ("BELNR", cancels)])
     net_total = tax_total = Decimal("0")
-    for item in req.items:
+    for item in billed_items(order, quantities):
         net = item_net(item, seed)
         tax = (net * rate / 100).quantize(_CENT, rounding=ROUND_HALF_UP)
         net_total += net
@@ -150,7 +187,7 @@ def invoic_idoc(order: StoredOrder, invoice_number: str, docnum: str, seed: int 
                                  ("KRATE", _amount(item_price(item, seed))), ("UPRBS", "1"),
                                  ("MEAUN", item.unit)])
         segment(pos, "E1EDP04", [("MWSKZ", tax_code), ("MSATZ", rate), ("MWSBT", _amount(tax))])
-    for sumid, value in (("001", str(len(req.items))), ("010", _amount(net_total)),
+    for sumid, value in (("001", str(len(idoc.findall("E1EDP01")))), ("010", _amount(net_total)),
                          ("005", _amount(tax_total)), ("011", _amount(net_total + tax_total))):
         segment(idoc, "E1EDS01", [("SUMID", sumid), ("SUMME", value),
                                   ("WAERQ", None if sumid == "001" else order.currency)])

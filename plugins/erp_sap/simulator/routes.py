@@ -34,6 +34,7 @@ from starlette.routing import Route
 
 from plugins.erp_sap.simulator import soap_messages as sm
 from plugins.erp_sap.simulator.audits_in import is_audit, is_sales, parse_audits, parse_sales
+from plugins.erp_sap.simulator.billing_routes import billing_routes
 from plugins.erp_sap.simulator.customers_in import is_debmas, parse_customers
 from plugins.erp_sap.simulator.erp import alpha
 from plugins.erp_sap.simulator.idocxml import document
@@ -264,6 +265,7 @@ def build_app(sim: ErpSimulator) -> Starlette:
         Route("/sim/stock/report", stock_report, methods=["POST"]),
         Route("/sim/stock", stock_count, methods=["POST"]),
         Route("/sim/prices", prices, methods=["POST"]),
+        *billing_routes(sim),
     ])
 
 

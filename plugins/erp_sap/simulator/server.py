@@ -30,6 +30,7 @@ from lxml import etree
 from pydantic import SecretStr
 
 from plugins.erp_sap.simulator.audits_in import ReceivedAudit, ReceivedSales
+from plugins.erp_sap.simulator.billing import BillingDesk
 from plugins.erp_sap.simulator.customers_in import InboundCustomer
 from plugins.erp_sap.simulator.delivery import DeliveryFailed, FollowupTarget
 from plugins.erp_sap.simulator.erp import CreateResult, ErpBackend, alpha
@@ -85,6 +86,8 @@ class ErpSimulator:
                                   product_count=product_count, check_products=check_products)
         self.shipping = shipping
         self.stock = Stock(seed)
+        self.billing = BillingDesk(self.state, seed, partners)
+        """Billing documents issued and payments booked (``emit_billing``, ``emit_payment``...)."""
         self.prices: dict[str, Decimal] = {}
         """Sales prices set with ``change_price`` (material -> EUR per base unit)."""
         self.followup_errors: list[str] = []
@@ -243,9 +246,41 @@ class ErpSimulator:
             desadv = desadv_idoc(order, self.state.next_delivery(), self.state.next_docnum(), self.shipping,
                                  partners=self.partners)
             sent.append(self._send(chosen, "DESADV", "DELVRY05", desadv))
-        invoice = invoic_idoc(order, self.state.next_invoice(), self.state.next_docnum(), self.seed,
-                              partners=self.partners)
+        number = self.state.next_invoice()
+        invoice = invoic_idoc(order, number, self.state.next_docnum(), self.seed, partners=self.partners)
+        self.billing.keep_invoice(order, number)
         return [*sent, self._send(chosen, "INVOIC", "INVOIC02", invoice)]
+
+    def emit_billing(self, erp_order_id: str, kind: str = "invoice", quantities: dict[str, Decimal] | None = None,
+                     target: str | FollowupTarget | None = None) -> str:
+        """Bill order ``erp_order_id`` (``kind``: invoice, credit_memo or debit_memo; all
+        of it, or the item ids ``quantities`` names in those quantities) and send the
+        INVOIC02; returns the billing document's number."""
+        issued, idoc = self.billing.bill(self._order(erp_order_id), kind, quantities)
+        self._send(self._target(target), "INVOIC", "INVOIC02", idoc)
+        return issued.number
+
+    def emit_cancellation(self, number: str, target: str | FollowupTarget | None = None) -> str:
+        """Cancel billing document ``number`` (S1/S2) and send the INVOIC02; returns the cancellation's number."""
+        original = self.billing.find(number)
+        if original is None:
+            raise KeyError(f"no billing document {number} in the simulator")
+        issued, idoc = self.billing.cancel(self._order(original.erp_order_id), number)
+        self._send(self._target(target), "INVOIC", "INVOIC02", idoc)
+        return issued.number
+
+    def emit_payment(self, number: str, amount: Decimal | None = None,
+                     target: str | FollowupTarget | None = None) -> str:
+        """Book a payment against billing document ``number`` (default: all that is open)
+        and send the payment advice (REMADV / PEXR2002); returns where it went."""
+        _issued, idoc = self.billing.pay(number, amount)
+        return self._send(self._target(target), "REMADV", "PEXR2002", idoc)
+
+    def _order(self, erp_order_id: str) -> StoredOrder:
+        order = self.orders.get(erp_order_id)
+        if order is None:
+            raise KeyError(f"no sales order {erp_order_id} in the simulator")
+        return order
 
     def report_stock(self, materials: list[str], target: str | FollowupTarget | None = None) -> str:
         """Send the stock of ``materials`` in plant 1000 as LOISTD IDocs, in one file."""

@@ -30,6 +30,15 @@ def test_invoice_and_credit_memo_signs() -> None:
     assert billing_document(payment_status="paid").open_amount().amount == 0
 
 
+def test_overdue_means_past_the_due_date_with_something_open() -> None:
+    invoice = billing_document()
+    assert invoice.due_date is not None and invoice.open_amount().amount > 0
+    assert not invoice.is_overdue(invoice.due_date)
+    assert invoice.is_overdue(invoice.due_date + timedelta(days=1))
+    assert not billing_document(payment_status="cleared").is_overdue(invoice.due_date + timedelta(days=1))
+    assert not billing_document(due_date=None).is_overdue(date(2100, 1, 1))
+
+
 def test_credit_memo_amounts_must_stay_positive() -> None:
     data = billing_document(billing_type="credit_memo").model_dump(mode="json")
     data["items"][0]["net_value"]["amount"] = "-239.04"

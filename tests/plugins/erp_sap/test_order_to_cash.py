@@ -31,7 +31,7 @@ def test_order_to_cash(tmp_path: Path) -> None:
     assert all(t.erp_number and t.invoice_hub_id for t in report.orders)
     assert sorted(t.was_blocked for t in report.orders) == [False, False, False, True]
     assert {t.message_status for t in report.orders} == {"confirmed"}
-    assert {t.order_status for t in report.orders} == {"in_process"}
+    assert {t.order_status for t in report.orders} == {"completed"}  # billed in full
     assert {t.delivery_status for t in report.orders} == {"delivered"}
     assert all(t.tracking and t.tracking.startswith("DHL Paket JJD0099") for t in report.orders)
     assert report.inbound == {"ORDRSP": 4, "DESADV": 4, "INVOIC": 4, "LOISTD": report.stock_levels}
