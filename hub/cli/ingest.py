@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from hub.cli.context import pass_runtime
 from hub.cli.output import json_option, print_json, print_table
 from hub.core.errors import HubError
 from hub.core.inbound.outcome import IngestOutcome, summarise
+from hub.core.inbound.pool import IngestJob, IngestPool, IngestPoolError
 from hub.core.payload import read_payload
 from hub.core.runtime import HubRuntime
 
@@ -25,18 +27,16 @@ def ingest(runtime: HubRuntime, plugin: str, files: tuple[Path, ...], as_json: b
 
     Exits 1 if any document failed or conflicts with one received before under the same
     key (kept, not posted); a file that cannot be parsed stores nothing, and a file above
-    max_payload_bytes is refused unread (the other files still go in).
+    max_payload_bytes is refused unread (the other files still go in). Several files are
+    parsed and mapped side by side by the hub's ingest pool (ingest_workers) and posted
+    one after the other, in the order given.
     """
-    ingestor = runtime.ingestor(plugin)
     outcomes: list[IngestOutcome] = []
     file_errors: list[dict[str, str]] = []
-    for path in files:
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        try:
-            payload = read_payload(path, str(path), runtime.settings.max_payload_bytes)
-            outcomes.extend(ingestor.ingest(payload, str(path), content_type))
-        except HubError as exc:
-            file_errors.append({"file": str(path), "error": str(exc)})
+    for path, found, refusal in _ingested(runtime, plugin, files):
+        outcomes.extend(found)
+        if refusal is not None:
+            file_errors.append({"file": str(path), "error": refusal})
     if as_json:
         print_json({"summary": summarise(outcomes), "documents": [o.as_dict() for o in outcomes],
                     "file_errors": file_errors})
@@ -56,6 +56,42 @@ def ingest(runtime: HubRuntime, plugin: str, files: tuple[Path, ...], as_json: b
         click.echo(", ".join(f"{n} {status}" for status, n in counts) or "nothing ingested")
     if file_errors or any(o.failed for o in outcomes):
         raise click.exceptions.Exit(1)
+
+
+def _ingested(runtime: HubRuntime, plugin: str,
+              files: tuple[Path, ...]) -> Iterator[tuple[Path, list[IngestOutcome], str | None]]:
+    """Each file in order, with its documents' outcomes or why it was refused whole: one
+    file in this process, several through the ingest pool when the hub has one, as a
+    file port takes a folder of waiting files."""
+    pool = _started_pool(runtime, plugin) if len(files) > 1 else None
+    if pool is not None:
+        jobs = (IngestJob(str(path), path=str(path), content_type=_content_type(path)) for path in files)
+        for result in pool.run(jobs):
+            yield Path(str(result.job.path)), result.outcomes, result.error
+        return
+    ingestor = runtime.ingestor(plugin)
+    for path in files:
+        try:
+            payload = read_payload(path, str(path), runtime.settings.max_payload_bytes)
+            yield path, ingestor.ingest(payload, str(path), _content_type(path)), None
+        except HubError as exc:
+            yield path, [], str(exc)
+
+
+def _started_pool(runtime: HubRuntime, plugin: str) -> IngestPool | None:
+    pool = runtime.ingest_pool(plugin)
+    if pool is None:
+        return None
+    try:
+        pool.start()
+    except IngestPoolError as exc:
+        click.echo(f"note: ingesting the files one by one: {exc}", err=True)
+        return None
+    return pool
+
+
+def _content_type(path: Path) -> str:
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
 commands = [ingest]

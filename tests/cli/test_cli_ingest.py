@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -49,3 +50,29 @@ def test_a_file_above_the_limit_is_refused_and_the_others_are_ingested(
     assert plain.stderr.splitlines() == [f"error: {big}: {big}: field '(payload)': the file is"
                                          f" {big.stat().st_size:,} bytes, above the limit of {limit:,} bytes"
                                          " (max_payload_bytes): not read, nothing stored"]
+
+
+def _ingest_in_order(tmp_path: Path, workers: int, files: list[Path]) -> tuple[int, Any, list[str]]:
+    url = f"sqlite:///{tmp_path / f'hub-{workers}.db'}"
+    engine = create_engine(url)
+    migrate.upgrade(engine)
+    env = {**os.environ, "HUB_DATABASE_URL": url, "HUB_MAPPINGS_DIR": str(tmp_path / "mappings"),
+           "HUB_INGEST_WORKERS": str(workers)}
+    run = subprocess.run([HUB, "ingest", "erp_sap", *map(str, files), "--json"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=180)
+    report = json.loads(run.stdout)
+    with engine.connect() as conn:
+        keys = conn.execute(sa.text("SELECT dedupe_key FROM inbound_payloads ORDER BY id")).scalars().all()
+    engine.dispose()
+    return run.returncode, (report["summary"], report["file_errors"]), list(keys)
+
+
+def test_several_files_go_through_the_ingest_pool_and_post_in_the_order_given(tmp_path: Path) -> None:
+    files = [DATA / name for name in ("matmas05.xml", "debmas07_zext_trimmed.txt", "debmas07_segnum.txt",
+                                      "debmas07_unicode.txt", "matmas03.xml")]
+    alone = _ingest_in_order(tmp_path, 1, files)
+    pooled = _ingest_in_order(tmp_path, 2, files)
+    assert pooled == alone
+    code, (summary, file_errors), keys = pooled
+    assert code == 1 and summary["posted"] >= 4 and len(keys) == summary["posted"]
+    assert [error["file"] for error in file_errors] == [str(DATA / "debmas07_segnum.txt")]
