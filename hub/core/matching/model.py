@@ -42,6 +42,8 @@ SWAPPED = "names swapped"
 FIRST_NAMES_DIFFER = 6
 """The first-name level "different"."""
 _EMAIL, _IDENTIFICATION = PERSON_FIELDS.index("email"), PERSON_FIELDS.index("identification")
+_HOUSEHOLD = frozenset({PERSON_FIELDS.index("address"), PERSON_FIELDS.index("phone")})
+"""What members of one household share."""
 
 Levels = tuple[int, ...]
 
@@ -106,10 +108,10 @@ class MatchScore:
 
 REVIEW_ONLY = "first names differ: review at most"
 """Two persons whose first names disagree (not a typo, nickname or initial of each other)
-are never linked without review, however well the rest agrees, unless they share a
-personal identifier (e-mail, identification number): family members share last name,
-address and phone, twins their birth date too, and the model, which takes the
-comparisons as independent, would count all of that as evidence."""
+and who share no personal identifier (e-mail, identification number) are never linked
+without review, and their agreeing address and phone count for nothing: family members
+share last name, address and phone (twins their birth date too), and the model, which
+takes the comparisons as independent, would count all of that as evidence."""
 
 
 class MatchModel:
@@ -169,14 +171,20 @@ class MatchModel:
         if a.kind != b.kind:
             return MatchScore(0.0, -math.inf, ("person and organisation",))
         levels, swapped = comparison_levels(a, b)
-        weight = self.weight_of(a.kind, levels, population)
-        evidence = [SWAPPED] if swapped else []
-        table = self._tables[a.kind]
-        for i, (name, level) in enumerate(zip(FIELDS[a.kind], levels, strict=True)):
-            if level:
-                evidence.append(f"{name} {compare.COMPARISONS[name][0][level]} ({table[i][level]:+.1f})")
         linkable = not (a.is_person and levels[0] == FIRST_NAMES_DIFFER
                         and levels[_EMAIL] != 1 and levels[_IDENTIFICATION] != 1)
+        evidence = [SWAPPED] if swapped else []
+        table = self._tables[a.kind]
+        weight = self.prior(a.kind, population)
+        for i, (name, level) in enumerate(zip(FIELDS[a.kind], levels, strict=True)):
+            if not level:
+                continue
+            value = table[i][level]
+            if not linkable and i in _HOUSEHOLD and value > 0:
+                evidence.append(f"{name} {compare.COMPARISONS[name][0][level]} (not counted)")
+                continue
+            weight += value
+            evidence.append(f"{name} {compare.COMPARISONS[name][0][level]} ({value:+.1f})")
         if not linkable:
             evidence.append(REVIEW_ONLY)
         return MatchScore(probability(weight), weight, tuple(evidence), linkable)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from hub.core.masterdata.duplicates import PartnerProfile, rank_candidates
-from hub.core.masterdata.duplicates import score as score_among
+from hub.core.masterdata.duplicates import PartnerProfile, rank_candidates, score as score_among
 
 STORE = 100_000
 """The partners each pair is taken from: the prior of a pair depends on it."""
