@@ -51,15 +51,14 @@ class MatchRecord:
         """A record from raw values as a source wrote them: this normalises them."""
         street_name, number = text.split_street(street, house_number)
         phone_digits = (text.digits(p) for p in phones)
+        numbers = ((k, text.id_number(n)) for k, n in identifications)
         return cls(
             kind=ORGANISATION if kind == ORGANISATION else PERSON,
             first_name=text.fold(first_name),
             last_name=text.fold(last_name),
             organisation_name=text.organisation_name(organisation_name),
             birth_date=birth_date.isoformat() if isinstance(birth_date, date) else (birth_date or "").strip(),
-            identifications=frozenset(
-                (text.fold(k).replace(" ", "_"), text.id_number(n)) for k, n in identifications if text.id_number(n)
-            ),
+            identifications=frozenset((text.fold(k).replace(" ", "_"), n) for k, n in numbers if n),
             emails=frozenset(e.strip().lower() for e in emails if e and "@" in e),
             # The last nine digits: "+49 30 1234567" and "030 1234567" are one number.
             phones=frozenset(d[-9:] for d in phone_digits if len(d) >= 6),

@@ -44,11 +44,14 @@ def fold_words(text: str) -> list[str]:
     return text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii").split()
 
 
+@lru_cache(maxsize=100_000)
 def fold(text: str | None) -> str:
-    """``fold_words`` joined by single spaces ("" for nothing)."""
+    """``fold_words`` joined by single spaces ("" for nothing). Cached: lists repeat first
+    names, last names and cities over and over."""
     return " ".join(fold_words(text)) if text else ""
 
 
+@lru_cache(maxsize=20_000)
 def organisation_name(name: str | None) -> str:
     """An organisation's name without case, accents, punctuation and legal forms."""
     text = fold(name)
@@ -58,6 +61,7 @@ def organisation_name(name: str | None) -> str:
     return " ".join([t for t in text.split() if t not in LEGAL_FORMS])
 
 
+@lru_cache(maxsize=100_000)
 def split_street(street: str | None, house_number: str | None) -> tuple[str, str]:
     """Street name and house number, normalised; a number written into the street
     ("Hauptstr. 5a") is taken out of it, so both ways of keeping it compare alike."""
@@ -76,19 +80,26 @@ def split_street(street: str | None, house_number: str | None) -> tuple[str, str
     return "".join(words), number
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_NOT_DIGIT = re.compile(r"\D+")
+
+
 def postal_code(code: str | None) -> str:
     """Upper case without spaces and dashes ("SW1A 1AA" = "sw1a1aa")."""
-    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    return id_number(code)
 
 
 def digits(text: str | None) -> str:
     """Only the digits (phone numbers, for instance)."""
-    return "".join(ch for ch in (text or "") if ch.isdigit())
+    return _NOT_DIGIT.sub("", text) if text else ""
 
 
 def id_number(number: str | None) -> str:
     """An identification or VAT number in upper case without spaces and punctuation."""
-    return "".join(ch for ch in (number or "").upper() if ch.isalnum())
+    if not number:
+        return ""
+    number = number.upper()
+    return number if number.isalnum() else _NOT_ALNUM.sub("", number)
 
 
 @lru_cache(maxsize=1)
@@ -111,6 +122,7 @@ def nickname_groups(first_name: str) -> frozenset[str]:
     return _nickname_groups().get(first_name) or frozenset((first_name,))
 
 
+@lru_cache(maxsize=20_000)
 def canonical_first_name(first_name: str) -> str:
     """One canonical form of a folded first name, for blocking keys (the smallest of
     its groups' canonical names: "bill" and "william" both give "william")."""
