@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-DEFAULT_LINK_THRESHOLD = 0.99
+DEFAULT_LINK_THRESHOLD = 0.95
 DEFAULT_REVIEW_THRESHOLD = 0.5
 
 
