@@ -265,8 +265,8 @@ class UpsertBatch:
             self._fetch_holders(keys)
         others = {h for k in keys for h in holders[k]}
         others.discard(hub_id)
-        if others and self._population is None:  # the stored ones, counted once, when first needed
-            self._population = matchkeys.partner_count(self._conn)
+        if others and self._population is None:  # the stored ones, when first needed
+            self._population = self._service.stored_partners(self._conn)
         # The partners this one is among: the stored and this batch's new ones, but itself.
         population = (self._population or 0) + self._new_partners - (state.based_on == 0)
         candidates = rank_candidates(
@@ -294,6 +294,7 @@ class UpsertBatch:
             for h, s in self._current.items() if h in touched
         ]
         documents.write(self._conn, writes, self._pending.versions)
+        self._service.partners_added(self._new_partners)
         keymap.link_new(self._conn, self._pending.links)
         source_times.record(self._conn, self._times_applied)
         rekeyed = {h: s for h, s in self._current.items() if s.keys_changed}
