@@ -278,7 +278,8 @@ def splink_settings(link_type: str) -> Any:
 SPLINK_MEMORY = "3GB"
 """DuckDB's memory limit for Splink (it spills to a temporary folder beyond it). Left to
 its default, 80 % of the machine's memory, Splink took 16.7 GB at 200,000 rows here, on
-a machine that others share."""
+a machine that others share; with this limit it still grew to 19.5 GB (the limit does
+not bound all of it), so at that size run it with --no-splink on a shared machine."""
 
 
 def splink_train_and_predict(tables: list[Any], link_type: str,
