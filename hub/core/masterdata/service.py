@@ -9,6 +9,7 @@ the same transaction.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -30,6 +31,8 @@ from hub.core.settings import DEFAULT_UNMERGE_DAYS, HubSettings, SourcePriority
 from hub.core.store import documents, keymap
 
 MAX_CONFLICT_RETRIES = 3
+PARTNER_COUNT_SECONDS = 60.0
+"""How long ``MasterDataService.stored_partners`` trusts its count."""
 
 
 class MasterDataService:
@@ -51,6 +54,7 @@ class MasterDataService:
         self.listeners = list(listeners)
         self.duplicate_check = duplicate_check
         self.duplicate_threshold = duplicate_threshold
+        self._partners: tuple[float, int] | None = None
 
     @classmethod
     def from_settings(
@@ -59,6 +63,22 @@ class MasterDataService:
         """The service as the installation configures it."""
         return cls(engine, source_priority=settings.source_priority, listeners=listeners,
                    duplicate_threshold=settings.duplicate_threshold, unmerge_days=settings.unmerge_days)
+
+    def stored_partners(self, conn: sa.Connection) -> int:
+        """About how many partners the store holds: the prior of the duplicate check's
+        scores depends on it (see ``hub.core.matching.model``). Counted at most once a
+        minute and kept up with this service's own creates in between: a count per batch
+        would cost a bulk load a scan of the documents' index each time, and the score
+        hardly moves with a few percent more or less."""
+        now = time.monotonic()
+        if self._partners is None or now - self._partners[0] > PARTNER_COUNT_SECONDS:
+            self._partners = (now, matchkeys.partner_count(conn))
+        return self._partners[1]
+
+    def partners_added(self, count: int) -> None:
+        """Partners this service just created (see ``stored_partners``)."""
+        if self._partners is not None and count:
+            self._partners = (self._partners[0], self._partners[1] + count)
 
     def policy(self, doc_type: str) -> SourcePolicy:
         """Field precedence for one document type."""
@@ -145,6 +165,7 @@ class MasterDataService:
         with self.engine.connect() as conn:
             groups = matchkeys.shared_key_groups(conn)
             stored = documents.get_many(conn, {h for g in groups for h in g})
+            population = matchkeys.partner_count(conn)
         profiles = {h: PartnerProfile.of(d.data) for h, d in stored.items() if d.merged_into is None}
         pairs: dict[tuple[str, str], DuplicatePair] = {}
         for group in groups:
@@ -152,7 +173,7 @@ class MasterDataService:
             for i, a in enumerate(members):
                 for b in members[i + 1 :]:
                     if (a, b) not in pairs:
-                        value, reasons = score(profiles[a], profiles[b])
+                        value, reasons = score(profiles[a], profiles[b], population)
                         if value >= limit:
                             pairs[(a, b)] = DuplicatePair(a, b, value, reasons)
         return sorted(pairs.values(), key=lambda p: (-p.score, p.hub_id, p.other_hub_id))

@@ -114,3 +114,27 @@ def test_invoic_to_billing_document(mappings):
     assert bill.items[0].net_value.amount == Decimal("100.00") and bill.gross_value.amount == Decimal("119.00")
     with pytest.raises(NotFoundError, match="no outbound mapping table for erp_sap billing_document"):
         mappings.render("erp_sap", bill, reverse_lookup)
+
+
+def test_debmas_birth_date_and_identifications_from_the_extension_segments_round_trip(mappings):
+    raw = debmas(ANRED="Frau", NAME1="Lovelace", NAME2="Ada")
+    raw.body[0].children.extend([
+        seg("Z1BUT000", BIRTHDT="18151210"),
+        seg("Z1BUT0ID", TYPE="FS0002", IDNUMBER="C01X00T47", COUNTRY="GB"),
+        seg("Z1BUT0ID", TYPE="ZCLUB", IDNUMBER="4711"),
+    ])
+    partner = mappings.map_inbound(raw).document
+    assert partner.birth_date == date(1815, 12, 10)
+    assert [(i.kind, i.number, i.country) for i in partner.identifications] == [
+        ("passport", "C01X00T47", "GB"), ("ZCLUB", "4711", None)]
+    rendered = mappings.render("erp_sap", partner).raw
+    segments = {c.name: c.fields for c in rendered.body[0].children if c.name.startswith("Z1")}
+    assert segments["Z1BUT000"]["BIRTHDT"] == "18151210"
+    assert [c.fields for c in rendered.body[0].children if c.name == "Z1BUT0ID"] == [
+        {"TYPE": "FS0002", "IDNUMBER": "C01X00T47", "COUNTRY": "GB"}, {"TYPE": "ZCLUB", "IDNUMBER": "4711"}]
+    assert mappings.map_inbound(rendered).document == partner
+
+
+def test_debmas_without_extension_segments_renders_none(mappings):
+    rendered = mappings.render("erp_sap", mappings.map_inbound(debmas()).document).raw
+    assert [c.name for c in rendered.body[0].children] == ["E1KNVVM", "E1KNVVM"]
