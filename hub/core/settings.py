@@ -30,6 +30,7 @@ from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
 from hub.core.config.origin import ConfigOrigin, key_paths, read_environment
 from hub.core.config.problems import config_problems
 from hub.core.errors import ConfigError, Problem
+from hub.core.matching.settings import DEFAULT_REVIEW_THRESHOLD, MatchingSettings
 from hub.core.queue.settings import QueueSettings
 from hub.core.scheduling.settings import SchedulerSettings
 from hub.core.store.urls import check_database_url
@@ -135,8 +136,12 @@ class HubSettings(PluginSelection):
     )
     mappings_dir: Path = Field(default=Path("mappings"), description="Folder of mapping tables.")
     duplicate_threshold: float = Field(
-        default=0.75, ge=0, le=1, description="Score from which a partner is reported as a likely duplicate."
-    )
+        default=DEFAULT_REVIEW_THRESHOLD, ge=0, le=1,
+        description="Match probability from which a partner is reported as a likely duplicate"
+        " (`hub partner duplicates`, and the check on every partner upsert).")
+    matching: MatchingSettings = Field(
+        default_factory=MatchingSettings,
+        description="Thresholds of the duplicate check of list imports: link and review.")
     source_priority: dict[str, SourcePriority] = Field(
         default_factory=dict,
         description="Per document type, which source wins for which field of the golden record.",

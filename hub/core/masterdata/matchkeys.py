@@ -17,7 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hub.core.masterdata.duplicates import FUZZY_KINDS, MAX_FUZZY_HOLDERS, MatchKey, PartnerProfile
+from hub.core.masterdata.duplicates import PartnerProfile
+from hub.core.matching.blocking import EXACT_KINDS, MAX_FUZZY_HOLDERS, MatchKey
+from hub.core.matching.record import MatchRecord
 from hub.core.store.bulk import insert_columns, one_of
 from hub.core.store.tables import DocumentRow, PartnerMatchKeyRow
 
@@ -84,15 +86,15 @@ def holders(conn: sa.Connection, keys: Iterable[MatchKey],
     """For each key, the hub ids of stored partners that have it (``hashes``: the
     caller's hashes, kept for storing the keys later).
 
-    A fuzzy key (name and address) shared by more than MAX_FUZZY_HOLDERS partners is too
-    common to tell anything, and comes back with no holders.
+    A fuzzy key (any but e-mail, VAT and identification numbers) shared by more than
+    MAX_FUZZY_HOLDERS partners is too common to tell anything, and comes back with no holders.
     """
     hashes = KeyHashes() if hashes is None else hashes
     # Exact and fuzzy keys are asked for apart: only fuzzy ones have a holder limit.
     exact: dict[int, list[MatchKey]] = defaultdict(list)
     fuzzy: dict[int, list[MatchKey]] = defaultdict(list)
     for key in set(keys):
-        (fuzzy if key[0] in FUZZY_KINDS else exact)[hashes[key]].append(key)
+        (exact if key[0] in EXACT_KINDS else fuzzy)[hashes[key]].append(key)
     found: dict[MatchKey, set[str]] = defaultdict(set)
     for is_fuzzy, by_hash in ((False, exact), (True, fuzzy)):
         if not by_hash:
@@ -116,6 +118,15 @@ def profiles(conn: sa.Connection, hub_ids: Iterable[str]) -> dict[str, PartnerPr
         return {}
     rows = conn.execute(_profile_data(conn.dialect.name), {"b_hub_ids": ids})
     return {hub_id: PartnerProfile.of(data) for hub_id, data, merged_into in rows if merged_into is None}
+
+
+def records(conn: sa.Connection, hub_ids: Iterable[str]) -> dict[str, MatchRecord]:
+    """Match records of stored, unmerged partners (see ``profiles``)."""
+    ids = list(hub_ids)
+    if not ids:
+        return {}
+    rows = conn.execute(_profile_data(conn.dialect.name), {"b_hub_ids": ids})
+    return {hub_id: MatchRecord.from_data(data) for hub_id, data, merged_into in rows if merged_into is None}
 
 
 def replace(conn: sa.Connection, keys_by_hub_id: Mapping[str, Collection[MatchKey]], *, new: bool = False,

@@ -75,6 +75,7 @@ from hub.core.model.loyalty_accounts import (
 from hub.core.model.partner import (
     Address,
     Block,
+    Identification,
     Partner,
     PartnerKind,
     PartnerRole,
@@ -152,6 +153,7 @@ __all__ = [
     "ExpiryPolicy",
     "ExternalRef",
     "FieldProblem",
+    "Identification",
     "InvalidDocumentError",
     "ItemStatus",
     "LanguageCode",

@@ -9,6 +9,7 @@ partners; the names below are its contract.
 from __future__ import annotations
 
 import re
+from datetime import date
 from enum import StrEnum
 from typing import ClassVar, Literal
 
@@ -81,6 +82,20 @@ class TaxNumber(CanonicalModel):
     number: str = Field(min_length=1)
 
 
+class Identification(CanonicalModel):
+    """An identification number of a person or organisation (SAP BP: table BUT0ID).
+
+    ``kind`` is the type of the document, in the hub's words ("passport", "id_card",
+    "driving_licence", "social_security", ...; the erp_sap value list translates SAP's ID
+    types); the number is kept as written, the duplicate check compares it without spaces
+    and punctuation.
+    """
+
+    kind: str = Field(min_length=1, description="passport, id_card, driving_licence, social_security, ...")
+    number: str = Field(min_length=1)
+    country: CountryCode | None = Field(default=None, description="The issuing country.")
+
+
 class SalesArea(CanonicalModel):
     """Sales data of a customer in one sales organisation / channel / division."""
 
@@ -122,11 +137,13 @@ class Partner(Document):
     last_name: str | None = None
     title: str | None = None
     language: LanguageCode | None = None
+    birth_date: date | None = Field(default=None, description="A person's date of birth (SAP BUT000-BIRTHDT).")
     roles: list[PartnerRole] = Field(default_factory=list)
     addresses: list[Address] = Field(default_factory=list)
     emails: list[str] = Field(default_factory=list)
     phones: list[Phone] = Field(default_factory=list)
     tax_numbers: list[TaxNumber] = Field(default_factory=list)
+    identifications: list[Identification] = Field(default_factory=list)
     sales_areas: list[SalesArea] = Field(default_factory=list)
     relationships: list[Relationship] = Field(default_factory=list)
     marketing_attributes: dict[str, str] = Field(default_factory=dict)

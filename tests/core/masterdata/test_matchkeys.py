@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from hub.core.masterdata import matchkeys
-from hub.core.masterdata.duplicates import MAX_FUZZY_HOLDERS
+from hub.core.matching.blocking import MAX_FUZZY_HOLDERS
 
 EMAIL_HASH = 903810017037185507
 VAT_HASH = 6504519107438643691

@@ -1,0 +1,163 @@
+"""The Fellegi-Sunter model: how much each comparison level says for or against a match.
+
+For every comparison level, ``m`` is the chance of seeing it when two records are the
+same partner, ``u`` when they are not. A level's weight is log2(m/u): a birth date that
+agrees exactly is rare among different people (small u) and common among duplicates
+(large m), so it weighs a lot; a city that agrees weighs little. The weights of a pair
+add up (the comparisons are taken as independent, the model's known simplification),
+together with the prior odds of a match among compared pairs, to the match weight, which
+turns into a match probability.
+
+The shipped weights (``data/weights.json``) were estimated as Splink does: u from random
+pairs, m and the prior by expectation-maximisation on blocked pairs, without labels
+(``hub.core.matching.estimate``). Persons and organisations have weights of their own.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from hub.core.matching import compare
+from hub.core.matching.record import MatchRecord
+
+PERSON_FIELDS = ("first_name", "last_name", "birth_date", "postal_code", "street", "city", "email", "phone",
+                 "identification")
+ORGANISATION_FIELDS = ("organisation_name", "postal_code", "street", "city", "email", "phone", "identification")
+FIELDS = {"person": PERSON_FIELDS, "organisation": ORGANISATION_FIELDS}
+_FUNCTIONS = {name: function for name, (_, function) in compare.COMPARISONS.items() if function is not None}
+SWAPPED = "names swapped"
+
+Levels = tuple[int, ...]
+
+
+class ModelError(ValueError):
+    """A weights file that does not fit the comparisons (names a wrong field or level count)."""
+
+
+def _name_levels(a: MatchRecord, b: MatchRecord) -> tuple[int, int, bool]:
+    """First and last name levels, in the order that agrees better (swapped or not)."""
+    first = compare.first_name_level(a.first_name, b.first_name)
+    last = compare.last_name_level(a.last_name, b.last_name)
+    if first in (1, 2, 3) and last in (1, 2):
+        return first, last, False
+    # Swapped: a's last name holds the first name that b keeps as its first, and so on.
+    swapped_first = compare.first_name_level(a.last_name, b.first_name)
+    swapped_last = compare.last_name_level(a.first_name, b.last_name)
+    if swapped_first in (1, 2, 3) and swapped_last in (1, 2) and swapped_first + swapped_last < first + last:
+        return swapped_first, swapped_last, True
+    return first, last, False
+
+
+def comparison_levels(a: MatchRecord, b: MatchRecord) -> tuple[Levels, bool]:
+    """The level of every comparison of the pair's kind (``FIELDS`` order), and whether
+    the names agreed only swapped. Records of different kinds are not compared here."""
+    if a.is_person:
+        first, last, swapped = _name_levels(a, b)
+        return (first, last, *(_FUNCTIONS[f](a, b) for f in PERSON_FIELDS[2:])), swapped
+    return tuple(_FUNCTIONS[f](a, b) for f in ORGANISATION_FIELDS), False
+
+
+@dataclass(frozen=True)
+class KindWeights:
+    """m and u of every level (index 0, "missing", has none) and the prior for one kind."""
+
+    prior: float
+    m: Mapping[str, tuple[float, ...]]
+    u: Mapping[str, tuple[float, ...]]
+
+    def level_weights(self, fields: tuple[str, ...]) -> tuple[tuple[float, ...], ...]:
+        """log2(m/u) per field and level, 0.0 for "missing"."""
+        return tuple(
+            (0.0, *(math.log2(m / u) for m, u in zip(self.m[f], self.u[f], strict=True))) for f in fields
+        )
+
+
+@dataclass(frozen=True)
+class MatchScore:
+    """A scored pair: match probability (0..1), match weight (log2 odds), and the evidence."""
+
+    probability: float
+    weight: float
+    evidence: tuple[str, ...]
+
+
+class MatchModel:
+    """Scores pairs of records with per-kind Fellegi-Sunter weights."""
+
+    def __init__(self, weights: Mapping[str, KindWeights]) -> None:
+        for kind, fields in FIELDS.items():
+            if kind not in weights:
+                raise ModelError(f"weights: no section for {kind!r}")
+            for name in fields:
+                levels = len(compare.COMPARISONS[name][0]) - 1
+                for which in ("m", "u"):
+                    values = getattr(weights[kind], which).get(name)
+                    if values is None or len(values) != levels or not all(0 < v <= 1 for v in values):
+                        raise ModelError(f"weights: {kind}.{which}.{name} needs {levels} values in (0, 1],"
+                                         f" got {values!r}")
+        self.weights = dict(weights)
+        self._tables = {kind: self.weights[kind].level_weights(FIELDS[kind]) for kind in FIELDS}
+        self._priors = {kind: math.log2(w.prior / (1 - w.prior)) for kind, w in self.weights.items()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MatchModel:
+        """A model from the JSON form ``as_dict`` writes."""
+        try:
+            return cls({kind: KindWeights(float(section["prior"]),
+                                          {k: tuple(map(float, v)) for k, v in section["m"].items()},
+                                          {k: tuple(map(float, v)) for k, v in section["u"].items()})
+                        for kind, section in data.items()})
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ModelError(f"weights: malformed ({exc!r})") from None
+
+    @classmethod
+    def load(cls, path: Path) -> MatchModel:
+        """A model from a weights file."""
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form of the weights."""
+        return {kind: {"prior": w.prior, "m": {k: list(v) for k, v in w.m.items()},
+                       "u": {k: list(v) for k, v in w.u.items()}} for kind, w in self.weights.items()}
+
+    def weight_of(self, kind: str, levels: Levels) -> float:
+        """Match weight (log2 odds) of a pair with these levels."""
+        table = self._tables[kind]
+        return self._priors[kind] + sum(table[i][level] for i, level in enumerate(levels))
+
+    def score(self, a: MatchRecord, b: MatchRecord) -> MatchScore:
+        """How likely ``a`` and ``b`` are one partner, and why."""
+        if a.kind != b.kind:
+            return MatchScore(0.0, -math.inf, ("person and organisation",))
+        levels, swapped = comparison_levels(a, b)
+        weight = self.weight_of(a.kind, levels)
+        evidence = [SWAPPED] if swapped else []
+        table = self._tables[a.kind]
+        for i, (name, level) in enumerate(zip(FIELDS[a.kind], levels, strict=True)):
+            if level:
+                evidence.append(f"{name} {compare.COMPARISONS[name][0][level]} ({table[i][level]:+.1f})")
+        return MatchScore(probability(weight), weight, tuple(evidence))
+
+
+def probability(weight: float) -> float:
+    """The probability of a match weight (log2 odds)."""
+    if weight > 60:
+        return 1.0
+    if weight < -60:
+        return 0.0
+    odds = 2.0 ** weight
+    return odds / (1 + odds)
+
+
+@lru_cache(maxsize=1)
+def default_model() -> MatchModel:
+    """The model with the shipped weights."""
+    text = resources.files("hub.core.matching").joinpath("data/weights.json").read_text(encoding="utf-8")
+    return MatchModel.from_dict(json.loads(text))
