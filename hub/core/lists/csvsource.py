@@ -56,7 +56,7 @@ class CsvSource:
             self.dialect = _dialect(sample.decode(self.encoding, errors="replace"), delimiter)
         except ValueError as exc:
             raise ListFileError(self.file, str(exc)) from None
-        self.total = os.path.getsize(path)
+        self.total: int | None = os.path.getsize(path)
         """The file's size: progress is counted in bytes read."""
         self._binary: IO[bytes] | None = None
         self._flags: dict[int, tuple[str, str | None]] = {}
@@ -75,7 +75,10 @@ class CsvSource:
 
     def position(self) -> int:
         """Bytes read so far (for a progress bar)."""
-        return self._binary.tell() if self._binary is not None else 0
+        binary = self._binary
+        if binary is None:
+            return 0
+        return self.total or 0 if binary.closed else binary.tell()
 
     def rows(self) -> Iterator[SourceRow]:
         """Every row after the header, blank ones left out (their numbers are skipped)."""
