@@ -18,6 +18,7 @@ from hub.core.runtime import HubRuntime
 from hub.core.store.db import read_only
 
 DRY_RUN_ROWS = 20
+DEFAULT_BATCH = 2000
 
 
 @click.group("import")
@@ -33,10 +34,12 @@ def import_group() -> None:
 @click.option("--delimiter", help="The CSV file's delimiter (default: detected among , ; tab |).")
 @click.option("--dry-run", is_flag=True, help="Map the first rows and show them with their problems; write nothing.")
 @click.option("--first", default=DRY_RUN_ROWS, show_default=True, help="How many rows --dry-run maps.")
+@click.option("--batch-size", default=DEFAULT_BATCH, show_default=True, type=click.IntRange(1, 100_000),
+              help="Rows per transaction (a rerun after a crash repeats at most one batch's work).")
 @json_option
 @pass_runtime
 def partners(runtime: HubRuntime, file: Path, format_name: str, list_name: str, encoding: str | None,
-             delimiter: str | None, dry_run: bool, first: int, as_json: bool) -> None:
+             delimiter: str | None, dry_run: bool, first: int, batch_size: int, as_json: bool) -> None:
     """Import FILE as list NAME: rows mapped by the format, checked for duplicates within
     the list and against the hub's partners, then created, linked or held for review.
     Run it again after an interruption: it carries on where it stopped."""
@@ -49,7 +52,7 @@ def partners(runtime: HubRuntime, file: Path, format_name: str, list_name: str, 
     if dry_run:
         _dry_run(source, mapper, first, as_json)
         return
-    _import(runtime, source, mapper, file, as_json)
+    _import(runtime, source, mapper, file, batch_size, as_json)
 
 
 def _dry_run(source: ListSource, mapper: RowMapper, first: int, as_json: bool) -> None:
@@ -78,7 +81,8 @@ def _dry_run(source: ListSource, mapper: RowMapper, first: int, as_json: bool) -
         raise click.exceptions.Exit(1)
 
 
-def _import(runtime: HubRuntime, source: ListSource, mapper: RowMapper, file: Path, as_json: bool) -> None:
+def _import(runtime: HubRuntime, source: ListSource, mapper: RowMapper, file: Path, batch_size: int,
+            as_json: bool) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from hub.core.lists.dedupe import Deduplicator
@@ -86,7 +90,7 @@ def _import(runtime: HubRuntime, source: ListSource, mapper: RowMapper, file: Pa
     from hub.core.lists.report import errors_path, write_errors
     from hub.core.lists.state import FileIdentity
 
-    importer = ListImporter(runtime.masterdata(), mapper, Deduplicator(runtime.settings.matching))
+    importer = ListImporter(runtime.masterdata(), mapper, Deduplicator(runtime.settings.matching), batch_size)
     identity = FileIdentity.of(file)
     columns = [TextColumn(f"list {escape(mapper.list_name)}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TextColumn("{task.fields[rows]:,} rows"), TimeElapsedColumn(), TimeRemainingColumn()]

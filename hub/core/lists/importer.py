@@ -35,7 +35,6 @@ from hub.core.masterdata import Incoming, MasterDataService
 from hub.core.store import documents, keymap
 from hub.core.store.tables import KeyMapRow
 
-DEFAULT_BATCH = 2000
 MAX_MERGE_HOPS = 8
 """A partner merged into one that was merged on is followed this far (merges chain rarely)."""
 KEY_LENGTH: int = cast(sa.String, KeyMapRow.__table__.c.external_id.type).length or 120
@@ -70,7 +69,7 @@ class ListImporter:
     """Imports one list file with one format through the master-data service."""
 
     def __init__(self, masterdata: MasterDataService, mapper: RowMapper, dedupe: Deduplicator,
-                 batch: int = DEFAULT_BATCH) -> None:
+                 batch: int) -> None:
         self.masterdata = masterdata
         self.engine = masterdata.engine
         self.mapper = mapper

@@ -71,7 +71,7 @@ def decide(masterdata: MasterDataService, name: str, row: int, link: bool) -> De
     """Link row ``row`` of list ``name`` to the partner it matched, or create a partner of it."""
     with masterdata.engine.begin() as conn:
         current = state.get(conn, name)
-        found = next(state.rows_of(conn, name, row=row), None)
+        found = state.get_row(conn, name, row)
         if found is None:
             raise NotFoundError(f"list {name!r} has no row {row}")
         if found.outcome != state.REVIEW:

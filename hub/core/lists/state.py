@@ -149,14 +149,19 @@ def finish(conn: sa.Connection, name: str, seconds: float) -> None:
                  .values(status=COMPLETED, finished_at=now, updated_at=now, seconds=lists.c.seconds + seconds))
 
 
-def rows_of(conn: sa.Connection, name: str, outcome: str | None = None, with_problems: bool = False,
-            row: int | None = None) -> Iterator[sa.Row[Any]]:
-    """The list's rows in file order (of one ``outcome``, with problems, or one ``row``)."""
+def rows_of(conn: sa.Connection, name: str, outcome: str | None = None,
+            with_problems: bool = False) -> Iterator[sa.Row[Any]]:
+    """The list's rows in file order (of one ``outcome``, or those with problems),
+    fetched a few thousand at a time."""
     query = sa.select(list_rows).where(list_rows.c.list_name == name).order_by(list_rows.c.row)
     if outcome is not None:
         query = query.where(list_rows.c.outcome == outcome)
     if with_problems:
         query = query.where(list_rows.c.problems.is_not(None))
-    if row is not None:
-        query = query.where(list_rows.c.row == row)
-    yield from conn.execution_options(yield_per=2000).execute(query)
+    with conn.execute(query.execution_options(yield_per=2000)) as result:
+        yield from result
+
+
+def get_row(conn: sa.Connection, name: str, row: int) -> sa.Row[Any] | None:
+    """Row ``row`` of list ``name``, if the list has it."""
+    return conn.execute(sa.select(list_rows).where(list_rows.c.list_name == name, list_rows.c.row == row)).first()

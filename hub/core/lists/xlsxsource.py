@@ -50,17 +50,18 @@ class XlsxSource:
             self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
             raise ListFileError(self.file, f"not a readable XLSX workbook: {exc}") from None
-        sheet = self._book.worksheets[0] if self._book.worksheets else None
-        if sheet is None:
-            raise ListFileError(self.file, "the workbook has no sheet")
-        self._sheet = sheet
-        self.total: int | None = sheet.max_row
-        """Rows in the sheet as its dimension says (progress is counted in rows)."""
-        self._done = 0
-        first = next(self._sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
-        header = [cell_text(value) for value in first or ()]
-        if not any(header):
-            raise ListFileError(self.file, "the file is empty: the first row must name the columns", row=1)
+        try:
+            self._sheet = self._book.worksheets[0]
+            self.total: int | None = self._sheet.max_row
+            """Rows in the sheet as its dimension says (progress is counted in rows)."""
+            self._done = 0
+            first = next(self._sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+            header = [cell_text(value) for value in first or ()]
+            if not any(header):
+                raise ListFileError(self.file, "the file is empty: the first row must name the columns", row=1)
+        except BaseException:
+            self._book.close()
+            raise
         while header and not header[-1]:
             header.pop()
         self.header = header
@@ -70,20 +71,19 @@ class XlsxSource:
         return self._done
 
     def rows(self) -> Iterator[SourceRow]:
-        """Every row after the header, empty ones left out."""
+        """Every row after the header, empty ones left out; the workbook is closed after the last."""
         header = self.header
         width = len(header)
-        for number, values in enumerate(self._sheet.iter_rows(min_row=2, values_only=True), start=2):
-            self._done = number
-            texts = [cell_text(value) for value in values]
-            if not any(texts):
-                continue
-            if any(texts[width:]):
-                yield SourceRow(number, {}, RowProblem(None, f"the row has values beyond the header's {width}"
-                                                             " columns"))
-                continue
-            yield SourceRow(number, {name: text for name, text in zip(header, texts, strict=False) if name})
-
-    def close(self) -> None:
-        """Release the workbook's file."""
-        self._book.close()
+        try:
+            for number, values in enumerate(self._sheet.iter_rows(min_row=2, values_only=True), start=2):
+                self._done = number
+                texts = [cell_text(value) for value in values]
+                if not any(texts):
+                    continue
+                if any(texts[width:]):
+                    yield SourceRow(number, {}, RowProblem(None, f"the row has values beyond the header's"
+                                                                 f" {width} columns"))
+                    continue
+                yield SourceRow(number, {name: text for name, text in zip(header, texts, strict=False) if name})
+        finally:
+            self._book.close()
