@@ -71,6 +71,8 @@ class ListImporter:
     def __init__(self, masterdata: MasterDataService, mapper: RowMapper, dedupe: Deduplicator,
                  batch: int) -> None:
         self.masterdata = masterdata
+        # The batch is matched here, by the matcher: the upserts only keep match keys.
+        masterdata.score_duplicates = False
         self.engine = masterdata.engine
         self.mapper = mapper
         self.system = mapper.table.system

@@ -51,6 +51,10 @@ class MasterDataService:
         self.listeners = list(listeners)
         self.duplicate_check = duplicate_check
         self.duplicate_threshold = duplicate_threshold
+        self.score_duplicates = True
+        """With ``duplicate_check`` on, whether upserts also look for and score a
+        partner's candidates; off, they only keep its match keys (for a caller that has
+        run the matcher on the batch already, as the list import does)."""
 
     @classmethod
     def from_settings(
