@@ -32,6 +32,9 @@ def import_group() -> None:
 @click.option("--list", "list_name", required=True, help="The list's name: a rerun with it resumes the import.")
 @click.option("--encoding", help="The CSV file's encoding (default: detected, UTF-8 or cp1252).")
 @click.option("--delimiter", help="The CSV file's delimiter (default: detected among , ; tab |).")
+@click.option("--quote", help="The CSV file's quote character (default: \").")
+@click.option("--header-row", default=1, show_default=True, type=click.IntRange(1),
+              help="The row that names the columns (title lines above it are skipped).")
 @click.option("--dry-run", is_flag=True, help="Map the first rows and show them with their problems; write nothing.")
 @click.option("--first", default=DRY_RUN_ROWS, show_default=True, help="How many rows --dry-run maps.")
 @click.option("--batch-size", default=DEFAULT_BATCH, show_default=True, type=click.IntRange(1, 100_000),
@@ -39,14 +42,15 @@ def import_group() -> None:
 @json_option
 @pass_runtime
 def partners(runtime: HubRuntime, file: Path, format_name: str, list_name: str, encoding: str | None,
-             delimiter: str | None, dry_run: bool, first: int, batch_size: int, as_json: bool) -> None:
+             delimiter: str | None, quote: str | None, header_row: int, dry_run: bool, first: int, batch_size: int,
+             as_json: bool) -> None:
     """Import FILE as list NAME: rows mapped by the format, checked for duplicates within
     the list and against the hub's partners, then created, linked or held for review.
     Run it again after an interruption: it carries on where it stopped."""
     if not list_name.strip() or len(list_name) > 120:
         raise click.BadParameter("a list name is 1 to 120 characters", param_hint="--list")
     table = find_format(load_formats(runtime.mapping_folders()), format_name)
-    source = open_list(file, encoding=encoding, delimiter=delimiter)
+    source = open_list(file, encoding=encoding, delimiter=delimiter, quote=quote, header_row=header_row)
     check_header(table, source.file, source.header)
     mapper = RowMapper(table, list_name)
     if dry_run:

@@ -8,13 +8,15 @@ that is one line, a stray quote that runs to the end of the file) is skipped to 
 end without being held, and fails its row; the rows after it are read as usual. So
 memory stays bounded by the limit, and one bad row never costs the rest of the file.
 
-Row numbers count as a spreadsheet shows them: the header is row 1, blank rows count.
+Row numbers count as a spreadsheet shows them: the header is row 1 (or the row a file
+with title lines above its header names), blank rows count.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -39,10 +41,11 @@ class CsvSource:
     kind = "csv"
 
     def __init__(self, path: Path, *, encoding: str | None = None, delimiter: str | None = None,
-                 max_line: int = DEFAULT_MAX_LINE) -> None:
+                 quote: str | None = None, header_row: int = 1, max_line: int = DEFAULT_MAX_LINE) -> None:
         self.path = path
         self.file = str(path)
         self.max_line = max_line
+        self.header_row = header_row
         with path.open("rb") as binary:
             sample = binary.read(SAMPLE_BYTES)
         if not sample.strip():
@@ -53,7 +56,9 @@ class CsvSource:
             raise ListFileError(self.file, str(exc)) from None
         self.encoding_detected = encoding is None
         try:
-            self.dialect = _dialect(sample.decode(self.encoding, errors="replace"), delimiter)
+            # Title lines above the header tell nothing of the dialect.
+            text = "".join(sample.decode(self.encoding, errors="replace").splitlines(keepends=True)[header_row - 1:])
+            self.dialect = _dialect(text, delimiter, quote)
         except ValueError as exc:
             raise ListFileError(self.file, str(exc)) from None
         self.total: int | None = os.path.getsize(path)
@@ -66,11 +71,11 @@ class CsvSource:
         """The current record's lines, at most about ``max_line`` characters of them, to
         tell the column of a field that ran past the limit."""
         self._record_chars = 0
-        header = next(self._records(), None)
+        header = next(itertools.islice(self._records(), header_row - 1, None), None)
         if header is None or not any(cell.strip() for cell in header[1]):
-            raise ListFileError(self.file, "the first row must name the columns, and it is empty", row=1)
+            raise ListFileError(self.file, f"row {header_row} must name the columns, and it is empty", row=header_row)
         if header[2] is not None:
-            raise ListFileError(self.file, header[2].reason, row=1, column=header[2].column)
+            raise ListFileError(self.file, header[2].reason, row=header_row, column=header[2].column)
         self.header = [cell.strip() for cell in header[1]]
 
     def position(self) -> int:
@@ -85,7 +90,8 @@ class CsvSource:
         header = self.header
         width = len(header)
         records = self._records()
-        next(records)
+        for _ in range(self.header_row):
+            next(records)
         for number, fields, problem in records:
             if problem is not None:
                 yield SourceRow(number, {}, problem)
@@ -186,9 +192,12 @@ class CsvSource:
         return self.header[index] if index < len(self.header) else None
 
 
-def _dialect(sample: str, delimiter: str | None) -> type[csv.Dialect]:
+def _dialect(sample: str, delimiter: str | None, quote: str | None = None) -> type[csv.Dialect]:
     """The declared delimiter, or the one csv.Sniffer finds among ``DELIMITERS`` in the
-    sample's whole lines; quoting is the usual double quote, doubled inside a field."""
+    sample's whole lines; quoting is the declared quote character, or the usual double
+    quote, doubled inside a field."""
+    if quote is not None and len(quote) != 1:
+        raise ValueError(f"a quote is one character, not {quote!r}")
     if delimiter is not None:
         chosen = delimiter.replace("\\t", "\t")
         if len(chosen) != 1:
@@ -205,7 +214,7 @@ def _dialect(sample: str, delimiter: str | None) -> type[csv.Dialect]:
 
     class ListDialect(csv.Dialect):
         delimiter = chosen
-        quotechar = '"'
+        quotechar = quote or '"'
         doublequote = True
         skipinitialspace = False
         lineterminator = "\r\n"

@@ -41,11 +41,12 @@ class XlsxSource:
 
     kind = "xlsx"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, header_row: int = 1) -> None:
         import openpyxl
 
         self.path = path
         self.file = str(path)
+        self.header_row = header_row
         try:
             self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -55,10 +56,11 @@ class XlsxSource:
             self.total: int | None = self._sheet.max_row
             """Rows in the sheet as its dimension says (progress is counted in rows)."""
             self._done = 0
-            first = next(self._sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+            first = next(self._sheet.iter_rows(min_row=header_row, max_row=header_row, values_only=True), None)
             header = [cell_text(value) for value in first or ()]
             if not any(header):
-                raise ListFileError(self.file, "the file is empty: the first row must name the columns", row=1)
+                raise ListFileError(self.file, f"the file is empty: row {header_row} must name the columns",
+                                    row=header_row)
         except BaseException:
             self._book.close()
             raise
@@ -75,7 +77,8 @@ class XlsxSource:
         header = self.header
         width = len(header)
         try:
-            for number, values in enumerate(self._sheet.iter_rows(min_row=2, values_only=True), start=2):
+            start = self.header_row + 1
+            for number, values in enumerate(self._sheet.iter_rows(min_row=start, values_only=True), start=start):
                 self._done = number
                 texts = [cell_text(value) for value in values]
                 if not any(texts):

@@ -112,3 +112,13 @@ def test_empty_files_and_rows_wider_than_the_header(tmp_path: Path) -> None:
     path.write_bytes(b"id,name\n1,a,,\n2,b,c\n")
     assert rows_of(CsvSource(path)) == [(2, {"id": "1", "name": "a"}, None, None),
                                         (3, {}, None, "the row has 3 values and the header 2 columns")]
+
+
+def test_title_lines_above_the_header_and_a_declared_quote(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("Messe Köln 2026\nexported 2026-03-20\nid;name\n1;'Smith; Jr'\n", encoding="utf-8")
+    source = CsvSource(path, header_row=3, quote="'")
+    assert source.header == ["id", "name"]
+    assert rows_of(source) == [(4, {"id": "1", "name": "Smith; Jr"}, None, None)]
+    with pytest.raises(ListFileError, match="row 9 must name the columns"):
+        CsvSource(path, header_row=9)

@@ -52,3 +52,10 @@ def test_a_broken_or_empty_workbook_is_refused_with_its_name(tmp_path: Path) -> 
         open_list(empty)
     with pytest.raises(ListFileError, match="no such file"):
         open_list(tmp_path / "missing.csv")
+
+
+def test_a_header_below_title_rows(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "list.xlsx", [["Visitors"], [], ["id", "name"], ["1", "Ann"]])
+    source = open_list(path, header_row=3)
+    assert source.header == ["id", "name"]
+    assert [(r.number, r.cells) for r in source.rows()] == [(4, {"id": "1", "name": "Ann"})]
