@@ -82,6 +82,8 @@ class UpsertBatch:
         self._pending = _Pending()
         self._times: dict[tuple[str, str], datetime] = {}
         self._times_applied: dict[tuple[str, str], datetime] = {}
+        self._population: int | None = None
+        self._new_partners = 0
 
     def run(self, items: Sequence[Incoming]) -> list[UpsertResult]:
         """Apply every item in order, then write; returns one result per item."""
@@ -221,6 +223,7 @@ class UpsertBatch:
 
     def _create(self, document: Document, data: dict[str, Any], system: str) -> tuple[str, Mapping[str, Any]]:
         hub_id = new_hub_id(document.id_prefix)
+        self._new_partners += document.doc_type == PARTNER
         sources = {name: system for name in document.model_fields_set if name in data}
         self._current[hub_id] = _Current(document.doc_type, 0, 1, data, sources)
         changes = documents.CreatedChanges(data)
@@ -267,9 +270,13 @@ class UpsertBatch:
             self._fetch_holders(keys)
         others = {h for k in keys for h in holders[k]}
         others.discard(hub_id)
+        if others and self._population is None:  # the stored ones, counted once, when first needed
+            self._population = matchkeys.partner_count(self._conn)
+        # The partners this one is among: the stored and this batch's new ones, but itself.
+        population = (self._population or 0) + self._new_partners - (state.based_on == 0)
         candidates = rank_candidates(
             profile, ((h, self._profiles[h]) for h in others if h in self._profiles),
-            self._service.duplicate_threshold,
+            self._service.duplicate_threshold, population,
         ) if others else []
         if keys != state.keys:
             for key in (state.keys or frozenset()) - keys:

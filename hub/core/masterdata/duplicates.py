@@ -67,9 +67,10 @@ class DuplicateCandidate:
     reasons: tuple[str, ...] = field(default_factory=tuple)
 
 
-def score(a: PartnerProfile, b: PartnerProfile) -> tuple[float, tuple[str, ...]]:
-    """The match probability of two partners (0..1, three decimals), and why."""
-    scored = default_model().score(a.record, b.record)
+def score(a: PartnerProfile, b: PartnerProfile, population: int) -> tuple[float, tuple[str, ...]]:
+    """The match probability of two partners (0..1, three decimals), and why; ``b`` is
+    one of ``population`` partners (the store's), which sets the prior."""
+    scored = default_model().score(a.record, b.record, population)
     return round(scored.probability, 3), scored.evidence
 
 
@@ -77,11 +78,12 @@ def rank_candidates(
     profile: PartnerProfile,
     others: Iterable[tuple[str, PartnerProfile]],
     threshold: float,
+    population: int,
 ) -> list[DuplicateCandidate]:
-    """Candidates at or above ``threshold``, best first."""
+    """Candidates at or above ``threshold``, best first (``population``: see ``score``)."""
     found = []
     for hub_id, other in others:
-        value, reasons = score(profile, other)
+        value, reasons = score(profile, other, population)
         if value >= threshold:
             found.append(DuplicateCandidate(hub_id, value, reasons))
     return sorted(found, key=lambda c: (-c.score, c.hub_id))

@@ -129,6 +129,13 @@ def records(conn: sa.Connection, hub_ids: Iterable[str]) -> dict[str, MatchRecor
     return {hub_id: MatchRecord.from_data(data) for hub_id, data, merged_into in rows if merged_into is None}
 
 
+def partner_count(conn: sa.Connection) -> int:
+    """How many partners the store holds (merged ones included: a handful at most)."""
+    return int(conn.execute(
+        sa.select(sa.func.count()).select_from(documents).where(documents.c.doc_type == "partner")
+    ).scalar_one())
+
+
 def replace(conn: sa.Connection, keys_by_hub_id: Mapping[str, Collection[MatchKey]], *, new: bool = False,
             hashes: KeyHashes | None = None) -> None:
     """Store the keys of these partners, replacing their old ones (``new``: they have none)."""

@@ -149,6 +149,7 @@ class MasterDataService:
         with self.engine.connect() as conn:
             groups = matchkeys.shared_key_groups(conn)
             stored = documents.get_many(conn, {h for g in groups for h in g})
+            population = matchkeys.partner_count(conn)
         profiles = {h: PartnerProfile.of(d.data) for h, d in stored.items() if d.merged_into is None}
         pairs: dict[tuple[str, str], DuplicatePair] = {}
         for group in groups:
@@ -156,7 +157,7 @@ class MasterDataService:
             for i, a in enumerate(members):
                 for b in members[i + 1 :]:
                     if (a, b) not in pairs:
-                        value, reasons = score(profiles[a], profiles[b])
+                        value, reasons = score(profiles[a], profiles[b], population)
                         if value >= limit:
                             pairs[(a, b)] = DuplicatePair(a, b, value, reasons)
         return sorted(pairs.values(), key=lambda p: (-p.score, p.hub_id, p.other_hub_id))

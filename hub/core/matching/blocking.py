@@ -58,9 +58,9 @@ def blocking_keys(record: MatchRecord) -> frozenset[MatchKey]:
         if street:
             keys.append(("ns", f"{sound}|{street}"))
     if len(sounds) >= 2:
-        # Both names: found again when the birth date, postal code and street all differ.
-        pair = "|".join(sorted(sounds[:2]))
-        keys.append(("nn", f"{pair}|{record.city[:4]}"))
+        # Both names: found again when birth date and address differ (a rare name; a
+        # common one has more holders than the key may have).
+        keys.append(("nn", "|".join(sorted(sounds[:2]))))
     if born and zip_code:
         keys.append(("dz", f"{born}|{zip_code}"))
     if born and street:

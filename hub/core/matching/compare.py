@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.fuzz import token_sort_ratio
 
 from hub.core.matching.record import MatchRecord
@@ -21,6 +21,7 @@ _jw = JaroWinkler.normalized_similarity
 Comparison = Callable[[MatchRecord, MatchRecord], int]
 
 FIRST_NAME_LEVELS = ("missing", "exact", "nickname", "typo", "initial", "similar", "different")
+"""A typo is Jaro-Winkler >= 0.92 or one letter changed, added, dropped or two swapped."""
 LAST_NAME_LEVELS = ("missing", "exact", "typo", "similar", "different")
 
 
@@ -36,7 +37,7 @@ def first_name_level(a: str, b: str) -> int:
     if len(first_a) == 1 or len(first_b) == 1:
         return 4 if first_a[0] == first_b[0] else 6
     score = _jw(a, b)
-    if score >= 0.92:
+    if score >= 0.92 or DamerauLevenshtein.distance(first_a, first_b, score_cutoff=1) <= 1:
         return 3
     return 5 if score >= 0.82 else 6
 
@@ -78,48 +79,58 @@ def birth_date(a: MatchRecord, b: MatchRecord) -> int:
     return 3 if dx[:4] == dy[:4] else 4
 
 
-def postal_code(a: MatchRecord, b: MatchRecord) -> int:
-    """missing, exact, one character off or two swapped, same region (first two), different."""
-    x, y = a.postal_code, b.postal_code
-    if not x or not y:
+def _near_code(x: str, y: str) -> bool:
+    return x == y or _one_edit_apart(x, y)
+
+
+def _alike_street(a: MatchRecord, b: MatchRecord) -> bool:
+    return a.street == b.street or _jw(a.street, b.street) >= 0.88
+
+
+def address(a: MatchRecord, b: MatchRecord) -> int:
+    """One comparison for street, house number, postal code and city: they are not
+    independent (one street lies in one postal code and city), so weighing them apart
+    would count one agreement three times.
+
+    Levels: missing; same street, number and place; alike street (spelling, typo), same
+    number, same or near place; same or alike street, other or no number, same place;
+    same postal code (or one character off) with another street or none; same city
+    only; different.
+    """
+    if not (a.street or a.postal_code or a.city) or not (b.street or b.postal_code or b.city):
         return 0
-    if x == y:
-        return 1
-    if _one_edit_apart(x, y):
-        return 2
-    return 3 if x[:2] == y[:2] else 4
+    same_code = bool(a.postal_code) and a.postal_code == b.postal_code
+    near_code = bool(a.postal_code and b.postal_code) and _near_code(a.postal_code, b.postal_code)
+    same_city = bool(a.city) and (a.city == b.city or _jw(a.city, b.city) >= 0.9)
+    place = near_code or (same_city and not (a.postal_code and b.postal_code))
+    if a.street and b.street and place:
+        same_number = bool(a.house_number) and a.house_number == b.house_number
+        if a.street == b.street and same_number and (same_code or not near_code):
+            return 1
+        if _alike_street(a, b):
+            return 2 if same_number else 3
+    if near_code:
+        return 4
+    return 5 if same_city else 6
 
 
-def street(a: MatchRecord, b: MatchRecord) -> int:
-    """missing, same street and number, alike street and same number, alike street (other
-    or no number), different."""
-    if not a.street or not b.street:
-        return 0
-    same_number = a.house_number == b.house_number
-    if a.street == b.street and same_number:
-        return 1
-    alike = a.street == b.street or _jw(a.street, b.street) >= 0.88
-    if alike and same_number:
-        return 2
-    return 3 if alike else 4
+GENERIC_MAILBOXES = frozenset("info kontakt contact office mail post service sales vertrieb hallo hello"
+                              " team mail admin buero bureau verwaltung anfrage".split())
+"""Mailbox names that many organisations use: sharing one says nothing."""
 
 
-def city(a: MatchRecord, b: MatchRecord) -> int:
-    """missing, exact, alike, different."""
-    if not a.city or not b.city:
-        return 0
-    if a.city == b.city:
-        return 1
-    return 2 if _jw(a.city, b.city) >= 0.88 else 3
+def _mailboxes(emails: frozenset[str]) -> set[str]:
+    return {e.split("@")[0] for e in emails} - GENERIC_MAILBOXES
 
 
 def email(a: MatchRecord, b: MatchRecord) -> int:
-    """missing, a shared address, a shared mailbox name at another domain, different."""
+    """missing, a shared address, a shared mailbox name (not a generic one like info@) at
+    another domain, different."""
     if not a.emails or not b.emails:
         return 0
     if a.emails & b.emails:
         return 1
-    if {e.split("@")[0] for e in a.emails} & {e.split("@")[0] for e in b.emails}:
+    if _mailboxes(a.emails) & _mailboxes(b.emails):
         return 2
     return 3
 
@@ -158,9 +169,7 @@ COMPARISONS: dict[str, tuple[tuple[str, ...], Comparison | None]] = {
     "last_name": (LAST_NAME_LEVELS, None),
     "organisation_name": (("missing", "exact", "typo", "similar", "different"), organisation_name),
     "birth_date": (("missing", "exact", "digit", "year", "different"), birth_date),
-    "postal_code": (("missing", "exact", "digit", "region", "different"), postal_code),
-    "street": (("missing", "exact", "number", "street", "different"), street),
-    "city": (("missing", "exact", "alike", "different"), city),
+    "address": (("missing", "exact", "alike", "street", "postal code", "city", "different"), address),
     "email": (("missing", "exact", "mailbox", "different"), email),
     "phone": (("missing", "exact", "different"), phone),
     "identification": (("missing", "exact", "different"), identification),

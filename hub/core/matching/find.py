@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from hub.core.masterdata import matchkeys
 from hub.core.matching.blocking import EXACT_KINDS, MAX_FUZZY_HOLDERS, MatchKey, blocking_keys
-from hub.core.matching.model import MatchModel, default_model
+from hub.core.matching.model import MatchModel, MatchScore, default_model
 from hub.core.matching.record import MatchRecord
 from hub.core.matching.settings import MatchingSettings
 
@@ -78,36 +78,45 @@ def decide(probability: float, settings: MatchingSettings) -> Decision:
 
 def best_match(record: MatchRecord, stored: Iterable[tuple[str, MatchRecord]],
                earlier: Iterable[tuple[int, MatchRecord]], model: MatchModel,
-               settings: MatchingSettings) -> MatchResult:
-    """Score ``record`` against stored partners and earlier batch records; the best wins
-    (the first seen among equals, stored partners before batch records)."""
-    best: tuple[float, str | None, int | None, tuple[str, ...]] = (-1.0, None, None, ())
+               settings: MatchingSettings, population: int) -> MatchResult:
+    """Score ``record`` against stored partners and earlier batch records, among
+    ``population`` records it is matched against in all; the best wins (the first seen
+    among equals, stored partners before batch records)."""
+    best: tuple[float, str | None, int | None, MatchScore | None] = (-1.0, None, None, None)
     count = 0
     for hub_id, other in stored:
         count += 1
-        score = model.score(record, other)
+        score = model.score(record, other, population)
         if score.probability > best[0]:
-            best = (score.probability, hub_id, None, score.evidence)
+            best = (score.probability, hub_id, None, score)
     for row, other in earlier:
         count += 1
-        score = model.score(record, other)
+        score = model.score(record, other, population)
         if score.probability > best[0]:
-            best = (score.probability, None, row, score.evidence)
-    if count == 0:
+            best = (score.probability, None, row, score)
+    scored = best[3]
+    if scored is None:
         return MatchResult(Decision.new)
-    return MatchResult(decide(best[0], settings), best[0], best[1], best[2], best[3], count)
+    decision = decide(scored.probability, settings)
+    if decision is Decision.link and not scored.linkable:
+        decision = Decision.review
+    return MatchResult(decision, scored.probability, best[1], best[2], scored.evidence, count)
 
 
 def find_matches(conn: sa.Connection, records: Sequence[MatchRecord], *, within_batch: bool = True,
                  model: MatchModel | None = None, settings: MatchingSettings | None = None,
-                 exclude: Sequence[str | None] | None = None) -> list[MatchResult]:
+                 exclude: Sequence[str | None] | None = None, population: int | None = None,
+                 ) -> list[MatchResult]:
     """The best match of each record among the stored partners (and, with
     ``within_batch``, among the records before it in ``records``), one result per record.
 
     ``exclude``: per record, a hub id never to match (the partner the record is itself).
+    ``population``: how many partners the store holds, when the caller knows (else one
+    count query); it sets the prior of every pair (see ``model``).
     """
     model = model or default_model()
     settings = settings or MatchingSettings()
+    stored_count = matchkeys.partner_count(conn) if population is None else population
     keys = [blocking_keys(r) for r in records]
     holders = matchkeys.holders(conn, {k for ks in keys for k in ks})
     wanted = {h for ks in keys for k in ks for h in holders.get(k, ())}
@@ -120,7 +129,8 @@ def find_matches(conn: sa.Connection, records: Sequence[MatchRecord], *, within_
         candidates = sorted(h for h in hub_ids if h in stored)
         earlier = sorted(index.candidates(record_keys)) if within_batch else []
         results.append(best_match(record, ((h, stored[h]) for h in candidates),
-                                  ((r, records[r]) for r in earlier), model, settings))
+                                  ((r, records[r]) for r in earlier), model, settings,
+                                  stored_count + (row if within_batch else 0)))
         if within_batch:
             index.add(row, record_keys)
     return results

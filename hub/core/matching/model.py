@@ -5,11 +5,18 @@ same partner, ``u`` when they are not. A level's weight is log2(m/u): a birth da
 agrees exactly is rare among different people (small u) and common among duplicates
 (large m), so it weighs a lot; a city that agrees weighs little. The weights of a pair
 add up (the comparisons are taken as independent, the model's known simplification),
-together with the prior odds of a match among compared pairs, to the match weight, which
-turns into a match probability.
+together with the prior odds that a record matches one given other record, to the match
+weight, which turns into a match probability.
+
+The prior depends on how many partners a record is matched against: a record has one
+duplicate among a thousand partners far more probably than a given one of a million
+is it. The model keeps the *match rate* (how many duplicates a record has, on average)
+and divides it by the population compared against: log2(rate / population) is the
+prior of each pair. The bigger the store, the more evidence a link needs, because the
+more namesakes it holds.
 
 The shipped weights (``data/weights.json``) were estimated as Splink does: u from random
-pairs, m and the prior by expectation-maximisation on blocked pairs, without labels
+pairs, m and the match rate by expectation-maximisation on blocked pairs, without labels
 (``hub.core.matching.estimate``). Persons and organisations have weights of their own.
 """
 
@@ -27,12 +34,14 @@ from typing import Any
 from hub.core.matching import compare
 from hub.core.matching.record import MatchRecord
 
-PERSON_FIELDS = ("first_name", "last_name", "birth_date", "postal_code", "street", "city", "email", "phone",
-                 "identification")
-ORGANISATION_FIELDS = ("organisation_name", "postal_code", "street", "city", "email", "phone", "identification")
+PERSON_FIELDS = ("first_name", "last_name", "birth_date", "address", "email", "phone", "identification")
+ORGANISATION_FIELDS = ("organisation_name", "address", "email", "phone", "identification")
 FIELDS = {"person": PERSON_FIELDS, "organisation": ORGANISATION_FIELDS}
 _FUNCTIONS = {name: function for name, (_, function) in compare.COMPARISONS.items() if function is not None}
 SWAPPED = "names swapped"
+FIRST_NAMES_DIFFER = 6
+"""The first-name level "different"."""
+_EMAIL, _IDENTIFICATION = PERSON_FIELDS.index("email"), PERSON_FIELDS.index("identification")
 
 Levels = tuple[int, ...]
 
@@ -47,12 +56,16 @@ def _name_levels(a: MatchRecord, b: MatchRecord) -> tuple[int, int, bool]:
     last = compare.last_name_level(a.last_name, b.last_name)
     if first in (1, 2, 3) and last in (1, 2):
         return first, last, False
-    # Swapped: a's last name holds the first name that b keeps as its first, and so on.
-    swapped_first = compare.first_name_level(a.last_name, b.first_name)
-    swapped_last = compare.last_name_level(a.first_name, b.last_name)
-    if swapped_first in (1, 2, 3) and swapped_last in (1, 2) and swapped_first + swapped_last < first + last:
-        return swapped_first, swapped_last, True
-    return first, last, False
+    best = (first, last, False)
+    # Either record may be the swapped one: b keeps its first name as last name, or a does.
+    for a_first, b_first, a_last, b_last in ((a.first_name, b.last_name, a.last_name, b.first_name),
+                                             (a.last_name, b.first_name, a.first_name, b.last_name)):
+        swapped_first = compare.first_name_level(a_first, b_first)
+        swapped_last = compare.last_name_level(a_last, b_last)
+        if swapped_first in (1, 2, 3, 4) and swapped_last in (1, 2) \
+                and swapped_first + swapped_last < best[0] + best[1]:
+            best = (swapped_first, swapped_last, True)
+    return best
 
 
 def comparison_levels(a: MatchRecord, b: MatchRecord) -> tuple[Levels, bool]:
@@ -66,9 +79,10 @@ def comparison_levels(a: MatchRecord, b: MatchRecord) -> tuple[Levels, bool]:
 
 @dataclass(frozen=True)
 class KindWeights:
-    """m and u of every level (index 0, "missing", has none) and the prior for one kind."""
+    """m and u of every level (index 0, "missing", has none) and the match rate (expected
+    duplicates per record) for one kind."""
 
-    prior: float
+    rate: float
     m: Mapping[str, tuple[float, ...]]
     u: Mapping[str, tuple[float, ...]]
 
@@ -81,11 +95,21 @@ class KindWeights:
 
 @dataclass(frozen=True)
 class MatchScore:
-    """A scored pair: match probability (0..1), match weight (log2 odds), and the evidence."""
+    """A scored pair: match probability (0..1), match weight (log2 odds), the evidence,
+    and whether the pair may be linked without review at all (see ``REVIEW_ONLY``)."""
 
     probability: float
     weight: float
     evidence: tuple[str, ...]
+    linkable: bool = True
+
+
+REVIEW_ONLY = "first names differ: review at most"
+"""Two persons whose first names disagree (not a typo, nickname or initial of each other)
+are never linked without review, however well the rest agrees, unless they share a
+personal identifier (e-mail, identification number): family members share last name,
+address and phone, twins their birth date too, and the model, which takes the
+comparisons as independent, would count all of that as evidence."""
 
 
 class MatchModel:
@@ -95,6 +119,8 @@ class MatchModel:
         for kind, fields in FIELDS.items():
             if kind not in weights:
                 raise ModelError(f"weights: no section for {kind!r}")
+            if not 0 < weights[kind].rate:
+                raise ModelError(f"weights: {kind}.rate must be above 0, got {weights[kind].rate!r}")
             for name in fields:
                 levels = len(compare.COMPARISONS[name][0]) - 1
                 for which in ("m", "u"):
@@ -104,13 +130,13 @@ class MatchModel:
                                          f" got {values!r}")
         self.weights = dict(weights)
         self._tables = {kind: self.weights[kind].level_weights(FIELDS[kind]) for kind in FIELDS}
-        self._priors = {kind: math.log2(w.prior / (1 - w.prior)) for kind, w in self.weights.items()}
+        self._rates = {kind: math.log2(w.rate) for kind, w in self.weights.items()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MatchModel:
         """A model from the JSON form ``as_dict`` writes."""
         try:
-            return cls({kind: KindWeights(float(section["prior"]),
+            return cls({kind: KindWeights(float(section["rate"]),
                                           {k: tuple(map(float, v)) for k, v in section["m"].items()},
                                           {k: tuple(map(float, v)) for k, v in section["u"].items()})
                         for kind, section in data.items()})
@@ -124,26 +150,36 @@ class MatchModel:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form of the weights."""
-        return {kind: {"prior": w.prior, "m": {k: list(v) for k, v in w.m.items()},
+        return {kind: {"rate": w.rate, "m": {k: list(v) for k, v in w.m.items()},
                        "u": {k: list(v) for k, v in w.u.items()}} for kind, w in self.weights.items()}
 
-    def weight_of(self, kind: str, levels: Levels) -> float:
+    def prior(self, kind: str, population: int) -> float:
+        """log2 prior odds that a record of ``kind`` matches one given record of
+        ``population`` records it is matched against."""
+        return self._rates[kind] - math.log2(max(population, 2))
+
+    def weight_of(self, kind: str, levels: Levels, population: int) -> float:
         """Match weight (log2 odds) of a pair with these levels."""
         table = self._tables[kind]
-        return self._priors[kind] + sum(table[i][level] for i, level in enumerate(levels))
+        return self.prior(kind, population) + sum(table[i][level] for i, level in enumerate(levels))
 
-    def score(self, a: MatchRecord, b: MatchRecord) -> MatchScore:
-        """How likely ``a`` and ``b`` are one partner, and why."""
+    def score(self, a: MatchRecord, b: MatchRecord, population: int) -> MatchScore:
+        """How likely ``a`` and ``b`` are one partner, and why, ``b`` being one of
+        ``population`` partners ``a`` is matched against."""
         if a.kind != b.kind:
             return MatchScore(0.0, -math.inf, ("person and organisation",))
         levels, swapped = comparison_levels(a, b)
-        weight = self.weight_of(a.kind, levels)
+        weight = self.weight_of(a.kind, levels, population)
         evidence = [SWAPPED] if swapped else []
         table = self._tables[a.kind]
         for i, (name, level) in enumerate(zip(FIELDS[a.kind], levels, strict=True)):
             if level:
                 evidence.append(f"{name} {compare.COMPARISONS[name][0][level]} ({table[i][level]:+.1f})")
-        return MatchScore(probability(weight), weight, tuple(evidence))
+        linkable = not (a.is_person and levels[0] == FIRST_NAMES_DIFFER
+                        and levels[_EMAIL] != 1 and levels[_IDENTIFICATION] != 1)
+        if not linkable:
+            evidence.append(REVIEW_ONLY)
+        return MatchScore(probability(weight), weight, tuple(evidence), linkable)
 
 
 def probability(weight: float) -> float:

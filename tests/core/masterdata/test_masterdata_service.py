@@ -233,7 +233,7 @@ def test_batch_candidates_equal_scoring_every_earlier_partner_that_shares_a_key(
     found_any = False
     for n, result in enumerate(results):
         earlier = [(results[m].hub_id, profiles[m]) for m in range(n) if profiles[m].keys() & profiles[n].keys()]
-        expected = rank_candidates(profiles[n], earlier, service.duplicate_threshold)
+        expected = rank_candidates(profiles[n], earlier, service.duplicate_threshold, n)
         assert list(result.duplicates) == expected
         found_any = found_any or bool(expected)
     assert found_any
