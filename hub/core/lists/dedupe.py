@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from hub.core.lists.plan import Match
+from hub.core.masterdata.matchkeys import partner_count
 from hub.core.matching.find import find_matches
 from hub.core.matching.record import MatchRecord
 from hub.core.matching.settings import MatchingSettings
@@ -24,10 +25,21 @@ class Deduplicator:
 
     def __init__(self, settings: MatchingSettings) -> None:
         self.settings = settings
+        self.population: int | None = None
+        """How many partners the store holds (the matcher's prior depends on it): counted
+        once, then kept up to date by the importer (``created``), not counted per batch."""
 
     def matches(self, conn: sa.Connection, partners: Sequence[Partner]) -> list[Match]:
         """One match per partner, in order."""
         if not partners:
             return []
-        results = find_matches(conn, [MatchRecord.from_partner(p) for p in partners], settings=self.settings)
+        if self.population is None:
+            self.population = partner_count(conn)
+        results = find_matches(conn, [MatchRecord.from_partner(p) for p in partners], settings=self.settings,
+                               population=self.population)
         return [Match(r.decision.value, r.probability, r.hub_id, r.batch_row) for r in results]
+
+    def created(self, count: int) -> None:
+        """``count`` more partners are in the store now."""
+        if self.population is not None:
+            self.population += count

@@ -31,6 +31,7 @@ from hub.core.lists.plan import Plan, Step, plan_batch
 from hub.core.lists.review import stored_data
 from hub.core.lists.rows import ListSource, SourceRow
 from hub.core.lists.state import CREATED, FAILED, LINKED, REVIEW, Counts, FileIdentity, RowRecord
+from hub.core.lists.tables import ListImportRow
 from hub.core.masterdata import Incoming, MasterDataService
 from hub.core.store import documents, keymap
 from hub.core.store.tables import KeyMapRow
@@ -104,7 +105,7 @@ class ListImporter:
                             done.created, done.linked, done.review, done.failed,
                             round(time.monotonic() - started, 3), resumed_from)
 
-    def _next_batch(self, rows: Iterator[SourceRow], current: Any, since: float) -> bool:
+    def _next_batch(self, rows: Iterator[SourceRow], current: ListImportRow, since: float) -> bool:
         """Import the next batch; False when the file is done.
 
         The collector is paused meanwhile (``hub.core.gcpause``): a batch's rows, models
@@ -120,6 +121,7 @@ class ListImporter:
                 state.record_batch(conn, current, records, len(batch), batch[-1].number, counts,
                                    time.monotonic() - since)
             current.cursor += len(batch)
+            self.dedupe.created(counts.created)
             return True
 
     def _write(self, conn: sa.Connection, mapped: list[MappedRow]) -> tuple[list[RowRecord], Counts]:

@@ -15,7 +15,7 @@ from hub.core.lists.importer import ImportResult, ListImporter
 from hub.core.lists.listformat import SHIPPED_FORMATS, RowMapper, check_header, find_format, load_formats
 from hub.core.lists.source import open_list
 from hub.core.lists.state import FileIdentity
-from hub.core.matching.model import default_model
+from hub.core.matching.find import find_matches
 from hub.core.matching.record import MatchRecord
 from hub.core.matching.settings import MatchingSettings
 from hub.core.model.partner import Partner
@@ -115,8 +115,10 @@ def test_a_second_list_with_known_keys_links_them_and_names_both_lists(hub_runti
     assert isinstance(partner, Partner) and partner.marketing_attributes["list"] == "day 1; day 2"
 
 
-def _probability(a: Partner, b: Partner) -> float:
-    return default_model().score(MatchRecord.from_partner(a), MatchRecord.from_partner(b)).probability
+def _probability(engine: sa.Engine, row: Partner) -> float:
+    """The best match's probability the matcher gives ``row`` against the store now."""
+    with engine.connect() as conn:
+        return find_matches(conn, [MatchRecord.from_partner(row)])[0].probability
 
 
 def test_rows_between_the_thresholds_wait_for_review_and_are_decided(hub_runtime: HubRuntime,
@@ -133,7 +135,7 @@ def test_rows_between_the_thresholds_wait_for_review_and_are_decided(hub_runtime
     row = Partner(kind="person", first_name="Max", last_name="Weber",
                   addresses=[{"street": "Ringstraße", "house_number": "1", "postal_code": "70173",
                               "city": "Stuttgart", "country": "DE"}])
-    p = _probability(row, stored)
+    p = _probability(hub_runtime.engine, row)
     assert 0.0 < p < 1.0
     band = MatchingSettings(link_threshold=min(1.0, p + (1 - p) / 2), review_threshold=p / 2)
     result = run_import(hub_runtime, path, "fair", batch=1, matching=band)
