@@ -1,6 +1,7 @@
 """Which text encoding a list file is in, when nobody said.
 
-A byte-order mark decides (UTF-8, UTF-16, UTF-32). Without one, the file's first
+A byte-order mark decides (UTF-8, UTF-16, UTF-32); UTF-16 without one shows by its NUL
+bytes beside every Latin letter. Otherwise the file's first
 megabyte is tried as UTF-8: text in any other encoding that is not plain ASCII almost
 never decodes as UTF-8 by chance. If it does not decode, the file is taken as
 Windows-1252 (what Excel writes for "CSV" on a Western European Windows), or as
@@ -28,6 +29,10 @@ def detect_encoding(sample: bytes) -> str:
     for bom, name in _BOMS:  # UTF-32 LE first: its mark starts like UTF-16 LE's
         if sample.startswith(bom):
             return name
+    head = sample[:4096]
+    if head.count(0) > len(head) // 4:
+        # Text has no NUL bytes; UTF-16 without a mark has one beside every Latin letter.
+        return "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         # Not final: the sample may end inside a character.

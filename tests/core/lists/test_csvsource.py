@@ -23,6 +23,8 @@ def rows_of(source: CsvSource) -> list[tuple[int, dict[str, str], str | None, st
     ("id;Name\n1;Müller\n".encode(), "utf-8"),
     (codecs.BOM_UTF8 + "id;Name\n1;Müller\n".encode(), "utf-8-sig"),
     ("id;Name\n1;Müller\n".encode("utf-16"), "utf-16"),
+    ("id;Name\n1;Müller\n".encode("utf-16-le"), "utf-16-le"),
+    ("id;Name\n1;Müller\n".encode("utf-16-be"), "utf-16-be"),
     (b"id;Name\n1;\x81ller\n", "latin-1"),  # 0x81: undefined in cp1252
 ])
 def test_the_encoding_is_found_from_the_bytes(tmp_path: Path, data: bytes, encoding: str) -> None:
