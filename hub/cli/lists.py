@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
+import orjson
 
 from hub.cli.context import pass_runtime
 from hub.cli.output import console, error_console, escape, json_option, print_json, print_table
@@ -18,6 +20,8 @@ from hub.core.runtime import HubRuntime
 from hub.core.store.db import read_only
 
 DRY_RUN_ROWS = 20
+TABLE_ROWS = 5000
+"""``hub import show --rows`` prints a table up to this many rows, tab-separated lines beyond."""
 DEFAULT_BATCH = 2000
 
 
@@ -133,23 +137,42 @@ def show(runtime: HubRuntime, name: str, with_rows: bool, outcome: str | None, a
     """Show list NAME: its file, format and counts; with --rows, what each row became."""
     with read_only(runtime.require_schema()).connect() as conn:
         current = state.get(conn, name)
-        rows = [_row_dict(r) for r in state.rows_of(conn, name, outcome=outcome)] if with_rows else None
-    summary = _summary(current)
-    if as_json:
-        print_json({**summary, "rows": rows} if rows is not None else summary)
-        return
-    console.print(f"[bold]list {escape(name)}[/bold]  {escape(current.file)}  format {escape(current.format)}"
-                  f"  {current.status}")
-    print_table(["rows", "created", "linked", "review", "failed", "seconds"],
-                [(summary["rows"], current.created, current.linked, current.review, current.failed,
-                  f"{current.seconds:.1f}")])
-    if rows is not None:
-        print_table(["row", "key", "outcome", "hub id", "matched", "score", "problems"],
-                    [(r["row"], r["key"], r["outcome"], r["hub_id"], r["matched_hub_id"],
-                      None if r["score"] is None else f"{r['score']:.3f}",
-                      "; ".join(f"{p['column'] or 'row'}: {p['reason']}" for p in r["problems"]))
-                     for r in rows],
-                    title=f"{len(rows)} row(s)")
+        summary = _summary(current)
+        if as_json and not with_rows:
+            print_json(summary)
+            return
+        if as_json:
+            _stream_json(summary, (_row_dict(r) for r in state.rows_of(conn, name, outcome=outcome)))
+            return
+        console.print(f"[bold]list {escape(name)}[/bold]  {escape(current.file)}  format {escape(current.format)}"
+                      f"  {current.status}")
+        print_table(["rows", "created", "linked", "review", "failed", "seconds"],
+                    [(summary["rows"], current.created, current.linked, current.review, current.failed,
+                      f"{current.seconds:.1f}")])
+        if not with_rows:
+            return
+        lines = ((r["row"], r["key"], r["outcome"], r["hub_id"], r["matched_hub_id"],
+                  None if r["score"] is None else f"{r['score']:.3f}",
+                  "; ".join(f"{p['column'] or 'row'}: {p['reason']}" for p in r["problems"]))
+                 for r in map(_row_dict, state.rows_of(conn, name, outcome=outcome)))
+        columns = ["row", "key", "outcome", "hub id", "matched", "score", "problems"]
+        shown = getattr(current, outcome) if outcome else summary["rows"]
+        if shown <= TABLE_ROWS:
+            print_table(columns, list(lines), title=f"{shown} row(s)")
+        else:  # a table holds every row in memory: a long list is printed line by line
+            click.echo("\t".join(columns))
+            for line in lines:
+                click.echo("\t".join("" if v is None else str(v) for v in line))
+
+
+def _stream_json(summary: dict[str, Any], rows: Iterator[dict[str, Any]]) -> None:
+    """``summary`` with its ``rows``, written row by row: a list of millions of rows is
+    never held whole."""
+    head = orjson.dumps(summary).decode()
+    click.echo(head[:-1] + ', "rows": [', nl=False)
+    for index, row in enumerate(rows):
+        click.echo(("," if index else "") + "\n  " + orjson.dumps(row).decode(), nl=False)
+    click.echo("\n]}")
 
 
 def _summary(current: ListImportRow) -> dict[str, Any]:
