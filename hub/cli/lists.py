@@ -200,6 +200,9 @@ def review(runtime: HubRuntime, name: str, as_json: bool) -> None:
     if as_json:
         print_json([pair.as_dict() for pair in waiting])
         return
+    if not waiting:
+        click.echo(f"list {name}: no row waits for review")
+        return
     print_table(["row", "score", "list row", "partner"],
                 [(f"{pair.row}\n{pair.key}", f"{pair.score:.3f}" if pair.score is not None else "",
                   describe(pair.data), f"{pair.hub_id}\n{describe(pair.partner)}" if pair.partner else

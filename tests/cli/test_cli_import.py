@@ -113,6 +113,7 @@ def test_an_import_killed_mid_way_carries_on_and_imports_every_row_exactly_once(
     engine.dispose()
 
 
+@pytest.mark.slow
 def test_the_commands_a_user_runs_on_the_sample(tmp_path: Path, setup: tuple[dict[str, str], sa.Engine]) -> None:
     env, engine = setup
     path = tmp_path / "fair.csv"
