@@ -28,7 +28,7 @@ CORE_COMMANDS = {
     "ingest": "hub.cli.ingest", "mapping": "hub.cli.mapping", "dry-run": "hub.cli.mapping",
     "load": "hub.cli.load", "inbound": "hub.cli.inbound", "demo": "hub.cli.demo", "config": "hub.cli.config",
     "document": "hub.cli.documents", "order": "hub.cli.documents", "invoice": "hub.cli.documents",
-    "quotation": "hub.cli.documents", "api-key": "hub.cli.apikeys",
+    "quotation": "hub.cli.documents", "api-key": "hub.cli.apikeys", "import": "hub.cli.lists",
 }
 
 

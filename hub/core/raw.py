@@ -1,12 +1,13 @@
 """Raw documents: what a codec hands to the mapping engine, and takes back to render.
 
-A codec parses bytes into ``RawDocument``s whose ``body`` is a tree in one of three
+A codec parses bytes into ``RawDocument``s whose ``body`` is a tree in one of four
 shapes, named by ``format``:
 
 - ``"idoc"``: a list of top-level ``Segment``s, each with its fields and children,
   segment names unversioned (``E1KNA1M``, never ``E2KNA1M005``);
 - ``"json"``: the decoded JSON value (dicts, lists, strings, numbers as Decimal);
-- ``"xml"``: an lxml element (the document's root).
+- ``"xml"``: an lxml element (the document's root);
+- ``"csv"``: one row of a list file, a dict of column header -> text (``hub.core.lists``).
 
 The mapping engine reads paths out of these trees and builds canonical documents; in
 the other direction it builds the same trees and the codec renders them to bytes.
@@ -18,7 +19,7 @@ from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-RawFormat = Literal["idoc", "json", "xml"]
+RawFormat = Literal["idoc", "json", "xml", "csv"]
 
 
 @dataclass

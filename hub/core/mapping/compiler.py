@@ -22,14 +22,26 @@ from hub.core.mapping.fieldrules import compile_field_rule, compile_money_rule
 from hub.core.mapping.groups import build_group
 from hub.core.mapping.keys import Iterate, KeyReader
 from hub.core.mapping.loader import YList, YMap
-from hub.core.mapping.paths import Path, Step, TreeAdapter, make_adder, make_iterator, make_reader, parse_path
+from hub.core.mapping.paths import (
+    Path,
+    Step,
+    TreeAdapter,
+    make_adder,
+    make_iterator,
+    make_reader,
+    parse_column,
+    parse_path,
+)
 from hub.core.mapping.steps import InRule, OutRule, RuleRow
 from hub.core.mapping.unknown import ERROR, UnknownPolicy
 from hub.core.mapping.values import ValueList
 
 DIRECTIONS = ("both", "inbound", "outbound")
 FIELD_KEYS = {"target", "source", "const", "default", "transform", "values", "unknown", "lookup",
-              "lookup_system", "required", "when", "direction", "note"}
+              "lookup_system", "required", "when", "direction", "note", "invalid"}
+INVALID_POLICIES = ("drop", "fail")
+"""What a list format does with an invalid value in a column (a field rule's ``invalid``):
+import the row without it (``drop``, the default), or fail the row."""
 MONEY_KEYS = {"target", "money", "transform", "currency_values", "precision", "required", "direction",
               "note"}
 GROUP_KEYS = {"target", "each", "match", "rules", "required", "direction", "note", "skip_if_equal"}
@@ -73,6 +85,10 @@ class RuleCompiler:
         """Iterators of the repeating groups being compiled, outermost first."""
         self.outer_scopes: tuple[tuple[Step, ...], ...] = ()
         """The scope each group being compiled sits in, outermost first: where ``../`` reads."""
+        self.columns_of: dict[str, list[str]] = {}
+        """List formats: canonical path (list positions as ``*``) -> the columns its rules read."""
+        self.fail_on_invalid: set[str] = set()
+        """List formats: canonical paths whose invalid value fails the row (required, or ``invalid: fail``)."""
 
     def unknown_policy(self, value_list: str) -> UnknownPolicy:
         """The table's policy for codes missing from ``value_list`` (``error`` unless it says)."""
@@ -82,13 +98,38 @@ class RuleCompiler:
         """Record one problem of this table."""
         self.problems.append(MappingProblem(self.file, line, field, message))
 
+    def note_columns(self, rule: YMap, where: str, paths: list[Path], required: bool) -> None:
+        """Remember which columns feed ``where`` and what an invalid value there does
+        (``invalid``, which only list formats know)."""
+        policy = rule.get("invalid")
+        line = rule.line_of("invalid")
+        if policy is not None and self.adapter.name != "csv":
+            self.problem(line, where, "invalid applies to list formats (format: csv) only")
+            return
+        if policy is not None and policy not in INVALID_POLICIES:
+            self.problem(line, where, "invalid must be drop (the row is imported without the value, the"
+                                      " default) or fail (the row fails)")
+            return
+        if policy is not None and required:
+            self.problem(line, where, "a required value that is invalid always fails the row: leave out invalid")
+            return
+        if self.adapter.name == "csv":
+            self.columns_of.setdefault(where, []).extend(p.field for p in paths if p.field)
+            if required or policy == "fail":
+                self.fail_on_invalid.add(where)
+
     # -- paths ------------------------------------------------------------------------
 
     def path(self, text: Any, line: int, where: str, *, want_field: bool) -> Path | None:
         """Parse a source path of this table's format, or record why it is wrong."""
         try:
-            path = parse_path(text, separator=self.adapter.separator,
-                              field_separator=self.adapter.field_separator, want_field=want_field)
+            if self.adapter.name == "csv":
+                if not want_field:
+                    raise ValueError("a list format's rows have no repeating elements: leave out each")
+                path = parse_column(text)
+            else:
+                path = parse_path(text, separator=self.adapter.separator,
+                                  field_separator=self.adapter.field_separator, want_field=want_field)
         except ValueError as exc:
             self.problem(line, where, str(exc))
             return None

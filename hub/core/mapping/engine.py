@@ -58,7 +58,10 @@ class MappingTable:
                  outbound_control: dict[str, str], outbound_root: str | None, version: str,
                  description: str, rows: list[RuleRow], inbound_rules: list[InRule],
                  outbound_rules: list[OutRule], mapped: list[Mapped], sources: dict[str, str],
-                 inbound_function: Inbound, key_readers: list[KeyReader] | None = None) -> None:
+                 inbound_function: Inbound, key_readers: list[KeyReader] | None = None,
+                 row_key: str | None = None, ignored_columns: tuple[str, ...] = (),
+                 columns_of: dict[str, tuple[str, ...]] | None = None,
+                 fail_on_invalid: frozenset[str] = frozenset()) -> None:
         self.file = file
         self.system = system
         self.document_type = document_type
@@ -78,6 +81,15 @@ class MappingTable:
         (generated from the rules, see ``hub.core.mapping.codegen``)."""
         self._outbound = outbound_rules
         self._sources = sources
+        self.row_key = row_key
+        """A list format's column that identifies a row (``key``); None for other tables."""
+        self.ignored_columns = frozenset(ignored_columns)
+        """A list format's columns a file may have that are not imported (``ignore``)."""
+        self.columns_of = columns_of or {}
+        """A list format's canonical paths (list positions as ``*``) -> the columns feeding them."""
+        self.fail_on_invalid = fail_on_invalid
+        """A list format's canonical paths where an invalid value fails the row rather than
+        being dropped (required fields, and rules with ``invalid: fail``)."""
         self._key_readers = key_readers or []
         # Unmapped report: locations read whatever their qualifiers, those read only
         # under qualifiers, and the qualifier keys used per segment path (for labels).
@@ -95,6 +107,12 @@ class MappingTable:
 
     def __repr__(self) -> str:
         return f"MappingTable({self.file!r}, {self.system}/{self.document_type})"
+
+    @property
+    def columns(self) -> frozenset[str]:
+        """A list format's known columns: those its rules and conditions read, and its key."""
+        read = {name for names, name in self._always if not names}
+        return frozenset(read | ({self.row_key} if self.row_key else set()))
 
     def map_inbound(self, raw: RawDocument, lookup: Lookup | None = None, *,
                     report_unmapped: bool = True, unresolved_as_warnings: bool = False) -> MappingResult:

@@ -129,6 +129,7 @@ def compile_field_rule(c: RuleCompiler, rule: YMap, model: type[BaseModel], scop
         return None
     parts = tuple(target.split("."))
     c.sources[where] = ", ".join(p.text for p in paths)
+    c.note_columns(rule, where, paths, required)
     c.rows.append(RuleRow(direction, ", ".join(p.text for p in paths), where, converter.describe(), required,
                        rule.line))
     condition_in = _condition(c, when, rule, where, scope, inbound=True) if when is not None else None

@@ -1,4 +1,5 @@
-"""The three tree shapes of ``hub.core.raw`` as path adapters: IDoc, JSON and XML.
+"""The tree shapes of ``hub.core.raw`` as path adapters: IDoc, JSON, XML, and the flat
+rows of a list file (CSV or XLSX) that list formats map.
 
 Each adapter gives the primitives ``paths`` builds readers and writers on, creates an
 empty tree for rendering, and lists the leaf locations of a tree so that the engine
@@ -297,12 +298,62 @@ class XmlAdapter:
                     yield names, _local(child.tag), node
 
 
-def adapter_for(format_name: str, namespace: str | None = None) -> IdocAdapter | JsonAdapter | XmlAdapter:
-    """The adapter of a table's ``format`` (idoc, json or xml); ``ValueError`` otherwise."""
+class CsvAdapter:
+    """One row of a list file: a dict of column header -> text.
+
+    A path is a column header as written in the file (spaces, umlauts and dots
+    included), so it has no steps: ``paths.parse_column`` makes it. An empty cell reads
+    as no value. List formats map inbound only; rendering builds a row all the same.
+    """
+
+    name = "csv"
+    separator = "\x00"
+    field_separator = "\x00"
+
+    def children(self, node: dict[str, str], name: str) -> Iterator[Any]:
+        return iter(())
+
+    def value(self, node: dict[str, str], field: str) -> Any:
+        return node.get(field) or None
+
+    def fast_reader(self, steps: tuple[Any, ...], field: str, absolute: bool) -> Callable[[dict[str, str], Any], Any]:
+        """(row, ctx) -> the cell of column ``field``, None when empty."""
+        return lambda node, ctx: node.get(field) or None
+
+    def create_child(self, node: dict[str, str], name: str) -> dict[str, str]:
+        return node
+
+    child_for_write = create_child
+
+    def set_value(self, node: dict[str, str], field: str, value: Any) -> None:
+        node[field] = _text(value)
+
+    def root(self, body: Any) -> Any:
+        return body
+
+    def new_root(self, root_name: str | None) -> dict[str, str]:
+        return {}
+
+    def body(self, root: Any) -> Any:
+        return root
+
+    def locations(self, root: dict[str, str]) -> Iterator[Location]:
+        for column, value in root.items():
+            if value:
+                yield (), column, root
+
+
+Adapter = IdocAdapter | JsonAdapter | XmlAdapter | CsvAdapter
+
+
+def adapter_for(format_name: str, namespace: str | None = None) -> Adapter:
+    """The adapter of a table's ``format`` (idoc, json, xml or csv); ``ValueError`` otherwise."""
     if format_name == "idoc":
         return IdocAdapter()
     if format_name == "json":
         return JsonAdapter()
     if format_name == "xml":
         return XmlAdapter(namespace)
-    raise ValueError(f"format must be idoc, json or xml, not {format_name!r}")
+    if format_name == "csv":
+        return CsvAdapter()
+    raise ValueError(f"format must be idoc, json, xml or csv, not {format_name!r}")

@@ -136,6 +136,17 @@ def parse_path(text: str, *, separator: str, field_separator: str, want_field: b
     return Path(full, steps, field, absolute=absolute, up=up)
 
 
+def parse_column(text: str) -> Path:
+    """A list format's source path: one column header, as the file writes it.
+
+    Headers hold what paths elsewhere may not (spaces, dots, umlauts, brackets), so the
+    whole text, stripped, is the field and nothing is parsed out of it.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("a column must be named by non-empty text")
+    return Path(text.strip(), (), text.strip())
+
+
 class TreeAdapter(Protocol):
     """The primitives a tree shape provides; readers and writers are built on them."""
 

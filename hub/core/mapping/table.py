@@ -9,6 +9,7 @@ line and field; a table with any problem is not used.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,13 @@ from hub.core.errors import MappingProblem
 from hub.core.mapping.codegen import generate
 from hub.core.mapping.compiler import RuleCompiler
 from hub.core.mapping.engine import MappingTable
-from hub.core.mapping.formats import IdocAdapter, JsonAdapter, XmlAdapter, adapter_for
+from hub.core.mapping.formats import Adapter, adapter_for
 from hub.core.mapping.loader import YList, YMap, read_yaml
 from hub.core.mapping.unknown import POLICY_HELP, UnknownPolicy, parse_policy
 from hub.core.mapping.values import ValueList, inline_value_list, read_csv_value_list
 
 TABLE_KEYS = {"system", "document_type", "format", "version", "description", "inbound", "outbound",
-              "namespace", "value_lists", "unknown_codes", "rules"}
+              "namespace", "value_lists", "unknown_codes", "rules", "key", "ignore"}
 OUTBOUND_KEYS = {"message_type", "control", "root"}
 
 
@@ -67,7 +68,7 @@ class _Header:
             bad("document_type", f"document_type must be one of: {', '.join(sorted(document_types))}")
         self.format = data.get("format")
         self.namespace = data.get("namespace")
-        self.adapter: IdocAdapter | JsonAdapter | XmlAdapter | None
+        self.adapter: Adapter | None
         try:
             self.adapter = adapter_for(str(self.format), self.namespace)
         except ValueError as exc:
@@ -90,9 +91,36 @@ class _Header:
                 self.root = out.get("root")
         if not self.inbound and self.outbound_type is None and self.inbound is not None:
             bad("inbound", "a table needs inbound message types, an outbound section, or both")
+        self.row_key = self._row_key(data, bad)
+        self.ignore = self._ignored(data, bad)
         version = data.get("version")
         self.version = str(version) if version is not None else ""
         self.description = str(data.get("description") or "")
+
+    def _row_key(self, data: YMap, bad: Callable[[str, str], None]) -> str | None:
+        """A list format's ``key``: the column whose value identifies a row (and becomes
+        the partner's external id in the table's system). Only list formats have one."""
+        key = data.get("key")
+        if self.format != "csv":
+            if key is not None:
+                bad("key", "key (the column that identifies a row) belongs to list formats (format: csv)")
+            return None
+        if not isinstance(key, str) or not key.strip():
+            bad("key", "a list format names the column that identifies a row: key: COLUMN")
+            return None
+        if "outbound" in data:
+            bad("outbound", "a list format (format: csv) maps rows in; it renders nothing outbound")
+        return key.strip()
+
+    def _ignored(self, data: YMap, bad: Callable[[str, str], None]) -> tuple[str, ...]:
+        """A list format's ``ignore``: columns a file may have that are not imported."""
+        if "ignore" not in data:
+            return ()
+        columns = _text_list(data["ignore"])
+        if self.format != "csv" or columns is None:
+            bad("ignore", "ignore lists columns a list format (format: csv) leaves out: [COLUMN, ...]")
+            return ()
+        return tuple(column.strip() for column in columns)
 
 
 def _unknown_codes(data: YMap, file: str, problems: list[MappingProblem]) -> dict[str, UnknownPolicy]:
@@ -183,5 +211,8 @@ def compile_table(path: Path, document_types: dict[str, type], cache: ValueListC
         description=header.description, rows=compiler.rows, inbound_rules=inbound,
         outbound_rules=outbound, mapped=compiler.mapped, sources=compiler.sources,
         key_readers=compiler.key_readers, inbound_function=generate(file, inbound, compiler.specs),
+        row_key=header.row_key, ignored_columns=header.ignore,
+        columns_of={k: tuple(v) for k, v in compiler.columns_of.items()},
+        fail_on_invalid=frozenset(compiler.fail_on_invalid),
     )
     return table, []

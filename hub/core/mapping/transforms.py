@@ -227,6 +227,30 @@ def _iso_date_out(value: Any) -> str:
     return value.isoformat()
 
 
+def _date(pattern: str) -> tuple[Fn, Fn]:
+    """Dates as a list writes them (``date('%d.%m.%Y')``: 15.03.1984), by strptime codes."""
+    if "%" not in pattern:
+        raise ValueError(f"date: {pattern!r} holds no strptime codes, e.g. date('%d.%m.%Y')")
+
+    def inbound(value: Any) -> date | None:
+        if isinstance(value, date):
+            return value
+        text = _text(value).strip()
+        if not text:
+            return None
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date written {pattern}") from None
+
+    def outbound(value: Any) -> str:
+        if not isinstance(value, date):
+            raise ValueError(f"expected a date, got {value!r}")
+        return value.strftime(pattern)
+
+    return inbound, outbound
+
+
 def _join(separator: str, parts: int) -> tuple[Fn, Fn]:
     def inbound(values: Any) -> str | None:
         texts = [_text(v).strip() for v in values if v is not None and _text(v).strip()]
@@ -334,6 +358,11 @@ def build_transform(name: str, args: list[str], source_count: int) -> Transform:
             raise ValueError("transform sap_timestamp takes a date path and optionally a time path")
         inbound, outbound = _sap_timestamp(_zone(args[0] if args else "UTC"), source_count)
         return Transform(name, inbound, outbound, parts=source_count)
+    if name == "date":
+        if len(args) != 1:
+            raise ValueError("transform date takes one argument, the pattern, e.g. date('%d.%m.%Y')")
+        inbound, outbound = _date(args[0])
+        return Transform(name, inbound, outbound)
     if name == "split":
         if len(args) != 2:
             raise ValueError("transform split takes two arguments: separator and part index, e.g. split(' ', 0)")
@@ -342,7 +371,7 @@ def build_transform(name: str, args: list[str], source_count: int) -> Transform:
 
 
 KNOWN = ("trim", "upper", "lower", "sap_date", "sap_time", "sap_number", "decimal_comma", "decimal",
-         "integer", "sap_flag", "iso_date", "alpha", "join", "sap_timestamp", "split")
+         "integer", "sap_flag", "iso_date", "date", "alpha", "join", "sap_timestamp", "split")
 
 
 def parse_spec(spec: str) -> tuple[str, list[str]]:

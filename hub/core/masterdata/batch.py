@@ -120,10 +120,11 @@ class UpsertBatch:
             self._times.update(source_times.newest(self._conn, stamped))
         # Only partners new to the store are checked before they change anything; a known
         # partner's candidates are fetched if and when a change to it is checked.
-        self._fetch_holders(
-            k for item, item_keys, profile in zip(items, keys, profiles, strict=True)
-            if profile is not None and not self._is_known(item, item_keys) for k in profile.keys()
-        )
+        if self._service.score_duplicates:
+            self._fetch_holders(
+                k for item, item_keys, profile in zip(items, keys, profiles, strict=True)
+                if profile is not None and not self._is_known(item, item_keys) for k in profile.keys()
+            )
 
     def _load(self, hub_ids: set[str]) -> None:
         missing = {h for h in hub_ids if h not in self._current}
@@ -260,6 +261,10 @@ class UpsertBatch:
 
     def _check_duplicates(self, hub_id: str, state: _Current, profile: PartnerProfile) -> list:
         keys = profile.keys()
+        if not self._service.score_duplicates:  # the caller matched the batch: only the keys are kept
+            if keys != state.keys:
+                state.keys, state.keys_changed = keys, True
+            return []
         holders = self._holders
         if not holders.keys() >= keys:  # a new partner's keys were fetched with the batch
             self._fetch_holders(keys)

@@ -55,6 +55,10 @@ class MasterDataService:
         self.duplicate_check = duplicate_check
         self.duplicate_threshold = duplicate_threshold
         self._partners: tuple[float, int] | None = None
+        self.score_duplicates = True
+        """With ``duplicate_check`` on, whether upserts also look for and score a
+        partner's candidates; off, they only keep its match keys (for a caller that has
+        run the matcher on the batch already, as the list import does)."""
 
     @classmethod
     def from_settings(

@@ -7,6 +7,7 @@ place to import.
 
 from __future__ import annotations
 
+from hub.core.lists import tables as list_tables
 from hub.core.queue import tables as queue_tables
 from hub.core.restapi import tables as restapi_tables
 from hub.core.scheduling import tables as scheduling_tables
@@ -15,5 +16,5 @@ from hub.core.store import merges as merge_tables, references as reference_table
 metadata = store_tables.metadata
 """The one SQLModel metadata, with the tables of every module gathered here."""
 
-__all__ = ["merge_tables", "metadata", "queue_tables", "reference_tables", "restapi_tables", "scheduling_tables",
-           "store_tables"]
+__all__ = ["list_tables", "merge_tables", "metadata", "queue_tables", "reference_tables", "restapi_tables",
+           "scheduling_tables", "store_tables"]

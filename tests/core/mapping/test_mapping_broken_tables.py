@@ -116,7 +116,7 @@ def test_constant_of_the_wrong_type_and_unknown_top_level_key(tmp_path):
 
 
 def test_header_problems(tmp_path):
-    write(tmp_path, "t.yaml", "system: shop\ndocument_type: invoice_thing\nformat: csv\nrules: []\n")
+    write(tmp_path, "t.yaml", "system: shop\ndocument_type: invoice_thing\nformat: edifact\nrules: []\n")
     found = problems_of(tmp_path)
     assert [(line, field) for _, line, field, _ in found] == [(2, "document_type"), (3, "format"), (1, "inbound")]
 
