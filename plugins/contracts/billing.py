@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from hub.api import HubError, PluginContext, PluginTransaction, SalesOrder, ServiceContract, utcnow
 from plugins.contracts.requests import billing_request
 from plugins.contracts.settings import ContractsSettings
-from plugins.contracts.tables import CANCELLED, DUE, REQUESTED, billing
+from plugins.contracts.tables import CANCELLED, DUE, REQUESTED, billing, plain
 from plugins.contracts.usage import Usage, usage
 from plugins.contracts.writes import write_contracts
 
@@ -95,8 +95,9 @@ def request_batch(transaction: PluginTransaction, settings: ContractsSettings, t
                 for reading in item.usage_billing.readings[:metered.billed_through + 1]:
                     readings_billed |= not reading.billed
                     reading.billed = True
+            amount = plain(Decimal(row.amount)) or Decimal(0)
             orders.append(billing_request(contract, item, row.billing_date, (row.period_start, row.period_end),
-                                          Decimal(row.amount), metered, settings.request_order_type))
+                                          amount, metered, settings.request_order_type))
             claims.append((row, metered.billable if metered else None))
         if readings_billed:
             changed.append(contract)

@@ -26,7 +26,7 @@ from hub.api import (
     utcnow,
 )
 from plugins.contracts.settings import ContractsSettings
-from plugins.contracts.tables import BILLED, REQUESTED, billing
+from plugins.contracts.tables import BILLED, REQUESTED, billing, plain
 from plugins.contracts.writes import write_contracts
 
 
@@ -59,8 +59,9 @@ def written_back(contract: ServiceContract, row: sa.Row, invoice_id: str) -> Ser
     plan = item.billing_plan
     entry = next((d for d in plan.dates if d.billing_date == row.billing_date), None)
     if entry is None:
+        amount = Money(amount=plain(row.amount) or 0, currency=row.currency)
         entry = BillingPlanDate(billing_date=row.billing_date, period_start=row.period_start,
-                                period_end=row.period_end, amount=Money(amount=row.amount, currency=row.currency))
+                                period_end=row.period_end, amount=amount)
         plan.dates.append(entry)
         plan.dates.sort(key=lambda d: d.billing_date)
     entry.billed = True

@@ -36,7 +36,7 @@ from hub.api import (
     utcnow,
 )
 from plugins.contracts.settings import ContractsSettings
-from plugins.contracts.tables import COUNTED, FLAGGED, REFUSED, releases
+from plugins.contracts.tables import COUNTED, FLAGGED, REFUSED, plain, releases
 from plugins.contracts.writes import write_contracts
 
 log = logging.getLogger("hub.plugins.contracts")
@@ -69,16 +69,23 @@ def order_value(order: SalesOrder) -> Decimal:
     return total
 
 
-def order_quantities(order: SalesOrder, contract: SalesContract) -> dict[int, str]:
-    """Quantity per contract item number (as text) that the order calls off."""
+def order_quantities(transaction: PluginTransaction, order: SalesOrder, contract: SalesContract,
+                     source_system: str) -> dict[int, str]:
+    """Quantity per contract item number (as text) that the order calls off. An order item
+    names its product by hub id, or by the id the order's source system uses (an ERP's
+    order confirmation), which the key map turns into the hub id."""
     by_product = {i.product_hub_id or i.product_external_id: i.item_number for i in contract.items
                   if i.product_hub_id or i.product_external_id}
     quantities: dict[int, Decimal] = {}
     for item in order.items:
         target = next((r.item_number for r in item.references
                        if r.doc_type == "sales_contract" and r.item_number), None)
+        product = item.product_hub_id
+        if product is None and item.product_external_id:
+            product = transaction.find("product", item.product_external_id, source_system) \
+                or item.product_external_id
         if target is None:
-            target = by_product.get(item.product_hub_id or "") or by_product.get(item.product_external_id or "")
+            target = by_product.get(product or "")
         if target is not None:
             quantities[target] = quantities.get(target, Decimal(0)) + item.quantity.value
     return {number: str(value) for number, value in quantities.items()}
@@ -94,7 +101,7 @@ def over_target(contract: SalesContract, value: Decimal, quantities: dict[int, s
                 counted: list[sa.Row]) -> str | None:
     """Why counting this release takes the contract beyond a target, or None."""
     if contract.contract_kind is SalesContractKind.value and contract.target_value is not None:
-        released = sum((Decimal(r.value or 0) for r in counted), Decimal(0)) + value
+        released = plain(sum((Decimal(r.value or 0) for r in counted), Decimal(0)) + value) or Decimal(0)
         if released > contract.target_value.amount:
             return (f"released value would be {released} {contract.currency}, beyond the target "
                     f"{contract.target_value.amount} {contract.currency}")
@@ -124,8 +131,8 @@ def summed(contract: SalesContract, rows: list[Any]) -> SalesContract:
     """The contract with released value, quantities and release orders summed from ``rows``."""
     copy = contract.model_copy(deep=True)
     counted = [r for r in rows if r.state != REFUSED]
-    copy.released_value = Money(amount=sum((Decimal(r.value or 0) for r in counted), Decimal(0)),
-                                currency=contract.currency)
+    released = plain(sum((Decimal(r.value or 0) for r in counted), Decimal(0)))
+    copy.released_value = Money(amount=released or Decimal(0), currency=contract.currency)
     for item in copy.items:
         total = sum((Decimal(r.quantities.get(str(item.item_number), 0)) for r in counted), Decimal(0))
         unit = item.target_quantity.unit if item.target_quantity else None
@@ -137,7 +144,7 @@ def summed(contract: SalesContract, rows: list[Any]) -> SalesContract:
 
 
 def apply_release(transaction: PluginTransaction, order: SalesOrder, settings: ContractsSettings,
-                  today: dt.date) -> list[str]:
+                  today: dt.date, source_system: str = "hub") -> list[str]:
     """Count ``order`` against every contract it calls off; notes for the message history."""
     notes = []
     conn = transaction.connection
@@ -156,7 +163,9 @@ def apply_release(transaction: PluginTransaction, order: SalesOrder, settings: C
         if order.status.value == "cancelled":
             value, quantities, state, reason = Decimal(0), {}, COUNTED, "order cancelled"
         else:
-            value, quantities = order_value(order), {int(k): v for k, v in order_quantities(order, contract).items()}
+            value = order_value(order)
+            quantities = {int(k): v for k, v in order_quantities(transaction, order, contract,
+                                                                     source_system).items()}
             reason = over_target(contract, value, quantities, counted)
             state = COUNTED if reason is None else REFUSED if settings.over_release == "refuse" else FLAGGED
         if reason and state != COUNTED:
@@ -180,6 +189,6 @@ def release_subscriber(settings: ContractsSettings) -> ApplyChange:
         assert isinstance(order, SalesOrder)
         if not _contract_refs(order):
             return None
-        return "; ".join(apply_release(transaction, order, settings, utcnow().date())) or None
+        return "; ".join(apply_release(transaction, order, settings, utcnow().date(), change.source_system)) or None
 
     return apply

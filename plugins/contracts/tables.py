@@ -11,6 +11,8 @@ against its contract, so a changed order replaces its own contribution.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -70,3 +72,12 @@ COUNTED = "counted"
 FLAGGED = "flagged"
 REFUSED = "refused"
 """States of a release: counted, counted beyond the target (flagged), or not counted (refused)."""
+
+
+def plain(value: Decimal | None) -> Decimal | None:
+    """An amount read back from an ``Amount`` column without the column's trailing zeros
+    beyond cents (``600.0000`` -> ``600.00``; ``0.0500`` stays ``0.05``)."""
+    if value is None:
+        return None
+    cents = value.quantize(Decimal("0.01"))
+    return cents if cents == value else value.normalize()

@@ -125,7 +125,9 @@ def invoic_idoc(order: StoredOrder, invoice_number: str, docnum: str, seed: int 
     segment(idoc, "E1EDK01", [("CURCY", order.currency), ("HWAER", "EUR"), ("KUNDEUINR", vat_id),
                               ("BSART", "CRME" if credit else "INVO"), ("BELNR", invoice_number),
                               ("RECIPNT_NO", req.sold_to)])
-    segment(idoc, "E1EDK14", [("QUALF", "015"), ("ORGID", "G2" if credit else "F2")])
+    # A debit memo request (L2, e.g. a contract's billing request) is billed as a debit memo.
+    billing_type = "G2" if credit else "L2" if req.order_type == "L2" else "F2"
+    segment(idoc, "E1EDK14", [("QUALF", "015"), ("ORGID", billing_type)])
     segment(idoc, "E1EDK03", [("IDDAT", "012"), ("DATUM", _sap_date(billed))])
     for function in ("RE", "RG", "AG"):
         segment(idoc, "E1EDKA1", _party(function, req.sold_to, seed))
