@@ -86,11 +86,11 @@ def service_contract(sold_to: str, product_id: str, start: dt.date, *, meter: bo
         "renewal": renewal or {}})
 
 
-def billing_rows(engine: sa.Engine, contract: str | None = None) -> list[Any]:
+def billing_rows(hub: LiveHub, contract: str | None = None) -> list[Any]:
     """The claim rows (of one contract), by date and item."""
     c = billing.c
     query = sa.select(billing).order_by(c.contract_hub_id, c.billing_date, c.item_number)
     if contract is not None:
         query = query.where(c.contract_hub_id == contract)
-    with engine.connect() as conn:
-        return list(conn.execute(query))
+    with hub.context("contracts").reading() as transaction:
+        return list(transaction.connection.execute(query))

@@ -72,13 +72,13 @@ def test_contracts_reach_the_erp_releases_count_and_billing_dates_are_invoiced(t
         for when, counter in ((start, "1000"), (today, "1400")):
             hub.cli_json("contract", "reading", service.hub_id, "--meter", "M-1", "--value", counter, "--unit", "C62",
                          "--at", f"{when.isoformat()}T08:00:00+00:00")
-        due = [r for r in billing_rows(hub.runtime.engine, service.hub_id) if r.billing_date <= today]
+        due = [r for r in billing_rows(hub, service.hub_id) if r.billing_date <= today]
         assert len(due) == 6  # three months, two items
         first_run = hub.cli_json("contract", "bill")
         again = hub.cli_json("contract", "bill")
         assert first_run == {"requested": 6, "batches": 1, "dropped": 0}
         assert again == {"requested": 0, "batches": 0, "dropped": 0}
-        assert hub.work_until(lambda: {r.state for r in billing_rows(hub.runtime.engine, service.hub_id)
+        assert hub.work_until(lambda: {r.state for r in billing_rows(hub, service.hub_id)
                                        if r.billing_date <= today} == {"billed"}, timeout=60)
         shown = _data(hub, service.hub_id)
         billed = [d for d in shown["billing_plan"] if d["state"] == "billed"]
