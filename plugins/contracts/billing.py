@@ -53,14 +53,29 @@ def _due(conn: sa.Connection, today: dt.date, limit: int) -> list[sa.Row]:
     return list(conn.execute(query))
 
 
-def _claim(conn: sa.Connection, row: sa.Row, values: dict[str, object]) -> None:
-    c = billing.c
-    claimed = conn.execute(sa.update(billing).where(
-        c.contract_hub_id == row.contract_hub_id, c.item_number == row.item_number,
-        c.billing_date == row.billing_date, c.state == DUE).values(**values)).rowcount
-    if claimed != 1:
-        raise ClaimLost(f"billing date {row.billing_date} of {row.contract_hub_id} item {row.item_number} "
-                        "was claimed by another run")
+_KEY = sa.and_(billing.c.contract_hub_id == sa.bindparam("k_contract"),
+               billing.c.item_number == sa.bindparam("k_item"),
+               billing.c.billing_date == sa.bindparam("k_date"), billing.c.state == DUE)
+_CLAIM = sa.update(billing).where(_KEY).values(
+    state=sa.bindparam("v_state"), request_hub_id=sa.bindparam("v_request"),
+    requested_at=sa.bindparam("v_at"), usage_quantity=sa.bindparam("v_usage"))
+"""Claims one row, only while it is still due; built once, run for a whole batch."""
+
+
+def _claim(conn: sa.Connection, claims: list[dict[str, object]]) -> None:
+    """Claim every row of ``claims`` (keys and new values) or raise ClaimLost."""
+    if not claims:
+        return
+    claimed = conn.execute(_CLAIM, claims).rowcount
+    if claimed != len(claims):
+        raise ClaimLost(f"{len(claims) - claimed} of {len(claims)} billing-plan dates of this batch were claimed"
+                        " by another run")
+
+
+def _values(row: sa.Row, state: str, request: str | None = None, at: object = None,
+            usage_quantity: Decimal | None = None) -> dict[str, object]:
+    return {"k_contract": row.contract_hub_id, "k_item": row.item_number, "k_date": row.billing_date,
+            "v_state": state, "v_request": request, "v_at": at, "v_usage": usage_quantity}
 
 
 def request_batch(transaction: PluginTransaction, settings: ContractsSettings, today: dt.date) -> tuple[int, int]:
@@ -72,22 +87,20 @@ def request_batch(transaction: PluginTransaction, settings: ContractsSettings, t
         by_contract[row.contract_hub_id].append(row)
     orders: list[SalesOrder] = []
     claims: list[tuple[sa.Row, Decimal | None]] = []
+    dropped: list[dict[str, object]] = []
     changed: list[ServiceContract] = []
-    skipped = 0
+    contracts = transaction.documents(list(by_contract))
     for hub_id, contract_rows in by_contract.items():
-        contract = transaction.document(hub_id)
+        contract = contracts.get(hub_id)
         if not isinstance(contract, ServiceContract) or contract.status.value in ("cancelled", "draft"):
-            for row in contract_rows:
-                _claim(conn, row, {"state": CANCELLED})
-            skipped += len(contract_rows)
+            dropped += [_values(row, CANCELLED) for row in contract_rows]
             continue
         items = {item.item_number: item for item in contract.items}
         readings_billed = False
         for row in contract_rows:
             item = items.get(row.item_number)
             if item is None:
-                _claim(conn, row, {"state": CANCELLED})
-                skipped += 1
+                dropped.append(_values(row, CANCELLED))
                 continue
             metered: Usage | None = None
             if item.usage_billing is not None:
@@ -103,11 +116,10 @@ def request_batch(transaction: PluginTransaction, settings: ContractsSettings, t
             changed.append(contract)
     results = transaction.upsert(orders) if orders else []
     now = utcnow()
-    for (row, quantity), result in zip(claims, results, strict=True):
-        _claim(conn, row, {"state": REQUESTED, "request_hub_id": result.hub_id, "requested_at": now,
-                           "usage_quantity": quantity})
+    _claim(conn, dropped + [_values(row, REQUESTED, result.hub_id, now, quantity)
+                            for (row, quantity), result in zip(claims, results, strict=True)])
     write_contracts(transaction, changed, settings, today)
-    return len(claims), skipped
+    return len(claims), len(dropped)
 
 
 def run_billing(context: PluginContext, today: dt.date | None = None) -> BillingRun:
