@@ -28,9 +28,9 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "tests" / "plugins" / "contracts"))
 
-from billing_setup import prepared_hub, tally  # noqa: E402 - after the path set-up above
+from billing_setup import prepared_hub, tally
 
-from plugins.contracts.billing import run_billing  # noqa: E402 - after the path set-up above
+from plugins.contracts.billing import run_billing
 
 TARGET_SECONDS = 600.0
 

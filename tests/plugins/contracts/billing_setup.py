@@ -24,8 +24,8 @@ def prepared_hub(database_url: str, mappings: str, count: int) -> HubRuntime:
     runtime = HubRuntime(HubSettings(database_url=database_url, mappings_dir=mappings))
     migrate.upgrade(runtime.engine)
     masterdata = runtime.masterdata()
-    [partner] = masterdata.upsert_many([Incoming(Partner.model_validate({"kind": "organisation",
-                                                                           "organisation_name": "Billing GmbH"}), "hub")])
+    customer = Partner.model_validate({"kind": "organisation", "organisation_name": "Billing GmbH"})
+    [partner] = masterdata.upsert_many([Incoming(customer, "hub")])
     today = dt.date.today()
     contracts = [ServiceContract.model_validate({
         "currency": "EUR", "sold_to_hub_id": partner.hub_id, "valid_from": today.isoformat(),
@@ -56,8 +56,8 @@ def tally(engine: sa.Engine) -> dict[str, Any]:
         messages = conn.execute(sa.text("SELECT count(*) FROM queue_messages WHERE doc_type = 'sales_order'"
                                         " AND system = 'erp_sap'")).scalar_one()
         per_order = conn.execute(sa.text(
-            "SELECT count(*) FROM (SELECT hub_id FROM queue_messages WHERE doc_type = 'sales_order' AND system = 'erp_sap'"
-            " GROUP BY hub_id HAVING count(*) > 1) AS twice")).scalar_one()
+            "SELECT count(*) FROM (SELECT hub_id FROM queue_messages WHERE doc_type = 'sales_order'"
+            " AND system = 'erp_sap' GROUP BY hub_id HAVING count(*) > 1) AS twice")).scalar_one()
     return {"dates": dates, "requested": requested, "orders": orders, "erp_messages": messages,
             "duplicates": (requested - distinct) + max(orders - requested, 0) + per_order}
 

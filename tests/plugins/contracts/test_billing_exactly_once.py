@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
-
 from billing_setup import hub_env, prepared_hub, tally
+
 from plugins.contracts.billing import run_billing
 from plugins.contracts.tables import billing
 
