@@ -44,7 +44,10 @@ def erp_hub(work: Path, database_url: str, contracts: dict[str, Any] | None = No
             with hub.context("erp_sap").reading() as transaction:
                 customers = [transaction.find("partner", erp_number(customer(i, SEED).number)) for i in range(3)]
                 products = [transaction.find("product", erp_number(product(i, SEED).number)) for i in range(3)]
-            yield hub, sim, [c for c in customers if c], [p for p in products if p]
+            try:
+                yield hub, sim, [c for c in customers if c], [p for p in products if p]
+            finally:
+                sim.stop()  # first: no IDoc may still be on its way in while the hub closes
     finally:
         sim.stop()
 
