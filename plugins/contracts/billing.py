@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from hub.api import HubError, PluginContext, PluginTransaction, SalesOrder, ServiceContract, utcnow
 from plugins.contracts.requests import billing_request
 from plugins.contracts.settings import ContractsSettings
-from plugins.contracts.tables import CANCELLED, DUE, REQUESTED, billing, plain
+from plugins.contracts.tables import CANCELLED, DUE, NOTHING, REQUESTED, billing, plain
 from plugins.contracts.usage import Usage, usage
 from plugins.contracts.writes import write_contracts
 
@@ -108,6 +108,10 @@ def request_batch(transaction: PluginTransaction, settings: ContractsSettings, t
                 for reading in item.usage_billing.readings[:metered.billed_through + 1]:
                     readings_billed |= not reading.billed
                     reading.billed = True
+            if item.billing_plan is None and (metered is None or metered.billable == 0):
+                # A usage-only item with nothing beyond what is included: no request at all.
+                dropped.append(_values(row, NOTHING, usage_quantity=Decimal(0)))
+                continue
             amount = plain(Decimal(row.amount)) or Decimal(0)
             orders.append(billing_request(contract, item, row.billing_date, (row.period_start, row.period_end),
                                           amount, metered, settings.request_order_type))
@@ -141,8 +145,8 @@ def run_billing(context: PluginContext, today: dt.date | None = None) -> Billing
         run.batches += 1
     if run.requested or run.skipped:
         context.log.info("billing run for %s: %d billing-plan dates requested from the ERP in %d batches"
-                         " (%d of ended or cancelled contracts dropped)", day, run.requested, run.batches,
-                         run.skipped)
+                         " (%d without a request: ended or cancelled contracts, or no usage to bill)",
+                         day, run.requested, run.batches, run.skipped)
     return run
 
 

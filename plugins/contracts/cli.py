@@ -1,6 +1,7 @@
 """``hub contract ...``: contracts for the administrator (every command with ``--json``).
 
-``show`` the contract with its releases, billing-plan dates and replication; ``ending``
+``create`` a contract from a JSON file; ``show`` it with its releases, billing-plan dates
+and replication; ``ending``
 the report of contracts nearing their end; ``bill`` a billing run now; ``reading`` and
 ``readings`` meter readings for usage billing; ``cancel`` under the notice rule.
 """
@@ -17,12 +18,14 @@ import click
 from hub.api import (
     DocumentError,
     PluginContext,
+    SalesContract,
     ServiceContract,
     json_option,
     pass_plugin_context,
     print_json,
     print_table,
     utcnow,
+    validate_document,
 )
 from plugins.contracts import readings as meter_readings
 from plugins.contracts.billing import run_billing
@@ -30,7 +33,7 @@ from plugins.contracts.ending import REPORT_STATE, report
 from plugins.contracts.settings import PLUGIN, ContractsSettings
 from plugins.contracts.terms import cancelled, decide
 from plugins.contracts.view import CONTRACT_TYPES, contract_view
-from plugins.contracts.writes import write_contracts
+from plugins.contracts.writes import track, write_contracts
 
 
 @click.group("contract")
@@ -85,6 +88,25 @@ def show(context: PluginContext, ident: str, as_json: bool) -> None:
         _print_view(view)
 
 
+@contract.command("create")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--type", "doc_type", type=click.Choice(CONTRACT_TYPES), required=True, help="The contract's type.")
+@json_option
+@pass_plugin_context(PLUGIN)
+def create(context: PluginContext, file: Path, doc_type: str, as_json: bool) -> None:
+    """Write the contract in FILE (canonical JSON, see `hub schema TYPE`) as the CRM side
+    does: checked whole (every problem listed, nothing stored), then replicated."""
+    contract = validate_document(doc_type, file.read_bytes(), str(file))
+    assert isinstance(contract, SalesContract | ServiceContract)
+    with context.transaction() as transaction:
+        [result] = transaction.upsert([contract])
+        contract.hub_id = result.hub_id
+        track(transaction.connection, contract, context.settings_as(ContractsSettings), utcnow().date())
+    answer = {"hub_id": result.hub_id, "version": result.version, "created": result.created}
+    print_json(answer) if as_json else click.echo(f"{doc_type} {result.hub_id} version {result.version}"
+                                                  + (" created" if result.created else ""))
+
+
 @contract.command("ending")
 @click.option("--now", is_flag=True, help="Make the report now instead of showing the last one.")
 @json_option
@@ -116,8 +138,8 @@ def bill(context: PluginContext, day: dt.datetime | None, as_json: bool) -> None
     if as_json:
         print_json(result)
     else:
-        click.echo(f"{run.requested} billing-plan dates requested in {run.batches} batches"
-                   f" ({run.skipped} of ended or cancelled contracts dropped)")
+        click.echo(f"{run.requested} billing-plan dates requested in {run.batches} batches; {run.skipped} without"
+                   " a request (ended or cancelled contracts, or no usage to bill)")
 
 
 @contract.command("readings")

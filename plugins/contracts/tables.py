@@ -66,7 +66,10 @@ DUE = "due"
 REQUESTED = "requested"
 BILLED = "billed"
 CANCELLED = "cancelled"
-"""States of a billing-plan date; ``cancelled``: after the contract's cancellation took effect."""
+NOTHING = "nothing"
+"""States of a billing-plan date; ``cancelled``: after the contract's cancellation took effect
+(or of a contract that is no longer active); ``nothing``: a date of an item billed only by
+usage, with no usage beyond what is included, so no request was sent."""
 
 COUNTED = "counted"
 FLAGGED = "flagged"
