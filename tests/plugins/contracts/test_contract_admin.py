@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from contract_fixtures import billing_rows, service_contract, value_contract
 
-from hub.api import HubError, Partner, SalesOrder, ServiceContract
+from hub.api import ConfigError, HubError, Partner, SalesOrder, ServiceContract
 from hub.cli.main import build_cli
 from hub.testing.live import LiveHub
 from plugins.contracts.ending import ending_job
@@ -148,3 +148,12 @@ def test_an_over_release_is_flagged_and_counted_when_so_configured(tmp_path: Pat
         assert isinstance(shown, dict)
         assert shown["data"]["released_value"]["amount"] == "150.00"
         assert [(r["order_hub_id"], r["state"]) for r in shown["releases"]] == [(order.hub_id, "flagged")]
+
+
+def test_settings_are_checked_like_every_section(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        LiveHub(tmp_path / "hub", {"contracts": {"over_release": "maybe", "ending_dayz": 3, "billing_batch": 0}})
+    text = str(caught.value)
+    assert "over_release: Input should be 'refuse' or 'flag'" in text
+    assert "ending_dayz: unknown key (did you mean 'ending_days'?)" in text
+    assert "billing_batch" in text
