@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,9 +48,25 @@ def erp_hub(work: Path, database_url: str, contracts: dict[str, Any] | None = No
             try:
                 yield hub, sim, [c for c in customers if c], [p for p in products if p]
             finally:
-                sim.stop()  # first: no IDoc may still be on its way in while the hub closes
+                sim.stop()
+                settle(hub)
     finally:
         sim.stop()
+
+
+def settle(hub: LiveHub, quiet: float = 1.5, timeout: float = 20.0) -> None:
+    """Wait until no IDoc has come in for ``quiet`` seconds: the simulator's follow-ups are
+    sent from threads of their own, and one still being posted while the hub closes would
+    leave its database connection open."""
+    deadline = time.monotonic() + timeout
+    seen, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        count = len(hub.cli_json("inbound", "list", "--limit", "100000") or [])  # type: ignore[arg-type]
+        if count != seen:
+            seen, since = count, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        time.sleep(0.2)
 
 
 def value_contract(sold_to: str, target: str, valid_to: dt.date) -> SalesContract:
