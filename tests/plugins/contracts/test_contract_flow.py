@@ -1,5 +1,5 @@
-"""Contracts end to end against the ERP simulator over HTTP on 127.0.0.1: contracts replicated as ORDERS05 and their ERP numbers back (ALEAUD), release
-orders counted and an over-release refused, the billing run requesting each due date
+"""Contracts end to end against the ERP simulator over HTTP on 127.0.0.1: contracts
+replicated as ORDERS05 and their ERP numbers back (ALEAUD), release orders counted and an over-release refused, the billing run requesting each due date
 once (with metered usage), and the ERP's invoices linked back to contract and period.
 
 On SQLite only for now: on PostgreSQL this flow passes, but the hub's HTTP port can still
