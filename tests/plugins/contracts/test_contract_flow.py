@@ -1,12 +1,14 @@
 """Contracts end to end against the ERP simulator over HTTP on 127.0.0.1: contracts
-replicated as ORDERS05 and their ERP numbers back (ALEAUD), release orders counted and an over-release refused, the billing run requesting each due date
-once (with metered usage), and the ERP's invoices linked back to contract and period.
+replicated as ORDERS05 and their ERP numbers back (ALEAUD), release orders counted and
+an over-release refused, the billing run requesting each due date once (with metered
+usage), and the ERP's invoices linked back to contract and period.
 
-On SQLite only for now: on PostgreSQL this flow passes, but the hub's HTTP port can still
-be posting one of the simulator's last IDocs when the live hub closes, which leaves that
-connection open (a ResourceWarning), and two orders confirmed at once can deadlock the
-worker's and the inbound's key-map inserts; both are core issues, reported. The billing
-claims, the exactly-once runs and the admin commands are tested on both backends."""
+On SQLite only for now: on PostgreSQL this flow passes, but the hub's HTTP port can
+still be posting one of the simulator's last IDocs when the live hub closes, which
+leaves that connection open (a ResourceWarning), and two orders confirmed at once can
+deadlock the worker's and the inbound's key-map inserts; both are core issues, reported.
+The billing claims, the exactly-once runs and the admin commands are tested on both
+backends."""
 
 from __future__ import annotations
 
