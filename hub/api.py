@@ -45,6 +45,7 @@ from hub.core.errors import (
 )
 from hub.core.inbound.outcome import IngestOutcome, summarise
 from hub.core.inbound.pool import IngestJob, IngestPool, IngestPoolError, PoolResult
+from hub.core.masterdata.document_view import DocumentView, document_view
 from hub.core.model import (
     DOCUMENT_TYPES,
     AccrualBasis,
@@ -251,6 +252,7 @@ __all__ = [
     "Document",
     "DocumentError",
     "DocumentReference",
+    "DocumentView",
     "ExactDecimal",
     "ExpiryKind",
     "ExpiryPolicy",
@@ -377,6 +379,7 @@ __all__ = [
     "Verify",
     "accept_payload",
     "document_class",
+    "document_view",
     "field_error",
     "field_problems",
     "json_option",

@@ -90,7 +90,7 @@ def test_every_hook_is_prefixed_typed_and_documented() -> None:
 
 
 def test_the_built_in_plugins_all_exist() -> None:
-    assert PLUGINS == ["ecommerce", "erp_sap", "loyalty_pos"]
+    assert PLUGINS == ["contracts", "ecommerce", "erp_sap", "loyalty_pos"]
 
 
 def test_migrations_import_no_application_code() -> None:

@@ -27,7 +27,7 @@ ACK_QUEUE = f"{PLUGIN}:aleaud"
 ACK_KIND = "aleaud"
 # SAP business object types named in E1PRTOB for what an IDoc became.
 OBJECT_TYPES = {"partner": "KNA1", "product": "BUS1001006", "sales_order": "BUS2032", "billing_document": "VBRK",
-                "delivery": "LIKP"}
+                "delivery": "LIKP", "sales_contract": "BUS2034", "service_contract": "BUS2034"}
 
 
 def erp_number(value: str) -> str:

@@ -41,8 +41,10 @@ def hub_register_codecs(registry: PluginRegistry) -> None:
 
 @hookimpl
 def hub_register_transports(registry: PluginRegistry) -> None:
-    """Sales orders (SOAP or ORDERS05), partners (DEBMAS) and IDocs addressed explicitly (ALEAUD)."""
+    """Sales orders (SOAP or ORDERS05), contracts (ORDERS05), partners (DEBMAS) and IDocs addressed
+    explicitly (ALEAUD)."""
     from hub.api import TransportSpec
+    from plugins.erp_sap.contracts_out import CONTRACT_TYPES, ContractTransport
     from plugins.erp_sap.idoc_out import IdocTransport
     from plugins.erp_sap.pos import PosTransport
     from plugins.erp_sap.transports import order_transport_factory
@@ -50,6 +52,8 @@ def hub_register_transports(registry: PluginRegistry) -> None:
     registry.add_transport(TransportSpec("orders", order_transport_factory, ("sales_order",),
                                          "Sales orders: SOAP service or ORDERS05 IDoc, per order_channel"))
     registry.add_transport(TransportSpec("idoc", IdocTransport, (), "IDoc-XML to the ERP's port"))
+    registry.add_transport(TransportSpec("contracts", ContractTransport, CONTRACT_TYPES,
+                                         "Sales and service contracts as ORDERS05 (WK1, KM, WV), changes as ORDCHG"))
     registry.add_transport(TransportSpec("pos", PosTransport, ("retail_transaction",),
                                          "POS sales: WPUBON per receipt or WPUUMS per store and day, per pos_channel"))
     if registry.settings_as(ErpSapSettings).replicate_partners:

@@ -64,7 +64,8 @@ from hub.api import DeliveryError, PermanentError, TransientError, retry_after_s
 OPERATION = "SalesOrderERPCreateRequestConfirmation_In"
 BINDING = "{http://sap.com/xi/APPL/SE/Global}binding_SOAP11"
 TRANSIENT_SEVERITIES = frozenset({"temporary", "transient"})
-ORDER_TYPES = {"standard": "TA", "return": "RE", "rush": "SO", "free_of_charge": "FD", "consignment": "KB"}
+ORDER_TYPES = {"standard": "TA", "return": "RE", "rush": "SO", "free_of_charge": "FD", "consignment": "KB",
+               "debit_memo_request": "L2"}
 """SAP sales document types (ProcessingTypeCode) of the canonical order types; the same
 pairs as the IDoc channel's value list ``order_types.csv``."""
 

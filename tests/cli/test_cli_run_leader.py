@@ -23,7 +23,7 @@ TAKEOVER_LIMIT = 30.0
 def _folder(tmp_path: Path, url: str) -> Path:
     tmp_path.joinpath("hub.toml").write_text(f"""\
 database_url = "{url}"
-disabled_plugins = ["erp_sap", "ecommerce", "loyalty_pos"]
+disabled_plugins = ["erp_sap", "ecommerce", "loyalty_pos", "contracts"]
 
 [http]
 port = 0

@@ -28,7 +28,7 @@ def test_the_workers_of_a_killed_hub_run_drain_and_exit(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'hub.db'}"
     tmp_path.joinpath("hub.toml").write_text(f"""\
 database_url = "{url}"
-disabled_plugins = ["erp_sap", "ecommerce", "loyalty_pos"]
+disabled_plugins = ["erp_sap", "ecommerce", "loyalty_pos", "contracts"]
 
 [http]
 port = 0

@@ -183,6 +183,16 @@ class MasterDataService:
         return sorted(pairs.values(), key=lambda p: (-p.score, p.hub_id, p.other_hub_id))
 
 
+def load_many(conn: sa.Connection, hub_ids: Sequence[str]) -> dict[str, Document]:
+    """Read the golden records of ``hub_ids`` (those that exist) in two queries, by hub id."""
+    stored = documents.get_many(conn, hub_ids)
+    ext = keymap.external_ids_of(conn, list(stored))
+    return {hub_id: document_class(row.doc_type).model_validate(
+        {**row.data, "hub_id": row.hub_id, "version": row.version,
+         "external_ids": [{"system": s, "id": i} for s, ids in ext.get(hub_id, {}).items() for i in ids]})
+        for hub_id, row in stored.items()}
+
+
 def load(conn: sa.Connection, hub_id: str) -> Document:
     """Read one golden record as its canonical model class."""
     stored = documents.get(conn, hub_id)

@@ -155,7 +155,8 @@ def invoic_idoc(order: StoredOrder, invoice_number: str, docnum: str, seed: int 
     index = customer_index(req.sold_to)
     vat_id = customer(index, seed).vat_id if index is not None else None
     idoc = new_idoc("INVOIC02", "INVOIC", docnum, created, partners)
-    fkart = billing_type or ("G2" if req.order_type == "RE" else "F2")
+    # A debit memo request (L2, e.g. a contract's billing request) is billed as a debit memo.
+    fkart = billing_type or ("G2" if req.order_type == "RE" else "L2" if req.order_type == "L2" else "F2")
     segment(idoc, "E1EDK01", [("CURCY", order.currency), ("HWAER", "EUR"), ("KUNDEUINR", vat_id),
                               ("BSART", _KIND_OF_TYPE.get(fkart, "INVO")), ("BELNR", invoice_number),
                               ("RECIPNT_NO", req.sold_to)])

@@ -2,10 +2,12 @@
 
 - ``GET  {ENDPOINT_PATH}?wsdl`` the WSDL with the live endpoint; ``GET .../SalesOrderERP.xsd``
 - ``POST {ENDPOINT_PATH}`` the SOAP service SalesOrderERPCreateRequestConfirmation_In
-- ``POST /sap/idoc`` inbound ORDERS05 IDoc-XML (answers 200 once the orders are stored),
+- ``POST /sap/idoc`` inbound ORDERS05 IDoc-XML (answers 200 once the orders are stored; one of a
+  contract type creates or changes a contract, acknowledged with ALEAUD01 naming its number),
   POS sales WPUBON01/WPUUMS01 (kept in ``ErpSimulator.sales``, acknowledged with ALEAUD01),
   DEBMAS customers (new ones get a number, told back in ALEAUD01's E1PRTOB), or ALEAUD01
   audits of the simulator's own IDocs (kept in ``ErpSimulator.audits``)
+- ``GET  /sim/contracts`` contracts as JSON
 - ``GET  /sim/orders`` orders as JSON; ``POST /sim/orders/{id}/followups`` emit follow-ups
 - ``POST|GET|DELETE /sim/failures`` failure injection (JSON ``{"mode", "count", "match", "severity"}``)
 - ``GET  /sim/idocs/DEBMAS?count=N&start=S`` (or MATMAS) master data, streamed
@@ -35,6 +37,7 @@ from starlette.routing import Route
 from plugins.erp_sap.simulator import soap_messages as sm
 from plugins.erp_sap.simulator.audits_in import is_audit, is_sales, parse_audits, parse_sales
 from plugins.erp_sap.simulator.billing_routes import billing_routes
+from plugins.erp_sap.simulator.contracts_in import ContractReadError, is_contract, parse_contracts
 from plugins.erp_sap.simulator.customers_in import is_debmas, parse_customers
 from plugins.erp_sap.simulator.erp import alpha
 from plugins.erp_sap.simulator.idocxml import document
@@ -156,6 +159,15 @@ def build_app(sim: ErpSimulator) -> Starlette:
             except etree.XMLSyntaxError as exc:
                 return PlainTextResponse(f"IDoc rejected: ALEAUD not well-formed: {exc}", 400)
             return PlainTextResponse("audit received", 200)
+        if is_contract(body):
+            try:
+                contracts = parse_contracts(body)
+            except ContractReadError as exc:
+                return PlainTextResponse(f"IDoc rejected: {exc}", 400)
+            kept = [(c, *sim.contracts_book.save(c)) for c in contracts]
+            task = BackgroundTask(sim.acknowledge_contracts, kept) if sim.followups else None
+            return PlainTextResponse("\n".join(f"{c.docnum}: contract {k.erp_id}" for c, k, _ in kept) + "\n", 200,
+                                     background=task)
         try:
             inbound = parse_orders(body)
         except IdocReadError as exc:
@@ -173,6 +185,11 @@ def build_app(sim: ErpSimulator) -> Starlette:
         lines = [f"{i.docnum}: " + (f"sales order {r.order.erp_id}" if r.order else
                                     "; ".join(p.text for p in r.problems)) for i, r in outcomes]
         return PlainTextResponse("\n".join(lines) + "\n", 200, background=task)
+
+    async def contracts(request: Request) -> Response:
+        return JSONResponse([{**asdict(c), "valid_from": c.valid_from.isoformat() if c.valid_from else None,
+                              "valid_to": c.valid_to.isoformat() if c.valid_to else None}
+                             for c in sim.contracts_book.snapshot().values()])
 
     async def orders(request: Request) -> Response:
         return JSONResponse([{**_order_json(o), "cancelled": o.erp_id in sim.state.cancelled}
@@ -258,6 +275,7 @@ def build_app(sim: ErpSimulator) -> Starlette:
         Route(ENDPOINT_PATH, soap, methods=["POST"]),
         Route("/sap/idoc", idoc_inbound, methods=["POST"]),
         Route("/sim/orders", orders, methods=["GET"]),
+        Route("/sim/contracts", contracts, methods=["GET"]),
         Route("/sim/orders/{erp_id}/followups", followups, methods=["POST"]),
         Route("/sim/failures", failures, methods=["GET", "POST", "DELETE"]),
         Route("/sim/idocs/{kind}", masterdata, methods=["GET"]),

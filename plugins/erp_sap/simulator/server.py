@@ -31,6 +31,7 @@ from pydantic import SecretStr
 
 from plugins.erp_sap.simulator.audits_in import ReceivedAudit, ReceivedSales
 from plugins.erp_sap.simulator.billing import BillingDesk
+from plugins.erp_sap.simulator.contracts_in import Contract, ContractBook, InboundContract
 from plugins.erp_sap.simulator.customers_in import InboundCustomer
 from plugins.erp_sap.simulator.delivery import DeliveryFailed, FollowupTarget
 from plugins.erp_sap.simulator.erp import CreateResult, ErpBackend, alpha
@@ -88,6 +89,8 @@ class ErpSimulator:
         self.stock = Stock(seed)
         self.billing = BillingDesk(self.state, seed, partners)
         """Billing documents issued and payments booked (``emit_billing``, ``emit_payment``...)."""
+        self.contracts_book = ContractBook()
+        """Contracts received as ORDERS05 of a contract type (see ``contracts_in``)."""
         self.prices: dict[str, Decimal] = {}
         """Sales prices set with ``change_price`` (material -> EUR per base unit)."""
         self.followup_errors: list[str] = []
@@ -240,7 +243,7 @@ class ErpSimulator:
         chosen = self._target(target)
         ordrsp = ordrsp_idoc(order, self.state.next_docnum(), self.seed, partners=self.partners)
         sent = [self._send(chosen, "ORDRSP", "ORDERS05", ordrsp)]
-        if self.shipping is not None and order.request.order_type != "RE":
+        if self.shipping is not None and order.request.order_type not in ("RE", "L2"):
             for item in order.request.items:
                 self.stock.take(item.material, item.quantity)
             desadv = desadv_idoc(order, self.state.next_delivery(), self.state.next_docnum(), self.shipping,
@@ -342,6 +345,19 @@ class ErpSimulator:
                     self._send(self.followups, "ALEAUD", "ALEAUD01", audit)
                 if result.created and result.order is not None:
                     self.emit_followups(result.order.erp_id)
+        except DeliveryFailed as exc:
+            self._record_failure(str(exc))
+
+    def acknowledge_contracts(self, saved: list[tuple[InboundContract, Contract, bool]]) -> None:
+        """ALEAUD01 (53) for each contract IDoc, naming the contract number (E1PRTOB BUS2034)."""
+        assert self.followups is not None
+        try:
+            for inbound, contract, created in saved:
+                text = f"Contract {contract.erp_id} {'saved' if created else 'changed'}"
+                audit = aleaud_idoc(inbound.docnum, inbound.message_type, self.state.next_docnum(), ok=True,
+                                    text=text, erp_order_id=contract.erp_id, partners=self.partners,
+                                    object_type="BUS2034")
+                self._send(self.followups, "ALEAUD", "ALEAUD01", audit)
         except DeliveryFailed as exc:
             self._record_failure(str(exc))
 

@@ -28,7 +28,7 @@ def test_empty_database_is_created_at_head(database_url: str) -> None:
     engine.dispose()
 
 
-PLUGIN_TABLES = ("loyalty_",)
+PLUGIN_TABLES = ("loyalty_", "contract_")
 """Tables a migration creates for a plugin, which declares them itself (its own test compares them)."""
 
 
