@@ -1,4 +1,4 @@
-"""A lean HTTP/1.1 keep-alive client on asyncio streams, for bench/pos.py's load.
+"""A lean HTTP/1.1 keep-alive client on asyncio streams, for the benches' HTTP load.
 
 The load client must cost far less than the server it measures: on a shared 2-core
 machine httpx spent more CPU per request than the hub's till API does, and the bench
@@ -35,13 +35,14 @@ class LeanClient:
         self.slots = asyncio.Semaphore(size)
 
     async def request(self, method: str, path: str, body: Any = None,
-                      headers: dict[str, str] | None = None) -> Answer:
-        """One request; raises OSError or asyncio.IncompleteReadError when the connection
-        fails (a kept-alive connection the server closed while idle is replaced once)."""
-        payload = b"" if body is None else json.dumps(body).encode()
+                      headers: dict[str, str] | None = None, content: bytes | None = None) -> Answer:
+        """One request with ``body`` as JSON, or the bytes ``content`` as they are; raises
+        OSError or asyncio.IncompleteReadError when the connection fails (a kept-alive
+        connection the server closed while idle is replaced once)."""
+        payload = content if content is not None else b"" if body is None else json.dumps(body).encode()
         extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
         head = f"{method} {path} HTTP/1.1\r\n{self.fixed}{extra}Content-Length: {len(payload)}\r\n"
-        if payload:
+        if payload and content is None:
             head += "Content-Type: application/json\r\n"
         message = head.encode() + b"\r\n" + payload
         async with self.slots:
