@@ -29,7 +29,7 @@ USER, PASSWORD = "sap", "pässwörd-s3cret"
 WEBHOOK_SECRET = "shop-secret"
 STORE_KEYS = {"key-of-store-42": "store 42"}
 SMALL = 10
-BUILT_IN = ["ecommerce", "erp_sap", "loyalty_pos"]
+BUILT_IN = ["contracts", "ecommerce", "erp_sap", "loyalty_pos"]
 
 calls: Counter[str] = Counter()
 

@@ -11,7 +11,7 @@ from hub import hookimpl
 from hub.core.errors import ConfigError
 from hub.core.plugins import CodecSpec, RouteSpec, build_plugin_manager
 
-BUILT_IN = {"erp_sap", "ecommerce", "loyalty_pos"}
+BUILT_IN = {"erp_sap", "ecommerce", "loyalty_pos", "contracts"}
 
 
 def test_built_in_plugins_are_discovered_through_entry_points() -> None:

@@ -16,7 +16,7 @@ from hub.core.plugins import PluginRegistry, SettingsRegistry, TransportSpec, bu
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
 
-BUILT_IN = ["erp_sap", "ecommerce", "loyalty_pos"]
+BUILT_IN = ["erp_sap", "ecommerce", "loyalty_pos", "contracts"]
 
 
 class ShopSettings(BaseModel):

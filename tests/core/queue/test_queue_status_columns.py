@@ -65,7 +65,8 @@ def test_hub_status_does_not_import_the_orm_or_the_worker(tmp_path):
     # The queue's settings model comes with the hub's settings: [queue] is checked at every command.
     assert loaded == ["hub.core.queue", "hub.core.queue.clock", "hub.core.queue.messages",
                       "hub.core.queue.settings", "hub.core.queue.status", "hub.core.queue.status_view",
-                      "plugins", "plugins.ecommerce", "plugins.ecommerce.plugin", "plugins.ecommerce.settings",
+                      "plugins", "plugins.contracts", "plugins.contracts.plugin", "plugins.contracts.settings",
+                      "plugins.ecommerce", "plugins.ecommerce.plugin", "plugins.ecommerce.settings",
                       "plugins.erp_sap",
                       "plugins.erp_sap.plugin", "plugins.erp_sap.settings", "plugins.loyalty_pos",
                       "plugins.loyalty_pos.plugin", "plugins.loyalty_pos.settings"]
