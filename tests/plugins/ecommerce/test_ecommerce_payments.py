@@ -5,7 +5,6 @@ over HTTP on 127.0.0.1, by configuration and the canonical model alone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
@@ -18,18 +17,12 @@ from shoppers import ANNA, GUEST, TWO_VALVES
 from hub.api import DemoStage, SalesOrder
 from hub.testing.demo import QUICK_RETRIES
 from hub.testing.live import LiveHub
-from plugins.ecommerce.simulator import ShopSimulator, ShopSpec
+from plugins.ecommerce.simulator import ShopSimulator
 from plugins.erp_sap.demo import ErpDemo
 from plugins.erp_sap.simulator.delivery import FollowupTarget
 
 USER, PASSWORD = "demo", "demo-secret"
 REPO = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def shops() -> Iterator[ShopSimulator]:
-    with ShopSimulator([ShopSpec("eu", "shopify"), ShopSpec("fr", "woocommerce")]) as running:
-        yield running
 
 
 def _order(hub: LiveHub, shop_id: str) -> SalesOrder | None:
@@ -46,19 +39,19 @@ def _erp_number(hub: LiveHub, hub_id: str) -> str | None:
 
 
 def test_the_erp_clearing_an_invoice_makes_the_shop_order_paid(
-        tmp_path: Path, shops: ShopSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, sim: ShopSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     with closing(ErpDemo(DemoStage(tmp_path / "erp", USER, PASSWORD, 20))) as erp, \
-            LiveHub(tmp_path / "hub", {"erp_sap": erp.settings, "ecommerce": shop_settings(shops)},
+            LiveHub(tmp_path / "hub", {"erp_sap": erp.settings, "ecommerce": shop_settings(sim)},
                     username=USER, password=PASSWORD, queue=QUICK_RETRIES) as hub:
         erp.sim.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc", USER, SecretStr(PASSWORD))
         hub.load("erp_sap", "products")
         for shop in ("eu", "fr"):
-            shops.connect(shop, f"{hub.url}/ecommerce/{shop}/webhooks")
-        anna = shops.create_customer("eu", **ANNA)
-        placed = {"eu": shops.place_order("eu", TWO_VALVES, customer_id=anna["id"], paid=False)["id"],
-                  "fr": shops.place_order("fr", TWO_VALVES, guest=GUEST, paid=False)["id"]}
-        assert shops.wait_for_deliveries()
+            sim.connect(shop, f"{hub.url}/ecommerce/{shop}/webhooks")
+        anna = sim.create_customer("eu", **ANNA)
+        placed = {"eu": sim.place_order("eu", TWO_VALVES, customer_id=anna["id"], paid=False)["id"],
+                  "fr": sim.place_order("fr", TWO_VALVES, guest=GUEST, paid=False)["id"]}
+        assert sim.wait_for_deliveries()
         wanted = {shop: f"{shop}:{order_id}" for shop, order_id in placed.items()}
 
         def billed() -> bool:
@@ -73,8 +66,8 @@ def test_the_erp_clearing_an_invoice_makes_the_shop_order_paid(
             number = _erp_number(hub, order.hub_id)
             [invoice] = [i for i in erp.sim.billing.issued.values() if i.erp_order_id == number]
             invoices[shop] = invoice
-        assert shops.order("eu", placed["eu"])["financial_status"] == "pending"
-        assert shops.order("fr", placed["fr"])["date_paid"] is None
+        assert sim.order("eu", placed["eu"])["financial_status"] == "pending"
+        assert sim.order("fr", placed["fr"])["date_paid"] is None
 
         part = (invoices["eu"].gross / 2).quantize(Decimal("0.01"))
         erp.sim.emit_payment(invoices["eu"].number, part)
@@ -83,21 +76,21 @@ def test_the_erp_clearing_an_invoice_makes_the_shop_order_paid(
         shown = hub.cli_json("invoice", "show", f"erp_sap:{invoices['eu'].number.lstrip('0')}")
         assert isinstance(shown, dict) and isinstance(shown["payment"], dict)
         assert (shown["payment"]["status"], shown["payment"]["paid"]) == ("partially_paid", f"{part} EUR")
-        assert shops.order("eu", placed["eu"])["financial_status"] == "pending"
+        assert sim.order("eu", placed["eu"])["financial_status"] == "pending"
 
         for invoice in invoices.values():
             erp.sim.emit_payment(invoice.number)
 
         def paid_in_the_shops() -> bool:
-            return shops.order("eu", placed["eu"])["financial_status"] == "paid" \
-                and shops.order("fr", placed["fr"])["date_paid"] is not None
+            return sim.order("eu", placed["eu"])["financial_status"] == "paid" \
+                and sim.order("fr", placed["fr"])["date_paid"] is not None
 
         assert hub.work_until(paid_in_the_shops, timeout=30)
-        [transaction] = [r for r in shops.recorded("eu", "transaction")]
+        [transaction] = [r for r in sim.recorded("eu", "transaction")]
         assert transaction["order_id"] == placed["eu"] and transaction["transaction_kind"] == "sale"
-        assert [r["status"] for r in shops.recorded("fr", "order_paid")] == ["processing"]
+        assert [r["status"] for r in sim.recorded("fr", "order_paid")] == ["processing"]
         hub.work_until(lambda: False, timeout=1.0)  # the shops' own word comes back, nothing more is sent
-        assert len(shops.recorded("eu", "transaction")) == 1 and len(shops.recorded("fr", "order_paid")) == 1
+        assert len(sim.recorded("eu", "transaction")) == 1 and len(sim.recorded("fr", "order_paid")) == 1
         assert all((o := _order(hub, shop_id)) is not None and o.payment_status == "paid"
                    for shop_id in wanted.values())
         assert hub.cli_json("inbound", "list", "--state", "failed") == []

@@ -5,7 +5,6 @@ are the ERP's material numbers, and a guest is made a partner of its own."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -17,18 +16,12 @@ from shoppers import ANNA, GUEST, TWO_VALVES
 from hub.api import DemoStage
 from hub.testing.demo import QUICK_RETRIES
 from hub.testing.live import LiveHub
-from plugins.ecommerce.simulator import ShopSimulator, ShopSpec
+from plugins.ecommerce.simulator import ShopSimulator
 from plugins.erp_sap.demo import ErpDemo
 from plugins.erp_sap.simulator.delivery import FollowupTarget
 
 USER, PASSWORD = "demo", "demo-secret"
 REPO = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def shops() -> Iterator[ShopSimulator]:
-    with ShopSimulator([ShopSpec("eu", "shopify"), ShopSpec("fr", "woocommerce")]) as running:
-        yield running
 
 
 def erp_number(hub: LiveHub, doc_type: str, hub_id: str | None) -> str | None:
@@ -42,19 +35,19 @@ def shop_order_hub_id(hub: LiveHub, shop_id: str) -> str | None:
 
 
 def test_a_webhook_order_reaches_the_erp_simulator_once(
-        tmp_path: Path, shops: ShopSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, sim: ShopSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     with closing(ErpDemo(DemoStage(tmp_path / "erp", USER, PASSWORD, 20))) as erp, \
-            LiveHub(tmp_path / "hub", {"erp_sap": erp.settings, "ecommerce": shop_settings(shops)},
+            LiveHub(tmp_path / "hub", {"erp_sap": erp.settings, "ecommerce": shop_settings(sim)},
                     username=USER, password=PASSWORD, queue=QUICK_RETRIES) as hub:
         erp.sim.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc", USER, SecretStr(PASSWORD))
         hub.load("erp_sap", "products")  # the ERP's materials: the shops' SKUs
         for shop in ("eu", "fr"):
-            shops.connect(shop, f"{hub.url}/ecommerce/{shop}/webhooks")
-        anna = shops.create_customer("eu", **ANNA)
-        placed = shops.place_order("eu", TWO_VALVES, customer_id=anna["id"])
-        guest = shops.place_order("fr", TWO_VALVES, guest=GUEST)
-        assert shops.wait_for_deliveries()
+            sim.connect(shop, f"{hub.url}/ecommerce/{shop}/webhooks")
+        anna = sim.create_customer("eu", **ANNA)
+        placed = sim.place_order("eu", TWO_VALVES, customer_id=anna["id"])
+        guest = sim.place_order("fr", TWO_VALVES, guest=GUEST)
+        assert sim.wait_for_deliveries()
         wanted = [f"eu:{placed['id']}", f"fr:{guest['id']}"]
 
         def in_the_erp() -> bool:
@@ -78,31 +71,31 @@ def test_a_webhook_order_reaches_the_erp_simulator_once(
 
 
 def test_a_refund_and_a_cancellation_in_the_shops_reach_the_erp(
-        tmp_path: Path, shops: ShopSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, sim: ShopSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
     """Over the IDoc channel, whose ORDERS05 names the order a return refers to (E1EDK02
     qualifier 002); the SOAP channel's message has no field for it."""
     monkeypatch.chdir(REPO)
     with closing(ErpDemo(DemoStage(tmp_path / "erp", USER, PASSWORD, 20))) as erp, \
             LiveHub(tmp_path / "hub", {"erp_sap": {**erp.settings, "order_channel": "idoc"},
-                                       "ecommerce": shop_settings(shops)},
+                                       "ecommerce": shop_settings(sim)},
                     username=USER, password=PASSWORD, queue=QUICK_RETRIES) as hub:
         erp.sim.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc", USER, SecretStr(PASSWORD))
         hub.load("erp_sap", "products")
         for shop in ("eu", "fr"):
-            shops.connect(shop, f"{hub.url}/ecommerce/{shop}/webhooks")
-        anna = shops.create_customer("eu", **ANNA)
-        kept = shops.place_order("eu", TWO_VALVES, customer_id=anna["id"])
-        dropped = shops.place_order("fr", TWO_VALVES, guest=GUEST)
-        assert shops.wait_for_deliveries()
+            sim.connect(shop, f"{hub.url}/ecommerce/{shop}/webhooks")
+        anna = sim.create_customer("eu", **ANNA)
+        kept = sim.place_order("eu", TWO_VALVES, customer_id=anna["id"])
+        dropped = sim.place_order("fr", TWO_VALVES, guest=GUEST)
+        assert sim.wait_for_deliveries()
         kept_id, dropped_id = f"eu:{kept['id']}", f"fr:{dropped['id']}"
 
         def erp_order(shop_id: str) -> str | None:
             return erp_number(hub, "sales_order", shop_order_hub_id(hub, shop_id))
 
         assert hub.work_until(lambda: bool(erp_order(kept_id) and erp_order(dropped_id)), timeout=30)
-        refund = shops.refund("eu", kept["id"], [{"sku": "400001", "quantity": 1}], note="one was bent")
-        shops.cancel("fr", dropped["id"])
-        assert shops.wait_for_deliveries()
+        refund = sim.refund("eu", kept["id"], [{"sku": "400001", "quantity": 1}], note="one was bent")
+        sim.cancel("fr", dropped["id"])
+        assert sim.wait_for_deliveries()
         returned_id = f"{kept_id}:{refund['id']}"
 
         def settled() -> bool:
