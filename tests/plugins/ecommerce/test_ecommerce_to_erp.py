@@ -5,7 +5,8 @@ are the ERP's material numbers, and a guest is made a partner of its own."""
 
 from __future__ import annotations
 
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,16 +35,24 @@ def shop_order_hub_id(hub: LiveHub, shop_id: str) -> str | None:
         return transaction.find("sales_order", shop_id)
 
 
+@contextmanager
+def erp_landscape(tmp_path: Path, sim: ShopSimulator, **erp_settings: str) -> Iterator[tuple[ErpDemo, LiveHub]]:
+    """The ERP simulator and a live hub between it and both shops, the ERP's materials
+    (the shops' SKUs) loaded; ``erp_settings`` override the demo's erp_sap settings."""
+    with closing(ErpDemo(DemoStage(tmp_path / "erp", USER, PASSWORD, 20))) as erp, \
+            LiveHub(tmp_path / "hub", {"erp_sap": {**erp.settings, **erp_settings}, "ecommerce": shop_settings(sim)},
+                    username=USER, password=PASSWORD, queue=QUICK_RETRIES) as hub:
+        erp.sim.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc", USER, SecretStr(PASSWORD))
+        hub.load("erp_sap", "products")
+        for shop in ("eu", "fr"):
+            sim.connect(shop, f"{hub.url}/ecommerce/{shop}/webhooks")
+        yield erp, hub
+
+
 def test_a_webhook_order_reaches_the_erp_simulator_once(
         tmp_path: Path, sim: ShopSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
-    with closing(ErpDemo(DemoStage(tmp_path / "erp", USER, PASSWORD, 20))) as erp, \
-            LiveHub(tmp_path / "hub", {"erp_sap": erp.settings, "ecommerce": shop_settings(sim)},
-                    username=USER, password=PASSWORD, queue=QUICK_RETRIES) as hub:
-        erp.sim.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc", USER, SecretStr(PASSWORD))
-        hub.load("erp_sap", "products")  # the ERP's materials: the shops' SKUs
-        for shop in ("eu", "fr"):
-            sim.connect(shop, f"{hub.url}/ecommerce/{shop}/webhooks")
+    with erp_landscape(tmp_path, sim) as (erp, hub):
         anna = sim.create_customer("eu", **ANNA)
         placed = sim.place_order("eu", TWO_VALVES, customer_id=anna["id"])
         guest = sim.place_order("fr", TWO_VALVES, guest=GUEST)
@@ -75,14 +84,7 @@ def test_a_refund_and_a_cancellation_in_the_shops_reach_the_erp(
     """Over the IDoc channel, whose ORDERS05 names the order a return refers to (E1EDK02
     qualifier 002); the SOAP channel's message has no field for it."""
     monkeypatch.chdir(REPO)
-    with closing(ErpDemo(DemoStage(tmp_path / "erp", USER, PASSWORD, 20))) as erp, \
-            LiveHub(tmp_path / "hub", {"erp_sap": {**erp.settings, "order_channel": "idoc"},
-                                       "ecommerce": shop_settings(sim)},
-                    username=USER, password=PASSWORD, queue=QUICK_RETRIES) as hub:
-        erp.sim.followups = FollowupTarget.parse(f"{hub.url}/erp_sap/idoc", USER, SecretStr(PASSWORD))
-        hub.load("erp_sap", "products")
-        for shop in ("eu", "fr"):
-            sim.connect(shop, f"{hub.url}/ecommerce/{shop}/webhooks")
+    with erp_landscape(tmp_path, sim, order_channel="idoc") as (erp, hub):
         anna = sim.create_customer("eu", **ANNA)
         kept = sim.place_order("eu", TWO_VALVES, customer_id=anna["id"])
         dropped = sim.place_order("fr", TWO_VALVES, guest=GUEST)
