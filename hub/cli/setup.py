@@ -18,7 +18,8 @@ STARTER_CONFIG = """\
 
 database_url = "sqlite:///var/hub.db"
 mappings_dir = "mappings"
-duplicate_threshold = 0.75
+# Match probability (0 to 1) from which `hub partner duplicates` reports a pair.
+duplicate_threshold = 0.5
 # Processes that parse and map waiting IDoc files side by side (posted in arrival order);
 # 2 by default, 1 on a one-core machine.
 # ingest_workers = 2
@@ -38,6 +39,26 @@ default = ["erp_sap", "ecommerce", "loyalty_pos"]
 tax_numbers = ["erp_sap"]
 sales_areas = ["erp_sap"]
 emails = ["ecommerce", "erp_sap"]
+
+# A web shop per table (plugin ecommerce); its webhooks arrive at
+# POST /ecommerce/<name>/webhooks. Remove the leading "# " of a shop's lines to use it.
+# Secrets can stay out of this file; the environment is merged into it, e.g.
+# HUB_PLUGINS='{"ecommerce": {"shops": {"eu": {"webhook_secret": "..."}}}}'.
+# [plugins.ecommerce.shops.eu]
+# platform = "shopify"
+# base_url = "https://eu-store.myshopify.com"
+# webhook_secret = "the shop's webhook signing secret"
+# access_token = "shpat_..."
+# currency = "EUR"
+# reconcile_minutes = 15
+#
+# [plugins.ecommerce.shops.uk]
+# platform = "woocommerce"
+# base_url = "https://uk-store.example"
+# webhook_secret = "the secret set on the WooCommerce webhooks"
+# consumer_key = "ck_..."
+# consumer_secret = "cs_..."
+# currency = "GBP"
 """
 
 

@@ -79,3 +79,24 @@ def test_partner_show_and_duplicates(hub_runtime: HubRuntime) -> None:
     assert [{p["hub_id"], p["other_hub_id"]} for p in pairs] == [{a.hub_id, b.hub_id}]  # type: ignore[union-attr]
     run(hub_runtime, "partner", "merge", a.hub_id, "ecommerce:c-1")
     assert run(hub_runtime, "partner", "duplicates", "--json") == []
+
+
+def test_the_starter_configs_example_shops_are_valid_once_uncommented(tmp_path: Path) -> None:
+    """The example shops `hub init` writes load as they are, one secret coming from the environment."""
+    subprocess.run([HUB, "init"], cwd=tmp_path, capture_output=True, text=True, check=True)
+    config = tmp_path / "hub.toml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("# [plugins.ecommerce.shops."))
+    shops_part = [line.removeprefix("#").removeprefix(" ") for line in lines[start:]]
+    without_uk_secret = [line for line in shops_part
+                         if not (line.startswith("webhook_secret") and "WooCommerce" in line)]
+    config.write_text("\n".join(lines[:start] + without_uk_secret) + "\n", encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin",
+           "HUB_PLUGINS": json.dumps({"ecommerce": {"shops": {"uk": {"webhook_secret": "from-env"}}}})}
+    out = subprocess.run([HUB, "config", "show", "--json"], cwd=tmp_path, capture_output=True, text=True,
+                         env=env)
+    assert out.returncode == 0, out.stderr
+    assert "from-env" not in out.stdout and "shpat_" not in out.stdout
+    shops = json.loads(out.stdout)["settings"]["plugins"]["ecommerce"]["shops"]
+    assert {name: shop["platform"] for name, shop in shops.items()} == {"eu": "shopify", "uk": "woocommerce"}
+    assert shops["uk"]["webhook_secret"] == "***" and shops["uk"]["currency"] == "GBP"
