@@ -27,7 +27,8 @@ FLAT_MALFORMED = ("debmas07_datafirst.txt", "debmas07_hlevel.txt", "debmas07_nol
                   "debmas07_segnum.txt", "debmas07_truncated.txt")
 XML_SAMPLES = ("invoic02.xml", "matmas03.xml", "matmas05.xml", "orders05.xml")
 XML_MALFORMED = ("orders05_broken.xml",)
-TIMEOUT = 0.5
+TIMEOUT = 1.5
+"""Seconds a transport waits for the recording peer: at 0.5 a loaded machine made plain answers time out."""
 
 
 def _files(names: tuple[str, ...]) -> dict[str, bytes]:
