@@ -13,6 +13,8 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -78,6 +80,8 @@ class Worker:
         self._claim_size = ClaimSize(self.settings.batch_size, self.settings.per_queue_batch)
         # An idle worker polls often; on SQLite it must not take the write lock to find nothing.
         self._reader = read_only(self.engine)
+        self._held: sa.Connection | None = None
+        self._hold = False
 
     @property
     def engine(self) -> sa.Engine:
@@ -93,7 +97,7 @@ class Worker:
         claimed, known = found
         outcomes = [self._deliverer.deliver(queue, known) for queue in claimed]
         prepared = prepare(self.engine.dialect.name, self.owner, outcomes, utcnow())
-        with self.engine.begin() as conn:
+        with self._transaction() as conn:
             refused = write(conn, prepared)
         self._count(outcomes, refused)
         return len(claimed)
@@ -124,7 +128,7 @@ class Worker:
         trip waits for the server process to be scheduled: the latency test under CPU
         load measured them, not the work."""
         s = self.settings
-        with self.engine.begin() as conn:
+        with self._transaction() as conn:
             claimed = lease(conn, self.owner, utcnow(), s.lease_seconds, self._claim_size.queues)
             if not claimed:
                 return None
@@ -149,6 +153,29 @@ class Worker:
                 else:
                     self.stats.delivered += 1
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sa.Connection]:
+        """A transaction on the connection ``run`` holds, else on one from the pool.
+
+        ``run`` on PostgreSQL keeps one connection for its whole loop: a check-out from
+        the pool pings the server first (``pool_pre_ping``), a round trip per transaction
+        that a connection in steady use does not need.
+        """
+        if not self._hold:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        if self._held is None:
+            self._held = self.engine.connect()
+        with self._held.begin():
+            yield self._held
+
+    def _release(self) -> None:
+        """Give the held connection back (after a database error, the next one is checked anew)."""
+        held, self._held = self._held, None
+        if held is not None:
+            held.close()
+
     def close(self) -> None:
         """Close the transports this worker built (``run`` does it when it stops)."""
         self._deliverer.close()
@@ -163,6 +190,7 @@ class Worker:
     def run(self) -> WorkerStats:
         """Work until ``stop`` is set; the batch in flight is finished first (drain)."""
         log.info("worker %s started", self.owner)
+        self._hold = self.engine.dialect.name == "postgresql"
         try:
             while not self.stop.is_set():
                 try:
@@ -170,6 +198,7 @@ class Worker:
                 except sa.exc.DBAPIError as exc:
                     # A lost connection or a lock timeout must not kill the worker: what
                     # it delivered but could not record is redelivered after the lease.
+                    self._release()
                     self.stats.database_errors += 1
                     log.error("worker %s: database error, retrying in %ss: %s",
                               self.owner, DATABASE_ERROR_BACKOFF, exc)
@@ -178,6 +207,8 @@ class Worker:
                 if not claimed:
                     self.stop.wait(self.settings.poll_interval)
         finally:
+            self._hold = False
+            self._release()
             self.close()
             log.info("worker %s stopped: %s", self.owner, self.stats)
         return self.stats
