@@ -124,9 +124,8 @@ class Worker:
         """Lease and read in one transaction, on PostgreSQL: ``FOR UPDATE SKIP LOCKED``
         takes no lock that other workers wait for, so the lease is itself the look for
         due work, and the read needs no transaction of its own. Each transaction costs
-        round trips (a pool check-out, BEGIN, COMMIT), and on a busy machine every round
-        trip waits for the server process to be scheduled: the latency test under CPU
-        load measured them, not the work."""
+        round trips (BEGIN, COMMIT, and a ping when a connection is checked out), and on
+        a busy machine every round trip waits for the server process to be scheduled."""
         s = self.settings
         with self._transaction() as conn:
             claimed = lease(conn, self.owner, utcnow(), s.lease_seconds, self._claim_size.queues)
