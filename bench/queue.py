@@ -413,17 +413,19 @@ def baselines(figures: dict[str, Any], tmp: Path, total: int, pg_url: str) -> No
 
 
 def latencies(figures: dict[str, Any], tmp: Path, seconds: float, pg_url: str) -> None:
-    """p50 and p99 at LATENCY_RATE msgs/s on SQLite and on PostgreSQL."""
+    """p50 and p99 at LATENCY_RATE msgs/s on SQLite and on PostgreSQL, with the rate the
+    enqueuer reached: on a busy machine it falls short, and the figures are then not
+    those of LATENCY_RATE."""
     p50, p99, n = hub_latency(f"sqlite:///{tmp}/latency.db", seconds, tmp)
-    figures.update(latency_sqlite_p50_ms=p50, latency_sqlite_p99_ms=p99)
-    print(f"latency at {LATENCY_RATE} msgs/s, hub SQLite: p50 {p50} ms, p99 {p99} ms ({n} messages)"
-          f"{load()}", flush=True)
+    figures.update(latency_sqlite_p50_ms=p50, latency_sqlite_p99_ms=p99, latency_sqlite_rate_msgs_s=round(n / seconds))
+    print(f"latency at {LATENCY_RATE} msgs/s, hub SQLite: p50 {p50} ms, p99 {p99} ms ({n} messages, "
+          f"{n / seconds:,.0f} msgs/s reached){load()}", flush=True)
     schema = PgSchema(pg_url, "bench_lat")
     p50, p99, n = hub_latency(schema.url, seconds, tmp)
     schema.drop()
-    figures.update(latency_pg_p50_ms=p50, latency_pg_p99_ms=p99)
-    print(f"latency at {LATENCY_RATE} msgs/s, hub PostgreSQL: p50 {p50} ms, p99 {p99} ms ({n} messages)"
-          f"{load()}", flush=True)
+    figures.update(latency_pg_p50_ms=p50, latency_pg_p99_ms=p99, latency_pg_rate_msgs_s=round(n / seconds))
+    print(f"latency at {LATENCY_RATE} msgs/s, hub PostgreSQL: p50 {p50} ms, p99 {p99} ms ({n} messages, "
+          f"{n / seconds:,.0f} msgs/s reached){load()}", flush=True)
 
 
 def big_figures(figures: dict[str, Any], tmp: Path, big: int, seconds: float) -> None:
