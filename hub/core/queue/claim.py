@@ -71,15 +71,20 @@ class QueueOutcome:
 class ClaimSize:
     """How many queues to lease next, so that a claim holds about ``batch_size`` messages.
 
-    Starts at ``batch_size`` queues (as many as could each give one message), then
-    follows the depth of the queues the last claim found: ``batch_size`` divided by
-    the messages each of them could give (at most ``per_queue_batch``).
+    Starts at ``batch_size / per_queue_batch`` queues (as many as could fill a batch
+    if each were deep), then follows the depth of the queues the last claim found:
+    ``batch_size`` divided by the messages each of them could give (at most
+    ``per_queue_batch``). Starting narrow matters when several workers start on a
+    backlog: a first claim as wide as ``batch_size`` leased every queue of the bench's
+    1,000 to one worker, for two messages each, while the other workers found nothing
+    due, and each wide claim pays the per-queue costs for few messages. The narrow
+    first claim costs at most one small batch when the queues are shallow.
     """
 
     def __init__(self, batch_size: int, per_queue_batch: int) -> None:
         self._batch = batch_size
         self._per_queue = per_queue_batch
-        self.queues = batch_size
+        self.queues = max(1, batch_size // per_queue_batch)
 
     def observe(self, claimed: list[ClaimedQueue]) -> None:
         """Adjust ``queues`` after a claim that leased ``claimed`` (none: no change)."""

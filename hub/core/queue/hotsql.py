@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from hub.core.queue.clock import sqlite_utc, utc_datetime
+from hub.core.queue.clock import sqlite_utc
 
 MESSAGE_COLUMNS = (
     "id", "queue", "seq", "system", "transport", "kind", "doc_type", "hub_id", "version",
@@ -48,12 +48,25 @@ def _sqlite_epoch(value: float | None) -> str | None:
     return None if value is None else sqlite_utc(value)
 
 
-def _pg_epoch(value: float | None) -> datetime | None:
-    return None if value is None else utc_datetime(value)
-
-
 def _same(value: Any) -> Any:
     return value
+
+
+def _sqlite_message(update: MessageUpdate) -> tuple[Any, ...]:
+    first, second = update.records
+    return (update.status, update.attempts, _sqlite_time(update.next_attempt_at), update.last_error,
+            _sqlite_epoch(update.finished_at), first, second, update.id)
+
+
+def _pg_message(update: MessageUpdate) -> dict[str, Any]:
+    first, second = update.records
+    return {"id": update.id, "status": update.status, "attempts": update.attempts,
+            "next_attempt_at": update.next_attempt_at, "last_error": update.last_error,
+            "finished_at": update.finished_at, "running": orjson.Fragment(first), "outcome": orjson.Fragment(second)}
+
+
+def _pg_batch(rows: list[Any]) -> tuple[str]:
+    return (orjson.dumps(rows).decode(),)
 
 
 def _json_text(value: Any) -> str:
@@ -82,16 +95,16 @@ class MessageUpdate:
 class HotStatements:
     """Driver-level SQL and value conversion for one dialect.
 
-    ``message_columns``: ``update_message`` takes one array per column (PostgreSQL's
-    ``unnest``) instead of one parameter row per message.
+    ``message_params`` turns one ``MessageUpdate`` into what ``update_message`` takes for
+    it, ``message_batch`` a batch of those into the parameters of one execution.
     """
 
     next_messages: str
     update_message: str
     update_queue: str
-    message_columns: bool
+    message_params: Callable[[MessageUpdate], Any]
+    message_batch: Callable[[list[Any]], Any]
     time: Callable[[datetime | None], Any]
-    epoch: Callable[[float | None], Any]
     names: Callable[[Sequence[str]], Any]
     payload: Callable[[Any], Any]
     created: Callable[[Any], float]
@@ -107,21 +120,11 @@ class HotStatements:
             out.append(msg)
         return out
 
-    def message_params(self, update: MessageUpdate) -> tuple[Any, ...]:
-        """Parameters of ``update_message`` for one attempt."""
-        first, second = update.records
-        return (update.status, update.attempts, self.time(update.next_attempt_at), update.last_error,
-                self.epoch(update.finished_at), first, second, update.id)
-
-    def update_messages(self, conn: sa.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Write message updates (``message_params`` rows): one statement per message on
-        SQLite (a loop in C, no round trips), one statement over arrays of each column
-        on PostgreSQL (instead of as many statements, each with its own parameter
-        handling in the driver)."""
-        if self.message_columns:
-            conn.exec_driver_sql(self.update_message, tuple(list(column) for column in zip(*rows, strict=True)))
-        else:
-            conn.exec_driver_sql(self.update_message, rows)
+    def update_messages(self, conn: sa.Connection, rows: list[Any]) -> None:
+        """Write message updates (``message_params`` of each): one statement per message on
+        SQLite (a loop in C, no round trips), one statement over a JSON document of them
+        all on PostgreSQL (``_PG_UPDATE_MESSAGES`` says why)."""
+        conn.exec_driver_sql(self.update_message, self.message_batch(rows))
 
     def queue_params(
         self, name: str, token: int, owner: str, done_seq: int, blocked: bool, next_due: datetime,
@@ -133,10 +136,9 @@ class HotStatements:
 
 
 def _statements(
-    mark: str, update_message: str, message_columns: bool, names_in: str,
-    time: Callable[[datetime | None], Any],
-    epoch: Callable[[float | None], Any], names: Callable[[Sequence[str]], Any],
-    payload: Callable[[Any], Any], created: Callable[[Any], float],
+    mark: str, update_message: str, message_params: Callable[[MessageUpdate], Any],
+    message_batch: Callable[[list[Any]], Any], names_in: str, time: Callable[[datetime | None], Any],
+    names: Callable[[Sequence[str]], Any], payload: Callable[[Any], Any], created: Callable[[Any], float],
 ) -> HotStatements:
     p = mark
     return HotStatements(
@@ -156,7 +158,7 @@ def _statements(
             f"due_at = CASE WHEN stopped OR {p} THEN NULL WHEN last_seq > {p} THEN {p} ELSE NULL END "
             f"WHERE name = {p} AND lease_token = {p} AND lease_owner = {p}"
         ),
-        message_columns=message_columns, time=time, epoch=epoch, names=names, payload=payload,
+        message_params=message_params, message_batch=message_batch, time=time, names=names, payload=payload,
         created=created,
     )
 
@@ -165,21 +167,24 @@ SQLITE = _statements(
     "?",
     "UPDATE queue_messages SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, "
     "finished_at = ?, history = json_insert(history, '$[#]', json(?), '$[#]', json(?)) WHERE id = ?",
-    False,
+    _sqlite_message, list,
     "IN (SELECT value FROM json_each(?))",
-    _sqlite_time, _sqlite_epoch, _json_text, orjson.loads, _sqlite_created,
+    _sqlite_time, _json_text, orjson.loads, _sqlite_created,
+)
+_PG_UPDATE_MESSAGES = (
+    # One JSON document carries the whole batch: psycopg escapes every element of a text
+    # array parameter with a regular expression in Python, and the two history records
+    # of each message, full of quotes, made that the largest cost of recording a batch.
+    # The join is driven by the primary key: a hash join would read the whole table
+    # (every message kept) for each batch.
+    "UPDATE queue_messages AS m SET status = v.status, attempts = v.attempts, "
+    "next_attempt_at = v.next_attempt_at, last_error = v.last_error, finished_at = to_timestamp(v.finished_at), "
+    "history = m.history || jsonb_build_array(v.running, v.outcome) "
+    "FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, status text, attempts int, next_attempt_at timestamptz, "
+    "last_error text, finished_at float8, running jsonb, outcome jsonb) WHERE m.id = v.id"
 )
 POSTGRESQL = _statements(
-    "%s",
-    "UPDATE queue_messages AS m SET status = v.status, attempts = v.attempts, "
-    "next_attempt_at = v.next_attempt_at, last_error = v.last_error, finished_at = v.finished_at, "
-    "history = m.history || jsonb_build_array(v.running, v.outcome) "
-    "FROM unnest(%s::text[], %s::int[], %s::timestamptz[], %s::text[], %s::timestamptz[], %s::jsonb[], "
-    "%s::jsonb[], %s::bigint[]) AS v(status, attempts, next_attempt_at, last_error, finished_at, running, "
-    "outcome, id) WHERE m.id = v.id",
-    True,
-    "= ANY(%s)",
-    _same, _pg_epoch, list, _same, _pg_created,
+    "%s", _PG_UPDATE_MESSAGES, _pg_message, _pg_batch, "= ANY(%s)", _same, list, _same, _pg_created,
 )
 
 

@@ -13,11 +13,14 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from hub.core.queue.claim import (
+    ClaimedQueue,
     ClaimSize,
     QueueOutcome,
     anything_due,
@@ -34,6 +37,9 @@ from hub.core.runtime import HubRuntime
 from hub.core.store.db import read_only
 
 log = logging.getLogger("hub.queue")
+
+KnownIds = dict[tuple[str, str, str], list[str]]
+"""(system, doc_type, hub_id) -> external ids already in the key map (``known_external_ids``)."""
 
 DATABASE_ERROR_BACKOFF = 1.0
 """Seconds a worker waits after a database error before it tries again."""
@@ -74,6 +80,8 @@ class Worker:
         self._claim_size = ClaimSize(self.settings.batch_size, self.settings.per_queue_batch)
         # An idle worker polls often; on SQLite it must not take the write lock to find nothing.
         self._reader = read_only(self.engine)
+        self._held: sa.Connection | None = None
+        self._hold = False
 
     @property
     def engine(self) -> sa.Engine:
@@ -81,30 +89,52 @@ class Worker:
         return self.runtime.engine
 
     def run_once(self) -> int:
-        """One batch; returns how many queues were claimed (0: nothing was due).
-
-        Only the lease and the record take the write lock (on SQLite, one writer at a
-        time); reading the messages and building the record's parameters happen outside
-        it, so that parallel workers wait for each other as little as possible.
-        """
-        s = self.settings
-        with self._reader.connect() as conn:
-            if not anything_due(conn, utcnow()):
-                return 0
-        with self.engine.begin() as conn:
-            claimed = lease(conn, self.owner, utcnow(), s.lease_seconds, self._claim_size.queues)
-        if not claimed:
+        """One batch; returns how many queues were claimed (0: nothing was due)."""
+        claim = self._claim_postgresql if self.engine.dialect.name == "postgresql" else self._claim_sqlite
+        found = claim()
+        if found is None:
             return 0
-        self._claim_size.observe(claimed)
-        with self._reader.connect() as conn:
-            read_messages(conn, claimed, s.batch_size, s.per_queue_batch)
-            known = known_external_ids(conn, claimed)
+        claimed, known = found
         outcomes = [self._deliverer.deliver(queue, known) for queue in claimed]
         prepared = prepare(self.engine.dialect.name, self.owner, outcomes, utcnow())
-        with self.engine.begin() as conn:
+        with self._transaction() as conn:
             refused = write(conn, prepared)
         self._count(outcomes, refused)
         return len(claimed)
+
+    def _claim_sqlite(self) -> tuple[list[ClaimedQueue], KnownIds] | None:
+        """Lease and read, on SQLite: only the lease takes the write lock (one writer at a
+        time); the cheap look for due work before it and the read of the messages after
+        it happen outside, so that parallel workers wait for each other as little as
+        possible."""
+        s = self.settings
+        with self._reader.connect() as conn:
+            if not anything_due(conn, utcnow()):
+                return None
+        with self.engine.begin() as conn:
+            claimed = lease(conn, self.owner, utcnow(), s.lease_seconds, self._claim_size.queues)
+        if not claimed:
+            return None
+        self._claim_size.observe(claimed)
+        with self._reader.connect() as conn:
+            read_messages(conn, claimed, s.batch_size, s.per_queue_batch)
+            return claimed, known_external_ids(conn, claimed)
+
+    def _claim_postgresql(self) -> tuple[list[ClaimedQueue], KnownIds] | None:
+        """Lease and read in one transaction, on PostgreSQL: ``FOR UPDATE SKIP LOCKED``
+        takes no lock that other workers wait for, so the lease is itself the look for
+        due work, and the read needs no transaction of its own. Each transaction costs
+        round trips (BEGIN, COMMIT, and a ping when a connection is checked out), and on
+        a busy machine every round trip waits for the server process to be scheduled."""
+        s = self.settings
+        with self._transaction() as conn:
+            claimed = lease(conn, self.owner, utcnow(), s.lease_seconds, self._claim_size.queues)
+            if not claimed:
+                return None
+            read_messages(conn, claimed, s.batch_size, s.per_queue_batch)
+            known = known_external_ids(conn, claimed)
+        self._claim_size.observe(claimed)
+        return claimed, known
 
     def _count(self, outcomes: list[QueueOutcome], refused: list[str]) -> None:
         self.stats.batches += 1
@@ -122,6 +152,29 @@ class Worker:
                 else:
                     self.stats.delivered += 1
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sa.Connection]:
+        """A transaction on the connection ``run`` holds, else on one from the pool.
+
+        ``run`` on PostgreSQL keeps one connection for its whole loop: a check-out from
+        the pool pings the server first (``pool_pre_ping``), a round trip per transaction
+        that a connection in steady use does not need.
+        """
+        if not self._hold:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        if self._held is None:
+            self._held = self.engine.connect()
+        with self._held.begin():
+            yield self._held
+
+    def _release(self) -> None:
+        """Give the held connection back (after a database error, the next one is checked anew)."""
+        held, self._held = self._held, None
+        if held is not None:
+            held.close()
+
     def close(self) -> None:
         """Close the transports this worker built (``run`` does it when it stops)."""
         self._deliverer.close()
@@ -136,6 +189,7 @@ class Worker:
     def run(self) -> WorkerStats:
         """Work until ``stop`` is set; the batch in flight is finished first (drain)."""
         log.info("worker %s started", self.owner)
+        self._hold = self.engine.dialect.name == "postgresql"
         try:
             while not self.stop.is_set():
                 try:
@@ -143,6 +197,7 @@ class Worker:
                 except sa.exc.DBAPIError as exc:
                     # A lost connection or a lock timeout must not kill the worker: what
                     # it delivered but could not record is redelivered after the lease.
+                    self._release()
                     self.stats.database_errors += 1
                     log.error("worker %s: database error, retrying in %ss: %s",
                               self.owner, DATABASE_ERROR_BACKOFF, exc)
@@ -151,6 +206,8 @@ class Worker:
                 if not claimed:
                     self.stop.wait(self.settings.poll_interval)
         finally:
+            self._hold = False
+            self._release()
             self.close()
             log.info("worker %s stopped: %s", self.owner, self.stats)
         return self.stats

@@ -28,7 +28,7 @@ def queued(name: str, done_seq: int, last_seq: int) -> ClaimedQueue:
 
 def test_claim_size_follows_the_depth_of_the_queues_found():
     size = ClaimSize(batch_size=2000, per_queue_batch=100)
-    assert size.queues == 2000
+    assert size.queues == 20  # narrow until a claim shows how deep the queues are
     size.observe([queued(f"q{i}", 0, 20) for i in range(1000)])
     assert size.queues == 100  # 20 messages a queue: 100 queues fill a batch
     size.observe([])
@@ -37,6 +37,7 @@ def test_claim_size_follows_the_depth_of_the_queues_found():
     assert size.queues == 20  # a queue gives at most per_queue_batch
     size.observe([queued(f"q{i}", 5, 6) for i in range(7)])
     assert size.queues == 2000
+    assert ClaimSize(batch_size=50, per_queue_batch=100).queues == 1
 
 
 def test_a_worker_takes_deep_queues_in_few_large_batches(runtime, peer):
