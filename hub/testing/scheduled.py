@@ -188,12 +188,15 @@ class HubProcess:
         self._reader.start()
 
     def _read(self) -> None:
+        """Read the log until its end, then close it: the stream is closed here and only here,
+        since worker processes that outlive a killed hub keep the pipe open for a while."""
         assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.lines.append(line)
-            if not self.url and (found := re.search(r"listening on (http://[^\s\"]+)", line)):
-                self.url = found.group(1)
-                self._listening.set()
+        with self.process.stderr:
+            for line in self.process.stderr:
+                self.lines.append(line)
+                if not self.url and (found := re.search(r"listening on (http://[^\s\"]+)", line)):
+                    self.url = found.group(1)
+                    self._listening.set()
 
     @property
     def pid(self) -> int:
@@ -237,8 +240,6 @@ class HubProcess:
 
     def _close(self) -> None:
         self._reader.join(timeout=5)
-        if self.process.stderr is not None:
-            self.process.stderr.close()
 
 
 def leaders(processes: list[HubProcess]) -> list[HubProcess]:
