@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Test processes side by side (pytest-xdist): most tests wait on hub processes, servers and
+# sockets, so two keep both cores busy; TEST_WORKERS=0 runs them all in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: demo test bench clean
 
@@ -19,7 +22,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check hub plugins tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/masterdata.py --short
