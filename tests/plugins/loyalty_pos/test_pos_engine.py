@@ -89,6 +89,21 @@ def test_training_cancelled_and_card_less_receipts_earn_nothing_until_assigned(t
             hub.cli_json("loyalty", "assign", receipt(4), "C404")
 
 
+def test_a_receipt_assigned_later_earns_for_its_member_and_its_return_takes_from_that_member(
+        tmp_path: Path) -> None:
+    with loyalty_hub(tmp_path) as hub:
+        post(hub, sale(1, [line(1, "20.00")], card="C1"))
+        post(hub, sale(2, [line(1, "30.00"), line(2, "12.00")]))
+        assert hub.cli_json("loyalty", "assign", receipt(2), "C1")["points"] == 42  # type: ignore[index]
+        assert hub.cli_json("loyalty", "assign", receipt(2), "C1")["points"] == 0  # type: ignore[index]
+        back = {"store": STORE, "workstation": "01", "business_day": utcnow().date().isoformat(),
+                "sequence_number": "2", "line": 1}
+        post(hub, sale(3, [line(1, "30.00", kind="return", returned_from=back)], kind="return"))
+        assert balance(hub, "C1")["balance"] == 20 + 42 - 30
+        assert member(hub, "C1")["recent"][0]["reason"] == f"return of line 1 of {receipt(2)}"
+        assert hub.cli_json("loyalty", "check")["ok"] is True  # type: ignore[index]
+
+
 def test_points_expire_first_expiring_first_and_the_expiry_job_posts_expiries(tmp_path: Path,
                                                                              database_url: str) -> None:
     with loyalty_hub(tmp_path, database_url=database_url) as hub:
