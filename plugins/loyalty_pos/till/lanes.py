@@ -3,12 +3,12 @@
 A till request does a few milliseconds of work, but on SQLite every write transaction
 holds the database's one write lock (``BEGIN IMMEDIATE``) and the threads that wait for
 it poll for it, each waking every millisecond or so and taking the GIL to try again.
-With Starlette's default thread pool, forty request threads of one process did that
-at once at 150 writes/s, and the thread holding the lock got the GIL back only now and
-then: a transaction of 3 ms took hundreds of milliseconds, the requests behind it
-piled up, and the till API stalled for up to two seconds (p99 of 1.9 s at 500
-requests/s). Measured from the threads themselves: most of a slow request's time
-went to waiting for the write lock and for a pooled connection, not to its own work.
+With Starlette's default thread pool, up to forty request threads of one process did
+that at once. Timed inside ``hub run`` at 200 - 500 requests/s: a write request's own
+work took 3 - 5 ms (p50), while getting its connection and the lock took 85 - 120 ms
+(p50) and up to 1.3 s; reads waited 35 - 60 ms for a pooled connection. The process
+spent its CPU on the waiting, served fewer requests than asked, and the backlog made
+the stalls of seconds the bench saw.
 
 So requests queue here, in the event loop, where waiting costs nothing: the process
 runs at most ``WRITERS`` write transactions at once (one on SQLite, where a second
