@@ -20,7 +20,7 @@ from hub.api import (
     SalesOrder,
     utcnow,
 )
-from plugins.loyalty_pos.engine.earning import settle_order, settle_receipt
+from plugins.loyalty_pos.engine.earning import settle_order, settle_receipts
 from plugins.loyalty_pos.engine.programme import NoProgramme, active_programme
 from plugins.loyalty_pos.settings import PLUGIN, LoyaltyPosSettings
 
@@ -51,11 +51,9 @@ def earning_listener(context: PluginContext) -> ChunkListener:
             programme = active_programme(tx)
         except NoProgramme:
             return
-        now = utcnow()
-        for hub_id in posted:
-            txn = tx.document(hub_id)
-            if isinstance(txn, RetailTransaction):
-                settle_receipt(tx, programme, txn, window, now)
+        read = tx.documents(posted)
+        receipts = [txn for hub_id in posted if isinstance(txn := read.get(hub_id), RetailTransaction)]
+        settle_receipts(tx, programme, receipts, window, utcnow())
 
     return listen
 

@@ -94,11 +94,21 @@ def _credit_all(tx: PluginTransaction, programme: LoyaltyProgramme, member: Memb
     return total
 
 
+def _earned_before(conn: sa.Connection, receipts: Sequence[str]) -> set[str]:
+    """Which of ``receipts`` earned points already (one query per few hundred receipts)."""
+    found: set[str] = set()
+    for start in range(0, len(receipts), 900):
+        found.update(conn.execute(sa.select(ledger.c.receipt).where(
+            ledger.c.receipt.in_(receipts[start:start + 900]) & (ledger.c.kind == "accrual"))).scalars())
+    return found
+
+
 def accrue_receipt(tx: PluginTransaction, programme: LoyaltyProgramme, txn: RetailTransaction, member: Member,
-                   window_days: int) -> int:
-    """Credit what the receipt's sale lines earn (nothing if it earned before); the points."""
+                   window_days: int, *, earned_before: bool | None = None) -> int:
+    """Credit what the receipt's sale lines earn (nothing if it earned before: asked of
+    the ledger unless the caller knows, ``earned_before``); the points."""
     receipt = receipt_of(txn)
-    if _already(tx.connection, ledger.c.receipt, receipt):
+    if earned_before if earned_before is not None else _already(tx.connection, ledger.c.receipt, receipt):
         return 0
     basket = store_basket(txn, LineKind.sale)
     quantities = {line.number: line.quantity for line in basket}
@@ -116,6 +126,15 @@ def _original(txn: RetailTransaction, number: int) -> tuple[str, int] | None:
     return f"{ref.store_id or txn.store_id}/{ref.till_id or '%'}/{day}/{ref.transaction_number}", ref.line_number
 
 
+def _receipt_matches(pattern: str) -> sa.ColumnElement[bool]:
+    """Line points of the receipt ``pattern`` names (``%`` where the till did not say).
+    A whole key is compared as it is, so the index on the receipt finds it: LIKE scans
+    every line point ever earned, once per returned line (a range on the pattern's
+    fixed beginning would not do on PostgreSQL, whose collations order by more than
+    the bytes)."""
+    return line_points.c.receipt == pattern if "%" not in pattern else line_points.c.receipt.like(pattern)
+
+
 def reverse_returns(tx: PluginTransaction, programme: LoyaltyProgramme, txn: RetailTransaction,
                     member: Member | None, window_days: int) -> int:
     """Reverse what the returned lines earned on their original receipts; returned lines
@@ -129,7 +148,7 @@ def reverse_returns(tx: PluginTransaction, programme: LoyaltyProgramme, txn: Ret
         rows = [] if original is None else conn.execute(
             sa.select(line_points, ledger.c.member_id, ledger.c.point_type, ledger.c.qualifying, ledger.c.points)
             .join(ledger, ledger.c.id == line_points.c.ledger_id)
-            .where(line_points.c.receipt.like(original[0]) & (line_points.c.line_number == original[1]))).all()
+            .where(_receipt_matches(original[0]) & (line_points.c.line_number == original[1]))).all()
         if not rows:
             unlinked.append(line)
             continue
@@ -185,16 +204,45 @@ def member_of_receipt(tx: PluginTransaction, programme: LoyaltyProgramme, txn: R
 
 
 def settle_receipt(tx: PluginTransaction, programme: LoyaltyProgramme, txn: RetailTransaction,
-                   window_days: int, now: dt.datetime, member: Member | None = None) -> int:
+                   window_days: int, now: dt.datetime, member: Member | None = None, *,
+                   earned_before: bool | None = None) -> int:
     """Earn on a counted receipt's sales and reverse its returns; the points moved (signed)."""
     if not txn.counts():
         return 0
     member = member or member_of_receipt(tx, programme, txn, now)
     moved = 0
     if member is not None:
-        moved += accrue_receipt(tx, programme, txn, member, window_days)
+        moved += accrue_receipt(tx, programme, txn, member, window_days, earned_before=earned_before)
     if any(line.kind is LineKind.return_ for line in txn.lines):
         moved -= reverse_returns(tx, programme, txn, member, window_days)
+    return moved
+
+
+def settle_receipts(tx: PluginTransaction, programme: LoyaltyProgramme, txns: Sequence[RetailTransaction],
+                    window_days: int, now: dt.datetime) -> int:
+    """``settle_receipt`` for a posted chunk's receipts, in their order, with what each
+    receipt would ask the database on its own asked once for the chunk: the members of
+    their cards, the provisional members of the cards never seen (enrolled together),
+    and which receipts earned before. A member whose tier may have moved on an earlier
+    receipt of the chunk is read again, so each receipt earns at the tier it would have
+    earned at alone. The points moved (signed)."""
+    conn = tx.connection
+    counted = [txn for txn in txns if txn.counts()]
+    numbers = [txn.loyalty_card_number for txn in counted if txn.loyalty_card_number]
+    holders = members.by_cards(conn, numbers)
+    holders.update(members.enrol_provisionals(tx, programme, [n for n in numbers if n not in holders], now))
+    earned = _earned_before(conn, [receipt_of(txn) for txn in counted])
+    touched: set[str] = set()
+    moved = 0
+    for txn in counted:
+        member = holders.get(txn.loyalty_card_number) if txn.loyalty_card_number else None
+        if member is not None and member.id in touched:
+            member = members.by_id(conn, member.id)
+        points = settle_receipt(tx, programme, txn, window_days, now, member,
+                                earned_before=receipt_of(txn) in earned)
+        if member is not None and points:
+            touched.add(member.id)
+        moved += points
     return moved
 
 

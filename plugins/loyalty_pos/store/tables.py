@@ -53,7 +53,7 @@ ledger = sa.Table(
     sa.Column("rule_code", sa.String(40), nullable=True),
     sa.Column("receipt", sa.String(160), nullable=True, index=True),
     sa.Column("document_hub_id", sa.String(40), nullable=True, index=True),
-    sa.Column("reverses_id", sa.Integer, nullable=True),
+    sa.Column("reverses_id", sa.Integer, nullable=True, index=True),
     sa.Column("reservation_id", sa.String(40), nullable=True),
     sa.Column("reason", sa.String(200), nullable=True),
     sa.Index("ix_loyalty_ledger_account", "member_id", "point_type"),

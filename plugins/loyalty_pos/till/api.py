@@ -4,7 +4,8 @@ Every endpoint authenticates the store (``till.auth``) before it reads anything,
 JSON, and refuses as RFC 9457 problem+json: unknown card, reservation or coupon 404,
 too few points or a used coupon 409, a bad key 401, another store's reservation 403, a
 malformed body 422 with every field problem. Work runs in a worker thread, each
-request in one database transaction (reads take no write lock).
+request in one database transaction (reads take no write lock), in the process's
+read or write lane (``till.lanes``: writers one at a time on SQLite).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -27,6 +27,7 @@ from plugins.loyalty_pos.engine.redemptions import RedemptionRefused
 from plugins.loyalty_pos.problems import FieldIssue, TillProblem, malformed, not_found
 from plugins.loyalty_pos.settings import PLUGIN, LoyaltyPosSettings
 from plugins.loyalty_pos.till.auth import check_store, till_route
+from plugins.loyalty_pos.till.lanes import lanes
 
 V1 = f"/{PLUGIN}/v1"
 IDEMPOTENCY = "Idempotency-Key"
@@ -76,7 +77,7 @@ async def _in_transaction(request: Request, work: Callable[[PluginTransaction, P
         except NoProgramme as exc:
             raise TillProblem(503, "no-programme", "Service unavailable", str(exc)) from None
 
-    return await run_in_threadpool(run)
+    return await (await lanes(context)).run(run, write)
 
 
 async def _body(request: Request, model: type[B]) -> B:

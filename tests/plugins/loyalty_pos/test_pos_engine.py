@@ -38,6 +38,7 @@ from hub.api import (
     utcnow,
 )
 from plugins.loyalty_pos.engine.ledger import Entry, credit
+from plugins.loyalty_pos.json_codec import read_json
 from plugins.loyalty_pos.poslog.generate import write_day
 from plugins.loyalty_pos.store.tables import accounts, ledger, lots, members as members_table
 
@@ -88,6 +89,21 @@ def test_training_cancelled_and_card_less_receipts_earn_nothing_until_assigned(t
             hub.cli_json("loyalty", "assign", receipt(4), "C404")
 
 
+def test_a_receipt_assigned_later_earns_for_its_member_and_its_return_takes_from_that_member(
+        tmp_path: Path) -> None:
+    with loyalty_hub(tmp_path) as hub:
+        post(hub, sale(1, [line(1, "20.00")], card="C1"))
+        post(hub, sale(2, [line(1, "30.00"), line(2, "12.00")]))
+        assert hub.cli_json("loyalty", "assign", receipt(2), "C1")["points"] == 42  # type: ignore[index]
+        assert hub.cli_json("loyalty", "assign", receipt(2), "C1")["points"] == 0  # type: ignore[index]
+        back = {"store": STORE, "workstation": "01", "business_day": utcnow().date().isoformat(),
+                "sequence_number": "2", "line": 1}
+        post(hub, sale(3, [line(1, "30.00", kind="return", returned_from=back)], kind="return"))
+        assert balance(hub, "C1")["balance"] == 20 + 42 - 30
+        assert member(hub, "C1")["recent"][0]["reason"] == f"return of line 1 of {receipt(2)}"
+        assert hub.cli_json("loyalty", "check")["ok"] is True  # type: ignore[index]
+
+
 def test_points_expire_first_expiring_first_and_the_expiry_job_posts_expiries(tmp_path: Path,
                                                                              database_url: str) -> None:
     with loyalty_hub(tmp_path, database_url=database_url) as hub:
@@ -125,6 +141,23 @@ def test_tiers_follow_qualifying_points_and_gold_earns_its_extra_rule(tmp_path: 
         assert member(hub, "C1")["tier"] == "GOLD"
         post(hub, sale(3, [line(1, "100.00")], card="C1"))
         assert balance(hub, "C1")["balance"] == 600 + 1500 + 100 + 50
+
+
+def test_receipts_posted_in_one_chunk_earn_as_if_posted_one_by_one(tmp_path: Path) -> None:
+    """A chunk's receipts are settled together (one enrolment per new card, members read
+    once): a card's second receipt of the chunk still earns at the tier its first reached."""
+    with loyalty_hub(tmp_path) as hub:
+        tills = [sale(1, [line(1, "2100.00")], card="NEW1"), sale(2, [line(1, "100.00")], card="NEW1"),
+                 sale(3, [line(1, "30.00")], card="NEW2"), sale(4, [line(1, "20.00")], card="NEW2")]
+        documents = [doc for payload in tills for doc in read_json(payload, "till")]
+        chunks = list(hub.context("loyalty_pos").ingest_stream(documents, "json"))
+        assert len(chunks) == 1 and [o.status for o in chunks[0]] == ["posted"] * 4
+        assert member(hub, "NEW1")["tier"] == "GOLD"
+        assert balance(hub, "NEW1")["balance"] == 2100 + 100 + 50
+        assert balance(hub, "NEW2")["balance"] == 30 + 20
+        with hub.runtime.engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(members_table)).scalar_one() == 2
+        assert ledger_sum_equals_balances(hub)
 
 
 def test_the_check_fails_when_a_balance_disagrees_with_its_ledger(tmp_path: Path) -> None:

@@ -23,12 +23,13 @@ from plugins.erp_sap.simulator.server import ErpSimulator
 QUICK = {"retry": {"max_attempts": 3, "multiplier": 0.01, "min_wait": 0.01, "max_wait": 0.1}, "poll_interval": 0.02}
 
 
-def _acknowledged_receipts(hub: LiveHub) -> int:
-    """Receipts sent to the ERP whose ALEAUD confirmation is in their history. (Counted by
-    history, not by status: an ALEAUD that overtakes the worker's own record of the
-    delivery leaves the status at "delivered", a race of the core queue.)"""
+def _acknowledged_receipts(hub: LiveHub, doc_type: str = "retail_transaction") -> int:
+    """Receipts (or, with ``doc_type`` wpuums, store days) sent to the ERP whose ALEAUD
+    confirmation is in their history. (Counted by history, not by status: an ALEAUD that
+    overtakes the worker's own record of the delivery leaves the status at "delivered",
+    a race of the core queue.)"""
     listed = hub.cli_json("messages", "--system", "erp_sap", "--limit", "1000")
-    ids = [m["id"] for m in listed if isinstance(m, dict) and m.get("doc_type") == "retail_transaction"] \
+    ids = [m["id"] for m in listed if isinstance(m, dict) and m.get("doc_type") == doc_type] \
         if isinstance(listed, list) else []
     count = 0
     for message_id in ids:
@@ -84,3 +85,4 @@ def test_with_pos_channel_wpuums_a_stores_day_goes_as_one_wpuums(tmp_path: Path)
             assert close_days(hub.context("erp_sap"), today=latest + timedelta(days=2)) == len(days)
             assert hub.work_until(lambda: len(sim.sales) == len(days), timeout=30)
             assert {(s.message_type, s.store) for s in sim.sales} == {("WPUUMS", store) for store, _ in days}
+            assert hub.work_until(lambda: _acknowledged_receipts(hub, "wpuums") == len(days), timeout=30)

@@ -1,4 +1,4 @@
-"""The loyalty tables the plugin declares are exactly those migration 0013 creates."""
+"""The loyalty tables the plugin declares are exactly those migrations 0013, 0014 and 0020 create."""
 
 from __future__ import annotations
 
