@@ -23,7 +23,7 @@ def load(runtime: HubRuntime, plugin: str, object_name: str, source: str | None,
          duplicate_check: bool, as_json: bool) -> None:
     """Initial load of OBJECT (e.g. customers, products) from PLUGIN's system.
 
-    A load of 20,000 documents or more, from a source the plugin can cut into parts,
+    A load of 50,000 documents or more, from a source the plugin can cut into parts,
     is parsed and mapped by the hub's ingest pool (ingest_workers processes) and posted
     in the source's order; smaller loads run in this process.
     """
