@@ -4,8 +4,10 @@ One process ingests at most one core's worth, and parsing and mapping, which tou
 table, are more than half of an IDoc's cost. So a pool of worker processes (spawned,
 each building its own ``Ingestor`` from the same settings with the function the pool
 is given, ``hub.core.runtime.pool_ingestor`` for a hub) takes the payloads
-waiting at a file port: each worker parses and maps its payload (``Ingestor.prepare``)
-while another posts, then waits for its turn and posts (``Ingestor.post``).
+waiting at a file port, or the parts of a large initial load
+(``hub.core.inbound.loadpart``): each worker parses and maps its payload
+(``Ingestor.prepare``) while another posts, then waits for its turn and posts
+(``Ingestor.post``).
 
 The turns keep SAP's discipline: payload N+1 posts only after payload N is posted or
 refused, so two changes to one object apply in the order they arrived, exactly as one
