@@ -9,7 +9,8 @@
     (DEBMAS and MATMAS through ``hub load``'s path), so every order maps and posts.
 (b) The initial load of N DEBMAS customers from one IDoc-XML file (``hub load erp_sap
     customers``): rate and peak RSS. It runs in a child process, so the peak RSS is the
-    load's own and not that of the order bench.
+    load's own and not that of the order bench. From 50,000 customers the load runs in
+    its ingest pool: the processes that parsed, and the largest worker's peak RSS.
 (c) SOAP round trips per second to the ERP simulator, measured by ``bench/erp_soap.py``.
 
     .venv/bin/python bench/erp.py            # 20,000 orders, 1,000,000 customers, 2,000 SOAP calls
