@@ -9,7 +9,8 @@
     (DEBMAS and MATMAS through ``hub load``'s path), so every order maps and posts.
 (b) The initial load of N DEBMAS customers from one IDoc-XML file (``hub load erp_sap
     customers``): rate and peak RSS. It runs in a child process, so the peak RSS is the
-    load's own and not that of the order bench.
+    load's own and not that of the order bench. From 50,000 customers the load runs in
+    its ingest pool: the processes that parsed, and the largest worker's peak RSS.
 (c) SOAP round trips per second to the ERP simulator, measured by ``bench/erp_soap.py``.
 
     .venv/bin/python bench/erp.py            # 20,000 orders, 1,000,000 customers, 2,000 SOAP calls
@@ -27,6 +28,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -92,13 +94,48 @@ def hub_runtime(folder: Path) -> HubRuntime:
     return runtime
 
 
-def initial_load(runtime: HubRuntime, object_name: str, path: Path) -> tuple[float, int, int]:
-    """Run ``hub load erp_sap OBJECT --source PATH``'s load; returns (seconds, done, failed)."""
+def initial_load(runtime: HubRuntime, object_name: str, path: Path) -> tuple[float, int, int, int]:
+    """Run ``hub load erp_sap OBJECT --source PATH``'s load (in the ingest pool when it is
+    large enough); returns (seconds, done, failed, processes)."""
     spec, job = runtime.initial_load("erp_sap", object_name)
     opened = spec.open(runtime.plugin_context("erp_sap"), str(path))
     started = time.perf_counter()
-    result = job.run(opened.documents, opened.source, opened.key)
-    return time.perf_counter() - started, result.done, result.failed
+    result = job.run(opened.documents, opened.source, opened.key, parts=opened.parts, total=opened.total)
+    return time.perf_counter() - started, result.done, result.failed, result.processes
+
+
+class ChildPeakRss:
+    """The largest peak RSS among this process's children while it runs (a sampling thread:
+    the pool's workers are gone when the load returns, and a spawned child's rusage would
+    count this process's pages from between its fork and its exec)."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> ChildPeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.25):
+            for pid in _children():
+                try:
+                    self.peak_mb = max(self.peak_mb, _peak_rss_mb(pid))
+                except (OSError, RuntimeError):
+                    continue  # gone meanwhile
+
+
+def _children() -> list[int]:
+    pids: list[int] = []
+    for task in Path("/proc/self/task").iterdir():
+        pids += [int(pid) for pid in (task / "children").read_text().split()]
+    return pids
 
 
 def _control(number: int) -> dict[str, str]:
@@ -158,7 +195,7 @@ def order_bench(folder: Path, count: int, customers: int, products: int) -> dict
     write_debmas(customer_file, customers)
     write_matmas(product_file, products)
     loaded = [initial_load(runtime, "customers", customer_file), initial_load(runtime, "products", product_file)]
-    failed_masterdata = sum(failed for _, _, failed in loaded)
+    failed_masterdata = sum(failed for _, _, failed, _ in loaded)
     known_customers, known_products = loaded_ids(runtime, "partner"), loaded_ids(runtime, "product")
     codecs = IdocCodecs.from_settings(_erp_settings(runtime))
     files = []
@@ -221,12 +258,14 @@ def load_bench(folder: Path, count: int) -> dict[str, object]:
     size_mb = path.stat().st_size / 1e6
     runtime = hub_runtime(folder)
     rss_before = peak_rss_mb()
-    seconds, done, failed = initial_load(runtime, "customers", path)
+    with ChildPeakRss() as workers:
+        seconds, done, failed, processes = initial_load(runtime, "customers", path)
     runtime.close()
     return {"load_customers": count, "load_done": done, "load_failed": failed,
             "load_file_mb": round(size_mb, 1), "load_write_seconds": round(written, 1),
             "load_seconds": round(seconds, 1), "load_per_s": round(done / seconds),
-            "load_peak_rss_mb": round(peak_rss_mb(), 1), "load_rss_before_mb": round(rss_before, 1)}
+            "load_processes": processes, "load_peak_rss_mb": round(peak_rss_mb(), 1),
+            "load_worker_peak_rss_mb": workers.peak_mb, "load_rss_before_mb": round(rss_before, 1)}
 
 
 def _run_child(part: str, count: int) -> dict[str, object]:
@@ -291,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
         figures.update(result)
         print(f"(b) initial load of {result['load_done']:,} DEBMAS customers ({result['load_file_mb']} MB IDoc-XML) "
               f"in {result['load_seconds']} s: {result['load_per_s']:,}/s, {result['load_failed']} failed, "
-              f"peak RSS {result['load_peak_rss_mb']} MB")
+              f"peak RSS {result['load_peak_rss_mb']} MB; parsed and mapped by {result['load_processes']} "
+              f"process(es), peak RSS of a worker {result['load_worker_peak_rss_mb']} MB")
     if "soap" not in args.skip:
         result = _soap(soap_calls)
         figures.update(result)

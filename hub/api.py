@@ -180,6 +180,8 @@ from hub.core.plugins.contracts import (
     PostedChunk,
     RenderDocuments,
     RouteHandler,
+    SourcePart,
+    SplitSource,
     Transport,
     TransportFactory,
 )
@@ -358,6 +360,8 @@ __all__ = [
     "SettingsRegistry",
     "Shipment",
     "ShipmentItem",
+    "SourcePart",
+    "SplitSource",
     "StaleUpdateError",
     "StatusChange",
     "StockLevel",

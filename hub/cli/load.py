@@ -21,7 +21,12 @@ from hub.core.runtime import HubRuntime
 @pass_runtime
 def load(runtime: HubRuntime, plugin: str, object_name: str, source: str | None, restart: bool,
          duplicate_check: bool, as_json: bool) -> None:
-    """Initial load of OBJECT (e.g. customers, products) from PLUGIN's system."""
+    """Initial load of OBJECT (e.g. customers, products) from PLUGIN's system.
+
+    A load of 50,000 documents or more, from a source the plugin can cut into parts,
+    is parsed and mapped by the hub's ingest pool (ingest_workers processes) and posted
+    in the source's order; smaller loads run in this process.
+    """
     spec, job = runtime.initial_load(plugin, object_name, duplicate_check)
     opened = spec.open(runtime.plugin_context(plugin), source)
     columns = [TextColumn(f"{plugin} {object_name}"), BarColumn(), MofNCompleteColumn(),
@@ -29,10 +34,11 @@ def load(runtime: HubRuntime, plugin: str, object_name: str, source: str | None,
     with Progress(*columns, console=error_console, disable=as_json) as progress:
         task = progress.add_task("load", total=opened.total)
         result = job.run(opened.documents, opened.source, opened.key,
-                         on_progress=lambda done: progress.update(task, completed=done), restart=restart)
+                         on_progress=lambda done: progress.update(task, completed=done), restart=restart,
+                         parts=opened.parts, total=opened.total)
     summary = {"key": result.key, "status": result.status, "done": result.done, "failed": result.failed,
                "created": result.created, "changed": result.changed, "resumed_from": result.resumed_from,
-               "errors": result.errors}
+               "processes": result.processes, "errors": result.errors}
     if as_json:
         print_json(summary)
     else:

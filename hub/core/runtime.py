@@ -6,7 +6,7 @@ they see the same configuration the same way.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -212,7 +212,19 @@ class HubRuntime:
         if spec.codec not in codecs:
             raise ConfigError([Problem(f"plugin {system}", f"loader {object_name!r} names codec {spec.codec!r},"
                                        f" which it does not register (it has: {', '.join(codecs) or 'none'})")])
-        return spec, InitialLoad(self.ingestor(system, duplicate_check), object_name, codecs[spec.codec])
+        return spec, InitialLoad(self.ingestor(system, duplicate_check), object_name, codecs[spec.codec],
+                                 start_pool=lambda: self.load_pool(system, duplicate_check))
+
+    def load_pool(self, system: str, duplicate_check: bool = True) -> IngestPool | None:
+        """Worker processes for one large initial load of ``system`` (``hub.core.inbound.load``),
+        closed by the load; None as for ``ingest_pool``."""
+        if self.settings.ingest_workers < 2 or self._extra_plugins:
+            return None
+        from hub.core.inbound.pool import IngestPool
+
+        self.require_schema()
+        start = partial(pool_ingestor, duplicate_check=duplicate_check)
+        return IngestPool(start, self.settings, system, self.settings.ingest_workers)
 
     def ingest_pool(self, system: str) -> IngestPool | None:
         """Worker processes that ingest ``system``'s payloads side by side (``hub.core.inbound.pool``).
@@ -249,8 +261,9 @@ class HubRuntime:
             self.engine.dispose()
 
 
-def pool_ingestor(settings: HubSettings, system: str) -> tuple[Ingestor, Callable[[], None]]:
+def pool_ingestor(settings: HubSettings, system: str,
+                  duplicate_check: bool = True) -> tuple[Ingestor, Callable[[], None]]:
     """An ingest pool worker's start (``hub.core.inbound.pool``): a hub of its own from
     the same settings, its ingestor for ``system``, and how to close the hub."""
     runtime = HubRuntime(settings)
-    return runtime.ingestor(system), runtime.close
+    return runtime.ingestor(system, duplicate_check), runtime.close

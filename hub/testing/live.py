@@ -100,7 +100,7 @@ class LiveHub:
         """``hub load PLUGIN OBJECT [--source SOURCE]``: an initial load, to its end."""
         spec, job = self.runtime.initial_load(plugin, object_name)
         opened = spec.open(self.context(plugin), source)
-        return job.run(opened.documents, opened.source, opened.key)
+        return job.run(opened.documents, opened.source, opened.key, parts=opened.parts, total=opened.total)
 
     def upsert(self, new_documents: Sequence[Document], source_system: str = "hub") -> list[UpsertResult]:
         """Write canonical documents as ``source_system`` did (the CRM side: ``hub``)."""

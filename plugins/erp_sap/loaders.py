@@ -3,7 +3,9 @@
 A load reads one IDoc file (flat or XML, any size) as a stream, or fetches IDoc-XML
 from the ERP's master-data endpoint into a temporary file first. The file's path,
 size and modification time identify it, so rerunning the same load resumes it and a
-new extract starts from its first IDoc.
+new extract starts from its first IDoc. A file in an ASCII-compatible encoding is also
+offered in parts cut at its IDocs' markers (``plugins.erp_sap.idoc.split``), so that a
+large load is parsed and mapped on every core.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import tempfile
 import weakref
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -24,9 +27,11 @@ from hub.api import (
     PluginContext,
     Problem,
     RawDocument,
+    SplitSource,
     TransientError,
 )
 from plugins.erp_sap.idoc.codec import IdocCodecs
+from plugins.erp_sap.idoc.split import split_idoc_file, splittable
 from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
 CHUNK_BYTES = 1 << 20
@@ -87,6 +92,15 @@ def _parse_then_delete(codecs: IdocCodecs, path: Path) -> Iterator[RawDocument]:
     return stream
 
 
+def _parts(path: Path) -> SplitSource | None:
+    """How to cut the file into parts of whole IDocs, if its encoding allows it.
+
+    A downloaded extract is deleted with its ``documents`` stream, which the opened
+    source holds while its parts are read.
+    """
+    return partial(split_idoc_file, path) if splittable(path) else None
+
+
 def _opener(message_type: str) -> OpenSource:
     def open_source(context: PluginContext, source: str | None) -> OpenedSource:
         settings = context.settings_as(ErpSapSettings)
@@ -99,13 +113,13 @@ def _opener(message_type: str) -> OpenSource:
             path = _download(url, settings)
             # The ERP's extract is the same until it says otherwise: resume by its URL.
             return OpenedSource(_parse_then_delete(codecs, path), url, f"{PLUGIN}:{message_type}:{url}",
-                                total=count_idocs(path))
+                                total=count_idocs(path), parts=_parts(path))
         path = Path(source)
         if not path.is_file():
             raise ConfigError([Problem("--source", f"{source} is not a file")])
         stat = path.stat()
         key = f"{PLUGIN}:{message_type}:{path.resolve()}:{stat.st_size}:{int(stat.st_mtime)}"
-        return OpenedSource(codecs.parse_file(path), str(path), key, total=count_idocs(path))
+        return OpenedSource(codecs.parse_file(path), str(path), key, total=count_idocs(path), parts=_parts(path))
 
     return open_source
 

@@ -112,11 +112,22 @@ class Ingestor:
         lookups (``hub.core.inbound.premap``). Raises DocumentError like ``ingest``.
         """
         codec = pick_codec(self.codecs, payload[:SNIFF_BYTES], source_name)
-        documents = list(codec.parse(payload, source_name))
+        return self.prepare_documents(codec, list(codec.parse(payload, source_name)))
+
+    def prepare_documents(self, codec: CodecSpec, documents: list[RawDocument]) -> PreparedPayload:
+        """Map documents already parsed by ``codec``, writing nothing (see ``prepare``)."""
         # Read-only: on SQLite it takes no write lock, so the worker posting meanwhile is not held up.
         with read_only(self.engine).connect() as conn:
             ahead = premap(conn, self.posting.mappings, documents, self.posting.handlers)
         return PreparedPayload(codec, documents, ahead)
+
+    def codec_named(self, name: str) -> CodecSpec:
+        """This system's codec ``name``."""
+        for codec in self.codecs:
+            if codec.name == name:
+                return codec
+        raise DocumentError(self.system, "codec", f"no codec {name!r} (codecs: "
+                            f"{', '.join(c.name for c in self.codecs) or 'none'})")
 
     def post(self, prepared: PreparedPayload, content_type: str = "application/octet-stream") -> list[IngestOutcome]:
         """Store a prepared payload chunk by chunk, as ``ingest`` does."""

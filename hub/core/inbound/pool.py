@@ -4,8 +4,10 @@ One process ingests at most one core's worth, and parsing and mapping, which tou
 table, are more than half of an IDoc's cost. So a pool of worker processes (spawned,
 each building its own ``Ingestor`` from the same settings with the function the pool
 is given, ``hub.core.runtime.pool_ingestor`` for a hub) takes the payloads
-waiting at a file port: each worker parses and maps its payload (``Ingestor.prepare``)
-while another posts, then waits for its turn and posts (``Ingestor.post``).
+waiting at a file port, or the parts of a large initial load
+(``hub.core.inbound.loadpart``): each worker parses and maps its payload
+(``Ingestor.prepare``) while another posts, then waits for its turn and posts
+(``Ingestor.post``).
 
 The turns keep SAP's discipline: payload N+1 posts only after payload N is posted or
 refused, so two changes to one object apply in the order they arrived, exactly as one
@@ -15,14 +17,16 @@ the posting transaction checks every lookup again (``hub.core.inbound.premap``).
 A worker that dies holds its turn for ever, so the pool checks its workers while it
 waits and stops with ``IngestPoolError``; the payloads are then where a crashed hub
 leaves them (a file port's claims, picked up again with what posted recognised as
-duplicates).
+duplicates). A worker whose hub dies ends at once, rolling back what it was posting.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -34,6 +38,7 @@ from typing import Any
 
 from hub.core.errors import HubError
 from hub.core.gcpause import gc_paused
+from hub.core.inbound.loadpart import LoadPart
 from hub.core.inbound.outcome import IngestOutcome
 from hub.core.inbound.pipeline import Ingestor, PreparedPayload
 from hub.core.payload import read_payload
@@ -58,12 +63,14 @@ class IngestPoolError(HubError):
 
 @dataclass(frozen=True)
 class IngestJob:
-    """One payload for the pool: a file to read, or the bytes themselves."""
+    """One payload for the pool: a file to read, or the bytes themselves; ``part`` when
+    it is a part of an initial load (``hub.core.inbound.loadpart``)."""
 
     source_name: str
     path: str | None = None
     payload: bytes | None = None
     content_type: str = "application/octet-stream"
+    part: LoadPart | None = None
 
     def __post_init__(self) -> None:
         if (self.path is None) == (self.payload is None):
@@ -126,8 +133,27 @@ def _next_job(jobs: Any) -> tuple[int, IngestJob] | None:
             _stop_if_orphaned()
 
 
+Posted = tuple[list[IngestOutcome], str | None]
+"""What a worker sends back for a job: its outcomes, or why it was refused whole (the
+pool pairs it with the job it handed out, so the payload does not travel back)."""
+
+
+def _exit_with_parent() -> None:
+    """End this worker the moment the hub that started it is gone, whatever it is doing.
+
+    The polls below notice a dead hub only between reads; a hub killed while it wrote a
+    job into the pipe leaves half a message there, and a worker reading it would wait
+    for the rest for ever. What the worker was posting is rolled back, as by a kill -9.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()
+        os._exit(1)
+
+
 def _work(start: StartWorker, settings: HubSettings, system: str, jobs: Any, results: Any, turns: _Turns) -> None:
     """A worker process: build the ingestor, then prepare and post jobs until told to stop."""
+    threading.Thread(target=_exit_with_parent, name="hub-ingest-watchdog", daemon=True).start()
     try:
         ingestor, close = start(settings, system)
     except Exception as exc:  # noqa: BLE001 - reported to the pool, which raises it
@@ -139,12 +165,14 @@ def _work(start: StartWorker, settings: HubSettings, system: str, jobs: Any, res
             number, job = task
             results.put(("done", number, _ingest(ingestor, job, number, turns, settings.max_payload_bytes)))
     except _Orphaned:
-        return  # nobody is left to take the results (what the worker opened still closes)
+        # Nobody is left to take the results: exit without waiting for the pipe to take
+        # them (what the worker opened still closes).
+        results.cancel_join_thread()
     finally:
         close()
 
 
-def _ingest(ingestor: Ingestor, job: IngestJob, number: int, turns: _Turns, limit: int) -> PoolResult | str:
+def _ingest(ingestor: Ingestor, job: IngestJob, number: int, turns: _Turns, limit: int) -> Posted | str:
     """One job (a file of at most ``limit`` bytes); a refused payload is a result, a bug is
     a traceback for the pool to raise."""
     with gc_paused():
@@ -153,23 +181,29 @@ def _ingest(ingestor: Ingestor, job: IngestJob, number: int, turns: _Turns, limi
         return _prepare_and_post(ingestor, job, number, turns, limit)
 
 
-def _prepare_and_post(ingestor: Ingestor, job: IngestJob, number: int, turns: _Turns, limit: int) -> PoolResult | str:
+def _prepare_and_post(ingestor: Ingestor, job: IngestJob, number: int, turns: _Turns, limit: int) -> Posted | str:
     prepared: PreparedPayload | HubError | str
     try:
-        prepared = ingestor.prepare(job.read(limit), job.source_name)
+        payload = job.read(limit)
+        prepared = (job.part.prepare(ingestor, payload, job.source_name) if job.part is not None
+                    else ingestor.prepare(payload, job.source_name))
     except HubError as exc:
         prepared = exc
     except Exception:  # noqa: BLE001 - the turn must still pass on; the pool raises it
         prepared = traceback.format_exc()
     with turns.turn(number):
+        # The hub that handed the job out is gone: nobody takes the result, so post nothing more.
+        _stop_if_orphaned()
         if isinstance(prepared, str):
             return prepared
         if isinstance(prepared, HubError):
-            return PoolResult(job, [], str(prepared))
+            return [], str(prepared)
         try:
-            return PoolResult(job, ingestor.post(prepared, job.content_type))
+            if job.part is not None:
+                return job.part.post(ingestor, prepared), None
+            return ingestor.post(prepared, job.content_type), None
         except HubError as exc:
-            return PoolResult(job, [], str(exc))
+            return [], str(exc)
         except Exception:  # noqa: BLE001 - a bug: its traceback goes to the pool, which raises it
             return traceback.format_exc()
 
@@ -221,39 +255,45 @@ class IngestPool:
             raise IngestPoolError(f"the ingest pool of {self.system} is closed")
         self.start()
         pending = iter(jobs)
+        handed: dict[int, IngestJob] = {}
         waiting: dict[int, PoolResult] = {}
         first = sent = self._next
         ahead = 2 * len(self._workers)
         try:
             for job in pending:
-                self._jobs.put((sent, job))
+                self._hand(sent, job, handed)
                 sent += 1
                 if sent - first >= ahead:
                     break
             while first < sent:
                 while first not in waiting:
-                    number, result = self._done()
+                    number, result = self._done(handed)
                     waiting[number] = result
                 yield waiting.pop(first)
                 first += 1
                 later = next(pending, None)
                 if later is not None:
-                    self._jobs.put((sent, later))
+                    self._hand(sent, later, handed)
                     sent += 1
         finally:
             # Jobs already handed out are posted whatever the caller does; their results
             # are collected so the next run starts clean.
             while not self.closed and len(waiting) < sent - first:
-                number, result = self._done()
+                number, result = self._done(handed)
                 waiting[number] = result
             self._next = sent
 
-    def _done(self) -> tuple[int, PoolResult]:
+    def _hand(self, number: int, job: IngestJob, handed: dict[int, IngestJob]) -> None:
+        self._jobs.put((number, job))
+        handed[number] = job
+
+    def _done(self, handed: dict[int, IngestJob]) -> tuple[int, PoolResult]:
         _, number, result = self._receive(None)
         if isinstance(result, str):
             self.close(wait=False)
             raise IngestPoolError(f"an ingest worker of {self.system} failed on job {number}:\n{result}")
-        return number, result
+        outcomes, error = result
+        return number, PoolResult(handed.pop(number), outcomes, error)
 
     def _receive(self, limit: float | None) -> tuple[str, Any, Any]:
         """The next message of a worker, checking meanwhile that none has died."""

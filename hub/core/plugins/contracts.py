@@ -69,18 +69,36 @@ JobFunction = Callable[[PluginContext], None]
 
 
 @dataclass(frozen=True)
+class SourcePart:
+    """A run of whole documents cut from a load's source, still unparsed: a payload the
+    loader's codec reads on its own, and how many documents it holds."""
+
+    payload: bytes
+    count: int
+
+
+SplitSource = Callable[[int], Iterable[SourcePart]]
+"""Cuts a load's source, lazily and in order, into parts of the given number of
+documents each (the last may hold fewer), without parsing them: found by cheap
+markers, so that worker processes parse and map the parts side by side."""
+
+
+@dataclass(frozen=True)
 class OpenedSource:
     """An initial-load source, opened: lazy raw documents and how to recognise the source.
 
     ``key`` must identify this very source (e.g. file path, size and modification
     time) so that a rerun resumes it and a different file starts afresh; ``total`` is
-    the number of documents when known cheaply, for the progress bar.
+    the number of documents when known cheaply, for the progress bar. ``parts``, where
+    the source can be cut without parsing it, lets a large load run on every core
+    (``hub.core.inbound.load``): its parts, parsed, must be exactly ``documents``.
     """
 
     documents: Iterable[RawDocument]
     source: str
     key: str
     total: int | None = None
+    parts: SplitSource | None = None
 
 
 OpenSource = Callable[[PluginContext, "str | None"], OpenedSource]
