@@ -23,6 +23,7 @@ from hub.core.model.base import Document, utcnow
 from hub.core.restapi.idempotency import KeyedRequest, Remembered, recall, remember
 from hub.core.restapi.reads import read_many
 from hub.core.store import documents
+from hub.core.store.races import lost_race
 
 API_SYSTEM = "api"
 """The source system of everything written through the REST API."""
@@ -71,11 +72,11 @@ class ApiWrites:
                     answer = Remembered(201 if result.created else 200, body, result.hub_id)
                     remember(conn, request, answer, utcnow())
                     return Written(answer.status, body, result.hub_id, stored.version)
-            except sa.exc.IntegrityError:
+            except sa.exc.DBAPIError as exc:
                 # Another request took the same idempotency key (or created the same
-                # external id) at the same moment; this one is rolled back whole, and run
-                # again it finds what the other wrote.
-                if attempt == RACE_ATTEMPTS:
+                # external id) at the same moment, or a deadlock aborted this one; it is
+                # rolled back whole, and run again it finds what the other wrote.
+                if attempt == RACE_ATTEMPTS or not lost_race(exc):
                     raise
         raise AssertionError("unreachable")
 
