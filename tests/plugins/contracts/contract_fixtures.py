@@ -27,12 +27,13 @@ USER, PASSWORD = "hub", "contract-secret"
 
 
 @contextmanager
-def erp_hub(work: Path, database_url: str, contracts: dict[str, Any] | None = None
+def erp_hub(work: Path, database_url: str, contracts: dict[str, Any] | None = None, order_channel: str = "soap"
             ) -> Iterator[tuple[LiveHub, ErpSimulator, list[str], list[str]]]:
-    """A live hub and simulator, customers and products loaded: (hub, sim, customers, products)."""
+    """A live hub and simulator, customers and products loaded: (hub, sim, customers, products);
+    orders go by ``order_channel`` (``soap`` or ``idoc``)."""
     sim = ErpSimulator(port=0, seed=SEED, customer_count=RECORDS, product_count=RECORDS, shipping=None)
     sim.start()
-    settings = {"order_channel": "soap", "wsdl": sim.wsdl_url, "endpoint": sim.endpoint_url, "timeout": 5.0,
+    settings = {"order_channel": order_channel, "wsdl": sim.wsdl_url, "endpoint": sim.endpoint_url, "timeout": 5.0,
                 "idoc_url": sim.idoc_url, "inbound_dir": str(work / "in"), "outbound_dir": str(work / "out"),
                 "definitions_dir": str(work / "defs"),
                 "masterdata_url": f"{sim.base_url}/sim/idocs/{{message_type}}?count={RECORDS}"}

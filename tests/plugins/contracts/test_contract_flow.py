@@ -20,6 +20,7 @@ from contract_fixtures import billing_rows, erp_hub, quantity_contract, service_
 
 from hub.api import BillingDocument, SalesOrder, ServiceContract
 from plugins.contracts.schedule import add_months
+from plugins.erp_sap.simulator.erp import alpha
 
 
 def _order(sold_to: str, product_id: str, contract: str, quantity: str, price: str) -> SalesOrder:
@@ -104,3 +105,20 @@ def test_contracts_reach_the_erp_releases_count_and_billing_dates_are_invoiced(t
         assert len(requests) == 4
         invoices = {i.hub_id: i for i in hub.documents("billing_document") if isinstance(i, BillingDocument)}
         assert {invoices[d["invoice_hub_id"]].billing_type.value for d in billed} == {"debit_memo"}
+
+
+def test_a_release_order_reaches_the_erp_naming_its_contract(tmp_path: Path, database_url: str) -> None:
+    """Over ORDERS05 (E1EDP02 qualifier 006 per item): an order written right after its
+    contract waits until the ERP gave the contract its number, then goes with it."""
+    with erp_hub(tmp_path, database_url, order_channel="idoc") as (hub, sim, customers, products):
+        [contract] = hub.upsert([quantity_contract(customers[1], products[0], "10")])
+        [order] = hub.upsert([_order(customers[1], products[0], contract.hub_id, "4", "10.00")])
+
+        def sent() -> list[Any]:
+            return [o for o in sim.orders.values() if o.request.buyer_id == order.hub_id]
+        assert hub.work_until(lambda: bool(sent()), timeout=60)
+        number = _data(hub, contract.hub_id)["external_ids"]["erp_sap"][0]
+        [stored] = sent()
+        assert [i.contract for i in stored.request.items] == [alpha(number, 10)]
+        assert alpha(number, 10) in sim.contracts_book.snapshot()
+        assert hub.work_until(lambda: _data(hub, contract.hub_id)["releases"], timeout=30)
