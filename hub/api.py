@@ -182,6 +182,8 @@ from hub.core.plugins.contracts import (
     RouteHandler,
     Transport,
     TransportFactory,
+    WriteRule,
+    WriteRuleFactory,
 )
 from hub.core.plugins.registry import (
     CodecSpec,
@@ -193,6 +195,7 @@ from hub.core.plugins.registry import (
     RouteSpec,
     SubscriptionSpec,
     TransportSpec,
+    WriteRuleSpec,
 )
 from hub.core.plugins.settings import SettingsRegistry
 from hub.core.plugins.transaction import PluginTransaction, SentMessage
@@ -377,6 +380,9 @@ __all__ = [
     "UnresolvedReferenceError",
     "UsageBilling",
     "Verify",
+    "WriteRule",
+    "WriteRuleFactory",
+    "WriteRuleSpec",
     "accept_payload",
     "document_class",
     "document_view",

@@ -9,6 +9,7 @@ from functools import cached_property
 import sqlalchemy as sa
 from fastapi import Request
 
+from hub.core.plugins.contracts import WriteRule
 from hub.core.restapi.writes import ApiWrites
 from hub.core.runtime import HubRuntime
 from hub.core.store.db import read_only
@@ -32,8 +33,12 @@ class ApiServices:
 
     @cached_property
     def writes(self) -> ApiWrites:
-        """Creates and updates through the master-data service and the outbox."""
-        return ApiWrites(self.engine, self.runtime.shared_masterdata)
+        """Creates and updates through the master-data service and the outbox, with the
+        plugins' rules over updates (``hub_register_write_rules``)."""
+        rules: dict[str, list[tuple[str, WriteRule]]] = {}
+        for plugin, spec in self.runtime.plugins.write_rules():
+            rules.setdefault(spec.doc_type, []).append((plugin, spec.rule(self.runtime.plugin_context(plugin))))
+        return ApiWrites(self.engine, self.runtime.shared_masterdata, rules)
 
 
 async def services(request: Request) -> ApiServices:
