@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 
 import sqlalchemy as sa
@@ -30,6 +31,16 @@ class ApiServices:
     def reader(self) -> sa.Engine:
         """The engine for reads: no write lock on SQLite."""
         return read_only(self.engine)
+
+    @property
+    def settle(self) -> timedelta:
+        """How old a change must be to be listed (``[http] api_settle_seconds``)."""
+        return timedelta(seconds=self.runtime.settings.http.api_settle_seconds)
+
+    @property
+    def key_cache_seconds(self) -> float:
+        """How long a key read genuine is trusted (``[http] api_key_cache_seconds``)."""
+        return self.runtime.settings.http.api_key_cache_seconds
 
     @cached_property
     def writes(self) -> ApiWrites:
