@@ -57,8 +57,8 @@ def erp_hub(work: Path, database_url: str, contracts: dict[str, Any] | None = No
 
 def settle(hub: LiveHub, quiet: float = 1.5, timeout: float = 20.0) -> None:
     """Wait until no IDoc has come in for ``quiet`` seconds: the simulator's follow-ups are
-    sent from threads of their own, and one still being posted while the hub closes would
-    leave its database connection open."""
+    sent from threads of their own, and the hub should not close under one of them (the
+    server then finishes the request, but the simulator's retries would meet a closed port)."""
     deadline = time.monotonic() + timeout
     seen, since = -1, time.monotonic()
     while time.monotonic() < deadline:
