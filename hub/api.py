@@ -184,6 +184,8 @@ from hub.core.plugins.contracts import (
     SplitSource,
     Transport,
     TransportFactory,
+    WriteRule,
+    WriteRuleFactory,
 )
 from hub.core.plugins.registry import (
     CodecSpec,
@@ -195,6 +197,7 @@ from hub.core.plugins.registry import (
     RouteSpec,
     SubscriptionSpec,
     TransportSpec,
+    WriteRuleSpec,
 )
 from hub.core.plugins.settings import SettingsRegistry
 from hub.core.plugins.transaction import PluginTransaction, SentMessage
@@ -381,6 +384,9 @@ __all__ = [
     "UnresolvedReferenceError",
     "UsageBilling",
     "Verify",
+    "WriteRule",
+    "WriteRuleFactory",
+    "WriteRuleSpec",
     "accept_payload",
     "document_class",
     "document_view",

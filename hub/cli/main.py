@@ -59,7 +59,13 @@ class HubGroup(click.Group):
 
 
 def build_cli(runtime: HubRuntime) -> click.Group:
-    """The root group with core commands and the commands of ``runtime``'s plugins."""
+    """The root group with core commands and the commands of ``runtime``'s plugins.
+
+    The runtime stays open when a command ends: whoever built it closes it (``main``
+    does). A live hub runs commands on the runtime its server and workers share, and
+    closing it after each command disposed the engine under a request in flight, whose
+    connection then went back to the discarded pool and was never closed.
+    """
 
     @click.group(cls=HubGroup, runtime=runtime)
     @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
@@ -70,7 +76,6 @@ def build_cli(runtime: HubRuntime) -> click.Group:
     def cli(ctx: click.Context, debug: bool, config_path: str | None) -> None:
         """CRM Hub: canonical CRM data replicated to ERP, shops and stores."""
         ctx.meta["debug"] = debug
-        ctx.call_on_close(runtime.close)
         # Before any command runs, not when it first needs a setting: a broken [queue] or
         # [plugins.NAME] stops `hub status` as surely as `hub run`. (--version and --help
         # are answered before this and need no valid configuration.)
@@ -96,8 +101,11 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     try:
         runtime = HubRuntime(config_path=_config_from_argv(args))
-        # Without standalone mode click returns an Exit's code instead of raising it.
-        code = build_cli(runtime).main(args=args, prog_name="hub", obj=runtime, standalone_mode=False)
+        try:
+            # Without standalone mode click returns an Exit's code instead of raising it.
+            code = build_cli(runtime).main(args=args, prog_name="hub", obj=runtime, standalone_mode=False)
+        finally:
+            runtime.close()
         if isinstance(code, int) and code:
             sys.exit(code)
     except click.exceptions.Exit as exc:

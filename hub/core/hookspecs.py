@@ -118,6 +118,17 @@ def hub_register_routes(registry: PluginRegistry) -> None:
 
 
 @hookspec
+def hub_register_write_rules(registry: PluginRegistry) -> None:
+    """Add rules over REST API updates with ``registry.add_write_rule(WriteRuleSpec(...))``.
+
+    A rule sees the stored document and the one sent, inside the update's transaction,
+    and returns what to store or raises ``DocumentError`` (the API answers 422 naming the
+    field): the REST API then keeps the plugin's business rules (a contract's notice
+    period, say) exactly as the plugin's own commands do.
+    """
+
+
+@hookspec
 def hub_register_demo(registry: PluginRegistry) -> None:
     """Add the plugin's part of ``hub demo`` with ``registry.add_demo(DemoSpec(...))``.
 

@@ -70,6 +70,14 @@ class HttpSettings(BaseModel):
         default=16 * 1024 * 1024, ge=1,
         description="Largest request body a route takes unless it declares its own limit; a larger"
         " one gets 413 before it is read.")
+    api_settle_seconds: float = Field(
+        default=2.0, ge=0, le=3600,
+        description="REST API listings show a change once it is this old: a write still open could otherwise"
+        " commit behind a cursor and never be listed. Longer than the longest write transaction.")
+    api_key_cache_seconds: float = Field(
+        default=5.0, ge=0, le=3600,
+        description="A REST API key read genuine is trusted this long per process without a database read;"
+        " a key revoked in another process gets 401 within this time (0: read every request).")
 
     @model_validator(mode="after")
     def _credentials_in_pairs(self) -> HttpSettings:

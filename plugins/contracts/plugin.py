@@ -58,6 +58,16 @@ def hub_register_jobs(registry: PluginRegistry) -> None:
 
 
 @hookimpl
+def hub_register_write_rules(registry: PluginRegistry) -> None:
+    """A cancellation sent through the REST API keeps the notice period, as ``hub contract cancel``."""
+    from hub.api import WriteRuleSpec
+    from plugins.contracts.api_rules import cancellation_rule
+
+    registry.add_write_rule(WriteRuleSpec("cancellation", "service_contract", cancellation_rule,
+                                          description="Cancellations keep the notice period"))
+
+
+@hookimpl
 def hub_register_commands(registry: PluginRegistry) -> None:
     """``hub contract ...``."""
     from plugins.contracts.cli import contract

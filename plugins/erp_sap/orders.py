@@ -10,6 +10,13 @@ customer, ``one_time_customer``) sends such an order at once, on that account, w
 the guest's name and address in the order's own sold-to partner. Items name their
 products by the ERP's number where the sender knew it (a shop's SKUs); a return names
 the order it returns from, whose ERP number is looked up whichever system named it.
+
+A release order names the sales contract it calls off: each item carries the ERP's
+contract number (ORDERS05 E1EDP02 qualifier 006, "contract", which SAP's order inbound
+copies into the item's document flow), from the item's own contract reference or
+else the order's. The contract goes to the ERP in its own queue; until its number is
+back, the order waits for it (transient), as for a sold-to party, so that the ERP
+never books a release as an order of its own.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from hub.api import OutboundMessage, PermanentError, PluginTransaction, Transien
 from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
 PARTNER_WAIT_SECONDS = 5.0
+CONTRACT = "sales_contract"
 ITEM_NUMBER_LIMIT = 999_999
 """SAP keeps the customer's item number in six digits (POSEX); a longer one cannot be
 sent and would not come back in the ERP's confirmations and deliveries."""
@@ -38,6 +46,28 @@ def _references(transaction: PluginTransaction, references: list[dict[str, Any]]
                 reference.update(hub_id=hub_id, external_system=PLUGIN, external_id=number)
         resolved.append(reference)
     return resolved
+
+
+def _contract_reference(transaction: PluginTransaction, reference: dict[str, Any]) -> dict[str, Any]:
+    """A contract reference with the ERP's contract number, if the ERP gave it one yet."""
+    if reference.get("external_system") == PLUGIN and reference.get("external_id"):
+        return reference
+    hub_id = reference.get("hub_id")
+    if hub_id is None and reference.get("external_id") and reference.get("external_system"):
+        hub_id = transaction.find(CONTRACT, reference["external_id"], reference["external_system"])
+    number = transaction.external_id(CONTRACT, hub_id) if hub_id else None
+    if number is None:
+        return reference
+    return {**reference, "hub_id": hub_id, "external_system": PLUGIN, "external_id": number}
+
+
+def _item_references(transaction: PluginTransaction, item: dict[str, Any],
+                     header_contracts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The item's references, its contract (its own, else the order's) under the ERP's number."""
+    own = item.get("references") or []
+    contracts = [r for r in own if r.get("doc_type") == CONTRACT] or header_contracts
+    return [r for r in own if r.get("doc_type") != CONTRACT] + \
+        [_contract_reference(transaction, r) for r in contracts]
 
 
 def resolve_erp_ids(transaction: PluginTransaction, order: dict[str, Any]) -> dict[str, Any]:
@@ -61,12 +91,15 @@ def resolve_erp_ids(transaction: PluginTransaction, order: dict[str, Any]) -> di
     if not any(p.get("function") == "sold_to" for p in partners) and order.get("sold_to_hub_id"):
         partners.append({"function": "sold_to", "partner_hub_id": order["sold_to_hub_id"],
                          "external_id": transaction.external_id("partner", order["sold_to_hub_id"])})
+    header_contracts = [r for r in order.get("references") or [] if r.get("doc_type") == CONTRACT]
     items = []
     for item in order.get("items") or []:
         item = dict(item)
         if item.get("product_hub_id"):
             item["product_external_id"] = transaction.external_id("product", item["product_hub_id"]) \
                 or item.get("product_external_id")
+        if item.get("references") or header_contracts:
+            item["references"] = _item_references(transaction, item, header_contracts)
         items.append(item)
     resolved["partners"], resolved["items"] = partners, items
     resolved["references"] = _references(transaction, order.get("references") or [])
@@ -101,4 +134,11 @@ def erp_order(transaction: PluginTransaction, message: OutboundMessage, settings
         raise TransientError(
             f"sold-to partner {sold_to.get('partner_hub_id')} of sales order {message.hub_id} has no ERP number "
             "yet (waiting for its replication)", retry_after=PARTNER_WAIT_SECONDS)
+    unsent = sorted({r.get("hub_id") or r.get("external_id") or "" for i in order["items"]
+                     for r in i.get("references") or ()
+                     if r.get("doc_type") == CONTRACT and r.get("external_system") != PLUGIN})
+    if unsent:
+        raise TransientError(
+            f"sales contract {', '.join(unsent)} of sales order {message.hub_id} has no ERP number yet "
+            "(waiting for its replication)", retry_after=PARTNER_WAIT_SECONDS)
     return order

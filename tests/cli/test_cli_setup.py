@@ -33,6 +33,20 @@ def test_init_creates_then_recognises_the_database(tmp_path: Path, monkeypatch: 
     assert (tmp_path / "hub.toml").exists() and (tmp_path / "var" / "hub.db").exists()
     second = run(runtime, "init", "--json")
     assert second["schema_before"] == second["schema_now"] and second["config_written"] is False  # type: ignore[index]
+    runtime.close()
+
+
+def test_a_command_leaves_open_the_runtime_it_was_lent(hub_runtime: HubRuntime) -> None:
+    """A live hub runs commands on the runtime its server and workers share: a request
+    holding a connection while a command ends gives it back to the same, open pool
+    (closing the runtime after each command disposed that pool under the request, and
+    its connection was then never closed). Whoever built the runtime closes it."""
+    pool = hub_runtime.engine.pool
+    with hub_runtime.engine.connect() as in_flight:
+        run(hub_runtime, "status", "--json")
+        assert in_flight.exec_driver_sql("SELECT 1").scalar_one() == 1
+    assert hub_runtime.engine.pool is pool
+    assert pool.checkedout() == 0 and pool.checkedin() >= 1
 
 
 def test_plugins_json_lists_the_built_in_plugins(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ from hub.core.inbound.pipeline import RACE_ATTEMPTS, SNIFF_BYTES, Ingestor, pick
 from hub.core.store import archive
 from hub.core.store.db import read_only
 from hub.core.store.inbox import inbox
+from hub.core.store.races import lost_race
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class InboxPass:
 
 def post_waiting(engine: sa.Engine, ingestor_of: Callable[[str], Ingestor], limit: int = BATCH) -> InboxPass:
     """Post up to ``limit`` waiting payloads, oldest first, in one transaction; again
-    if another process won a race for the archive's keys.
+    if another process won a race for the archive's keys or a deadlock aborted it.
 
     The ingestors of the waiting payloads' systems are had before the transaction
     begins: making one takes connections of its own, and while this transaction holds
@@ -76,8 +77,8 @@ def post_waiting(engine: sa.Engine, ingestor_of: Callable[[str], Ingestor], limi
         try:
             with gc_paused(), engine.begin() as conn:
                 return _post(conn, ingestors, limit)
-        except sa.exc.IntegrityError:
-            if attempt == RACE_ATTEMPTS:
+        except sa.exc.DBAPIError as exc:
+            if attempt == RACE_ATTEMPTS or not lost_race(exc):
                 raise
     raise AssertionError("unreachable")
 

@@ -39,6 +39,7 @@ from hub.core.plugins.registry import CodecSpec
 from hub.core.raw import RawDocument
 from hub.core.store import archive
 from hub.core.store.db import read_only
+from hub.core.store.races import lost_race
 
 DEFAULT_CHUNK = 200
 SNIFF_BYTES = 4096
@@ -149,7 +150,8 @@ class Ingestor:
     def post_chunk(self, codec: CodecSpec, chunk: list[RawDocument], content_type: str = "application/octet-stream",
                    premapped: Sequence[Premapped | None] | None = None, origin: Origin = "received",
                    in_transaction: InTransaction | None = None) -> list[IngestOutcome]:
-        """Post one chunk in one transaction, again if another process won a race for its keys."""
+        """Post one chunk in one transaction, again if another process won a race for its
+        keys or the database aborted it for a deadlock (``hub.core.store.races``)."""
         for attempt in range(1, RACE_ATTEMPTS + 1):
             try:
                 # Everything a chunk allocates dies when it commits; see hub.core.gcpause.
@@ -159,8 +161,8 @@ class Ingestor:
                         in_transaction(conn, outcomes)
                 record_inbound(self.system, summarise(outcomes))  # committed: now they count
                 return outcomes
-            except sa.exc.IntegrityError:
-                if attempt == RACE_ATTEMPTS:
+            except sa.exc.DBAPIError as exc:
+                if attempt == RACE_ATTEMPTS or not lost_race(exc):
                     raise
         raise AssertionError("unreachable")
 

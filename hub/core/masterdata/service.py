@@ -29,6 +29,7 @@ from hub.core.model import document_class
 from hub.core.model.base import Document
 from hub.core.settings import DEFAULT_UNMERGE_DAYS, HubSettings, SourcePriority
 from hub.core.store import documents, keymap
+from hub.core.store.races import lost_race
 
 MAX_CONFLICT_RETRIES = 3
 PARTNER_COUNT_SECONDS = 60.0
@@ -99,7 +100,8 @@ class MasterDataService:
         """Upsert a batch in one transaction; all or nothing.
 
         When another process created the same external id at the same moment, the
-        unique key map refuses one of them; that batch is simply run again.
+        unique key map refuses one of them; that batch is simply run again, as it is
+        when PostgreSQL aborts it to break a deadlock (``hub.core.store.races``).
 
         The garbage collector is paused meanwhile, as for an inbound chunk (see
         ``hub.core.gcpause``): a batch's tens of thousands of objects all live until it
@@ -110,8 +112,8 @@ class MasterDataService:
             try:
                 with gc_paused(), self.engine.begin() as conn:
                     return self.upsert_in(conn, items)
-            except sa.exc.IntegrityError:
-                if attempt == MAX_CONFLICT_RETRIES - 1:
+            except sa.exc.DBAPIError as exc:
+                if attempt == MAX_CONFLICT_RETRIES - 1 or not lost_race(exc):
                     raise
         raise AssertionError("unreachable")
 

@@ -137,6 +137,14 @@ RouteHandler = Callable[[Request], Awaitable[Response]]
 """A Starlette endpoint; it takes its body with ``receive_payload(request)`` and the
 plugin's context with ``route_context(request)``."""
 
+WriteRule = Callable[[PluginTransaction, Document, Document], Document]
+"""Checks an update of one document written through the REST API, inside its transaction:
+given the stored document and the one sent, returns the document to store (the one sent,
+or it amended as the plugin's rule says) or raises a ``DocumentError`` naming the field
+and reason, and nothing is written."""
+
+WriteRuleFactory = Callable[[PluginContext], WriteRule]
+
 # -- Subscriptions -------------------------------------------------------------------
 
 

@@ -39,6 +39,7 @@ from hub.core.plugins.registry import (
     RouteSpec,
     SubscriptionSpec,
     TransportSpec,
+    WriteRuleSpec,
 )
 from hub.core.plugins.settings import declared_models, validate_plugin_settings
 
@@ -53,6 +54,7 @@ _REGISTRATION_HOOKS = (
     "hub_register_loaders",
     "hub_register_inbound",
     "hub_register_routes",
+    "hub_register_write_rules",
     "hub_register_demo",
 )
 
@@ -199,6 +201,10 @@ class HubPlugins:
     def routes(self) -> list[tuple[str, RouteSpec]]:
         """(plugin, route) for every HTTP endpoint."""
         return list(self._each("routes"))
+
+    def write_rules(self) -> list[tuple[str, WriteRuleSpec]]:
+        """(plugin, rule) for every rule over REST API updates."""
+        return list(self._each("write_rules"))
 
 
 def _discover(disabled: set[str]) -> Iterator[tuple[str, metadata.EntryPoint]]:

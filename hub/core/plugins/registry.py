@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         RenderDocuments,
         RouteHandler,
         TransportFactory,
+        WriteRuleFactory,
     )
 
 
@@ -125,6 +126,18 @@ class RouteSpec:
 
 
 @dataclass(frozen=True)
+class WriteRuleSpec:
+    """A plugin's rule over REST API updates of ``doc_type``: ``rule(context)`` builds the
+    check (``hub.core.plugins.contracts.WriteRule``) run before such an update is stored.
+    An update that comes in through a plugin's own channel (the ERP's word) is not checked."""
+
+    name: str
+    doc_type: str
+    rule: WriteRuleFactory
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class LoaderSpec:
     """An initial-load source: ``open(context, source)`` returns an ``OpenedSource``.
 
@@ -182,6 +195,7 @@ class PluginContributions:
     inbound: list[InboundSpec] = field(default_factory=list)
     subscriptions: list[SubscriptionSpec] = field(default_factory=list)
     demos: list[DemoSpec] = field(default_factory=list)
+    write_rules: list[WriteRuleSpec] = field(default_factory=list)
 
     def summary(self) -> dict[str, list[str]]:
         """Names of what was registered, for ``hub plugins``."""
@@ -196,6 +210,7 @@ class PluginContributions:
             "loaders": [loader.name for loader in self.loaders],
             "subscriptions": [s.name for s in self.subscriptions],
             "demos": [d.name for d in self.demos],
+            "write_rules": [r.name for r in self.write_rules],
         }
 
 
@@ -271,6 +286,11 @@ class PluginRegistry:
         """Register the extras of this plugin's inbound pipeline (once per plugin)."""
         self._claim("inbound", self.plugin)
         self._contributions.inbound.append(inbound)
+
+    def add_write_rule(self, rule: WriteRuleSpec) -> None:
+        """Register a rule over REST API updates of one document type (its name must be free)."""
+        self._claim("write rule", f"{self.plugin}/{rule.name}")
+        self._contributions.write_rules.append(rule)
 
     def add_route(self, route: RouteSpec) -> None:
         """Register an HTTP endpoint (its path must be free)."""

@@ -225,13 +225,21 @@ def record(conn: sa.Connection, owner: str, outcomes: list[QueueOutcome], now: d
 def write(conn: sa.Connection, prepared: PreparedRecord) -> list[str]:
     """``record`` with parameters prepared beforehand; returns the refused queue names.
 
-    The queue rows are updated first, in name order (PostgreSQL row locks are then
-    always taken in the same order), each only while it still carries this worker's
-    owner and token. When every row matched, the batch is whole; otherwise the rows
-    that did not match are found and their messages are left alone.
+    Locks are taken in the order every posting takes them: the key map first, then the
+    queue rows. The ids peers assigned go into the key map before anything else, sorted
+    (an inbound posting links the same ERP number when the ERP's confirmation overtakes
+    this record, and then enqueues to these very queues; updating the queue rows first
+    deadlocked the two). They go in whether or not the lease still holds: the peer did
+    assign them, and a redelivery under the same idempotency key answers the same id.
+    The queue rows are then updated in name order, each only while it still carries this
+    worker's owner and token. When every row matched, the batch is whole; otherwise the
+    rows that did not match are found and their messages are left alone.
     """
     if not prepared.outcomes:
         return []
+    key_rows = sorted((row for o in prepared.outcomes for row in o.key_rows), key=_key_of)
+    if key_rows:
+        conn.execute(dialect_insert(conn, key_map).on_conflict_do_nothing(), key_rows)
     sql = hot_statements(conn.dialect.name)
     matched = conn.exec_driver_sql(sql.update_queue, prepared.queue_rows).rowcount
     held = [True] * len(prepared.outcomes)
@@ -241,10 +249,11 @@ def write(conn: sa.Connection, prepared: PreparedRecord) -> list[str]:
     rows = [row for keep, rows in zip(held, prepared.message_rows, strict=True) if keep for row in rows]
     if rows:
         sql.update_messages(conn, rows)
-    key_rows = [row for keep, o in zip(held, prepared.outcomes, strict=True) if keep for row in o.key_rows]
-    if key_rows:
-        conn.execute(dialect_insert(conn, key_map).on_conflict_do_nothing(), key_rows)
     return refused
+
+
+def _key_of(row: dict[str, Any]) -> tuple[str, str, str]:
+    return row["system"], row["object_type"], row["external_id"]
 
 
 def _queue_name(outcome: QueueOutcome) -> str:

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from hub.core.queue.claim import (
     ClaimedQueue,
     ClaimSize,
+    PreparedRecord,
     QueueOutcome,
     anything_due,
     known_external_ids,
@@ -35,6 +36,7 @@ from hub.core.queue.messages import BLOCKED, RETRYING, utcnow
 from hub.core.queue.settings import QueueSettings
 from hub.core.runtime import HubRuntime
 from hub.core.store.db import read_only
+from hub.core.store.races import aborted_for_another
 
 log = logging.getLogger("hub.queue")
 
@@ -43,6 +45,8 @@ KnownIds = dict[tuple[str, str, str], list[str]]
 
 DATABASE_ERROR_BACKOFF = 1.0
 """Seconds a worker waits after a database error before it tries again."""
+RECORD_ATTEMPTS = 3
+"""How often a record the database aborted for a deadlock is written again."""
 
 
 @dataclass
@@ -97,9 +101,7 @@ class Worker:
         claimed, known = found
         outcomes = [self._deliverer.deliver(queue, known) for queue in claimed]
         prepared = prepare(self.engine.dialect.name, self.owner, outcomes, utcnow())
-        with self._transaction() as conn:
-            refused = write(conn, prepared)
-        self._count(outcomes, refused)
+        self._count(outcomes, self._record(prepared))
         return len(claimed)
 
     def _claim_sqlite(self) -> tuple[list[ClaimedQueue], KnownIds] | None:
@@ -135,6 +137,20 @@ class Worker:
             known = known_external_ids(conn, claimed)
         self._claim_size.observe(claimed)
         return claimed, known
+
+    def _record(self, prepared: PreparedRecord) -> list[str]:
+        """Write the batch's results; again if PostgreSQL aborted the transaction to break
+        a deadlock (with an inbound posting, say). The write is guarded by the lease, so
+        running it again is safe, and it spares the peer a redelivery after the lease."""
+        for attempt in range(1, RECORD_ATTEMPTS + 1):
+            try:
+                with self._transaction() as conn:
+                    return write(conn, prepared)
+            except sa.exc.DBAPIError as exc:
+                if attempt == RECORD_ATTEMPTS or not aborted_for_another(exc):
+                    raise
+                log.warning("%s: recording a batch was aborted (%s); writing it again", self.owner, exc.orig)
+        raise AssertionError("unreachable")
 
     def _count(self, outcomes: list[QueueOutcome], refused: list[str]) -> None:
         self.stats.batches += 1

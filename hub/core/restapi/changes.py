@@ -7,10 +7,11 @@ follows the pages to the end sees every document at least once in its latest sta
 The position travels as an opaque cursor (URL-safe base64 of a small JSON object that
 also names the document type, so a cursor of one type is refused for another).
 
-A page reads only documents whose last change is at least ``SETTLE`` old: a write
-stamps its documents when its transaction starts, and one still open while a page is
-read could commit behind that page's position and never be listed. ``SETTLE`` bounds
-how long such a transaction may run (an API write or an inbound chunk takes
+A page reads only documents whose last change is at least ``[http]
+api_settle_seconds`` (default ``SETTLE``) old: a write stamps its documents when its
+transaction starts, and one still open while a page is read could commit behind that
+page's position and never be listed. That time bounds how long such a transaction may
+run (an API write or an inbound chunk takes
 milliseconds to a second or two).
 """
 
@@ -70,13 +71,15 @@ class ChangedRow:
 
 
 def changed_since(conn: sa.Connection, doc_type: str, since: datetime | None, after: Position | None,
-                  limit: int, now: datetime) -> tuple[list[ChangedRow], Position | None, bool]:
+                  limit: int, now: datetime, settle: timedelta = SETTLE
+                  ) -> tuple[list[ChangedRow], Position | None, bool]:
     """Up to ``limit`` documents of ``doc_type`` (merged ones left out) changed at or
-    after ``since`` and after ``after``, oldest change first; where the page ended (the
-    position to go on from, now or later; ``after`` for an empty page); and whether more
-    documents follow it now."""
+    after ``since`` and after ``after`` and at least ``settle`` ago (``[http]
+    api_settle_seconds``), oldest change first; where the page ended (the position to go
+    on from, now or later; ``after`` for an empty page); and whether more documents
+    follow it now."""
     c = doc_store.documents.c
-    conditions: list[Any] = [c.doc_type == doc_type, c.merged_into.is_(None), c.updated_at <= now - SETTLE]
+    conditions: list[Any] = [c.doc_type == doc_type, c.merged_into.is_(None), c.updated_at <= now - settle]
     if since is not None:
         conditions.append(c.updated_at >= since)
     if after is not None:

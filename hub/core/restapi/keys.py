@@ -4,11 +4,11 @@ A key is random (256 bits) and stored only as its SHA-256, so a copy of the data
 gives no one a client's key. Each key has one scope, and the scopes are ordered:
 ``read`` may call every GET, ``write`` also creates and updates documents, ``admin``
 also acts on the replication queues (retry, skip, replay). Looking a key up costs one
-hash and one indexed read; a genuine key is then trusted for ``KEY_CACHE_SECONDS`` per
-process, so a busy client does not pay even that. That is also the bound on
-revocation: the process that revokes a key forgets it at once, every other process
-(the ``hub run`` serving the API, when ``hub api-key revoke`` ran in a shell) refuses
-it within ``KEY_CACHE_SECONDS``.
+hash and one indexed read; a genuine key is then trusted for ``[http]
+api_key_cache_seconds`` (default ``KEY_CACHE_SECONDS``) per process, so a busy client
+does not pay even that. That is also the bound on revocation: the process that revokes
+a key forgets it at once, every other process (the ``hub run`` serving the API, when
+``hub api-key revoke`` ran in a shell) refuses it within that time.
 """
 
 from __future__ import annotations
@@ -138,8 +138,9 @@ class KeyBook:
             hit = self._known.get(digest(key))
         return hit[0] if hit is not None and time.monotonic() < hit[1] else None
 
-    def client_of(self, engine: sa.Engine, key: str) -> ApiClient | None:
-        """The client of ``key``: from memory, or read (and then remembered)."""
+    def client_of(self, engine: sa.Engine, key: str, cache_seconds: float = KEY_CACHE_SECONDS) -> ApiClient | None:
+        """The client of ``key``: from memory, or read (and then remembered for
+        ``cache_seconds``, ``[http] api_key_cache_seconds``)."""
         found = self.remembered(key)
         if found is not None:
             return found
@@ -150,7 +151,7 @@ class KeyBook:
         if found is not None:
             with self._lock:
                 if forgotten == self._forgotten:  # a read racing a revocation here is not kept
-                    self._known[digest(key)] = (found, time.monotonic() + KEY_CACHE_SECONDS)
+                    self._known[digest(key)] = (found, time.monotonic() + cache_seconds)
         return found
 
     def forget(self, key_id: str) -> None:

@@ -10,7 +10,7 @@ transaction too (``hub.core.restapi.idempotency``).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +20,12 @@ from hub.core.errors import DocumentError, StaleUpdateError
 from hub.core.masterdata import Incoming, MasterDataService
 from hub.core.masterdata.document_view import resolve_document
 from hub.core.model.base import Document, utcnow
+from hub.core.plugins.contracts import WriteRule
+from hub.core.plugins.transaction import PluginTransaction
 from hub.core.restapi.idempotency import KeyedRequest, Remembered, recall, remember
 from hub.core.restapi.reads import read_many
 from hub.core.store import documents
+from hub.core.store.races import lost_race
 
 API_SYSTEM = "api"
 """The source system of everything written through the REST API."""
@@ -42,11 +45,17 @@ class Written:
 
 
 class ApiWrites:
-    """Creates and updates of canonical documents, as the REST API makes them."""
+    """Creates and updates of canonical documents, as the REST API makes them.
 
-    def __init__(self, engine: sa.Engine, masterdata: MasterDataService) -> None:
+    ``rules``: per document type, the plugins' rules over updates (``WriteRuleSpec``),
+    run in the update's transaction with the plugin's transaction, before it is stored.
+    """
+
+    def __init__(self, engine: sa.Engine, masterdata: MasterDataService,
+                 rules: Mapping[str, Sequence[tuple[str, WriteRule]]] | None = None) -> None:
         self.engine = engine
         self.masterdata = masterdata
+        self._rules = dict(rules or {})
 
     def create(self, document: Document, request: KeyedRequest) -> Written:
         """Create ``document`` (or, when its external ids name a document the hub holds,
@@ -71,11 +80,11 @@ class ApiWrites:
                     answer = Remembered(201 if result.created else 200, body, result.hub_id)
                     remember(conn, request, answer, utcnow())
                     return Written(answer.status, body, result.hub_id, stored.version)
-            except sa.exc.IntegrityError:
+            except sa.exc.DBAPIError as exc:
                 # Another request took the same idempotency key (or created the same
-                # external id) at the same moment; this one is rolled back whole, and run
-                # again it finds what the other wrote.
-                if attempt == RACE_ATTEMPTS:
+                # external id) at the same moment, or a deadlock aborted this one; it is
+                # rolled back whole, and run again it finds what the other wrote.
+                if attempt == RACE_ATTEMPTS or not lost_race(exc):
                     raise
         raise AssertionError("unreachable")
 
@@ -95,7 +104,13 @@ class ApiWrites:
                 expected = documents.get(conn, hub_id).version
                 if expected not in versions:
                     raise StaleUpdateError(hub_id, min(versions, default=0), expected)
-            incoming = Incoming(document.model_copy(update={"hub_id": hub_id}), API_SYSTEM, expected_version=expected)
+            sent = document.model_copy(update={"hub_id": hub_id})
+            rules = self._rules.get(doc_type, ())
+            if rules:
+                stored_before = read_many(conn, [hub_id])[0]
+                for plugin, rule in rules:
+                    sent = rule(PluginTransaction(plugin, conn, self.masterdata), stored_before, sent)
+            incoming = Incoming(sent, API_SYSTEM, expected_version=expected)
             result = self.masterdata.upsert_in(conn, [incoming])[0]
             stored = read_many(conn, [result.hub_id])[0]
         return Written(200, stored.model_dump(mode="json"), result.hub_id, stored.version)

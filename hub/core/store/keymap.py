@@ -127,9 +127,17 @@ def link(conn: sa.Connection, key: ExternalKey, hub_id: str) -> bool:
 
 
 def link_new(conn: sa.Connection, links: list[tuple[ExternalKey, str]]) -> None:
-    """Insert links known to be absent, in one statement."""
+    """Insert links known to be absent, in one statement.
+
+    Sorted by key, as the worker records the ids peers assign (``hub.core.queue.claim``):
+    two transactions linking some of the same keys then wait for each other in one
+    order and cannot deadlock over them. A key another transaction linked meanwhile
+    raises IntegrityError, and the caller runs its transaction again (it decided on a
+    lookup that is no longer true).
+    """
     if not links:
         return
+    links = sorted(links, key=lambda link: link[0])
     now = utcnow()
     insert_columns(conn, key_map, {
         "system": [k.system for k, _ in links], "object_type": [k.object_type for k, _ in links],

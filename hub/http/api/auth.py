@@ -62,7 +62,8 @@ class KeyCheck:
         key = presented_key(Headers(scope=scope))
         client = None
         if key is not None:
-            client = BOOK.remembered(key) or await run_in_threadpool(BOOK.client_of, self.services.reader, key)
+            client = BOOK.remembered(key) or await run_in_threadpool(
+                BOOK.client_of, self.services.reader, key, self.services.key_cache_seconds)
         if client is None:
             reason = "unknown or revoked API key" if key else MISSING
             log.warning("refused %s %s: %s", scope["method"], scope.get("path"), reason)

@@ -91,14 +91,15 @@ def document_routes(doc_type: str, model: type[Document]) -> APIRouter:
         """Documents of this type in order of their last change, then hub id (merged
         records left out). Follow `next_cursor` to the end and keep it: sent again later,
         it lists what changed since. A document changed between two pages moves to its
-        new place and is listed again; changes of the last 2 seconds are listed once they
-        are 2 seconds old (a write still open could otherwise commit behind the cursor)."""
+        new place and is listed again; a change is listed once it is a few seconds old
+        (`[http] api_settle_seconds`, 2 by default: a write still open could otherwise
+        commit behind the cursor)."""
         try:
             after = read_cursor(cursor, doc_type) if cursor is not None else None
         except DocumentError as exc:
             raise invalid("query", "cursor", exc.reason) from None
         with hub.reader.connect() as conn:
-            rows, end, more = changed_since(conn, doc_type, since, after, limit, utcnow())
+            rows, end, more = changed_since(conn, doc_type, since, after, limit, utcnow(), hub.settle)
             items = read_many(conn, [row.hub_id for row in rows])
         body = {"items": [item.model_dump(mode="json") for item in items],
                 "next_cursor": end.cursor(doc_type) if end else None, "more": more}

@@ -134,6 +134,11 @@ class ContractBook:
                 self._by_buyer[known.buyer_id] = known
             return known, False
 
+    def knows(self, erp_id: str) -> bool:
+        """Whether a contract is saved under ``erp_id`` (a release order names it so)."""
+        with self._lock:
+            return any(c.erp_id == erp_id for c in self._by_buyer.values())
+
     def snapshot(self) -> dict[str, Contract]:
         """The contracts by ERP number (a copy)."""
         with self._lock:

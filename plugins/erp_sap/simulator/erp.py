@@ -11,6 +11,7 @@ leading zeros, as SAP's ALPHA conversion does.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from plugins.erp_sap.simulator.masterdata import Customer, SalesAreaData, customer, customer_index, product_index
@@ -57,6 +58,8 @@ class ErpBackend:
         self._extra_customers: dict[str, str] = {}
         self._extra_products: set[str] = set()
         self._lock = threading.Lock()
+        self.contract_exists: Callable[[str], bool] | None = None
+        """Whether a contract number (ALPHA, ten digits) is saved; None: releases are not checked."""
 
     def add_customer(self, number: str, currency: str = "EUR") -> str:
         """Make customer ``number`` exist in every sales area; returns it in internal format."""
@@ -73,8 +76,9 @@ class ErpBackend:
         return number
 
     def normalise(self, request: OrderRequest) -> OrderRequest:
-        """``request`` with customer and material numbers in internal format."""
-        items = tuple(replace(i, material=alpha(i.material, 18)) for i in request.items)
+        """``request`` with customer, material and contract numbers in internal format."""
+        items = tuple(replace(i, material=alpha(i.material, 18), contract=alpha(i.contract, 10) if i.contract else None)
+                      for i in request.items)
         return replace(request, sold_to=alpha(request.sold_to, 10),
                        ship_to=alpha(request.ship_to, 10) if request.ship_to else None, items=items)
 
@@ -134,6 +138,11 @@ class ErpBackend:
         if request.order_type == "RE" and request.reference and alpha(request.reference, 10) not in self.state.orders:
             problems.append(BusinessProblem(
                 "ZERPSIM/006", f"Returns order refers to sales order {request.reference}, which does not exist"))
+        if self.contract_exists is not None:
+            for item in request.items:
+                if item.contract and not self.contract_exists(item.contract):
+                    problems.append(BusinessProblem(
+                        "ZERPSIM/007", f"Item {item.item_id}: contract {item.contract} does not exist"))
         if self.check_products:
             for item in request.items:
                 if not self.product_exists(item.material):

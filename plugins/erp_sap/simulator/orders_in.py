@@ -5,7 +5,8 @@ Fields read: control record DOCNUM and MESTYP; E1EDK01 CURCY/BSART; E1EDK14 QUAL
 E1EDK03 IDDAT 002 (requested delivery date); E1EDKA1 PARVW AG/WE (sold-to, ship-to);
 E1EDK02 QUALF 001 (customer order number = buyer document id, with DATUM) and 002 (the
 order a return refers to); ORDCHG (the same layout) rejects the order's items; items
-E1EDP01 POSEX/MENGE/MENEE/VPREI with E1EDP19 QUALF 002 (material; 001 as fallback).
+E1EDP01 POSEX/MENGE/MENEE/VPREI with E1EDP19 QUALF 002 (material; 001 as fallback) and
+E1EDP02 QUALF 006 BELNR/ZEILE (the contract a release order calls off, and its item).
 """
 
 from __future__ import annotations
@@ -88,11 +89,16 @@ def _read_idoc(idoc: etree._Element) -> InboundOrder:
         if not material or not unit:
             raise IdocReadError(f"{item_where}: missing {'E1EDP19 IDTNR' if not material else 'MENEE'}")
         price = _field(pos, "VPREI")
+        contract = next((s for s in pos.findall("E1EDP02") if _field(s, "QUALF") == "006"), None)
+        if contract is not None and not _field(contract, "BELNR"):
+            raise IdocReadError(f"{item_where}: missing E1EDP02 QUALF 006 BELNR (the contract's number)")
         items.append(OrderItem(
             item_id=_field(pos, "POSEX") or f"{n * 10:06d}", material=material,
             quantity=_decimal(_field(pos, "MENGE"), f"{item_where} MENGE"), unit=unit,
             price=_decimal(price, f"{item_where} VPREI") if price else None,
             currency=_field(k01, "CURCY") if k01 is not None and price else None,
+            contract=_field(contract, "BELNR") if contract is not None else None,
+            contract_item=_field(contract, "ZEILE") if contract is not None else None,
         ))
     if not items:
         raise IdocReadError(f"{where}: no E1EDP01 item")

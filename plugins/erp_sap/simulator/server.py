@@ -91,6 +91,7 @@ class ErpSimulator:
         """Billing documents issued and payments booked (``emit_billing``, ``emit_payment``...)."""
         self.contracts_book = ContractBook()
         """Contracts received as ORDERS05 of a contract type (see ``contracts_in``)."""
+        self.backend.contract_exists = self.contracts_book.knows
         self.prices: dict[str, Decimal] = {}
         """Sales prices set with ``change_price`` (material -> EUR per base unit)."""
         self.followup_errors: list[str] = []

@@ -55,6 +55,9 @@ class OrderItem:
     unit: str
     price: Decimal | None = None
     currency: str | None = None
+    contract: str | None = None
+    """The sales contract the item calls off, by its ERP number (ORDERS05 E1EDP02 006)."""
+    contract_item: str | None = None
 
 
 @dataclass(frozen=True)

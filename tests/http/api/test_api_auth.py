@@ -3,11 +3,14 @@ description is public."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 from live_api import LiveApi, organisation
 from prometheus_client.parser import text_string_to_metric_families
 
 from hub.core.restapi.keys import list_keys, revoke_key
+from hub.core.restapi.tables import api_keys
 
 
 def test_no_key_or_a_bad_key_gets_401_with_a_challenge(live_api: LiveApi) -> None:
@@ -95,3 +98,24 @@ def test_requests_are_timed_by_the_declared_api_route_not_by_the_path_sent(live_
     grown = {key: after[key] - before.get(key, 0) for key in after if after[key] != before.get(key, 0)}
     # Refused before routing, a request without a key is timed under the mount's path.
     assert grown == {("/api/v1/partner/{ident}", "404"): 2, ("/api/v1", "404"): 1, ("/api/v1", "401"): 1}
+
+
+def test_a_key_revoked_elsewhere_is_trusted_no_longer_than_the_cache_setting(live_api: LiveApi) -> None:
+    """Revoked by another process (the row only; this process's memory not told): refused
+    once ``[http] api_key_cache_seconds`` passed, at once with 0."""
+    settings = live_api.runtime.settings.http
+
+    def revoke_elsewhere(scope: str) -> None:
+        with live_api.runtime.engine.begin() as conn:
+            conn.execute(api_keys.update().where(api_keys.c.scope == scope).values(revoked_at=datetime.now(UTC)))
+
+    settings.api_key_cache_seconds = 600
+    with live_api.client("read") as api:
+        assert api.get("/partner").status_code == 200
+        revoke_elsewhere("read")
+        assert api.get("/partner").status_code == 200  # trusted from memory meanwhile
+    settings.api_key_cache_seconds = 0
+    with live_api.client("write") as api:
+        assert api.get("/partner").status_code == 200
+        revoke_elsewhere("write")
+        assert api.get("/partner").status_code == 401

@@ -13,15 +13,16 @@ from live_api import LiveApi, organisation
 
 from hub.core.masterdata import Incoming
 from hub.core.model.partner import Partner
-from hub.core.restapi import changes
+from hub.core.settings import HubSettings
 
 SETTLE = timedelta(milliseconds=300)
 
 
 @pytest.fixture(autouse=True)
-def short_settle(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The server runs in this process: a shorter settle keeps the tests quick."""
-    monkeypatch.setattr(changes, "SETTLE", SETTLE)
+def short_settle(hub_settings: HubSettings) -> None:
+    """A shorter settle (``[http] api_settle_seconds``) keeps the tests quick; they list
+    what they wrote after it, so they also show the setting is what the server uses."""
+    hub_settings.http.api_settle_seconds = SETTLE.total_seconds()
 
 
 def _settle() -> None:

@@ -27,12 +27,13 @@ USER, PASSWORD = "hub", "contract-secret"
 
 
 @contextmanager
-def erp_hub(work: Path, database_url: str, contracts: dict[str, Any] | None = None
+def erp_hub(work: Path, database_url: str, contracts: dict[str, Any] | None = None, order_channel: str = "soap"
             ) -> Iterator[tuple[LiveHub, ErpSimulator, list[str], list[str]]]:
-    """A live hub and simulator, customers and products loaded: (hub, sim, customers, products)."""
+    """A live hub and simulator, customers and products loaded: (hub, sim, customers, products);
+    orders go by ``order_channel`` (``soap`` or ``idoc``)."""
     sim = ErpSimulator(port=0, seed=SEED, customer_count=RECORDS, product_count=RECORDS, shipping=None)
     sim.start()
-    settings = {"order_channel": "soap", "wsdl": sim.wsdl_url, "endpoint": sim.endpoint_url, "timeout": 5.0,
+    settings = {"order_channel": order_channel, "wsdl": sim.wsdl_url, "endpoint": sim.endpoint_url, "timeout": 5.0,
                 "idoc_url": sim.idoc_url, "inbound_dir": str(work / "in"), "outbound_dir": str(work / "out"),
                 "definitions_dir": str(work / "defs"),
                 "masterdata_url": f"{sim.base_url}/sim/idocs/{{message_type}}?count={RECORDS}"}
@@ -56,8 +57,8 @@ def erp_hub(work: Path, database_url: str, contracts: dict[str, Any] | None = No
 
 def settle(hub: LiveHub, quiet: float = 1.5, timeout: float = 20.0) -> None:
     """Wait until no IDoc has come in for ``quiet`` seconds: the simulator's follow-ups are
-    sent from threads of their own, and one still being posted while the hub closes would
-    leave its database connection open."""
+    sent from threads of their own, and the hub should not close under one of them (the
+    server then finishes the request, but the simulator's retries would meet a closed port)."""
     deadline = time.monotonic() + timeout
     seen, since = -1, time.monotonic()
     while time.monotonic() < deadline:

@@ -41,6 +41,7 @@ def dry_run(tmp_path: Path, payload: bytes, name: str) -> tuple[int, list[dict[s
     path = tmp_path / name
     path.write_bytes(payload)
     result = CliRunner().invoke(build_cli(runtime), ["dry-run", "erp_sap", str(path), "--json"], obj=runtime)
+    runtime.close()
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, json.loads(result.output)
 

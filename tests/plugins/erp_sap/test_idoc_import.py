@@ -93,6 +93,7 @@ def test_cli_import_definition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     runtime = HubRuntime(settings)
     result = CliRunner().invoke(build_cli(runtime), ["idoc", "import-definition", "zdebmas07.txt", "--json"],
                                 obj=runtime)
+    runtime.close()
     assert result.exit_code == 0, result.output
     (row,) = json.loads(result.output)
     assert row["idoc_type"] == "ZDEBMAS07" and row["segments"] == 4
