@@ -7,7 +7,8 @@ master-data service (so the golden record, the key map, the match keys, the hist
 and the outbox see them as they see any plugin's input), and the rows' outcomes
 written with the list's cursor. A run killed at any moment leaves the batches before
 it complete and nothing of the one it was in; the next run skips the rows the cursor
-says are done, so no row is imported twice.
+says are done, so no row is imported twice. Batches of lists imported at the same time
+take turns (``serial``), so two lists with one person make one partner of them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from hub.core.lists.listformat import MappedRow, RowMapper
 from hub.core.lists.plan import Plan, Step, plan_batch
 from hub.core.lists.review import stored_data
 from hub.core.lists.rows import ListSource, SourceRow
+from hub.core.lists.serial import claim_matching
 from hub.core.lists.state import CREATED, FAILED, LINKED, REVIEW, Counts, FileIdentity, RowRecord
 from hub.core.lists.tables import ListImportRow
 from hub.core.masterdata import Incoming, MasterDataService, Prepared
@@ -119,6 +121,7 @@ class ListImporter:
                 return False
             mapped = [self.mapper.map(row) for row in batch]
             with self.engine.begin() as conn:
+                claim_matching(conn)
                 records, counts = self._write(conn, mapped)
                 state.record_batch(conn, current, records, len(batch), batch[-1].number, counts,
                                    time.monotonic() - since)
