@@ -169,3 +169,31 @@ def test_a_file_the_format_cannot_take_is_refused_before_anything_is_written(
     assert run.stderr.startswith(f"error: {path}: ") and message in run.stderr
     assert scalar(engine, "SELECT count(*) FROM list_imports") == 0
     engine.dispose()
+
+
+@pytest.mark.slow
+def test_two_lists_of_the_same_people_imported_at_once_make_each_person_one_partner(
+        tmp_path: Path, setup: tuple[dict[str, str], sa.Engine]) -> None:
+    env, engine = setup
+    fair = visitors(tmp_path / "fair.csv", 1200)
+    lines = fair.read_text(encoding="utf-8").splitlines()
+    # The same people under the other list's keys: each row of one is a row of the other.
+    shop = tmp_path / "shop.csv"
+    shop.write_text("\n".join([lines[0], *(line.replace("V-", "W-", 1) for line in lines[1:])]) + "\n",
+                    encoding="utf-8")
+    runs = [subprocess.Popen([HUB, "import", "partners", str(path), "--format", "trade_fair", "--list", path.stem,
+                              "--batch-size", "40", "--json"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for path in (fair, shop)]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err for _, err in outputs]
+    summaries = [json.loads(out) for out, _ in outputs]
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT external_id, hub_id FROM key_map WHERE system = 'trade_fair'")).all()
+        hub_ids = {external_id: hub_id for external_id, hub_id in rows}
+        partners = conn.execute(sa.text("SELECT count(*) FROM documents WHERE doc_type = 'partner'")).scalar_one()
+    both = [(hub_ids[f"V-{n:06d}"], hub_ids[f"W-{n:06d}"]) for n in range(1200)
+            if f"V-{n:06d}" in hub_ids and f"W-{n:06d}" in hub_ids]
+    assert len(both) >= 1150  # a few repeated visitors may wait for review
+    assert [pair for pair in both if pair[0] != pair[1]] == []
+    assert partners == sum(s["created"] for s in summaries) == len(set(hub_ids.values()))
+    engine.dispose()

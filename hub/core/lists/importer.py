@@ -7,7 +7,8 @@ master-data service (so the golden record, the key map, the match keys, the hist
 and the outbox see them as they see any plugin's input), and the rows' outcomes
 written with the list's cursor. A run killed at any moment leaves the batches before
 it complete and nothing of the one it was in; the next run skips the rows the cursor
-says are done, so no row is imported twice.
+says are done, so no row is imported twice. Batches of lists imported at the same time
+take turns (``serial``), so two lists with one person make one partner of them.
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ from hub.core.lists.listformat import MappedRow, RowMapper
 from hub.core.lists.plan import Plan, Step, plan_batch
 from hub.core.lists.review import stored_data
 from hub.core.lists.rows import ListSource, SourceRow
+from hub.core.lists.serial import claim_matching
 from hub.core.lists.state import CREATED, FAILED, LINKED, REVIEW, Counts, FileIdentity, RowRecord
 from hub.core.lists.tables import ListImportRow
-from hub.core.masterdata import Incoming, MasterDataService
+from hub.core.masterdata import Incoming, MasterDataService, Prepared
+from hub.core.masterdata.duplicates import PartnerProfile
+from hub.core.masterdata.matchkeys import KeyHashes
 from hub.core.store import documents, keymap
 from hub.core.store.tables import KeyMapRow
 
@@ -117,6 +121,7 @@ class ListImporter:
                 return False
             mapped = [self.mapper.map(row) for row in batch]
             with self.engine.begin() as conn:
+                claim_matching(conn)
                 records, counts = self._write(conn, mapped)
                 state.record_batch(conn, current, records, len(batch), batch[-1].number, counts,
                                    time.monotonic() - since)
@@ -131,7 +136,10 @@ class ListImporter:
         keys = [m.key or "" for m in good]
         known = keymap.lookup_many(conn, self.system, "partner", keys)
         to_match = [m for m in good if m.key not in known]
-        matches = iter(self.dedupe.matches(conn, [m.partner for m in to_match if m.partner is not None]))
+        # Each row's data, match record and keys are made once: for matching, then for the upsert.
+        prepared = {id(m): _prepare(m) for m in to_match}
+        hashes = KeyHashes()
+        matches = iter(self.dedupe.matches(conn, [prepared[id(m)].profile for m in to_match], hashes))
         positions = {id(m): i for i, m in enumerate(to_match)}
         plans = plan_batch([known.get(m.key or "") for m in good],
                            [None if m.key in known else next(matches) for m in good])
@@ -143,14 +151,14 @@ class ListImporter:
         hub_ids: dict[int, str] = {}
         errors: dict[int, str] = {}
         first = [i for i, p in enumerate(plans) if p.step is not Step.review and p.after is None]
-        self._upsert(conn, good, plans, first, hub_ids, errors)
+        self._upsert(conn, good, plans, first, hub_ids, errors, prepared, hashes)
         for plan in plans:
             if plan.after is not None:
                 target = hub_ids.get(plan.after)
                 # The row it follows failed to be written: this one is a partner of its own.
                 plan.step, plan.hub_id = (plan.step, target) if target else (Step.create, None)
         second = [i for i, p in enumerate(plans) if p.after is not None and p.step is not Step.review]
-        self._upsert(conn, good, plans, second, hub_ids, errors)
+        self._upsert(conn, good, plans, second, hub_ids, errors, prepared, hashes)
         return self._records(mapped, good, plans, hub_ids, errors)
 
     def _check_keys(self, conn: sa.Connection, mapped: list[MappedRow]) -> None:
@@ -174,9 +182,11 @@ class ListImporter:
         row.problems.append(problem)
 
     def _upsert(self, conn: sa.Connection, good: list[MappedRow], plans: list[Plan], which: list[int],
-                hub_ids: dict[int, str], errors: dict[int, str]) -> None:
+                hub_ids: dict[int, str], errors: dict[int, str], prepared: dict[int, Prepared],
+                hashes: KeyHashes) -> None:
         """Create or link the rows ``which`` in one master-data batch; a row refused
-        (say, its link would break the golden record) fails alone."""
+        (say, its link would break the golden record) fails alone. A created row takes
+        its ``prepared`` data and profile along (a linked one sends another document)."""
         if not which:
             return
         targets = _current_data(conn, {hub_id for i in which if (hub_id := plans[i].hub_id)})
@@ -184,10 +194,13 @@ class ListImporter:
         for i in which:
             partner, plan = good[i].partner, plans[i]
             assert partner is not None
-            document = partner if plan.step is Step.create else \
-                link_document(partner, targets.get(plan.hub_id or ""), plan.hub_id or "", self.mapper.list_name)
-            items.append(Incoming(document, self.system, good[i].key))
-        for i, result in zip(which, self.masterdata.upsert_each(conn, items), strict=True):
+            if plan.step is Step.create:
+                items.append(Incoming(partner, self.system, good[i].key, prepared=prepared.get(id(good[i]))))
+            else:
+                document = link_document(partner, targets.get(plan.hub_id or ""), plan.hub_id or "",
+                                         self.mapper.list_name)
+                items.append(Incoming(document, self.system, good[i].key))
+        for i, result in zip(which, self.masterdata.upsert_each(conn, items, hashes), strict=True):
             if isinstance(result, HubError):
                 errors[i] = str(result)
             else:
@@ -220,6 +233,15 @@ class ListImporter:
             records.append(record)
             counts.add(record.outcome)
         return records, counts
+
+
+def _prepare(row: MappedRow) -> Prepared:
+    """A good row's business data and match profile, its keys made."""
+    assert row.partner is not None
+    data = row.partner.business_data()
+    profile = PartnerProfile.of(data)
+    profile.keys()
+    return Prepared(data, profile)
 
 
 def _current_data(conn: sa.Connection, hub_ids: set[str]) -> dict[str, dict[str, Any]]:

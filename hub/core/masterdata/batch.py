@@ -67,7 +67,8 @@ def _provided(document: Document, data: dict[str, Any]) -> dict[str, Any]:
 class UpsertBatch:
     """Runs one batch of upserts inside an open transaction."""
 
-    def __init__(self, service: MasterDataService, conn: sa.Connection) -> None:
+    def __init__(self, service: MasterDataService, conn: sa.Connection,
+                 hashes: matchkeys.KeyHashes | None = None) -> None:
         self._service = service
         self._conn = conn
         self._now = utcnow()
@@ -78,7 +79,7 @@ class UpsertBatch:
         # soon dropped from the garbage collector's watch, so they do not trigger its
         # full sweeps.
         self._holders: dict[MatchKey, tuple[str, ...]] = {}
-        self._hashes = matchkeys.KeyHashes()
+        self._hashes = matchkeys.KeyHashes() if hashes is None else hashes
         self._pending = _Pending()
         self._times: dict[tuple[str, str], datetime] = {}
         self._times_applied: dict[tuple[str, str], datetime] = {}
@@ -88,10 +89,10 @@ class UpsertBatch:
     def run(self, items: Sequence[Incoming]) -> list[UpsertResult]:
         """Apply every item in order, then write; returns one result per item."""
         keys = [self._keys_of(item) for item in items]
-        data = [item.document.business_data() for item in items]
+        data = [item.prepared.data if item.prepared else item.document.business_data() for item in items]
         profiles = [
-            PartnerProfile.of(d) if self._service.duplicate_check and i.document.doc_type == PARTNER
-            else None
+            (i.prepared.profile if i.prepared else PartnerProfile.of(d))
+            if self._service.duplicate_check and i.document.doc_type == PARTNER else None
             for i, d in zip(items, data, strict=True)
         ]
         self._prefetch(items, keys, profiles)

@@ -7,8 +7,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hub.core.masterdata.duplicates import DuplicateCandidate
+from hub.core.masterdata.duplicates import DuplicateCandidate, PartnerProfile
 from hub.core.model.base import Document
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What a caller made of a partner document already: its business data (exactly
+    ``document.business_data()``) and the match profile of that data. The upsert takes
+    them instead of making them again: the list import builds both to match a row, and
+    making them was a third of its matching time."""
+
+    data: dict[str, Any]
+    profile: PartnerProfile
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +30,8 @@ class Incoming:
     edits based on a version read earlier (a newer stored version refuses the edit);
     ``source_time`` is the source's own modification time of this version, when it
     stamps its objects: a version not newer than the newest applied from that source is
-    recorded as stale and changes nothing.
+    recorded as stale and changes nothing. ``prepared``: the document's data and match
+    profile, when the caller made them (see ``Prepared``).
     """
 
     document: Document
@@ -27,6 +39,7 @@ class Incoming:
     external_id: str | None = None
     expected_version: int | None = None
     source_time: datetime | None = None
+    prepared: Prepared | None = None
 
 
 @dataclass(frozen=True, slots=True)

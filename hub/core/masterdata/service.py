@@ -117,12 +117,16 @@ class MasterDataService:
                     raise
         raise AssertionError("unreachable")
 
-    def upsert_in(self, conn: sa.Connection, items: Sequence[Incoming]) -> list[UpsertResult]:
-        """Upsert a batch inside the caller's transaction (e.g. with its inbound archive row)."""
-        return UpsertBatch(self, conn).run(items)
+    def upsert_in(self, conn: sa.Connection, items: Sequence[Incoming],
+                  hashes: matchkeys.KeyHashes | None = None) -> list[UpsertResult]:
+        """Upsert a batch inside the caller's transaction (e.g. with its inbound archive
+        row); ``hashes``: match-key hashes the caller made already (it looked the keys up)."""
+        return UpsertBatch(self, conn, hashes).run(items)
 
-    def upsert_each(self, conn: sa.Connection, items: Sequence[Incoming]) -> list[UpsertResult | HubError]:
-        """Upsert a batch inside the caller's transaction, isolating failures.
+    def upsert_each(self, conn: sa.Connection, items: Sequence[Incoming],
+                    hashes: matchkeys.KeyHashes | None = None) -> list[UpsertResult | HubError]:
+        """Upsert a batch inside the caller's transaction, isolating failures (``hashes``:
+        see ``upsert_in``).
 
         The batch is tried whole in a savepoint (the fast path); if any document is
         refused, it is redone one document per savepoint, so each refused document
@@ -130,14 +134,14 @@ class MasterDataService:
         """
         try:
             with conn.begin_nested():
-                return list(self.upsert_in(conn, items))
+                return list(self.upsert_in(conn, items, hashes))
         except HubError:
             pass
         results: list[UpsertResult | HubError] = []
         for item in items:
             try:
                 with conn.begin_nested():
-                    results.append(self.upsert_in(conn, [item])[0])
+                    results.append(self.upsert_in(conn, [item], hashes)[0])
             except HubError as exc:
                 results.append(exc)
         return results

@@ -106,19 +106,22 @@ def best_match(record: MatchRecord, stored: Iterable[tuple[str, MatchRecord]],
 def find_matches(conn: sa.Connection, records: Sequence[MatchRecord], *, within_batch: bool = True,
                  model: MatchModel | None = None, settings: MatchingSettings | None = None,
                  exclude: Sequence[str | None] | None = None, population: int | None = None,
-                 ) -> list[MatchResult]:
+                 keys: Sequence[frozenset[MatchKey]] | None = None,
+                 hashes: matchkeys.KeyHashes | None = None) -> list[MatchResult]:
     """The best match of each record among the stored partners (and, with
     ``within_batch``, among the records before it in ``records``), one result per record.
 
     ``exclude``: per record, a hub id never to match (the partner the record is itself).
     ``population``: how many partners the store holds, when the caller knows (else one
     count query); it sets the prior of every pair (see ``model``).
+    ``keys``: the records' blocking keys, when the caller made them; ``hashes``: where the
+    keys' hashes are kept, for a caller that stores the same keys afterwards.
     """
     model = model or default_model()
     settings = settings or MatchingSettings()
     stored_count = matchkeys.partner_count(conn) if population is None else population
-    keys = [blocking_keys(r) for r in records]
-    holders = matchkeys.holders(conn, {k for ks in keys for k in ks})
+    keys = [blocking_keys(r) for r in records] if keys is None else keys
+    holders = matchkeys.holders(conn, {k for ks in keys for k in ks}, hashes)
     wanted = {h for ks in keys for k in ks for h in holders.get(k, ())}
     stored = matchkeys.records(conn, wanted)
     index = CandidateIndex()

@@ -61,7 +61,7 @@ def organisation_name(name: str | None) -> str:
     return " ".join([t for t in text.split() if t not in LEGAL_FORMS])
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)
 def split_street(street: str | None, house_number: str | None) -> tuple[str, str]:
     """Street name and house number, normalised; a number written into the street
     ("Hauptstr. 5a") is taken out of it, so both ways of keeping it compare alike."""

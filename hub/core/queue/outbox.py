@@ -21,6 +21,7 @@ from hub.core.errors import DocumentError
 from hub.core.events import DocumentChange
 from hub.core.queue.messages import QUEUED, NewMessage, status_record, utcnow
 from hub.core.queue.tables import messages, queues
+from hub.core.store.bulk import insert_columns, one_of
 
 if TYPE_CHECKING:
     from hub.core.plugins import HubPlugins
@@ -48,33 +49,48 @@ def _check(message: NewMessage, queue_system: dict[str, str]) -> None:
 
 
 @functools.cache
-def _reserve_statement(dialect: str) -> sa.Insert:
-    """The upsert that bumps one queue's ``last_seq``, built once per dialect: building
-    it (its ``excluded`` columns above all) cost more than running it."""
+def _reserve_statement(dialect: str, returning: bool = True) -> sa.Insert:
+    """The upsert that bumps one queue's ``last_seq`` (returning it, or not), built once
+    per dialect: building it (its ``excluded`` columns above all) cost more than running it."""
     insert = (postgresql if dialect == "postgresql" else sqlite).insert(queues)
     c = queues.c
     runnable_idle = sa.and_(c.due_at.is_(None), sa.not_(c.stopped), sa.not_(c.blocked))
-    return insert.on_conflict_do_update(
+    upsert = insert.on_conflict_do_update(
         index_elements=[c.name],
         set_={
             "last_seq": c.last_seq + insert.excluded.last_seq,
             "due_at": sa.case((runnable_idle, insert.excluded.due_at), else_=c.due_at),
             "updated_at": insert.excluded.updated_at,
         },
-    ).returning(c.name, c.last_seq)
+    )
+    return upsert.returning(c.name, c.last_seq) if returning else upsert
+
+
+@functools.cache
+def _last_seqs(dialect: str) -> sa.Select[str, int]:
+    return sa.select(queues.c.name, queues.c.last_seq).where(one_of(dialect, queues.c.name, "b_names"))
 
 
 def _reserve(conn: sa.Connection, counts: Sequence[tuple[str, str, int]], now: datetime) -> dict[str, int]:
     """Bump ``last_seq`` of each (queue, system, n); returns each queue's new ``last_seq``.
 
-    All queues in one execution: SQLAlchemy sends the rows as multi-row upserts with
-    RETURNING ("insertmanyvalues"), in the order given, so locks are still taken in the
-    sorted order. A batch of new orders is a queue each; one statement per queue was
-    most of the outbox's time."""
-    upsert = _reserve_statement(conn.dialect.name)
+    All queues in one execution: on PostgreSQL, SQLAlchemy sends the rows as multi-row
+    upserts with RETURNING ("insertmanyvalues"), in the order given, so locks are still
+    taken in the sorted order. A batch of new orders is a queue each; one statement per
+    queue was most of the outbox's time.
+
+    On SQLite the single-row upsert runs for every queue (one ``executemany``), and the
+    new ``last_seq`` values are read back in one query. The multi-row form's SQL text
+    differs with every number of queues, and the driver keeps each statement it prepared
+    (up to 128, the largest a megabyte of SQLite's heap): a list import's heap grew by
+    about 400 bytes per row until that cache was full. This way there are two texts."""
     rows = [{"name": name, "system": system, "last_seq": n, "done_seq": 0, "stopped": False, "blocked": False,
              "due_at": now, "lease_token": 0, "attempts": 0, "updated_at": now} for name, system, n in counts]
-    return {name: last_seq for name, last_seq in conn.execute(upsert, rows)}
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        conn.execute(_reserve_statement(dialect, returning=False), rows)
+        return dict(conn.execute(_last_seqs(dialect), {"b_names": [name for name, _, _ in counts]}).all())
+    return {name: last_seq for name, last_seq in conn.execute(_reserve_statement(dialect), rows)}
 
 
 def enqueue(conn: sa.Connection, new_messages: Iterable[NewMessage], now: datetime | None = None) -> int:
@@ -95,22 +111,26 @@ def enqueue(conn: sa.Connection, new_messages: Iterable[NewMessage], now: dateti
     names = sorted(by_queue)
     last = _reserve(conn, [(name, queue_system[name], len(by_queue[name])) for name in names], now)
     history = [status_record(QUEUED, now)]
-    rows = []
+    ordered: list[tuple[str, int, NewMessage]] = []
     for name in names:
         batch = by_queue[name]
         first = last[name] - len(batch) + 1
-        for offset, message in enumerate(batch):
-            seq = first + offset
-            rows.append({
-                "queue": name, "seq": seq, "system": message.system, "transport": message.transport,
-                "kind": message.kind, "doc_type": message.doc_type, "hub_id": message.hub_id,
-                "version": message.version, "payload": message.payload,
-                "idempotency_key": message.idempotency_key or f"{name}#{seq}",
-                "status": QUEUED, "attempts": 0, "history": history, "created_at": now,
-            })
-    for start in range(0, len(rows), INSERT_CHUNK):
-        conn.execute(messages.insert(), rows[start : start + INSERT_CHUNK])
-    return len(rows)
+        ordered += [(name, first + offset, message) for offset, message in enumerate(batch)]
+    for start in range(0, len(ordered), INSERT_CHUNK):
+        chunk = ordered[start : start + INSERT_CHUNK]
+        # Column by column through the bulk path: a list import enqueues a message per row,
+        # and SQLAlchemy's per-row parameter handling cost more than the inserts.
+        insert_columns(conn, messages, {
+            "queue": [name for name, _, _ in chunk], "seq": [seq for _, seq, _ in chunk],
+            "system": [m.system for _, _, m in chunk], "transport": [m.transport for _, _, m in chunk],
+            "kind": [m.kind for _, _, m in chunk], "doc_type": [m.doc_type for _, _, m in chunk],
+            "hub_id": [m.hub_id for _, _, m in chunk], "version": [m.version for _, _, m in chunk],
+            "payload": [m.payload for _, _, m in chunk],
+            "idempotency_key": [m.idempotency_key or f"{name}#{seq}" for name, seq, m in chunk],
+            "status": [QUEUED] * len(chunk), "attempts": [0] * len(chunk), "history": [history] * len(chunk),
+            "created_at": [now] * len(chunk),
+        })
+    return len(ordered)
 
 
 def object_queue(system: str, doc_type: str, hub_id: str) -> str:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from hub.core.errors import NotFoundError, StaleUpdateError
 from hub.core.model.base import utcnow
 from hub.core.store import documents, migrate
 from hub.core.store.db import create_engine
@@ -49,3 +52,26 @@ def test_a_new_documents_data_is_serialised_once_for_its_row_and_its_version(tmp
         assert [v.data for v in documents.history(conn, "bp_1")] == [data]
     engine.dispose()
     assert sum(1 for value in made if value is data) == 1
+
+
+def test_updates_of_a_batch_go_together_and_a_stale_one_is_named(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    migrate.upgrade(engine)
+    now = utcnow()
+    with engine.begin() as conn:
+        documents.write(conn, [DocumentWrite(f"bp_{n}", "partner", 0, 1, {"n": n}, {}, now) for n in range(3)], [])
+    with engine.begin() as conn:
+        documents.write(conn, [DocumentWrite(f"bp_{n}", "partner", 1, 2, {"n": n + 10}, {}, now) for n in range(3)],
+                        [])
+    with engine.connect() as conn:
+        assert [documents.get(conn, f"bp_{n}").data for n in range(3)] == [{"n": 10}, {"n": 11}, {"n": 12}]
+    # bp_1 was based on version 1, but the store holds version 2 by now.
+    writes = [DocumentWrite("bp_0", "partner", 2, 3, {"n": 20}, {}, now),
+              DocumentWrite("bp_1", "partner", 1, 2, {"n": 21}, {}, now)]
+    with pytest.raises(StaleUpdateError, match="bp_1"), engine.begin() as conn:
+        documents.write(conn, writes, [])
+    with pytest.raises(NotFoundError, match="bp_9"), engine.begin() as conn:
+        documents.write(conn, [DocumentWrite("bp_9", "partner", 1, 2, {}, {}, now)], [])
+    with engine.connect() as conn:
+        assert documents.get(conn, "bp_0").data == {"n": 10}  # rolled back with the stale one
+    engine.dispose()
