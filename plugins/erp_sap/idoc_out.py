@@ -8,7 +8,9 @@ name, then a rename), so the ERP never reads half a file.
 
 from __future__ import annotations
 
+import functools
 import os
+import ssl
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,15 @@ def write_atomically(folder: Path, name: str, content: bytes) -> Path:
         raise
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The TLS settings of every IDoc post, made once per process: httpx makes a new one
+    for each client, loading the certificate bundle each time, which cost a worker more
+    than rendering and posting the IDoc (ALEAUD acknowledgements go out for every IDoc
+    the ERP sends)."""
+    return httpx.create_ssl_context()
+
+
 class IdocSender:
     """Delivers rendered IDoc-XML to the ERP's HTTP port or the outbound folder."""
 
@@ -87,7 +98,7 @@ class IdocSender:
             auth = (self.settings.username, password)
         try:
             answer = httpx.post(self.settings.idoc_url, content=xml, auth=auth, timeout=self.settings.timeout,
-                                headers={"Content-Type": "application/xml"}, trust_env=False)
+                                headers={"Content-Type": "application/xml"}, trust_env=False, verify=_tls())
         except httpx.HTTPError as exc:
             raise TransientError(f"ERP IDoc port {self.settings.idoc_url}: {type(exc).__name__}: {exc}") from exc
         if answer.status_code >= 500 or answer.status_code in (408, 429):

@@ -1,4 +1,5 @@
-"""Running N workers as threads or processes, and draining them on SIGTERM.
+"""Running N workers as threads or processes (with the inbox poster in a process of
+its own), and draining them on SIGTERM.
 
 Processes are started with the ``spawn`` method: each builds its own runtime and
 database engine from the settings (a forked copy of the parent's connections would be
@@ -65,37 +66,65 @@ def stop_when_orphaned(parent: int, stop: threading.Event, every: float = ORPHAN
     return thread
 
 
-def worker_process_main(
-    settings: HubSettings, plugin_modules: dict[str, str], name: str, ready: Any = None, posts_inbox: bool = False,
-    parent: int | None = None,
-) -> None:
-    """Entry point of one worker process: build a runtime, work until SIGTERM, or until
-    the process that started it is gone.
+def _start_process(settings: HubSettings, ready: Any, parent: int | None) -> threading.Event:
+    """What every process ``run_processes`` starts does first: logging, the drain handlers,
+    the watch on its parent; then it says it is ready. Returns the event that stops it.
 
-    ``parent`` is the pid of that process, as it gave it: asked here, it would be the
-    adopter's already when the parent died while this process was still starting (under
-    load that takes seconds), and the worker would never notice it was orphaned.
-
-    ``ready`` (a multiprocessing Event) is set once the drain handlers are installed.
-    ``posts_inbox``: this process also runs the inbox poster (``hub.core.inbound.inbox``),
-    so that posting does not share the interpreter of the HTTP server, whose routes must
-    answer webhooks in milliseconds.
-    """
+    ``parent`` is the pid of the process that started it, as that one gave it: asked
+    here, it would be the adopter's already when the parent died while this process was
+    still starting (under load that takes seconds), and it would never notice it was
+    orphaned."""
     configure_logging(settings.log_format)
     stop = threading.Event()
     install_drain_handlers(stop.set)
     stop_when_orphaned(os.getppid() if parent is None else parent, stop)
     if ready is not None:
         ready.set()
+    return stop
+
+
+def _runtime(settings: HubSettings, plugin_modules: dict[str, str]) -> HubRuntime:
     extra: dict[str, object] = {plugin: import_module(module) for plugin, module in plugin_modules.items()}
-    runtime = HubRuntime(settings, extra_plugins=extra)
-    poster = start_inbox_poster(runtime, stop) if posts_inbox else None
+    return HubRuntime(settings, extra_plugins=extra)
+
+
+def worker_process_main(
+    settings: HubSettings, plugin_modules: dict[str, str], name: str, ready: Any = None, parent: int | None = None,
+) -> None:
+    """Entry point of one worker process: build a runtime, work until SIGTERM, or until
+    the process that started it is gone (``parent``, see ``_start_process``).
+
+    ``ready`` (a multiprocessing Event) is set once the drain handlers are installed.
+    """
+    stop = _start_process(settings, ready, parent)
+    runtime = _runtime(settings, plugin_modules)
     try:
         Worker(runtime, name=name, stop=stop).run()
     finally:
         stop.set()
-        if poster is not None:
-            poster.join()
+        runtime.close()
+
+
+def inbox_process_main(
+    settings: HubSettings, plugin_modules: dict[str, str], ready: Any = None, parent: int | None = None,
+) -> None:
+    """Entry point of the inbox process of ``hub run``: post the inbox (``InboxPoster``)
+    until SIGTERM, or until the process that started it is gone.
+
+    Posting (parse, map, master data, outbox) is the hub's busiest work per webhook. In
+    the HTTP server's process it took the interpreter from the routes, which must answer
+    in milliseconds; in a worker's process it took turns with the deliveries, so one
+    core posted and delivered while the other idled, and at 100 shop orders a second
+    neither kept up. In a process of its own it runs beside both.
+    """
+    stop = _start_process(settings, ready, parent)
+    runtime = _runtime(settings, plugin_modules)
+    poster = start_inbox_poster(runtime, stop)
+    try:
+        stop.wait()
+    finally:
+        stop.set()
+        poster.join()
         runtime.close()
 
 
@@ -123,27 +152,30 @@ def run_processes(
     plugin_modules: dict[str, str] | None = None, post_inbox: bool = False,
 ) -> list[int | None]:
     """Run ``workers`` worker processes until ``stop`` is set, then SIGTERM them and
-    wait until each drained. A process that dies is restarted. Returns exit codes.
-    With ``post_inbox`` the first of them also posts the inbox."""
+    wait until each drained. A process that dies is restarted. With ``post_inbox`` one
+    more process posts the inbox (``inbox_process_main``). Returns the exit codes, the
+    workers' first."""
     context = multiprocessing.get_context("spawn")
     modules = dict(plugin_modules or {})
-    ready: list[Any] = [None] * workers
+    parent = os.getpid()
+    jobs: list[tuple[str, Callable[..., None], tuple[Any, ...]]] = [
+        (f"hub-worker-{index}", worker_process_main, (settings, modules, f"p{index}")) for index in range(workers)]
+    if post_inbox:
+        jobs.append(("hub-inbox", inbox_process_main, (settings, modules)))
+    ready: list[Any] = [None] * len(jobs)
 
     def start(index: int) -> multiprocessing.process.BaseProcess:
+        name, target, args = jobs[index]
         ready[index] = context.Event()
-        process = context.Process(target=worker_process_main,
-                                  args=(settings, modules, f"p{index}", ready[index], post_inbox and index == 0,
-                                        os.getpid()),
-                                  name=f"hub-worker-{index}")
+        process = context.Process(target=target, args=(*args, ready[index], parent), name=name)
         process.start()
         return process
 
-    processes = [start(i) for i in range(workers)]
+    processes = [start(i) for i in range(len(jobs))]
     while not stop.wait(0.5):
         for i, process in enumerate(processes):
             if not process.is_alive():
-                log.error("worker process %s exited with %s; starting a new one", process.name,
-                          process.exitcode)
+                log.error("%s process exited with %s; starting a new one", process.name, process.exitcode)
                 processes[i] = start(i)
     for i, process in enumerate(processes):
         # A process still starting up would die of SIGTERM instead of draining.

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from hub import hookimpl
 from hub.api import CodecSpec, InboundSpec, PluginRegistry, PluginTransaction, RawDocument, RouteSpec, accept_payload
 from hub.core.errors import DocumentError
-from hub.core.inbound.inbox import InboxPoster, post_waiting
+from hub.core.inbound.inbox import PASS_SECONDS, InboxPass, InboxPoster, post_waiting
 from hub.core.inbound.pipeline import Ingestor
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
@@ -41,6 +41,8 @@ def _parse(payload: bytes, source: str) -> Iterator[RawDocument]:
 def _handle(transaction: PluginTransaction, raw: RawDocument) -> str:
     if raw.document_id == "boom":
         raise sa.exc.OperationalError("INSERT", {}, Exception("the database went away"))
+    if raw.document_id == "bug":
+        raise RuntimeError("a bug in the handler")
     handled.append(raw.document_id)
     return "pong"
 
@@ -88,6 +90,14 @@ def _waiting(runtime: HubRuntime) -> int:
         return waiting(conn)
 
 
+@pytest.fixture
+def unhurried(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pass with time for every payload: on a loaded machine one payload can take longer
+    than ``PASS_SECONDS``, and a test about order or outcomes must not depend on that."""
+    monkeypatch.setattr("hub.core.inbound.inbox.PASS_SECONDS", 60.0)
+
+
+@pytest.mark.usefixtures("unhurried")
 def test_accepted_payloads_are_posted_oldest_first_and_leave_the_inbox(runtime: HubRuntime) -> None:
     context = runtime.plugin_context(PEER)
     context.accept(b"PING:1,2", "test")
@@ -130,6 +140,7 @@ def test_a_pass_commits_when_its_time_is_up_and_leaves_the_rest_waiting(
     assert done.payloads == 1 and handled == ["0"] and _waiting(runtime) == 2
 
 
+@pytest.mark.usefixtures("unhurried")
 def test_an_unreadable_payload_is_kept_as_failed_with_the_reason(runtime: HubRuntime) -> None:
     runtime.plugin_context(PEER).accept(b"garbage", "test")
     runtime.plugin_context(PEER).accept(b"PING:4", "test")
@@ -141,6 +152,28 @@ def test_an_unreadable_payload_is_kept_as_failed_with_the_reason(runtime: HubRun
     assert kept.payload == b"garbage" and "not a ping" in (kept.error or "")
 
 
+def test_payloads_post_together_and_a_bug_in_one_holds_up_no_other(runtime: HubRuntime) -> None:
+    """A pass posts its payloads as one chunk; when that raises, it posts them one by one,
+    so only the payload with the bug is kept as failed, and its neighbours post."""
+    context = runtime.plugin_context(PEER)
+    for body in (b"PING:1", b"PING:bug", b"PING:2"):
+        context.accept(body, "test")
+    done = post_waiting(runtime.engine, runtime.shared_ingestor, first_group=3)
+    assert (done.payloads, done.unreadable) == (3, 1) and _waiting(runtime) == 0
+    assert handled == ["1", "1", "2"], "the chunk's attempt (rolled back), then one by one"
+    assert [status for _, status in _statuses(runtime)] == ["posted", "failed", "posted"]
+    with runtime.engine.connect() as conn:
+        kept = archive.load_payload(conn, 2)
+    assert kept.payload == b"PING:bug" and "RuntimeError: a bug in the handler" in (kept.error or "")
+
+
+def test_the_next_pass_starts_with_a_group_of_the_size_the_pace_allows() -> None:
+    assert InboxPass(0, [], 0).first_group() == 1
+    assert InboxPass(10, [], 0, seconds=PASS_SECONDS / 5).first_group() == 50
+    assert InboxPass(1, [], 0, seconds=PASS_SECONDS * 4).first_group() == 1
+
+
+@pytest.mark.usefixtures("unhurried")
 def test_a_pass_that_fails_leaves_every_payload_waiting(runtime: HubRuntime) -> None:
     runtime.plugin_context(PEER).accept(b"PING:5", "test")
     runtime.plugin_context(PEER).accept(b"PING:boom", "test")
