@@ -92,3 +92,22 @@ def test_a_price_change_reaches_the_products_list_prices(hub: LiveHub) -> None:
     [price] = item.list_prices
     assert (str(price.price.amount), price.price.currency, price.price_list) == ("99.90", "EUR", "1000/10")
     assert price.valid_from == date(2024, 1, 1) and price.per is not None and price.per.unit == "PCE"
+
+
+def test_a_delivery_that_comes_before_its_orders_number_waits_for_it(tmp_path: Path) -> None:
+    """The ERP may send the DESADV before the worker that created the order has committed
+    the order's ERP number: the delivery waits, then lands on its order."""
+    with LiveHub(tmp_path / "hub", {"erp_sap": plugin_settings(tmp_path, replicate_partners=False)},
+                 mappings_dir=MAPPINGS) as hub:
+        order = samples.sales_order(hub_id=None, external_ids=[], shipments=[], delivery_status="not_delivered")
+        [created] = hub.upsert([order])
+        idoc = desadv_idoc(_erp_order("24"), "0080000009", f"{9:016d}", DEFAULT_SHIPPING, shipped_at=SHIPPED)
+        [outcome] = hub.context("erp_sap").ingest(document("DELVRY05", [idoc]), "desadv9.xml")
+        assert outcome.status == "waiting" and outcome.waiting_for == ("erp_sap", "sales_order", "4711")
+        assert hub.count("delivery") == 0
+        with hub.context("erp_sap").transaction() as transaction:
+            transaction.link("sales_order", "4711", created.hub_id)
+        assert hub.work_until(lambda: hub.count("delivery") == 1, timeout=30)
+        shipped = _order(hub)
+        assert [s.shipment_id for s in shipped.shipments] == ["80000009"]
+        assert shipped.delivery_status == "delivered"
