@@ -38,6 +38,8 @@ from plugins.loyalty_pos.store.tables import accounts, cards, ledger, line_point
 PROGRAMME = Path(__file__).resolve().parent / "programmes" / "club.yaml"
 RECEIPTS = 100
 REDEEM = 50
+ACKNOWLEDGEMENT_SECONDS = 30.0
+"""Longest the demo waits for the ERP to acknowledge the receipts it took."""
 
 
 @dataclass
@@ -181,7 +183,9 @@ def _to_erp(hub: LiveHub) -> list[str]:
         return found
 
     settled = hub.work_until(lambda: not receipts("queued", "retrying"), timeout=60)
-    hub.work_until(lambda: False, timeout=1.0)  # the ERP's last acknowledgements
+    # The ERP acknowledges the receipts (ALEAUD) a moment after taking them: on a busy
+    # machine well over a second later, and the finale shows a receipt's confirmation.
+    hub.work_until(lambda: not receipts("delivered"), timeout=ACKNOWLEDGEMENT_SECONDS)
     sent = acknowledged = 0
     for message in receipts("delivered", "confirmed"):
         history = _json(hub.cli_json("message", "show", str(message["id"]))).get("history")
