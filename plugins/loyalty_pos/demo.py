@@ -182,16 +182,24 @@ def _to_erp(hub: LiveHub) -> list[str]:
                 if isinstance(listed, list) else []
         return found
 
+    def sent_and_acknowledged() -> tuple[int, int]:
+        sent = acknowledged = 0
+        for message in receipts("delivered", "confirmed"):
+            history = _json(hub.cli_json("message", "show", str(message["id"]))).get("history")
+            steps = [h for h in history if isinstance(h, dict)] if isinstance(history, list) else []
+            sent += any("WPUBON IDoc" in str(h.get("detail", "")) for h in steps)
+            acknowledged += any(h.get("status") == "confirmed" for h in steps)
+        return sent, acknowledged
+
     settled = hub.work_until(lambda: not receipts("queued", "retrying"), timeout=60)
     # The ERP acknowledges the receipts (ALEAUD) a moment after taking them: on a busy
     # machine well over a second later, and the finale shows a receipt's confirmation.
-    hub.work_until(lambda: not receipts("delivered"), timeout=ACKNOWLEDGEMENT_SECONDS)
-    sent = acknowledged = 0
-    for message in receipts("delivered", "confirmed"):
-        history = _json(hub.cli_json("message", "show", str(message["id"]))).get("history")
-        steps = [h for h in history if isinstance(h, dict)] if isinstance(history, list) else []
-        sent += any("WPUBON IDoc" in str(h.get("detail", "")) for h in steps)
-        acknowledged += any(h.get("status") == "confirmed" for h in steps)
+    def all_acknowledged() -> bool:
+        sent, acknowledged = sent_and_acknowledged()
+        return acknowledged == sent
+
+    hub.work_until(all_acknowledged, timeout=ACKNOWLEDGEMENT_SECONDS)
+    sent, acknowledged = sent_and_acknowledged()
     blocked = len(receipts("blocked"))
     click.secho(f"\nReceipts to the ERP: {sent} sent as WPUBON (training, cancelled, suspended and control"
                 f" transactions stay in the hub), {acknowledged} acknowledged by the ERP's ALEAUD, {blocked} blocked",
