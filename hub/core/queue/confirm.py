@@ -13,7 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from hub.core.queue.messages import CONFIRMED, DELIVERED, status_record
+from hub.core.queue.messages import CONFIRMED, DELIVERED, QUEUED, RETRYING, status_record
 from hub.core.queue.tables import QueueMessageRow
 
 messages = QueueMessageRow.__table__
@@ -30,7 +30,9 @@ def record_peer_answer(conn: sa.Connection, message_id: int, ok: bool, detail: s
     values: dict[str, object]
     if ok:
         values = {"history": [*row.history, status_record(CONFIRMED, now, detail=detail)]}
-        if row.status == DELIVERED:
+        if row.status in (DELIVERED, QUEUED, RETRYING):
+            # Queued or retrying: the confirmation overtook the worker's record of the
+            # delivery, which then leaves the message confirmed (``hub.core.queue.hotsql``).
             values["status"] = CONFIRMED
     else:
         values = {"history": [*row.history, status_record(PEER_REJECTED, now, error=detail)],

@@ -54,8 +54,8 @@ def _same(value: Any) -> Any:
 
 def _sqlite_message(update: MessageUpdate) -> tuple[Any, ...]:
     first, second = update.records
-    return (update.status, update.attempts, _sqlite_time(update.next_attempt_at), update.last_error,
-            _sqlite_epoch(update.finished_at), first, second, update.id)
+    return (update.status, update.status, update.attempts, _sqlite_time(update.next_attempt_at),
+            update.last_error, _sqlite_epoch(update.finished_at), first, second, update.id)
 
 
 def _pg_message(update: MessageUpdate) -> dict[str, Any]:
@@ -165,7 +165,8 @@ def _statements(
 
 SQLITE = _statements(
     "?",
-    "UPDATE queue_messages SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, "
+    "UPDATE queue_messages SET status = CASE WHEN status = 'confirmed' AND ? = 'delivered' THEN status ELSE ? END, "
+    "attempts = ?, next_attempt_at = ?, last_error = ?, "
     "finished_at = ?, history = json_insert(history, '$[#]', json(?), '$[#]', json(?)) WHERE id = ?",
     _sqlite_message, list,
     "IN (SELECT value FROM json_each(?))",
@@ -177,7 +178,10 @@ _PG_UPDATE_MESSAGES = (
     # of each message, full of quotes, made that the largest cost of recording a batch.
     # The join is driven by the primary key: a hash join would read the whole table
     # (every message kept) for each batch.
-    "UPDATE queue_messages AS m SET status = v.status, attempts = v.attempts, "
+    # A confirmation that overtook this record (the peer's ALEAUD came in while the worker
+    # was still between its delivery and this update) keeps the message confirmed.
+    "UPDATE queue_messages AS m SET status = CASE WHEN m.status = 'confirmed' AND v.status = 'delivered' "
+    "THEN m.status ELSE v.status END, attempts = v.attempts, "
     "next_attempt_at = v.next_attempt_at, last_error = v.last_error, finished_at = to_timestamp(v.finished_at), "
     "history = m.history || jsonb_build_array(v.running, v.outcome) "
     "FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, status text, attempts int, next_attempt_at timestamptz, "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import types
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any
 from urllib.parse import quote
@@ -35,9 +35,13 @@ class ScriptedPeer:
     def __init__(self) -> None:
         self.sent: list[OutboundMessage] = []
         self.script: dict[str, list[Any]] = {}
+        self.while_sending: Callable[[OutboundMessage], None] | None = None
+        """Called with each message before it is answered: what else happens meanwhile."""
 
     def send(self, message: OutboundMessage) -> DeliveryResult | None:
         self.sent.append(message)
+        if self.while_sending is not None:
+            self.while_sending(message)
         answers = self.script.get(message.hub_id)
         if answers:
             answer = answers.pop(0)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from hub.core.errors import PermanentError, TransientError
 from hub.core.queue import DeliveryResult, NewMessage, Worker, enqueue
+from hub.core.queue.confirm import record_peer_answer
 from hub.core.queue.messages import utcnow
 from hub.core.queue.tables import messages, queues
 from hub.core.store.tables import KeyMapRow
@@ -136,3 +137,21 @@ def test_message_without_transport_blocks_with_a_clear_error(runtime, peer):
     row = rows(runtime, "P")[0]
     assert row.status == "blocked"
     assert row.last_error == "NoTransportError: system 'peer' has no transport for document type 'product'"
+
+
+def test_a_confirmation_that_overtakes_the_record_of_the_delivery_is_kept(runtime, peer):
+    """The ERP answers an IDoc, then sends its ALEAUD at once: the confirmation can be
+    posted while the worker is still between the delivery and its record of it."""
+    put(runtime, "A", 2)
+
+    def confirmed_meanwhile(message):
+        if message.version == 1:
+            with runtime.engine.begin() as conn:
+                assert record_peer_answer(conn, message.id, True, "ALEAUD 53", utcnow())
+
+    peer.while_sending = confirmed_meanwhile
+    Worker(runtime).run_until_idle()
+    assert [m.version for m in peer.sent] == [1, 2]
+    first, second = rows(runtime, "A")
+    assert (first.status, second.status) == ("confirmed", "delivered")
+    assert [h["status"] for h in first.history] == ["queued", "confirmed", "running", "delivered"]
