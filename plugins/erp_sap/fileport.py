@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 
-from hub.api import HubError, IngestJob, IngestOutcome, IngestPool, IngestPoolError, PluginContext, summarise
+from hub.api import HubError, IngestJob, IngestOutcome, IngestPool, PluginContext, summarise
 from plugins.erp_sap.settings import ErpSapSettings
 
 log = logging.getLogger(__name__)
@@ -125,14 +125,7 @@ class FilePort:
         """The hub's ingest pool, started; None (files go one by one) if it has none or
         its workers cannot start."""
         pool = self.context.ingest_pool()
-        if pool is None:
-            return None
-        try:
-            pool.start()
-        except IngestPoolError as exc:
-            log.warning("ingesting the waiting files one by one: %s", exc)
-            return None
-        return pool
+        return pool if pool is not None and pool.started("ingesting the waiting files one by one") else None
 
     def _process(self, claim: Path, name: str) -> FileResult:
         try:

@@ -33,7 +33,7 @@ from hub.core.gcpause import gc_paused
 from hub.core.inbound.loadpart import LoadPart, advance, failure_text
 from hub.core.inbound.outcome import IngestOutcome
 from hub.core.inbound.pipeline import Ingestor
-from hub.core.inbound.pool import IngestJob, IngestPool, IngestPoolError
+from hub.core.inbound.pool import IngestJob, IngestPool
 from hub.core.model.base import utcnow
 from hub.core.plugins.contracts import SplitSource
 from hub.core.plugins.registry import CodecSpec
@@ -151,14 +151,7 @@ class InitialLoad:
         if parts is None or total is None or total - done < POOL_MIN_DOCUMENTS or self.start_pool is None:
             return None
         pool = self.start_pool()
-        if pool is None:
-            return None
-        try:
-            pool.start()
-        except IngestPoolError as exc:
-            log.warning("loading in one process: %s", exc)
-            return None
-        return pool
+        return pool if pool is not None and pool.started("loading in one process") else None
 
     def _load_parts(self, pool: IngestPool, parts: SplitSource, source: str, result: LoadResult,
                     on_progress: Callable[[int], None] | None) -> None:

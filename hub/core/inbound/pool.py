@@ -233,6 +233,16 @@ class IngestPool:
         """The worker processes' ids, for monitoring."""
         return [worker.pid for worker in self._workers if worker.pid is not None]
 
+    def started(self, instead: str) -> bool:
+        """Start the workers; False, with a warning that says what happens ``instead``, when
+        they cannot start (the pool is then closed): callers go on without the pool."""
+        try:
+            self.start()
+        except IngestPoolError as exc:
+            log.warning("%s: %s", instead, exc)
+            return False
+        return True
+
     def start(self) -> None:
         """Wait until every worker has built its runtime; raises what kept one from it."""
         if self._started:
