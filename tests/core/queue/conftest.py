@@ -107,10 +107,15 @@ def peer() -> ScriptedPeer:
     return ScriptedPeer()
 
 
-@pytest.fixture
-def runtime(database_url: str, peer: ScriptedPeer) -> Iterator[HubRuntime]:
-    """A migrated hub whose only plugin is the scripted ``peer`` transport."""
-    rt = make_runtime(database_url, peer)
+def migrated_runtime(url: str, peer: ScriptedPeer) -> Iterator[HubRuntime]:
+    """A migrated hub on ``url`` whose only plugin is the scripted ``peer`` transport, closed after."""
+    rt = make_runtime(url, peer)
     migrate.upgrade(rt.engine)
     yield rt
     rt.close()
+
+
+@pytest.fixture
+def runtime(database_url: str, peer: ScriptedPeer) -> Iterator[HubRuntime]:
+    """A migrated hub whose only plugin is the scripted ``peer`` transport."""
+    yield from migrated_runtime(database_url, peer)

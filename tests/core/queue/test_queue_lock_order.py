@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
-from conftest import ScriptedPeer, make_runtime
+from conftest import ScriptedPeer, migrated_runtime
 
 from hub.core.queue import NewMessage, enqueue
 from hub.core.queue.claim import claim, record
@@ -25,7 +25,7 @@ from hub.core.queue.deliver import Deliverer
 from hub.core.queue.messages import DeliveryResult, utcnow
 from hub.core.queue.tables import messages, queues
 from hub.core.runtime import HubRuntime
-from hub.core.store import keymap, migrate
+from hub.core.store import keymap
 from hub.core.store.races import aborted_for_another, lost_race
 
 QUEUE = "peer:sales_order:SO1"
@@ -33,10 +33,7 @@ QUEUE = "peer:sales_order:SO1"
 
 @pytest.fixture
 def pg_runtime(postgres_database_url: str, peer: ScriptedPeer) -> Iterator[HubRuntime]:
-    runtime = make_runtime(postgres_database_url, peer)
-    migrate.upgrade(runtime.engine)
-    yield runtime
-    runtime.close()
+    yield from migrated_runtime(postgres_database_url, peer)
 
 
 def _backend_pid(conn: sa.Connection) -> int:
