@@ -70,8 +70,19 @@ def test_the_description_and_its_page_are_public(live_api: LiveApi) -> None:
     assert "Partner" in described["components"]["schemas"]
     assert described["paths"]["/partner/{ident}"]["get"]["responses"]["404"]["content"].keys() == {
         "application/problem+json"}
-    page = httpx.get(f"{live_api.url}/docs", timeout=60)
-    assert page.status_code == 200 and "/api/v1/openapi.json" in page.text
+    for page in ("/docs", "/docs/swagger"):
+        answer = httpx.get(f"{live_api.url}{page}", timeout=60)
+        assert answer.status_code == 200 and "/api/v1/openapi.json" in answer.text
+
+
+def test_the_reference_page_is_complete_without_anything_from_outside_the_hub(live_api: LiveApi) -> None:
+    described = httpx.get(f"{live_api.url}/openapi.json", timeout=60).json()
+    page = httpx.get(f"{live_api.url}/docs", timeout=60).text
+    assert "<script" not in page and "src=" not in page
+    operations = [op for ops in described["paths"].values() for op in ops.values()]
+    assert all(f'id="{op["operationId"]}"' in page for op in operations)
+    assert all(f'id="schema-{name}"' in page for name in described["components"]["schemas"])
+    assert '<a href="#schema-Partner">Partner</a>' in page  # a body's schema links to its fields
 
 
 def _request_counts(live_api: LiveApi) -> dict[tuple[str, str], float]:
