@@ -4,7 +4,7 @@
 - ``bill``: an invoice (F2), credit memo (G2) or debit memo (L2) of an order, for all
   of it or for some items' quantities;
 - ``cancel``: the cancellation (S1 of an invoice, S2 of a credit memo) of a billing
-  document, naming it in E1EDK02 qualifier 031;
+  document, naming it in E1EDK02 qualifier 011;
 - ``pay``: a payment against a billing document, reported as a payment advice REMADV
   (basic type PEXR2002): E1IDKU1 with the payment document (BGMREF), E1EDK03 026 its
   date, E1EDKA1 RG the payer, E1IDKU5 the total, and per settled document an E1IDPU1

@@ -6,7 +6,7 @@
 - INVOIC02: billing document of type F2 (E1EDK14 qualifier 015; G2 credit memo, L2
   debit memo, S1 cancellation) dated by E1EDK03 012 and due by 028,
   with partners RE/RG/AG (E1EDKA1), references (E1EDK02
-  QUALF 009 invoice, 002 order, 001 customer order, 031 the document a cancellation
+  QUALF 009 invoice, 002 order, 001 customer order, 011 the document a cancellation
   cancels), items (E1EDP01 with E1EDP02
   order reference, E1EDP19 material, E1EDP26 QUALF 003 net value, E1EDP05 price
   condition, E1EDP04 tax) and totals E1EDS01 (SUMID 001 items, 010 net, 005 tax,
@@ -171,7 +171,7 @@ def invoic_idoc(order: StoredOrder, invoice_number: str, docnum: str, seed: int 
                               ("DATUM", _sap_date(order.created_at))])
     segment(idoc, "E1EDK02", [("QUALF", "001"), ("BELNR", req.buyer_id)])
     if cancels is not None:
-        segment(idoc, "E1EDK02", [("QUALF", "031"), ("BELNR", cancels)])
+        segment(idoc, "E1EDK02", [("QUALF", "011"), ("BELNR", cancels)])
     net_total = tax_total = Decimal("0")
     for item in billed_items(order, quantities):
         net = item_net(item, seed)

@@ -172,6 +172,18 @@ def test_payments_are_kept_on_the_billing_document_and_pay_the_order(hub: LiveHu
         ("cleared", f"{gross} EUR", "0.00 EUR", False)
 
 
+def test_a_cancellation_names_the_cancelled_document_as_the_referenced_document(
+        hub: LiveHub, sim: ErpSimulator) -> None:
+    """SAP's qualifier list (EDI_QUALFR) has 011 for a referenced document number; 031 is a
+    return leg number, which an earlier table used."""
+    order_id = _order(hub)
+    assert hub.work_until(lambda: _stored(hub, order_id).status == "completed", timeout=30)
+    order = sim.orders[_erp_order(hub, sim, order_id)]
+    idoc = invoic_idoc(order, "0092000001", f"{68:016d}", billing_type="S1", cancels="0090000007")
+    assert [(e.findtext("QUALF"), e.findtext("BELNR")) for e in idoc.iter("E1EDK02")
+            if e.findtext("BELNR") == "0090000007"] == [("011", "0090000007")]
+
+
 def test_an_invoice_past_its_due_date_with_something_open_shows_overdue(hub: LiveHub, sim: ErpSimulator) -> None:
     order_id = _order(hub)
     assert hub.work_until(lambda: _stored(hub, order_id).status == "completed", timeout=30)
