@@ -16,6 +16,7 @@ identification numbers) always are.
 
 from __future__ import annotations
 
+from hub.core.matching.compare import GENERIC_MAILBOXES
 from hub.core.matching.record import MatchRecord
 from hub.core.matching.text import canonical_first_name, phonetic
 
@@ -47,6 +48,9 @@ def blocking_keys(record: MatchRecord) -> frozenset[MatchKey]:
     keys: list[MatchKey] = [("email", e) for e in record.emails]
     keys += [("vat" if kind == "vat" else "id", number) for kind, number in record.identifications]
     keys += [("phone", p) for p in record.phones]
+    # The mailbox alone: found again at another domain ("anna.roth7@web.de" and
+    # "anna.roth7@gmx.de") when names, birth date and address all changed or are missing.
+    keys += [("mailbox", box) for e in record.emails if (box := e.split("@")[0]) not in GENERIC_MAILBOXES]
     sounds = _name_sounds(record) if record.is_person else _org_sounds(record)
     zip_code, born = record.postal_code, record.birth_date
     street = f"{record.street[:6]}{record.house_number}" if record.street else ""
@@ -61,6 +65,10 @@ def blocking_keys(record: MatchRecord) -> frozenset[MatchKey]:
         # Both names: found again when birth date and address differ (a rare name; a
         # common one has more holders than the key may have).
         keys.append(("nn", "|".join(sorted(sounds[:2]))))
+    if street and zip_code:
+        # The address alone: typos in both names and no birth date leave it to find the
+        # pair; a household shares it, but a household is small.
+        keys.append(("ad", f"{zip_code}|{street}"))
     if born and zip_code:
         keys.append(("dz", f"{born}|{zip_code}"))
     if born and street:
