@@ -5,8 +5,8 @@ instead each record gets a handful of keys, and only records sharing a key are s
 The keys are chosen so that a true duplicate shares at least one of them despite the
 errors lists contain: every name key is made of the *sound* of one name (so a typo in
 the other name, swapped first and last names, a nickname or an initial do not break
-it) together with one other fact (birth date, postal code, street); a second set pairs
-two facts without the name (birth date + postal code), for typos in both names.
+it) together with one other fact (birth date, postal code, street); the address alone
+(postal code, street, house number) and the e-mail mailbox name catch typos in both names.
 
 Keys are stored per partner as 64-bit hashes (``hub.core.masterdata.matchkeys``). A key
 held by more than ``MAX_FUZZY_HOLDERS`` partners is too common to tell anything and is
@@ -67,10 +67,8 @@ def blocking_keys(record: MatchRecord) -> frozenset[MatchKey]:
         keys.append(("nn", "|".join(sorted(sounds[:2]))))
     if street and zip_code:
         # The address alone: typos in both names and no birth date leave it to find the
-        # pair; a household shares it, but a household is small.
+        # pair; a household shares it, but a household is small. It took the place of
+        # birth date + postal code and birth date + street, which found 0.05 % of the
+        # true pairs besides it and cost two more stored keys per partner.
         keys.append(("ad", f"{zip_code}|{street}"))
-    if born and zip_code:
-        keys.append(("dz", f"{born}|{zip_code}"))
-    if born and street:
-        keys.append(("ds", f"{born}|{street}"))
     return frozenset(keys)

@@ -58,18 +58,21 @@ def test_a_batch_hashes_each_key_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert made == [("email", "info@mueller.de"), ("vat", "DE123456789")]
 
 
-def test_revision_0021_gives_partners_stored_before_it_their_mailbox_and_address_keys(
+def test_revision_0021_swaps_the_birth_date_keys_of_stored_partners_for_mailbox_and_address(
         hub_engine: sa.Engine) -> None:
     service = MasterDataService(hub_engine)
-    partner = Partner(kind="person", first_name="Anna", last_name="Roth", emails=["anna.roth7@web.de", "info@roth.de"],
+    partner = Partner(kind="person", first_name="Anna", last_name="Roth", birth_date="1970-03-12",
+                      emails=["anna.roth7@web.de", "info@roth.de"],
                       addresses=[{"street": "Hauptstraße 5", "postal_code": "50667", "city": "Köln", "country": "DE"}])
     hub_id = service.upsert(partner, "erp_sap", "1").hub_id
     added = [("mailbox", "anna.roth7"), ("ad", "50667|haupts5")]
-    assert {k for k in PartnerProfile.of(partner.business_data()).keys() if k[0] in ("mailbox", "ad")} == set(added)
+    dropped = [("dz", "1970-03-12|50667"), ("ds", "1970-03-12|haupts5")]
+    keys = PartnerProfile.of(partner.business_data()).keys()
+    assert set(added) <= keys and not set(dropped) & keys
     with hub_engine.begin() as conn:
         command.downgrade(migrate._config(conn), "0020")
-        assert matchkeys.holders(conn, [*added, ("mailbox", "info")]) == {}
+        assert matchkeys.holders(conn, [*added, *dropped, ("mailbox", "info")]) == {key: {hub_id} for key in dropped}
         assert matchkeys.holders(conn, [("email", "anna.roth7@web.de")]) == {("email", "anna.roth7@web.de"): {hub_id}}
     migrate.upgrade(hub_engine)
     with hub_engine.connect() as conn:
-        assert matchkeys.holders(conn, [*added, ("mailbox", "info")]) == {key: {hub_id} for key in added}
+        assert matchkeys.holders(conn, [*added, *dropped, ("mailbox", "info")]) == {key: {hub_id} for key in added}

@@ -1,4 +1,5 @@
-"""Partners get two more match keys: the e-mail's mailbox name, and the address alone.
+"""Match keys: the e-mail's mailbox name and the address alone in, birth date with postal
+code or street out.
 
 Revision ID: 0021
 Revises: 0020
@@ -6,11 +7,13 @@ Revises: 0020
 The matcher (``hub.core.matching.blocking``) now also blocks on an e-mail address's
 mailbox name without its domain (not a generic one such as ``info``) and on postal code,
 street and house number without any name: duplicates with typos in both names, or a
-new surname, and no birth date were never compared before. Partners stored before
-this revision lack those keys, so a new row could not find them through them: every
-unmerged partner's two new kinds of key are computed from its stored data and added
-(the keys it has stay). The computation is copied here, so this revision keeps adding
-what it added if that code changes. Read and written in chunks.
+new surname, and no birth date were never compared before. It no longer blocks on birth
+date + postal code (``dz``) or birth date + street (``ds``), which the address key all
+but covers. Partners stored before this revision lack the new keys, so a new row could
+not find them through them, and hold the old ones, which nothing looks up any more:
+every unmerged partner's keys of these four kinds are computed from its stored data, the
+new ones added and the old ones deleted (its other keys stay). The computation is copied
+here, so this revision keeps doing what it did if that code changes. In chunks.
 """
 
 from __future__ import annotations
@@ -69,16 +72,24 @@ def _street(street: Any, house_number: Any) -> tuple[str, str]:
     return "".join(words), number
 
 
-def new_keys_of(data: dict[str, Any]) -> set[tuple[str, str]]:
-    """The keys of this revision's two new kinds for a partner's stored data."""
+def changed_keys_of(data: dict[str, Any]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """A partner's keys of this revision's new kinds and of the kinds it drops, from its
+    stored data."""
     emails = {e.strip().lower() for e in data.get("emails") or () if e and "@" in e}
-    keys = {("mailbox", box) for e in emails if (box := e.split("@")[0]) not in GENERIC_MAILBOXES}
+    new = {("mailbox", box) for e in emails if (box := e.split("@")[0]) not in GENERIC_MAILBOXES}
+    old = set()
     address = (data.get("addresses") or [{}])[0]
     zip_code = "".join(ch for ch in str(address.get("postal_code") or "").upper() if ch.isalnum())
     street_name, number = _street(address.get("street"), address.get("house_number"))
-    if street_name and zip_code:
-        keys.add(("ad", f"{zip_code}|{street_name[:6]}{number}"))
-    return keys
+    street = f"{street_name[:6]}{number}" if street_name else ""
+    born = str(data.get("birth_date") or "").strip()
+    if street and zip_code:
+        new.add(("ad", f"{zip_code}|{street}"))
+    if born and zip_code:
+        old.add(("dz", f"{born}|{zip_code}"))
+    if born and street:
+        old.add(("ds", f"{born}|{street}"))
+    return new, old
 
 
 def key_hash(key: tuple[str, str]) -> int:
@@ -88,6 +99,8 @@ def key_hash(key: tuple[str, str]) -> int:
 
 
 def _each_chunk() -> Any:
+    """Per chunk of partners: the connection, the (hash, hub id) of their new keys and of
+    their dropped ones."""
     conn = op.get_bind()
     select = (
         sa.select(_documents.c.hub_id, _documents.c.data)
@@ -98,17 +111,26 @@ def _each_chunk() -> Any:
     )
     after = ""
     while rows := conn.execute(select, {"b_after": after}).all():
-        yield conn, sorted({(key_hash(k), hub_id) for hub_id, data in rows for k in new_keys_of(data)})
+        changed = [(hub_id, changed_keys_of(data)) for hub_id, data in rows]
+        yield (conn, sorted({(key_hash(k), hub_id) for hub_id, (new, _) in changed for k in new}),
+               sorted({(key_hash(k), hub_id) for hub_id, (_, old) in changed for k in old}))
         after = rows[-1].hub_id
 
 
+def _swap(conn: sa.Connection, insert: list[tuple[int, str]], delete: list[tuple[int, str]]) -> None:
+    if delete:
+        conn.execute(_keys.delete().where(_keys.c.key_hash == sa.bindparam("b_hash"),
+                                          _keys.c.hub_id == sa.bindparam("b_hub_id")),
+                     [{"b_hash": h, "b_hub_id": hub_id} for h, hub_id in delete])
+    if insert:
+        conn.execute(_keys.insert(), [{"key_hash": h, "hub_id": hub_id} for h, hub_id in insert])
+
+
 def upgrade() -> None:
-    for conn, new in _each_chunk():
-        if new:
-            conn.execute(_keys.insert(), [{"key_hash": h, "hub_id": hub_id} for h, hub_id in new])
+    for conn, new, old in _each_chunk():
+        _swap(conn, new, old)
 
 
 def downgrade() -> None:
-    for conn, added in _each_chunk():
-        for hashed, hub_id in added:
-            conn.execute(_keys.delete().where(_keys.c.key_hash == hashed, _keys.c.hub_id == hub_id))
+    for conn, new, old in _each_chunk():
+        _swap(conn, old, new)
