@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from hub.core.errors import NotFoundError
 from hub.core.lists import state
 from hub.core.lists.linking import link_document
+from hub.core.lists.serial import claim_matching
 from hub.core.lists.tables import list_rows, lists
 from hub.core.masterdata import Incoming, MasterDataService
 from hub.core.model.base import utcnow
@@ -68,8 +69,14 @@ def stored_data(partner: Partner) -> dict[str, Any]:
 
 
 def decide(masterdata: MasterDataService, name: str, row: int, link: bool) -> Decision:
-    """Link row ``row`` of list ``name`` to the partner it matched, or create a partner of it."""
+    """Link row ``row`` of list ``name`` to the partner it matched, or create a partner of it.
+
+    Takes the list batches' matching claim first (``serial``): a partner created here
+    while a batch of another list runs would be missed by that batch's duplicate check,
+    which read the store before this commit, and the batch would create the person again.
+    """
     with masterdata.engine.begin() as conn:
+        claim_matching(conn)
         current = state.get(conn, name)
         found = state.get_row(conn, name, row)
         if found is None:

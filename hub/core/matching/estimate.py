@@ -9,7 +9,8 @@
   sessions on pairs that share some fields (the same name; the same e-mail), and a
   session fits only the *other* fields: the shared ones agree by construction there.
 - the **prior** (the share of matches among the pairs the blocking keys make) by EM on
-  those pairs with m and u fixed.
+  those pairs with m and u fixed;
+- the **last names' frequencies** (``frequency``) by counting them.
 
 No label is used, so the weights can be estimated on an installation's own partners.
 """
@@ -23,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from hub.core.matching import compare
 from hub.core.matching.blocking import blocking_keys
 from hub.core.matching.find import CandidateIndex
+from hub.core.matching.frequency import NameFrequencies
 from hub.core.matching.model import (
     FIELDS,
     ORGANISATION_FIELDS,
@@ -200,5 +202,7 @@ def estimate(records: Sequence[MatchRecord], start: MatchModel, *, random_pairs:
         # nearly every duplicate, so few are missed here).
         rate = prior_among(blocked, current, fields) * sum(blocked.values()) / count if blocked else current.rate
         u = _without_matches(random, u, current.m, rate / max(count, 1))
-        weights[kind] = KindWeights(max(rate, FLOOR), current.m, u)
+        last_names = NameFrequencies.count(r.last_name for r in records if r.kind == kind) \
+            if kind == "person" else None
+        weights[kind] = KindWeights(max(rate, FLOOR), current.m, u, last_names)
     return MatchModel(weights)

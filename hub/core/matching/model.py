@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.core.matching import compare
+from hub.core.matching.frequency import NameFrequencies
 from hub.core.matching.record import MatchRecord
 
 PERSON_FIELDS = ("first_name", "last_name", "birth_date", "address", "email", "phone", "identification")
@@ -42,6 +43,13 @@ SWAPPED = "names swapped"
 FIRST_NAMES_DIFFER = 6
 """The first-name level "different"."""
 _EMAIL, _IDENTIFICATION = PERSON_FIELDS.index("email"), PERSON_FIELDS.index("identification")
+_LAST_NAME = PERSON_FIELDS.index("last_name")
+RARE_NAME_BONUS = 3.0
+"""A rare last name adds at most this many bits: enough to lift a moved duplicate with a
+rare name from among the namesakes into review, not enough to link it on names alone
+(a rare name's namesake elsewhere would then be linked too)."""
+COMMON_NAME_PENALTY = 5.0
+"""A common last name takes away at most this many bits."""
 _HOUSEHOLD = frozenset({PERSON_FIELDS.index("address"), PERSON_FIELDS.index("phone")})
 """What members of one household share."""
 
@@ -82,11 +90,13 @@ def comparison_levels(a: MatchRecord, b: MatchRecord) -> tuple[Levels, bool]:
 @dataclass(frozen=True)
 class KindWeights:
     """m and u of every level (index 0, "missing", has none) and the match rate (expected
-    duplicates per record) for one kind."""
+    duplicates per record) for one kind; for persons, the last names' frequencies (see
+    ``frequency``; None: no adjustment)."""
 
     rate: float
     m: Mapping[str, tuple[float, ...]]
     u: Mapping[str, tuple[float, ...]]
+    last_names: NameFrequencies | None = None
 
     def level_weights(self, fields: tuple[str, ...]) -> tuple[tuple[float, ...], ...]:
         """log2(m/u) per field and level, 0.0 for "missing"."""
@@ -133,6 +143,8 @@ class MatchModel:
         self.weights = dict(weights)
         self._tables = {kind: self.weights[kind].level_weights(FIELDS[kind]) for kind in FIELDS}
         self._rates = {kind: math.log2(w.rate) for kind, w in self.weights.items()}
+        self._last_names = weights["person"].last_names
+        self._last_name_u = weights["person"].u["last_name"][0]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MatchModel:
@@ -140,9 +152,11 @@ class MatchModel:
         try:
             return cls({kind: KindWeights(float(section["rate"]),
                                           {k: tuple(map(float, v)) for k, v in section["m"].items()},
-                                          {k: tuple(map(float, v)) for k, v in section["u"].items()})
+                                          {k: tuple(map(float, v)) for k, v in section["u"].items()},
+                                          NameFrequencies.from_dict(section["last_names"])
+                                          if "last_names" in section else None)
                         for kind, section in data.items()})
-        except (KeyError, TypeError, AttributeError) as exc:
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise ModelError(f"weights: malformed ({exc!r})") from None
 
     @classmethod
@@ -153,7 +167,18 @@ class MatchModel:
     def as_dict(self) -> dict[str, Any]:
         """The JSON form of the weights."""
         return {kind: {"rate": w.rate, "m": {k: list(v) for k, v in w.m.items()},
-                       "u": {k: list(v) for k, v in w.u.items()}} for kind, w in self.weights.items()}
+                       "u": {k: list(v) for k, v in w.u.items()},
+                       **({"last_names": w.last_names.as_dict()} if w.last_names else {})}
+                for kind, w in self.weights.items()}
+
+    def last_name_adjustment(self, last_name: str) -> float:
+        """Bits added to an exact last-name agreement on ``last_name`` for how rare it is
+        (negative: more common than the average agreeing name), within
+        ``RARE_NAME_BONUS`` and ``COMMON_NAME_PENALTY``; 0 without frequencies."""
+        if self._last_names is None or not last_name:
+            return 0.0
+        bits = math.log2(self._last_name_u / self._last_names.of(last_name))
+        return max(-COMMON_NAME_PENALTY, min(RARE_NAME_BONUS, bits))
 
     def prior(self, kind: str, population: int) -> float:
         """log2 prior odds that a record of ``kind`` matches one given record of
@@ -185,6 +210,11 @@ class MatchModel:
                 continue
             weight += value
             evidence.append(f"{name} {compare.COMPARISONS[name][0][level]} ({value:+.1f})")
+        if a.is_person and levels[_LAST_NAME] == 1 and not swapped:
+            adjustment = self.last_name_adjustment(a.last_name)
+            if adjustment:
+                weight += adjustment
+                evidence.append(f"how common the last name is ({adjustment:+.1f})")
         if not linkable:
             evidence.append(REVIEW_ONLY)
         return MatchScore(probability(weight), weight, tuple(evidence), linkable)

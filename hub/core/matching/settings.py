@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DEFAULT_LINK_THRESHOLD = 0.95
-DEFAULT_REVIEW_THRESHOLD = 0.5
+DEFAULT_REVIEW_THRESHOLD = 0.2
 
 
 class MatchingSettings(BaseModel):

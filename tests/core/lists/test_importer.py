@@ -3,6 +3,8 @@ failed; exactly once across reruns; through master data, the key map and the out
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from hub.core.lists.dedupe import Deduplicator
 from hub.core.lists.errors import ListFileError
 from hub.core.lists.importer import ImportResult, ListImporter
 from hub.core.lists.listformat import SHIPPED_FORMATS, RowMapper, check_header, find_format, load_formats
+from hub.core.lists.serial import claim_matching
 from hub.core.lists.source import open_list
 from hub.core.lists.state import FileIdentity
 from hub.core.matching.find import find_matches
@@ -20,7 +23,8 @@ from hub.core.matching.record import MatchRecord
 from hub.core.matching.settings import MatchingSettings
 from hub.core.model.partner import Partner
 from hub.core.runtime import HubRuntime
-from hub.core.store import keymap
+from hub.core.settings import HubSettings
+from hub.core.store import keymap, migrate
 
 SAMPLE = SHIPPED_FORMATS / "trade_fair.csv"
 HEADER = SAMPLE.read_text(encoding="utf-8").splitlines()[0]
@@ -176,3 +180,45 @@ def test_the_same_list_name_with_other_content_is_refused(hub_runtime: HubRuntim
     with pytest.raises(ListFileError, match="list 'fair' was imported from .* with other content"):
         run_import(hub_runtime, path, "fair")
     assert table_sizes(hub_runtime.engine)["list_import_rows"] == 1
+
+
+WAITING_FOR_LOCK_OF = sa.text(
+    "SELECT count(*) FROM pg_locks w JOIN pg_locks h USING (locktype, database, classid, objid, objsubid)"
+    " WHERE w.locktype = 'advisory' AND NOT w.granted AND h.granted AND h.pid = :pid")
+"""Sessions waiting for an advisory lock that the session ``pid`` holds."""
+
+
+def test_deciding_a_row_waits_for_a_list_batch_that_is_matching(postgres_database_url: str, tmp_path: Path) -> None:
+    """``decide --create`` makes a partner: while another list's batch holds the matching
+    claim (it has read the store and not yet committed), the decision must wait, or that
+    batch would miss the new partner and create the same person again."""
+    runtime = HubRuntime(HubSettings(database_url=postgres_database_url, mappings_dir=tmp_path / "mappings"))
+    migrate.upgrade(runtime.engine)
+    try:
+        service = runtime.masterdata()
+        address = [{"street": "Ringstraße", "house_number": "1", "postal_code": "70173", "city": "Stuttgart",
+                    "country": "DE"}]
+        service.upsert(Partner(kind="person", first_name="Max", last_name="Weber", birth_date="1959-11-09",
+                               addresses=address), "erp_sap", "4712")
+        p = _probability(runtime.engine, Partner(kind="person", first_name="Max", last_name="Weber", addresses=address))
+        band = MatchingSettings(link_threshold=min(1.0, p + (1 - p) / 2), review_threshold=p / 2)
+        path = write_list(tmp_path / "fair.csv", "R-1;Herr;Max;Weber;;Ringstraße;1;70173;Stuttgart;DE;;;;;;")
+        assert counts(run_import(runtime, path, "fair", batch=1, matching=band)) == (1, 0, 0, 1, 0)
+        decided: list[review.Decision] = []
+        with runtime.engine.connect() as batch:
+            batch_pid = batch.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+            claim_matching(batch)
+            deciding = threading.Thread(target=lambda: decided.append(review.decide(service, "fair", 2, link=False)))
+            deciding.start()
+            waiting = False
+            for _ in range(200):
+                waiting = bool(batch.execute(WAITING_FOR_LOCK_OF, {"pid": batch_pid}).scalar_one())
+                if waiting or not deciding.is_alive():
+                    break
+                time.sleep(0.05)
+            assert waiting and not decided, "the decision did not wait for the batch's matching claim"
+            batch.commit()
+        deciding.join(20)
+        assert [d.outcome for d in decided] == ["created"]
+    finally:
+        runtime.close()

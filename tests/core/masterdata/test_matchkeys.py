@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 
-from hub.core.masterdata import matchkeys
+from hub.core.masterdata import MasterDataService, matchkeys
+from hub.core.masterdata.duplicates import PartnerProfile
 from hub.core.matching.blocking import MAX_FUZZY_HOLDERS
+from hub.core.model.partner import Partner
+from hub.core.store import migrate
 
 EMAIL_HASH = 903810017037185507
 VAT_HASH = 6504519107438643691
@@ -52,3 +56,23 @@ def test_a_batch_hashes_each_key_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert hashes[("email", "info@mueller.de")] == EMAIL_HASH and hashes[("vat", "DE123456789")] == VAT_HASH
     assert hashes[("email", "info@mueller.de")] == EMAIL_HASH
     assert made == [("email", "info@mueller.de"), ("vat", "DE123456789")]
+
+
+def test_revision_0021_swaps_the_birth_date_keys_of_stored_partners_for_mailbox_and_address(
+        hub_engine: sa.Engine) -> None:
+    service = MasterDataService(hub_engine)
+    partner = Partner(kind="person", first_name="Anna", last_name="Roth", birth_date="1970-03-12",
+                      emails=["anna.roth7@web.de", "info@roth.de"],
+                      addresses=[{"street": "Hauptstraße 5", "postal_code": "50667", "city": "Köln", "country": "DE"}])
+    hub_id = service.upsert(partner, "erp_sap", "1").hub_id
+    added = [("mailbox", "anna.roth7"), ("ad", "50667|haupts5")]
+    dropped = [("dz", "1970-03-12|50667"), ("ds", "1970-03-12|haupts5")]
+    keys = PartnerProfile.of(partner.business_data()).keys()
+    assert set(added) <= keys and not set(dropped) & keys
+    with hub_engine.begin() as conn:
+        command.downgrade(migrate._config(conn), "0020")
+        assert matchkeys.holders(conn, [*added, *dropped, ("mailbox", "info")]) == {key: {hub_id} for key in dropped}
+        assert matchkeys.holders(conn, [("email", "anna.roth7@web.de")]) == {("email", "anna.roth7@web.de"): {hub_id}}
+    migrate.upgrade(hub_engine)
+    with hub_engine.connect() as conn:
+        assert matchkeys.holders(conn, [*added, *dropped, ("mailbox", "info")]) == {key: {hub_id} for key in added}

@@ -95,3 +95,18 @@ def test_a_weights_file_that_does_not_fit_is_refused_with_the_field_named() -> N
     with pytest.raises(ModelError, match="malformed"):
         MatchModel.from_dict({"person": {"rate": 1}, "organisation": {}})
     assert MatchModel.from_dict(default_model().as_dict()).as_dict() == default_model().as_dict()
+
+
+def test_a_rare_last_name_says_more_than_a_common_one() -> None:
+    """Two sightings of a person who moved and gave no birth date: a namesake elsewhere
+    looks the same, so only how common the name is tells them apart."""
+    model = default_model()
+
+    def moved(last: str) -> tuple[MatchRecord, MatchRecord]:
+        return (person(last=last, born=""), person(last=last, street="Ringweg 1", postal="70173", city="Stuttgart"))
+
+    rare, common = model.score(*moved("Bersolrich"), 20_000), model.score(*moved("Müller"), 20_000)
+    assert rare.weight - common.weight > 6
+    assert any("how common the last name is (+" in e for e in rare.evidence)
+    assert any("how common the last name is (-" in e for e in common.evidence)
+    assert model.last_name_adjustment("bersolrich") == model.last_name_adjustment("never seen")
