@@ -184,6 +184,7 @@ from hub.core.plugins.contracts import (
     SplitSource,
     Transport,
     TransportFactory,
+    WantsChange,
     WriteRule,
     WriteRuleFactory,
 )
@@ -384,6 +385,7 @@ __all__ = [
     "UnresolvedReferenceError",
     "UsageBilling",
     "Verify",
+    "WantsChange",
     "WriteRule",
     "WriteRuleFactory",
     "WriteRuleSpec",

@@ -30,7 +30,7 @@ def hub_register_transports(registry: PluginRegistry) -> None:
     """Subscriptions: contracts (index, billing rows), release orders, the ERP's invoices."""
     from hub.api import SubscriptionSpec
     from plugins.contracts.invoices import invoice_subscriber
-    from plugins.contracts.releases import release_subscriber
+    from plugins.contracts.releases import calls_off_contract, release_subscriber
     from plugins.contracts.writes import contract_subscriber
 
     settings = registry.settings_as(ContractsSettings)
@@ -38,7 +38,8 @@ def hub_register_transports(registry: PluginRegistry) -> None:
                                                contract_subscriber(settings),
                                                description="Contract index and billing-plan dates"))
     registry.add_subscription(SubscriptionSpec("releases", ("sales_order",), release_subscriber(settings),
-                                               description="Release orders update their sales contract"))
+                                               description="Release orders update their sales contract",
+                                               wants=calls_off_contract))
     registry.add_subscription(SubscriptionSpec("invoices", ("billing_document",), invoice_subscriber(settings),
                                                description="Invoices of billing-plan dates link back"))
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,7 @@ from hub.api import (
     ApplyChange,
     CanonicalChange,
     DocumentReference,
+    JsonValue,
     Money,
     NotFoundError,
     PluginTransaction,
@@ -46,6 +48,19 @@ def _contract_refs(order: SalesOrder) -> list[DocumentReference]:
     refs = [r for r in order.references if r.doc_type == "sales_contract"]
     refs += [r for item in order.items for r in item.references if r.doc_type == "sales_contract"]
     return refs
+
+
+def calls_off_contract(doc_type: str, data: Mapping[str, JsonValue]) -> bool:
+    """Whether an order's content names a sales contract (header or item references):
+    the release subscription's ``wants``, so that the shops' and the ERP's orders, which
+    name none, queue no release message at all."""
+    items = data.get("items")
+    for holder in [data, *(items if isinstance(items, list) else ())]:
+        references = holder.get("references") if isinstance(holder, Mapping) else None
+        if isinstance(references, list) and any(isinstance(r, Mapping) and r.get("doc_type") == "sales_contract"
+                                                for r in references):
+            return True
+    return False
 
 
 def _contract_id(transaction: PluginTransaction, ref: DocumentReference) -> str | None:

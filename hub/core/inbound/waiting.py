@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from hub.core.inbound.pipeline import Ingestor
 from hub.core.model.base import utcnow
 from hub.core.store import archive
+from hub.core.store.db import read_only
 from hub.core.store.tables import KeyMapRow
 
 inbound = archive.inbound
@@ -46,9 +47,11 @@ def repost_ready(engine: sa.Engine, ingestor_of: Callable[[str], Ingestor], limi
     """Post again every waiting document whose object has arrived; how many were taken.
 
     Each is replayed in its own transaction, in the order the documents came; one may
-    post, fail, or wait for the next object it names.
+    post, fail, or wait for the next object it names. Finding them only reads, so it
+    takes no write lock: the inbox poster asks on every pass, mostly to find nothing,
+    and on SQLite each ask had waited for the lock behind the server's writes.
     """
-    with engine.connect() as conn:
+    with read_only(engine).connect() as conn:
         taken = ready(conn, limit)
     for payload_id, system in taken:
         ingestor_of(system).replay(payload_id)

@@ -173,6 +173,11 @@ ApplyChange = Callable[[PluginTransaction, CanonicalChange], "str | None"]
 """A subscription's work on one change, inside the transaction that records it as
 applied (so it happens exactly once); returns a note for the message's history."""
 
+WantsChange = Callable[[str, Mapping[str, JsonValue]], bool]
+"""Whether a subscription takes a change, given its document type and full content
+(``CanonicalChange.data``); asked inside the transaction that writes the change, before
+a message is queued for it, so it must be cheap and must not touch the database."""
+
 
 # -- The demo ------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import pluggy
@@ -42,6 +42,9 @@ from hub.core.plugins.registry import (
     WriteRuleSpec,
 )
 from hub.core.plugins.settings import declared_models, validate_plugin_settings
+
+if TYPE_CHECKING:
+    from hub.core.plugins.contracts import WantsChange
 
 ENTRY_POINT_GROUP = "crm_hub.plugins"
 
@@ -83,6 +86,8 @@ class DeliveryTarget:
     document_types: tuple[str, ...]
     own_changes: bool
     """Whether changes that came from ``system`` itself go to it too (never for transports)."""
+    wants: WantsChange | None = None
+    """Which changes it takes (a subscription's ``wants``); None: every one of its types."""
 
 
 @dataclass(frozen=True)
@@ -173,7 +178,7 @@ class HubPlugins:
         from hub.core.plugins.subscriptions import PREFIX
 
         targets = [DeliveryTarget(plugin, t.name, t.document_types, False) for plugin, t in self._each("transports")]
-        targets += [DeliveryTarget(plugin, f"{PREFIX}{s.name}", s.document_types, s.own_changes)
+        targets += [DeliveryTarget(plugin, f"{PREFIX}{s.name}", s.document_types, s.own_changes, s.wants)
                     for plugin, s in self._each("subscriptions")]
         return targets
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         RenderDocuments,
         RouteHandler,
         TransportFactory,
+        WantsChange,
         WriteRuleFactory,
     )
 
@@ -85,6 +86,11 @@ class SubscriptionSpec:
     change)`` runs inside the transaction that records the change as applied, so a
     redelivery finds it applied. Changes that came from the plugin's own system are
     included only with ``own_changes``.
+
+    ``wants(doc_type, data)``, when given, picks the changes the subscription acts on
+    before any is queued: a subscription that acts on few of its types' changes (release
+    orders among all sales orders) would otherwise cost every other change a message, a
+    delivery and a transaction that apply nothing.
     """
 
     name: str
@@ -92,6 +98,7 @@ class SubscriptionSpec:
     apply: ApplyChange
     own_changes: bool = False
     description: str = ""
+    wants: WantsChange | None = None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from hub.core.store.bulk import insert_columns, one_of
 
 if TYPE_CHECKING:
     from hub.core.plugins import HubPlugins
+    from hub.core.plugins.contracts import WantsChange
 
 INSERT_CHUNK = 2_000
 UPSERT_KIND = "upsert"
@@ -147,20 +148,22 @@ class OutboxListener:
 
     One ``upsert`` message per transport or subscription that takes the change's
     document type, except those of the system the change came from (no echo; a
-    subscription may ask for its own system's changes too). Runs inside the changes'
-    transaction, so the changes and their messages commit or fail together; a batch's
-    messages are enqueued in one go.
+    subscription may ask for its own system's changes too) and those of a subscription
+    whose ``wants`` turns the change down. Runs inside the changes' transaction, so the
+    changes and their messages commit or fail together; a batch's messages are enqueued
+    in one go.
     """
 
     def __init__(self, plugins: HubPlugins) -> None:
-        self._targets: dict[str, list[tuple[str, str, bool]]] = {}
+        self._targets: dict[str, list[tuple[str, str, bool, WantsChange | None]]] = {}
         for target in plugins.targets():
             for doc_type in target.document_types:
-                self._targets.setdefault(doc_type, []).append((target.system, target.transport, target.own_changes))
+                self._targets.setdefault(doc_type, []).append(
+                    (target.system, target.transport, target.own_changes, target.wants))
 
     def targets(self, doc_type: str) -> list[tuple[str, str]]:
         """(system, transport) pairs that receive documents of ``doc_type``."""
-        return [(system, transport) for system, transport, _ in self._targets.get(doc_type, ())]
+        return [(system, transport) for system, transport, _, _ in self._targets.get(doc_type, ())]
 
     def __call__(self, conn: sa.Connection, changes: Sequence[DocumentChange]) -> None:
         enqueue(conn, [
@@ -177,6 +180,7 @@ class OutboxListener:
                 transport=transport,
             )
             for change in changes
-            for system, transport, own_changes in self._targets.get(change.doc_type, ())
-            if own_changes or system != change.source_system
+            for system, transport, own_changes, wants in self._targets.get(change.doc_type, ())
+            if (own_changes or system != change.source_system)
+            and (wants is None or wants(change.doc_type, change.data))
         ])

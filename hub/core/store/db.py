@@ -11,13 +11,19 @@ How SQLite writers wait: every write transaction takes the write lock at BEGIN
 100 ms, so under steady contention (workers recording while others enqueue) a waiter
 oversleeps the moments the lock is free, by tens to hundreds of milliseconds. BEGIN
 IMMEDIATE is therefore retried here with short sleeps (at most ``LOCK_RETRY_MAX_S``),
-up to the same overall timeout; every other statement keeps SQLite's handler.
+up to the same overall timeout; every other statement keeps SQLite's handler. Only one
+thread per engine retries at a time; the others wait for their turn on a lock, which
+costs no CPU: the HTTP server ingests each of the ERP's IDocs on a thread of its own,
+and dozens of threads each trying every millisecond had made the waiting the largest
+CPU cost of the server process.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -72,17 +78,33 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
 
 
-def begin_immediate(dbapi_connection: sqlite3.Connection, timeout_s: float) -> None:
+def begin_immediate(dbapi_connection: sqlite3.Connection, timeout_s: float,
+                    turn: threading.Lock | None = None) -> None:
     """BEGIN IMMEDIATE, retried with short sleeps while another connection writes.
 
     Raises ``sqlite3.OperationalError`` (database is locked) after ``timeout_s``.
     The connection's busy handler is off meanwhile, so a try fails at once instead of
     sleeping in SQLite; the first try usually succeeds and costs two PRAGMAs extra.
+    ``turn``, shared by the threads of one engine, lets one of them retry at a time
+    (held only until its BEGIN succeeds or fails, never for its transaction); the time
+    spent waiting for it counts against ``timeout_s``.
     """
+    deadline = time.monotonic() + timeout_s
+    if turn is None:
+        _begin_retrying(dbapi_connection, deadline)
+        return
+    if not turn.acquire(timeout=timeout_s):
+        raise sqlite3.OperationalError(f"database is locked: no turn to begin a write within {timeout_s} s")
+    try:
+        _begin_retrying(dbapi_connection, deadline)
+    finally:
+        turn.release()
+
+
+def _begin_retrying(dbapi_connection: sqlite3.Connection, deadline: float) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=0")
     try:
-        deadline = time.monotonic() + timeout_s
         pause = LOCK_RETRY_FIRST_S
         while True:
             try:
@@ -98,17 +120,23 @@ def begin_immediate(dbapi_connection: sqlite3.Connection, timeout_s: float) -> N
         cursor.close()
 
 
-def _sqlite_begin(conn: sa.Connection) -> None:
-    # IMMEDIATE takes the write lock at BEGIN, so two writers never deadlock upgrading
-    # read locks. Read-only work begins deferred: on WAL it then takes no lock at all, and
-    # frequent readers (idle workers polling) never queue up in front of writers.
-    if conn.get_execution_options().get(READ_ONLY, False):
-        conn.exec_driver_sql("BEGIN")
-        return
-    try:
-        begin_immediate(cast(sqlite3.Connection, conn.connection.driver_connection), SQLITE_BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.OperationalError as exc:
-        raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+def _sqlite_begin_with(turn: threading.Lock) -> Callable[[sa.Connection], None]:
+    """The engine's ``begin`` listener; ``turn`` is the engine's (see ``begin_immediate``)."""
+
+    def begin(conn: sa.Connection) -> None:
+        # IMMEDIATE takes the write lock at BEGIN, so two writers never deadlock upgrading
+        # read locks. Read-only work begins deferred: on WAL it then takes no lock at all,
+        # and frequent readers (idle workers polling) never queue up in front of writers.
+        if conn.get_execution_options().get(READ_ONLY, False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        try:
+            begin_immediate(cast(sqlite3.Connection, conn.connection.driver_connection),
+                            SQLITE_BUSY_TIMEOUT_MS / 1000, turn)
+        except sqlite3.OperationalError as exc:
+            raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+
+    return begin
 
 
 def read_only(engine: sa.Engine) -> sa.Engine:
@@ -156,7 +184,7 @@ def create_engine(url: str, **kwargs: Any) -> sa.Engine:
             **kwargs,
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-        sa.event.listen(engine, "begin", _sqlite_begin)
+        sa.event.listen(engine, "begin", _sqlite_begin_with(threading.Lock()))
         if parsed.database and parsed.database != ":memory:":
             _checkpoint_in_background(engine, parsed.database)
         return engine

@@ -115,3 +115,30 @@ def test_a_change_that_fails_to_apply_leaves_nothing_behind(runtime: HubRuntime)
         SubscriptionTransport(runtime.plugin_context(LISTENER), spec).send(broken)
     Worker(runtime).run_until_idle()  # the real message still applies: no receipt was kept
     assert runtime.plugin_context(LISTENER).state(created.hub_id) == ["v1 from erp_sap"]
+
+
+def test_a_subscription_queues_only_the_changes_it_wants(database_url: str, tmp_path: Path) -> None:
+    """``wants`` turns changes down before a message is queued: no message, no delivery."""
+    plugin = types.ModuleType("choosy_plugin")
+
+    @hookimpl
+    def hub_register_transports(registry: PluginRegistry) -> None:
+        registry.add_subscription(SubscriptionSpec(
+            "partners", ("partner",), _apply,
+            wants=lambda doc_type, data: doc_type == "partner" and str(data.get("organisation_name")).startswith("A")))
+
+    plugin.hub_register_transports = hub_register_transports  # type: ignore[attr-defined]
+    installed = [ep.name for ep in metadata.entry_points(group="crm_hub.plugins")]
+    hub = HubRuntime(HubSettings(database_url=database_url, mappings_dir=tmp_path / "mappings",
+                                 disabled_plugins=installed), extra_plugins={LISTENER: plugin})
+    migrate.upgrade(hub.engine)
+    try:
+        wanted, unwanted = hub.masterdata().upsert_many([Incoming(_partner("Alpha GmbH"), "erp_sap"),
+                                                         Incoming(_partner("Omega GmbH"), "erp_sap")])
+        Worker(hub).run_until_idle()
+        with hub.engine.connect() as conn:
+            queued = conn.execute(sa.select(messages.c.hub_id, messages.c.status)).all()
+        assert [tuple(r) for r in queued] == [(wanted.hub_id, "confirmed")]
+        assert hub.plugin_context(LISTENER).state(unwanted.hub_id) is None
+    finally:
+        hub.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -76,4 +77,44 @@ def test_a_locked_database_is_reported_as_an_sqlalchemy_error(tmp_path, monkeypa
         with engine.begin():
             pass
     holder.rollback()
+    engine.dispose()
+
+
+def test_threads_of_one_engine_wait_for_a_locked_database_one_at_a_time(tmp_path) -> None:
+    """While another process writes, one thread of the engine retries BEGIN; the others
+    wait for their turn without trying (each try costs CPU), and all get in after."""
+    path = tmp_path / "w.db"
+    engine = create_engine(f"sqlite:///{path}")
+    tries: dict[int, int] = {}
+
+    def trace(statement: str) -> None:
+        if statement == "BEGIN IMMEDIATE":
+            tries[threading.get_ident()] = tries.get(threading.get_ident(), 0) + 1
+
+    sa.event.listen(engine, "connect", lambda dbapi_connection, _: dbapi_connection.set_trace_callback(trace))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    tries.clear()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+
+    def write(value: int) -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"INSERT INTO t VALUES ({value})")
+
+    writers = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for writer in writers:
+        writer.start()
+    deadline = time.monotonic() + 10
+    while sum(tries.values()) < 20 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    trying = len(tries)
+    holder.rollback()
+    for writer in writers:
+        writer.join(timeout=10)
+    assert trying == 1, tries
+    assert len(tries) == 4
+    with engine.connect() as conn:
+        assert sorted(conn.exec_driver_sql("SELECT x FROM t").scalars()) == [0, 1, 2, 3]
     engine.dispose()

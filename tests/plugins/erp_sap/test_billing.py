@@ -26,6 +26,7 @@ from plugins.erp_sap.simulator.idocxml import document, new_idoc, segment
 from plugins.erp_sap.simulator.masterdata import customer, product
 from plugins.erp_sap.simulator.masterdata_idocs import debmas_idoc, matmas_idoc
 from plugins.erp_sap.simulator.server import ErpSimulator
+from plugins.erp_sap.simulator.state import OrderItem, OrderRequest, StoredOrder
 
 QUICK = {"retry": {"max_attempts": 3, "multiplier": 0.01, "min_wait": 0.01, "max_wait": 0.1}, "poll_interval": 0.02}
 
@@ -315,3 +316,32 @@ def test_the_simulator_bills_cancels_and_books_payments_over_its_control_routes(
         assert "is cancelled by" in refused[2].json()["error"]
         issued = {i["number"].lstrip("0"): i for i in control.get("/sim/billing").json()}
     assert issued[number]["paid"] == issued[number]["gross"]
+
+
+def test_an_invoice_that_comes_before_its_orders_number_waits_for_it(tmp_path: Path) -> None:
+    """The ERP may bill before the worker that created the order has committed the order's
+    ERP number: the invoice waits, then links to its order, as a delivery does (kept
+    unlinked, it would never reach its order, nor a contract's billing request)."""
+    with LiveHub(tmp_path / "hub", {"erp_sap": plugin_settings(tmp_path, replicate_partners=False)},
+                 mappings_dir=MAPPINGS) as hub:
+        sold_to, material = _master_data(hub)
+        order = SalesOrder.model_validate({
+            "currency": "EUR", "order_date": "2026-12-01", "sold_to_hub_id": sold_to,
+            "partners": [{"function": "sold_to", "partner_hub_id": sold_to}],
+            "items": [{"item_number": 1, "product_hub_id": material, "quantity": {"value": "2", "unit": "PCE"}}]})
+        [created] = hub.upsert([order])
+        item = OrderItem(item_id="1", material=product(0).number, quantity=Decimal(2), unit="PCE")
+        request = OrderRequest(buyer_id=created.hub_id, sold_to=customer(0).number, sales_org="1000",
+                               distribution_channel="10", division="00", items=(item,))
+        billed = StoredOrder("0000004711", request, "EUR", datetime.now(UTC), "soap")
+        idoc = invoic_idoc(billed, "0090000001", f"{9:016d}")
+        [outcome] = hub.context("erp_sap").ingest(document("INVOIC02", [idoc]), "invoic9.xml")
+        assert outcome.status == "waiting" and outcome.waiting_for == ("erp_sap", "sales_order", "4711")
+        assert hub.count("billing_document") == 0
+        with hub.context("erp_sap").transaction() as transaction:
+            transaction.link("sales_order", "4711", created.hub_id)
+        assert hub.work_until(lambda: hub.count("billing_document") == 1, timeout=30)
+        invoice = _billing(hub, "90000001")
+        assert [r.hub_id for r in invoice.references] == [created.hub_id]
+        assert hub.work_until(lambda: _billed_to(hub, created.hub_id) == [("invoice", "90000001")], timeout=30)
+        assert _stored(hub, created.hub_id).status == "completed"
