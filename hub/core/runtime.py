@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from hub.core.inbound.load import InitialLoad
+    from hub.core.inbound.outcome import IngestOutcome
     from hub.core.inbound.pipeline import Ingestor
     from hub.core.inbound.pool import IngestPool
     from hub.core.mapping import MappingSet
@@ -119,7 +120,7 @@ class HubRuntime:
                 raise ConfigError([Problem(f"plugin {plugin}", "is not loaded")])
             services = HubServices(engine=lambda: self.schema_engine, masterdata=lambda: self.shared_masterdata,
                                    mappings=lambda: self.mappings, ingestor=self.shared_ingestor,
-                                   ingest_pool=self.ingest_pool,
+                                   ingest_pool=self.ingest_pool, ingest_payload=self.ingest_payload,
                                    max_payload_bytes=lambda: self.settings.max_payload_bytes,
                                    inbox=lambda: self.inbox_writer)
             context = self._contexts[plugin] = PluginContext(plugin, self.loaded_plugins.settings[plugin], services)
@@ -178,6 +179,17 @@ class HubRuntime:
             ingestor = self._ingestors[system] = self.ingestor(system)
         return ingestor
 
+    def ingest_payload(self, system: str, payload: bytes, source_name: str,
+                       content_type: str = "application/octet-stream") -> list[IngestOutcome]:
+        """Ingest one payload of ``system`` as ``Ingestor.ingest`` does; a large one in
+        the ingest pool, on several cores (``hub.core.inbound.spread``)."""
+        from hub.core.inbound.spread import ingest_spread
+
+        settings = self.settings
+        workers = 1 if self._extra_plugins else settings.ingest_workers
+        return ingest_spread(self.shared_ingestor(system), lambda: self.ingest_pool(system), workers,
+                             settings.ingest_pool_min_documents, payload, source_name, content_type)
+
     def ingestor(self, system: str, duplicate_check: bool = True) -> Ingestor:
         """The inbound pipeline for payloads from ``system`` (a plugin name)."""
         from hub.core.inbound.chunk import Posting
@@ -194,6 +206,7 @@ class HubRuntime:
             system, self.mappings, masterdata,
             handlers={kind: factory(context) for kind, factory in extras.message_handlers.items()},
             listener=extras.chunk_listener(context) if extras.chunk_listener else None,
+            source_of=extras.source_system(context) if extras.source_system else None,
         )
         return Ingestor(self.require_schema(), posting, codecs)
 

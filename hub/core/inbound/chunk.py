@@ -30,7 +30,8 @@ from hub.core.inbound.outcome import IngestOutcome, OutcomeStatus
 from hub.core.inbound.premap import Premapped
 from hub.core.mapping import MappingResult, MappingSet
 from hub.core.masterdata import Incoming, MasterDataService, UpsertResult
-from hub.core.plugins.contracts import ChunkListener, MessageHandler, Origin, PostedChunk
+from hub.core.model.base import Document
+from hub.core.plugins.contracts import ChunkListener, MessageHandler, Origin, PostedChunk, SourceSystem
 from hub.core.plugins.registry import CodecSpec
 from hub.core.plugins.transaction import PluginTransaction
 from hub.core.raw import RawDocument
@@ -50,6 +51,20 @@ class Posting:
     masterdata: MasterDataService
     handlers: Mapping[str, MessageHandler] = field(default_factory=dict)
     listener: ChunkListener | None = None
+    source_of: SourceSystem | None = None
+
+    def incoming(self, raw: RawDocument, document: Document, stamp: datetime | None) -> Incoming:
+        """``document`` as the system it comes from sent it: this system, or the one
+        ``source_of`` names for ``raw`` (an EDI partner whose IDocs come through the
+        ERP's port). Then the ids the mapping table gave as this system's are that
+        system's: its order number must not become the ERP's, and the outbox sends the
+        change to this system like any change from elsewhere."""
+        source = self.source_of(raw) if self.source_of is not None else None
+        if source is None or source == self.system:
+            return Incoming(document, self.system, source_time=stamp)
+        ids = [ref.model_copy(update={"system": source}) if ref.system == self.system else ref
+               for ref in document.external_ids]
+        return Incoming(document.model_copy(update={"external_ids": ids}), source, source_time=stamp)
 
 
 def dedupe_key(raw: RawDocument) -> str:
@@ -226,7 +241,7 @@ class ChunkRun:
             for note in result.notes:
                 self._record(entry, "mapped", note)
             pending.append(entry)
-            documents.append(Incoming(result.document, self.posting.system, source_time=stamp))
+            documents.append(self.posting.incoming(entry.raw, result.document, stamp))
         upserts = self.posting.masterdata.upsert_each(self.conn, documents)
         for entry, upsert in zip(pending, upserts, strict=True):
             if isinstance(upsert, HubError):
