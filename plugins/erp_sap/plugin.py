@@ -68,10 +68,12 @@ def hub_register_inbound(registry: PluginRegistry) -> None:
     acknowledged back."""
     from hub.api import InboundSpec
     from plugins.erp_sap.acks import aleaud_handler
+    from plugins.erp_sap.edi import source_system
     from plugins.erp_sap.inbound import chunk_listener
     from plugins.erp_sap.payments import payment_handler
 
-    registry.add_inbound(InboundSpec({"ALEAUD": aleaud_handler, "REMADV": payment_handler}, chunk_listener))
+    registry.add_inbound(InboundSpec({"ALEAUD": aleaud_handler, "REMADV": payment_handler}, chunk_listener,
+                                     source_system))
 
 
 @hookimpl
