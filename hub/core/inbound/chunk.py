@@ -120,8 +120,12 @@ class ChunkRun:
     """Posts one chunk of one system's documents inside an open transaction."""
 
     def __init__(self, posting: Posting, conn: sa.Connection, codec: CodecSpec,
-                 content_type: str = "application/octet-stream", origin: Origin = "received") -> None:
+                 content_type: str = "application/octet-stream", origin: Origin = "received",
+                 received_at: datetime | None = None) -> None:
         self.posting = posting
+        # When the payload was in the hub's hands, before it was parsed (now, if not given):
+        # each document's "received" record, from which its parsing and mapping are timed.
+        self.received_at = received_at
         self.conn = conn
         self.codec = codec
         self.content_type = content_type
@@ -168,9 +172,10 @@ class ChunkRun:
             payload = self.codec.render([raw])
         return Entry(raw, dedupe_key(raw), payload, archive.content_hash(payload))
 
-    def _record(self, entry: Entry, status: str, text: str) -> None:
-        """Append a status record, with the sender's own code for it (IDoc 53...), if any."""
-        entry.history.append(archive.status_record(status, self.codec.status_codes.get(status), text))
+    def _record(self, entry: Entry, status: str, text: str, at: datetime | None = None) -> None:
+        """Append a status record (made now, unless ``at``), with the sender's own code
+        for it (IDoc 53...), if any."""
+        entry.history.append(archive.status_record(status, self.codec.status_codes.get(status), text, at))
 
     def _fail(self, entry: Entry, exc: HubError) -> None:
         if isinstance(exc, UnresolvedReferenceError):
@@ -224,7 +229,8 @@ class ChunkRun:
         documents = []
         for entry, made in work:
             if self.origin != "replay":
-                self._record(entry, "received", "read by an initial load" if self.origin == "load" else "received")
+                self._record(entry, "received", "read by an initial load" if self.origin == "load" else "received",
+                             self.received_at)
             if entry.raw.message_type in handlers:
                 self._handle(entry)
                 # A handler may link keys (an ERP number confirmed): look them up afresh.
