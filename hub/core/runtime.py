@@ -6,6 +6,7 @@ they see the same configuration the same way.
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,6 +46,8 @@ class HubRuntime:
         self._config_path = config_path
         self._extra_plugins = extra_plugins or {}
         self._pools: dict[str, IngestPool] = {}
+        # The HTTP server's threads may ask for a pool at the same moment: one is built.
+        self._pools_lock = threading.Lock()
         self._contexts: dict[str, PluginContext] = {}
         self._ingestors: dict[str, Ingestor] = {}
 
@@ -248,13 +251,15 @@ class HubRuntime:
         """
         if self.settings.ingest_workers < 2 or self._extra_plugins:
             return None
-        pool = self._pools.get(system)
-        if pool is None or pool.closed:
-            from hub.core.inbound.pool import IngestPool
+        with self._pools_lock:
+            pool = self._pools.get(system)
+            if pool is None or pool.closed:
+                from hub.core.inbound.pool import IngestPool
 
-            self.require_schema()
-            pool = self._pools[system] = IngestPool(pool_ingestor, self.settings, system, self.settings.ingest_workers)
-        return pool
+                self.require_schema()
+                pool = self._pools[system] = IngestPool(pool_ingestor, self.settings, system,
+                                                        self.settings.ingest_workers)
+            return pool
 
     def require_schema(self) -> sa.Engine:
         """The engine, after checking the database is at this code's schema revision."""
