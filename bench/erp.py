@@ -1,12 +1,18 @@
 """Bench (issue #5): the ERP side of the hub, end to end.
 
 (a) ORDERS05 IDocs (10 items each) ingested per second end to end (parse, map, store,
-    enqueue) on SQLite, twice: by one process through ``HubRuntime(...).ingestor``, as
-    the HTTP port and ``hub ingest`` do; then through the file port, files dropped in
-    its inbound folder and one ``poll`` taking them, which hands them to the ingest
-    pool (``ingest_workers`` processes; its start-up is timed apart, as a running hub
+    enqueue) on SQLite: by one process through ``HubRuntime(...).ingestor``, as the
+    HTTP port and ``hub ingest`` do with a small payload; then through the file port,
+    files dropped in its inbound folder and one ``poll`` taking them, which hands them
+    to the ingest pool (``ingest_workers`` processes; its start-up is timed apart, as a running hub
     has it started). The customers and materials the orders reference are loaded first
     (DEBMAS and MATMAS through ``hub load``'s path), so every order maps and posts.
+    Then as many again through the HTTP port (``POST /erp_sap/idoc``, IDoc-XML payloads
+    of ``PORT_ORDERS`` orders posted one after the other to the hub's server in this
+    process) and as many again through ``hub ingest FILE`` (one file of ``PORT_ORDERS``
+    orders at a time): one large payload, cut into parts for the ingest pool where the
+    code does that (``ingest_pool_min_documents``). Wall time and CPU time (this process
+    and the pool's workers).
 (b) The initial load of N DEBMAS customers from one IDoc-XML file (``hub load erp_sap
     customers``): rate and peak RSS. It runs in a child process, so the peak RSS is the
     load's own and not that of the order bench. From 50,000 customers the load runs in
@@ -24,6 +30,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -35,6 +42,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
+import httpx
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +66,8 @@ from plugins.erp_sap.simulator.masterdata_idocs import write_debmas, write_matma
 ITEMS = 10
 FILE_ORDERS = 500
 """Orders per IDoc file, as an ERP's file port or HTTP port hands them over."""
+PORT_ORDERS = 1000
+"""Orders per payload posted to the HTTP port or named to ``hub ingest``."""
 
 
 def _bench_module(name: str) -> ModuleType:
@@ -86,6 +96,7 @@ def hub_runtime(folder: Path) -> HubRuntime:
     """A fresh hub on a SQLite file in ``folder``, with the repository's mapping tables."""
     settings = HubSettings(
         database_url=f"sqlite:///{folder / 'hub.db'}", mappings_dir=ROOT / "plugins" / "erp_sap" / "mappings",
+        http={"host": "127.0.0.1", "port": 0},
         plugins={"erp_sap": {"definitions_dir": str(folder / "idoc_definitions"),
                              "inbound_dir": str(folder / "in"), "outbound_dir": str(folder / "out")}},
     )
@@ -210,10 +221,11 @@ def order_bench(folder: Path, count: int, customers: int, products: int) -> dict
         counts.update(summarise(ingestor.ingest(payload, name)))
     elapsed = time.perf_counter() - started
     pooled = _pool_bench(runtime, codecs, count, known_customers, known_products)
+    ported = _one_payload_bench(runtime, codecs, count, known_customers, known_products)
     runtime.close()
     return {"orders": count, "items_per_order": ITEMS, "order_files": len(files),
             "orders_seconds": round(elapsed, 2), "orders_per_s": round(count / elapsed),
-            "orders_outcomes": dict(counts), **pooled, "masterdata_failed": failed_masterdata,
+            "orders_outcomes": dict(counts), **pooled, **ported, "masterdata_failed": failed_masterdata,
             "customers_known": len(known_customers), "products_known": len(known_products),
             "customers_loaded": customers, "customers_load_per_s": round(customers / loaded[0][0]),
             "products_loaded": products}
@@ -243,6 +255,63 @@ def _pool_bench(runtime: HubRuntime, codecs: IdocCodecs, count: int, customers: 
     return {"pool_workers": runtime.settings.ingest_workers, "pool_start_seconds": round(pool_start, 2),
             "pool_orders_seconds": round(elapsed, 2), "pool_orders_per_s": round(count / elapsed),
             "pool_orders_outcomes": dict(counts), "pool_worker_peak_rss_mb": worker_peak}
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) of this process and of the processes ``pids``."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = time.process_time()
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def _one_payload_bench(runtime: HubRuntime, codecs: IdocCodecs, count: int, customers: list[str],
+                       products: list[str]) -> dict[str, object]:
+    """``count`` new orders through the HTTP port, then ``count`` more through ``hub ingest
+    FILE``, in payloads of ``PORT_ORDERS`` orders, one payload at a time."""
+    from click.testing import CliRunner
+
+    from hub.cli.main import build_cli
+    from hub.http import serve
+
+    pool = runtime.ingest_pool("erp_sap")
+    pids = pool.pids if pool is not None else []
+    payloads = [codecs.render_xml(orders(min(PORT_ORDERS, 3 * count + 1 - start), customers, products, start))
+                for start in range(2 * count + 1, 3 * count + 1, PORT_ORDERS)]
+    server = serve(runtime)
+    counts: Counter[str] = Counter()
+    try:
+        with httpx.Client(timeout=600, headers={"Content-Type": "application/xml"}) as client:
+            cpu, started = _cpu_seconds(pids), time.perf_counter()
+            for payload in payloads:
+                answer = client.post(f"{server.url}/erp_sap/idoc", content=payload)
+                answer.raise_for_status()
+                counts.update(answer.json()["summary"])
+            http_seconds, http_cpu = time.perf_counter() - started, _cpu_seconds(pids) - cpu
+    finally:
+        server.stop()
+    files = []
+    folder = _erp_settings(runtime).inbound_dir.parent / "ingest"
+    folder.mkdir(parents=True, exist_ok=True)
+    for start in range(3 * count + 1, 4 * count + 1, PORT_ORDERS):
+        path = folder / f"orders_{start:08d}.xml"
+        path.write_bytes(codecs.render_xml(orders(min(PORT_ORDERS, 4 * count + 1 - start), customers, products,
+                                                  start)))
+        files.append(path)
+    cli = build_cli(runtime)
+    ingested: Counter[str] = Counter()
+    cpu, started = _cpu_seconds(pids), time.perf_counter()
+    for path in files:
+        result = CliRunner().invoke(cli, ["ingest", "erp_sap", str(path), "--json"], obj=runtime)
+        ingested.update(json.loads(result.stdout)["summary"])
+    cli_seconds, cli_cpu = time.perf_counter() - started, _cpu_seconds(pids) - cpu
+    return {"port_orders_per_payload": PORT_ORDERS,
+            "http_orders_seconds": round(http_seconds, 2), "http_orders_per_s": round(count / http_seconds),
+            "http_cpu_seconds": round(http_cpu, 2), "http_orders_outcomes": dict(counts),
+            "ingest_orders_seconds": round(cli_seconds, 2), "ingest_orders_per_s": round(count / cli_seconds),
+            "ingest_cpu_seconds": round(cli_cpu, 2), "ingest_orders_outcomes": dict(ingested)}
 
 
 def _erp_settings(runtime: HubRuntime) -> ErpSapSettings:
@@ -325,6 +394,12 @@ def main(argv: list[str] | None = None) -> int:
               f"(started in {result['pool_start_seconds']} s) in {result['pool_orders_seconds']} s: "
               f"{result['pool_orders_per_s']:,} IDocs/s {result['pool_orders_outcomes']}, "
               f"peak RSS of a worker {result['pool_worker_peak_rss_mb']} MB")
+        print(f"    {order_count:,} more through the HTTP port, payloads of {result['port_orders_per_payload']:,}: "
+              f"{result['http_orders_per_s']:,} IDocs/s ({result['http_orders_seconds']} s, CPU "
+              f"{result['http_cpu_seconds']} s) {result['http_orders_outcomes']}")
+        print(f"    {order_count:,} more through `hub ingest FILE`, files of {result['port_orders_per_payload']:,}: "
+              f"{result['ingest_orders_per_s']:,} IDocs/s ({result['ingest_orders_seconds']} s, CPU "
+              f"{result['ingest_cpu_seconds']} s) {result['ingest_orders_outcomes']}")
     if "load" not in args.skip:
         result = _run_child("load", load_count)
         figures.update(result)

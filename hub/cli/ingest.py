@@ -29,7 +29,8 @@ def ingest(runtime: HubRuntime, plugin: str, files: tuple[Path, ...], as_json: b
     key (kept, not posted); a file that cannot be parsed stores nothing, and a file above
     max_payload_bytes is refused unread (the other files still go in). Several files are
     parsed and mapped side by side by the hub's ingest pool (ingest_workers) and posted
-    one after the other, in the order given.
+    one after the other, in the order given; so are the parts of one large file
+    (ingest_pool_min_documents).
     """
     outcomes: list[IngestOutcome] = []
     file_errors: list[dict[str, str]] = []
@@ -61,19 +62,19 @@ def ingest(runtime: HubRuntime, plugin: str, files: tuple[Path, ...], as_json: b
 def _ingested(runtime: HubRuntime, plugin: str,
               files: tuple[Path, ...]) -> Iterator[tuple[Path, list[IngestOutcome], str | None]]:
     """Each file in order, with its documents' outcomes or why it was refused whole: one
-    file in this process, several through the ingest pool when the hub has one, as a
-    file port takes a folder of waiting files."""
+    file in this process (a large one cut into parts for the ingest pool), several
+    through the ingest pool when the hub has one, as a file port takes a folder of
+    waiting files."""
     pool = _started_pool(runtime, plugin) if len(files) > 1 else None
     if pool is not None:
         jobs = (IngestJob(str(path), path=str(path), content_type=_content_type(path)) for path in files)
         for result in pool.run(jobs):
             yield Path(str(result.job.path)), result.outcomes, result.error
         return
-    ingestor = runtime.ingestor(plugin)
     for path in files:
         try:
             payload = read_payload(path, str(path), runtime.settings.max_payload_bytes)
-            yield path, ingestor.ingest(payload, str(path), _content_type(path)), None
+            yield path, runtime.ingest_payload(plugin, payload, str(path), _content_type(path)), None
         except HubError as exc:
             yield path, [], str(exc)
 

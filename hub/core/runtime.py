@@ -6,6 +6,7 @@ they see the same configuration the same way.
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from hub.core.inbound.load import InitialLoad
+    from hub.core.inbound.outcome import IngestOutcome
     from hub.core.inbound.pipeline import Ingestor
     from hub.core.inbound.pool import IngestPool
     from hub.core.mapping import MappingSet
@@ -44,6 +46,8 @@ class HubRuntime:
         self._config_path = config_path
         self._extra_plugins = extra_plugins or {}
         self._pools: dict[str, IngestPool] = {}
+        # The HTTP server's threads may ask for a pool at the same moment: one is built.
+        self._pools_lock = threading.Lock()
         self._contexts: dict[str, PluginContext] = {}
         self._ingestors: dict[str, Ingestor] = {}
 
@@ -119,7 +123,7 @@ class HubRuntime:
                 raise ConfigError([Problem(f"plugin {plugin}", "is not loaded")])
             services = HubServices(engine=lambda: self.schema_engine, masterdata=lambda: self.shared_masterdata,
                                    mappings=lambda: self.mappings, ingestor=self.shared_ingestor,
-                                   ingest_pool=self.ingest_pool,
+                                   ingest_pool=self.ingest_pool, ingest_payload=self.ingest_payload,
                                    max_payload_bytes=lambda: self.settings.max_payload_bytes,
                                    inbox=lambda: self.inbox_writer)
             context = self._contexts[plugin] = PluginContext(plugin, self.loaded_plugins.settings[plugin], services)
@@ -178,6 +182,17 @@ class HubRuntime:
             ingestor = self._ingestors[system] = self.ingestor(system)
         return ingestor
 
+    def ingest_payload(self, system: str, payload: bytes, source_name: str,
+                       content_type: str = "application/octet-stream") -> list[IngestOutcome]:
+        """Ingest one payload of ``system`` as ``Ingestor.ingest`` does; a large one in
+        the ingest pool, on several cores (``hub.core.inbound.spread``)."""
+        from hub.core.inbound.spread import ingest_spread
+
+        settings = self.settings
+        workers = 1 if self._extra_plugins else settings.ingest_workers
+        return ingest_spread(self.shared_ingestor(system), lambda: self.ingest_pool(system), workers,
+                             settings.ingest_pool_min_documents, payload, source_name, content_type)
+
     def ingestor(self, system: str, duplicate_check: bool = True) -> Ingestor:
         """The inbound pipeline for payloads from ``system`` (a plugin name)."""
         from hub.core.inbound.chunk import Posting
@@ -194,6 +209,7 @@ class HubRuntime:
             system, self.mappings, masterdata,
             handlers={kind: factory(context) for kind, factory in extras.message_handlers.items()},
             listener=extras.chunk_listener(context) if extras.chunk_listener else None,
+            source_of=extras.source_system(context) if extras.source_system else None,
         )
         return Ingestor(self.require_schema(), posting, codecs)
 
@@ -235,13 +251,15 @@ class HubRuntime:
         """
         if self.settings.ingest_workers < 2 or self._extra_plugins:
             return None
-        pool = self._pools.get(system)
-        if pool is None or pool.closed:
-            from hub.core.inbound.pool import IngestPool
+        with self._pools_lock:
+            pool = self._pools.get(system)
+            if pool is None or pool.closed:
+                from hub.core.inbound.pool import IngestPool
 
-            self.require_schema()
-            pool = self._pools[system] = IngestPool(pool_ingestor, self.settings, system, self.settings.ingest_workers)
-        return pool
+                self.require_schema()
+                pool = self._pools[system] = IngestPool(pool_ingestor, self.settings, system,
+                                                        self.settings.ingest_workers)
+            return pool
 
     def require_schema(self) -> sa.Engine:
         """The engine, after checking the database is at this code's schema revision."""

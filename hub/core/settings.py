@@ -168,6 +168,11 @@ class HubSettings(PluginSelection):
         description="Processes that ingest the files waiting at a file port side by side, posting them"
         " in order (default 2, 1 on a one-core machine); 1 ingests them one by one in the hub's own"
         " process.")
+    ingest_pool_min_documents: int = Field(
+        default=400, ge=1,
+        description="Documents from which one payload (the HTTP port's, one file of `hub ingest` or of a"
+        " file port) is cut into parts that the ingest pool's processes parse and map side by side;"
+        " smaller payloads are cheaper in the hub's own process than handed to the pool.")
     waiting_minutes: float = Field(
         default=24 * 60, gt=0,
         description="How long an inbound document may wait for an object the hub does not know yet (a"

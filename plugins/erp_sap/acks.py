@@ -20,6 +20,7 @@ from hub.api import (
     RawDocument,
     new_hub_id,
 )
+from plugins.erp_sap.edi import edi_sender
 from plugins.erp_sap.idoc.aleaud import FAILED, POSTED, Acknowledgement, parse_audit
 from plugins.erp_sap.settings import PLUGIN, ErpSapSettings
 
@@ -81,8 +82,10 @@ def _acknowledgement(raw: RawDocument, outcome: IngestOutcome) -> Acknowledgemen
 
 
 def ack_listener(context: PluginContext) -> ChunkListener:
-    """Queues one ALEAUD for each ingested chunk of the ERP's IDocs."""
+    """Queues one ALEAUD for each ingested chunk of the ERP's IDocs (not for an EDI
+    partner's, which the ERP did not send)."""
     settings = context.settings_as(ErpSapSettings)
+    partners = settings.edi_partners
 
     def listen(chunk: PostedChunk) -> None:
         # An initial load reads an extract: the ERP waits for no audit of it.
@@ -91,7 +94,7 @@ def ack_listener(context: PluginContext) -> ChunkListener:
         taken = [(raw, outcome) for raw, outcome in chunk.results
                  # A waiting IDoc is acknowledged when it posts (a replay, so this runs again).
                  if raw.format == "idoc" and raw.message_type != "ALEAUD"
-                 and outcome.status not in ("duplicate", "waiting")]
+                 and outcome.status not in ("duplicate", "waiting") and edi_sender(partners, raw) is None]
         if not taken:
             return
         acks = [_acknowledgement(raw, outcome) for raw, outcome in taken]

@@ -64,14 +64,16 @@ def hub_register_transports(registry: PluginRegistry) -> None:
 @hookimpl
 def hub_register_inbound(registry: PluginRegistry) -> None:
     """ALEAUD from the ERP confirms our IDocs; REMADV reports payments; deliveries become
-    shipments of their orders, billing documents move them; every processed IDoc is
-    acknowledged back."""
+    shipments of their orders, billing documents move them; every processed IDoc of the
+    ERP is acknowledged back; an EDI partner's IDocs are that partner's system's."""
     from hub.api import InboundSpec
     from plugins.erp_sap.acks import aleaud_handler
+    from plugins.erp_sap.edi import source_system
     from plugins.erp_sap.inbound import chunk_listener
     from plugins.erp_sap.payments import payment_handler
 
-    registry.add_inbound(InboundSpec({"ALEAUD": aleaud_handler, "REMADV": payment_handler}, chunk_listener))
+    registry.add_inbound(InboundSpec({"ALEAUD": aleaud_handler, "REMADV": payment_handler}, chunk_listener,
+                                     source_system))
 
 
 @hookimpl

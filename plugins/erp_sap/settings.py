@@ -7,12 +7,14 @@ plugin reads the result (``runtime.plugin_settings(PLUGIN, ErpSapSettings)``). E
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
 PLUGIN = "erp_sap"
+SYSTEM_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 DEFAULT_WSDL = Path(__file__).resolve().parent / "wsdl" / "SalesOrderERPCreateRequestConfirmation_In.wsdl"
 
 
@@ -79,4 +81,22 @@ class ErpSapSettings(BaseModel):
     sender_partner: str = Field(default="CRMHUB", description="SNDPRN (logical system) of outbound IDocs.")
     receiver_port: str = Field(default="SAPERP", description="RCVPOR of outbound IDocs.")
     receiver_partner: str = Field(default="ERPCLNT100", description="RCVPRN (logical system) of the ERP.")
+    edi_partners: dict[str, str] = Field(
+        default_factory=dict,
+        description="EDI partners whose IDocs (customer orders from an EDI converter) reach the hub through"
+                    " this plugin's ports: sending partner (SNDPRN of the control record) -> the name of the"
+                    " system they are recorded as coming from. Their orders go to the ERP like a shop's, and"
+                    " the ERP is sent no ALEAUD for them; IDocs of any other sender are the ERP's.")
+
+    @field_validator("edi_partners")
+    @classmethod
+    def _edi_systems(cls, partners: dict[str, str]) -> dict[str, str]:
+        """Each partner a system name of its own, none of them the ERP's."""
+        for sender, system in partners.items():
+            if not SYSTEM_NAME.fullmatch(system) or system == PLUGIN:
+                raise ValueError(f"EDI partner {sender}: {system!r} is not a system name of its own"
+                                 f" (a-z, 0-9 and _, at most 40 characters, not {PLUGIN!r})")
+        if len(set(partners.values())) < len(partners):
+            raise ValueError("two EDI partners are given the same system name")
+        return partners
 

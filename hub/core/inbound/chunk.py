@@ -30,7 +30,8 @@ from hub.core.inbound.outcome import IngestOutcome, OutcomeStatus
 from hub.core.inbound.premap import Premapped
 from hub.core.mapping import MappingResult, MappingSet
 from hub.core.masterdata import Incoming, MasterDataService, UpsertResult
-from hub.core.plugins.contracts import ChunkListener, MessageHandler, Origin, PostedChunk
+from hub.core.model.base import Document
+from hub.core.plugins.contracts import ChunkListener, MessageHandler, Origin, PostedChunk, SourceSystem
 from hub.core.plugins.registry import CodecSpec
 from hub.core.plugins.transaction import PluginTransaction
 from hub.core.raw import RawDocument
@@ -50,6 +51,20 @@ class Posting:
     masterdata: MasterDataService
     handlers: Mapping[str, MessageHandler] = field(default_factory=dict)
     listener: ChunkListener | None = None
+    source_of: SourceSystem | None = None
+
+    def incoming(self, raw: RawDocument, document: Document, stamp: datetime | None) -> Incoming:
+        """``document`` as the system it comes from sent it: this system, or the one
+        ``source_of`` names for ``raw`` (an EDI partner whose IDocs come through the
+        ERP's port). Then the ids the mapping table gave as this system's are that
+        system's: its order number must not become the ERP's, and the outbox sends the
+        change to this system like any change from elsewhere."""
+        source = self.source_of(raw) if self.source_of is not None else None
+        if source is None or source == self.system:
+            return Incoming(document, self.system, source_time=stamp)
+        ids = [ref.model_copy(update={"system": source}) if ref.system == self.system else ref
+               for ref in document.external_ids]
+        return Incoming(document.model_copy(update={"external_ids": ids}), source, source_time=stamp)
 
 
 def dedupe_key(raw: RawDocument) -> str:
@@ -105,8 +120,12 @@ class ChunkRun:
     """Posts one chunk of one system's documents inside an open transaction."""
 
     def __init__(self, posting: Posting, conn: sa.Connection, codec: CodecSpec,
-                 content_type: str = "application/octet-stream", origin: Origin = "received") -> None:
+                 content_type: str = "application/octet-stream", origin: Origin = "received",
+                 received_at: datetime | None = None) -> None:
         self.posting = posting
+        # When the payload was in the hub's hands, before it was parsed (now, if not given):
+        # each document's "received" record, from which its parsing and mapping are timed.
+        self.received_at = received_at
         self.conn = conn
         self.codec = codec
         self.content_type = content_type
@@ -153,9 +172,10 @@ class ChunkRun:
             payload = self.codec.render([raw])
         return Entry(raw, dedupe_key(raw), payload, archive.content_hash(payload))
 
-    def _record(self, entry: Entry, status: str, text: str) -> None:
-        """Append a status record, with the sender's own code for it (IDoc 53...), if any."""
-        entry.history.append(archive.status_record(status, self.codec.status_codes.get(status), text))
+    def _record(self, entry: Entry, status: str, text: str, at: datetime | None = None) -> None:
+        """Append a status record (made now, unless ``at``), with the sender's own code
+        for it (IDoc 53...), if any."""
+        entry.history.append(archive.status_record(status, self.codec.status_codes.get(status), text, at))
 
     def _fail(self, entry: Entry, exc: HubError) -> None:
         if isinstance(exc, UnresolvedReferenceError):
@@ -209,7 +229,8 @@ class ChunkRun:
         documents = []
         for entry, made in work:
             if self.origin != "replay":
-                self._record(entry, "received", "read by an initial load" if self.origin == "load" else "received")
+                self._record(entry, "received", "read by an initial load" if self.origin == "load" else "received",
+                             self.received_at)
             if entry.raw.message_type in handlers:
                 self._handle(entry)
                 # A handler may link keys (an ERP number confirmed): look them up afresh.
@@ -226,7 +247,7 @@ class ChunkRun:
             for note in result.notes:
                 self._record(entry, "mapped", note)
             pending.append(entry)
-            documents.append(Incoming(result.document, self.posting.system, source_time=stamp))
+            documents.append(self.posting.incoming(entry.raw, result.document, stamp))
         upserts = self.posting.masterdata.upsert_each(self.conn, documents)
         for entry, upsert in zip(pending, upserts, strict=True):
             if isinstance(upsert, HubError):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -33,6 +34,7 @@ from hub.core.gcpause import gc_paused
 from hub.core.inbound.chunk import ChunkRun, Posting
 from hub.core.inbound.outcome import IngestOutcome, summarise
 from hub.core.inbound.premap import Premapped, premap
+from hub.core.model.base import utcnow
 from hub.core.observe.metrics import record_inbound
 from hub.core.plugins.contracts import Origin
 from hub.core.plugins.registry import CodecSpec
@@ -67,6 +69,8 @@ class PreparedPayload:
     codec: CodecSpec
     documents: list[RawDocument]
     premapped: list[Premapped | None]
+    received_at: datetime | None = None
+    """When it was in the hub's hands, before parsing: its documents' "received" time."""
 
 
 class Ingestor:
@@ -99,11 +103,12 @@ class Ingestor:
         in between made it walk all of them again after every chunk. They are freed
         before it resumes, or its first pass would walk them once more.
         """
+        received_at = utcnow()
         codec = pick_codec(self.codecs, payload[:SNIFF_BYTES], source_name)
         with gc_paused():
             # No name holds the parsed documents, so they die before the collector resumes.
             return list(self.ingest_documents(codec, list(codec.parse(payload, source_name)), content_type,
-                                              in_transaction=in_transaction))
+                                              in_transaction=in_transaction, received_at=received_at))
 
     def prepare(self, payload: bytes, source_name: str) -> PreparedPayload:
         """Parse ``payload`` whole and map its documents, writing nothing; ``post`` stores them.
@@ -112,8 +117,10 @@ class Ingestor:
         process may post meanwhile (``hub.core.inbound.pool``); ``post`` checks its
         lookups (``hub.core.inbound.premap``). Raises DocumentError like ``ingest``.
         """
+        received_at = utcnow()
         codec = pick_codec(self.codecs, payload[:SNIFF_BYTES], source_name)
-        return self.prepare_documents(codec, list(codec.parse(payload, source_name)))
+        prepared = self.prepare_documents(codec, list(codec.parse(payload, source_name)))
+        return PreparedPayload(prepared.codec, prepared.documents, prepared.premapped, received_at)
 
     def prepare_documents(self, codec: CodecSpec, documents: list[RawDocument]) -> PreparedPayload:
         """Map documents already parsed by ``codec``, writing nothing (see ``prepare``)."""
@@ -132,31 +139,35 @@ class Ingestor:
 
     def post(self, prepared: PreparedPayload, content_type: str = "application/octet-stream") -> list[IngestOutcome]:
         """Store a prepared payload chunk by chunk, as ``ingest`` does."""
-        return list(self.ingest_documents(prepared.codec, prepared.documents, content_type, prepared.premapped))
+        return list(self.ingest_documents(prepared.codec, prepared.documents, content_type, prepared.premapped,
+                                          received_at=prepared.received_at))
 
     def ingest_documents(self, codec: CodecSpec, documents: Sequence[RawDocument],
                          content_type: str = "application/octet-stream",
                          premapped: Sequence[Premapped | None] | None = None,
-                         origin: Origin = "received",
-                         in_transaction: InTransaction | None = None) -> Iterator[IngestOutcome]:
+                         origin: Origin = "received", in_transaction: InTransaction | None = None,
+                         received_at: datetime | None = None) -> Iterator[IngestOutcome]:
         """Ingest documents already parsed by ``codec``, chunk by chunk (with their
-        mappings made ahead, if given); all in one chunk when ``in_transaction`` is given."""
+        mappings made ahead, if given); all in one chunk when ``in_transaction`` is given.
+        ``received_at``: when their payload reached the hub, before it was parsed."""
         size = max(len(documents), 1) if in_transaction is not None else self.chunk
         for start in range(0, len(documents), size):
             end = start + size
             yield from self.post_chunk(codec, list(documents[start:end]), content_type,
-                                       None if premapped is None else premapped[start:end], origin, in_transaction)
+                                       None if premapped is None else premapped[start:end], origin, in_transaction,
+                                       received_at)
 
     def post_chunk(self, codec: CodecSpec, chunk: list[RawDocument], content_type: str = "application/octet-stream",
                    premapped: Sequence[Premapped | None] | None = None, origin: Origin = "received",
-                   in_transaction: InTransaction | None = None) -> list[IngestOutcome]:
+                   in_transaction: InTransaction | None = None,
+                   received_at: datetime | None = None) -> list[IngestOutcome]:
         """Post one chunk in one transaction, again if another process won a race for its
         keys or the database aborted it for a deadlock (``hub.core.store.races``)."""
         for attempt in range(1, RACE_ATTEMPTS + 1):
             try:
                 # Everything a chunk allocates dies when it commits; see hub.core.gcpause.
                 with gc_paused(), self.engine.begin() as conn:
-                    outcomes = self.post_in(conn, codec, chunk, content_type, premapped, origin)
+                    outcomes = self.post_in(conn, codec, chunk, content_type, premapped, origin, received_at)
                     if in_transaction is not None:
                         in_transaction(conn, outcomes)
                 record_inbound(self.system, summarise(outcomes))  # committed: now they count
@@ -168,9 +179,9 @@ class Ingestor:
 
     def post_in(self, conn: sa.Connection, codec: CodecSpec, chunk: list[RawDocument],
                 content_type: str = "application/octet-stream", premapped: Sequence[Premapped | None] | None = None,
-                origin: Origin = "received") -> list[IngestOutcome]:
+                origin: Origin = "received", received_at: datetime | None = None) -> list[IngestOutcome]:
         """Post one chunk inside the caller's open transaction (``conn``)."""
-        return ChunkRun(self.posting, conn, codec, content_type, origin).run(chunk, premapped)
+        return ChunkRun(self.posting, conn, codec, content_type, origin, received_at).run(chunk, premapped)
 
     def replay(self, payload_id: int) -> list[IngestOutcome]:
         """Process an archived payload again (after a mapping or master-data fix).

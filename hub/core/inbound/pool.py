@@ -14,6 +14,14 @@ refused, so two changes to one object apply in the order they arrived, exactly a
 process would apply them. Mapping ahead of the turn cannot use a stale key map either:
 the posting transaction checks every lookup again (``hub.core.inbound.premap``).
 
+The parts of one payload (``hub.core.inbound.spread``) go in together (``run_together``):
+each posts only once all of them are parsed and mapped, and none posts if one of them
+cannot be read, so a payload is taken whole or refused whole, as in one process.
+
+The pool serves one caller at a time (a hub server's file port and HTTP port share it):
+``run`` waits for its turn, ``run_together`` does not but says the pool is busy, and its
+caller ingests in its own process, which is then the spare core.
+
 A worker that dies holds its turn for ever, so the pool checks its workers while it
 waits and stops with ``IngestPoolError``; the payloads are then where a crashed hub
 leaves them (a file port's claims, picked up again with what posted recognised as
@@ -29,7 +37,7 @@ import queue
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
@@ -93,21 +101,44 @@ class PoolResult:
     error: str | None = None
 
 
+Together = tuple[int, int]
+"""The job numbers ``[first, end)`` of jobs that post only once all of them are prepared."""
+
+
 class _Turns:
-    """Whose turn it is to post, shared by the workers: job numbers in order."""
+    """Whose turn it is to post, shared by the workers: job numbers in order; and how
+    many jobs were prepared, and the last one refused, for jobs that go in together."""
 
     def __init__(self, context: Any) -> None:
         self.condition = context.Condition()
         self.current = context.RawValue("q", 0)
+        # Jobs are prepared in any order, but every job before a group's first was posted
+        # before the group was handed out, so the count reaching its end means all of it.
+        self.prepared = context.RawValue("q", 0)
+        self.refused = context.RawValue("q", -1)
+
+    def prepared_job(self, number: int, refused: bool) -> None:
+        """Count job ``number`` as prepared (and whether it was refused)."""
+        with self.condition:
+            self.prepared.value += 1
+            if refused:
+                self.refused.value = max(self.refused.value, number)
+            self.condition.notify_all()
 
     @contextmanager
-    def turn(self, number: int) -> Iterator[None]:
-        """Wait until job ``number`` may post; let the next one post afterwards, whatever happened."""
+    def turn(self, number: int, together: Together | None = None) -> Iterator[bool]:
+        """Wait until job ``number`` may post (with ``together``, once all those jobs are
+        prepared); let the next one post afterwards, whatever happened. Yields False when
+        a job that goes in together with it was refused: then it must not post."""
+        def ready() -> bool:
+            return self.current.value == number and (together is None or self.prepared.value >= together[1])
+
         with self.condition:
-            while not self.condition.wait_for(lambda: self.current.value == number, POLL_SECONDS):
+            while not self.condition.wait_for(ready, POLL_SECONDS):
                 _stop_if_orphaned()
+            fellow_refused = together is not None and self.refused.value >= together[0]
         try:
-            yield
+            yield not fellow_refused
         finally:
             with self.condition:
                 self.current.value = number + 1
@@ -124,7 +155,7 @@ def _stop_if_orphaned() -> None:
         raise _Orphaned
 
 
-def _next_job(jobs: Any) -> tuple[int, IngestJob] | None:
+def _next_job(jobs: Any) -> tuple[int, IngestJob, Together | None] | None:
     """The next job, or None when told to stop; a worker whose hub died stops too."""
     while True:
         try:
@@ -162,8 +193,8 @@ def _work(start: StartWorker, settings: HubSettings, system: str, jobs: Any, res
     results.put(("ready", None, None))
     try:
         while (task := _next_job(jobs)) is not None:
-            number, job = task
-            results.put(("done", number, _ingest(ingestor, job, number, turns, settings.max_payload_bytes)))
+            number, job, together = task
+            results.put(("done", number, _ingest(ingestor, job, number, together, turns, settings.max_payload_bytes)))
     except _Orphaned:
         # Nobody is left to take the results: exit without waiting for the pipe to take
         # them (what the worker opened still closes).
@@ -172,16 +203,18 @@ def _work(start: StartWorker, settings: HubSettings, system: str, jobs: Any, res
         close()
 
 
-def _ingest(ingestor: Ingestor, job: IngestJob, number: int, turns: _Turns, limit: int) -> Posted | str:
+def _ingest(ingestor: Ingestor, job: IngestJob, number: int, together: Together | None, turns: _Turns,
+            limit: int) -> Posted | str:
     """One job (a file of at most ``limit`` bytes); a refused payload is a result, a bug is
     a traceback for the pool to raise."""
     with gc_paused():
         # The prepared payload dies with _prepare_and_post's frame, inside the pause:
         # alive when the collector resumes, its first pass would walk all of it.
-        return _prepare_and_post(ingestor, job, number, turns, limit)
+        return _prepare_and_post(ingestor, job, number, together, turns, limit)
 
 
-def _prepare_and_post(ingestor: Ingestor, job: IngestJob, number: int, turns: _Turns, limit: int) -> Posted | str:
+def _prepare_and_post(ingestor: Ingestor, job: IngestJob, number: int, together: Together | None, turns: _Turns,
+                      limit: int) -> Posted | str:
     prepared: PreparedPayload | HubError | str
     try:
         payload = job.read(limit)
@@ -191,13 +224,16 @@ def _prepare_and_post(ingestor: Ingestor, job: IngestJob, number: int, turns: _T
         prepared = exc
     except Exception:  # noqa: BLE001 - the turn must still pass on; the pool raises it
         prepared = traceback.format_exc()
-    with turns.turn(number):
+    turns.prepared_job(number, refused=not isinstance(prepared, PreparedPayload))
+    with turns.turn(number, together) as may_post:
         # The hub that handed the job out is gone: nobody takes the result, so post nothing more.
         _stop_if_orphaned()
         if isinstance(prepared, str):
             return prepared
         if isinstance(prepared, HubError):
             return [], str(prepared)
+        if not may_post:
+            return [], f"{job.source_name}: not posted, another part of its payload was refused"
         try:
             if job.part is not None:
                 return job.part.post(ingestor, prepared), None
@@ -226,6 +262,7 @@ class IngestPool:
         for worker in self._workers:
             worker.start()
         self._started = False
+        self._using = threading.Lock()
         self.closed = False
 
     @property
@@ -259,8 +296,36 @@ class IngestPool:
         log.info("ingest pool of %s: %d workers ready in %.1f s (pids %s)", self.system, ready,
                  time.monotonic() - began, ", ".join(map(str, self.pids)))
 
+    def run_together(self, jobs: Sequence[IngestJob], instead: str) -> list[PoolResult] | None:
+        """Ingest ``jobs``, at most one per worker, as one: each posts, in order, once all
+        are prepared, and none posts if one is refused (its result says why, the others'
+        that they were not posted). None, with nothing done, when the pool is busy with
+        another caller's jobs, or cannot start (warning what happens ``instead``)."""
+        if len(jobs) > len(self._workers):
+            raise ValueError(f"{len(jobs)} jobs to run together on {len(self._workers)} workers")
+        if not self._using.acquire(blocking=False):
+            return None
+        try:
+            if self.closed or not self.started(instead):
+                return None
+            first = self._next
+            handed: dict[int, IngestJob] = {}
+            for number, job in enumerate(jobs, start=first):
+                self._jobs.put((number, job, (first, first + len(jobs))))
+                handed[number] = job
+            self._next = first + len(jobs)
+            done = dict(self._done(handed) for _ in jobs)
+            return [done[number] for number in range(first, self._next)]
+        finally:
+            self._using.release()
+
     def run(self, jobs: Iterable[IngestJob]) -> Iterator[PoolResult]:
-        """Ingest ``jobs``; their results in the jobs' order, each as soon as it is posted."""
+        """Ingest ``jobs``; their results in the jobs' order, each as soon as it is posted
+        (after the jobs of another caller, if it uses the pool)."""
+        with self._using:
+            yield from self._run(jobs)
+
+    def _run(self, jobs: Iterable[IngestJob]) -> Iterator[PoolResult]:
         if self.closed:
             raise IngestPoolError(f"the ingest pool of {self.system} is closed")
         self.start()
@@ -294,7 +359,7 @@ class IngestPool:
             self._next = sent
 
     def _hand(self, number: int, job: IngestJob, handed: dict[int, IngestJob]) -> None:
-        self._jobs.put((number, job))
+        self._jobs.put((number, job, None))
         handed[number] = job
 
     def _done(self, handed: dict[int, IngestJob]) -> tuple[int, PoolResult]:

@@ -56,6 +56,7 @@ class HubServices:
     mappings: Callable[[], MappingSet]
     ingestor: Callable[[str], Ingestor]
     ingest_pool: Callable[[str], IngestPool | None]
+    ingest_payload: Callable[[str, bytes, str, str], list[IngestOutcome]]
     max_payload_bytes: Callable[[], int]
     inbox: Callable[[], InboxWriter]
 
@@ -101,13 +102,15 @@ class PluginContext:
                state: Mapping[str, JsonValue] | None = None) -> list[IngestOutcome]:
         """Take ``payload`` in as if the plugin's system had sent it: archive, map, post.
 
-        With ``state`` (name -> value, e.g. the next polling cursor) the payload posts in
-        one transaction that also keeps those values, so a crash keeps both or neither:
-        a page is never skipped, and a page read again posts nothing twice.
+        A large payload is parsed and mapped by the hub's ingest pool, on several cores,
+        and posted in its order (``hub.core.inbound.spread``). With ``state`` (name ->
+        value, e.g. the next polling cursor) the payload posts in this process, in one
+        transaction that also keeps those values, so a crash keeps both or neither: a
+        page is never skipped, and a page read again posts nothing twice.
         """
-        ingestor = self._services.ingestor(self.plugin)
         if state is None:
-            return ingestor.ingest(payload, source_name, content_type)
+            return self._services.ingest_payload(self.plugin, payload, source_name, content_type)
+        ingestor = self._services.ingestor(self.plugin)
         values = dict(state)
 
         def keep_state(conn: sa.Connection, outcomes: list[IngestOutcome]) -> None:

@@ -82,6 +82,12 @@ SplitSource = Callable[[int], Iterable[SourcePart]]
 documents each (the last may hold fewer), without parsing them: found by cheap
 markers, so that worker processes parse and map the parts side by side."""
 
+SplitPayload = Callable[[bytes, int], "list[SourcePart] | None"]
+"""Cuts one payload, without parsing it, into at most the given number of parts of
+whole documents of nearly equal size, in order (``[]`` when it holds none); None when
+it cannot be cut. The codec that reads the payload reads each part on its own, and the
+parts read together as the payload does (``hub.core.inbound.spread``)."""
+
 
 @dataclass(frozen=True)
 class OpenedSource:
@@ -130,6 +136,12 @@ ChunkListener = Callable[[PostedChunk], None]
 """Runs inside each posted chunk's transaction (e.g. to acknowledge to the sender)."""
 
 ListenerFactory = Callable[[PluginContext], ChunkListener]
+
+SourceSystem = Callable[[RawDocument], "str | None"]
+"""The system a received document comes from when it is not the plugin's own (an EDI
+partner whose orders reach the hub through the ERP plugin's port), or None."""
+
+SourceSystemFactory = Callable[[PluginContext], SourceSystem]
 
 # -- HTTP ----------------------------------------------------------------------------
 

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
         ParsePayload,
         RenderDocuments,
         RouteHandler,
+        SourceSystemFactory,
+        SplitPayload,
         TransportFactory,
         WantsChange,
         WriteRuleFactory,
@@ -50,7 +52,9 @@ class CodecSpec:
     the message types it carries (``DEBMAS``, ``orders/create``...). ``status_codes``
     maps the hub's inbound statuses (received, mapped, posted, failed, conflict,
     replayed) to the sender's own vocabulary (IDoc 50, 64, 53, 51), recorded beside
-    them in each document's history.
+    them in each document's history. ``split(payload, parts)``, where the format can be
+    cut at cheap markers, lets one large payload be mapped by several worker processes
+    (``hub.core.inbound.spread``).
     """
 
     name: str
@@ -61,6 +65,7 @@ class CodecSpec:
     media_types: tuple[str, ...] = ()
     description: str = ""
     status_codes: Mapping[str, str] = field(default_factory=dict)
+    split: SplitPayload | None = None
 
 
 @dataclass(frozen=True)
@@ -181,11 +186,14 @@ class InboundSpec:
     ``message_handlers``: message type -> factory of a handler for documents that are
     not canonical documents (e.g. an ERP's ALEAUD acknowledgements of our own IDocs).
     ``chunk_listener``: factory of a callable run inside each posted chunk's transaction
-    (e.g. to acknowledge to the sender).
+    (e.g. to acknowledge to the sender). ``source_system``: factory of a callable that
+    names the system a document comes from when it is not the plugin's own (see
+    ``hub.core.inbound.chunk``); without it every document is the plugin's.
     """
 
     message_handlers: Mapping[str, HandlerFactory] = field(default_factory=dict)
     chunk_listener: ListenerFactory | None = None
+    source_system: SourceSystemFactory | None = None
 
 
 @dataclass

@@ -16,8 +16,9 @@ from typing import IO
 from hub.api import CodecSpec, RawDocument
 from plugins.erp_sap.idoc.definitions import DefinitionRegistry
 from plugins.erp_sap.idoc.flat import read_flat, render_flat
+from plugins.erp_sap.idoc.sniff import accepts_flat, accepts_xml
+from plugins.erp_sap.idoc.split import split_idoc_payload
 from plugins.erp_sap.idoc.xml import read_xml, render_xml
-from plugins.erp_sap.idoc.xmlhead import read_head
 from plugins.erp_sap.settings import ErpSapSettings
 
 MESSAGE_TYPES = ("DEBMAS", "MATMAS", "ORDERS", "ORDRSP", "ORDCHG", "INVOIC", "DESADV", "LOISTD", "ALEAUD",
@@ -26,7 +27,6 @@ INBOUND_STATUS_CODES = {"received": "50", "mapped": "64", "posted": "53", "faile
                         "waiting": "64"}
 """SAP's inbound IDoc status codes, recorded beside the hub's statuses so that an SAP
 administrator reads a familiar history (``hub inbound show``)."""
-_BOM = b"\xef\xbb\xbf"
 
 
 class Definitions:
@@ -56,27 +56,6 @@ def _head(payload: bytes | IO[bytes]) -> bytes:
     head = payload.read(4096)
     payload.seek(position)
     return head
-
-
-def _stripped(head: bytes) -> bytes:
-    return head[len(_BOM):].lstrip() if head.startswith(_BOM) else head.lstrip()
-
-
-def accepts_flat(head: bytes, name: str = "") -> bool:
-    """A flat IDoc file starts with a control record."""
-    return _stripped(head).startswith(b"EDI_DC40")
-
-
-def accepts_xml(head: bytes, name: str = "") -> bool:
-    """IDoc-XML, in any encoding: XML whose beginning shows an IDOC element or its control
-    record, or an XML declaration or comment (the plugin reads no other XML, and a long
-    prolog may hide the rest). XML with a DTD is taken too, so that the reader refuses it
-    in so many words."""
-    xml = read_head(head)
-    if "XMLSchema" in xml.text:
-        return False
-    prolog = xml.text.lstrip().startswith(("<?xml", "<!--"))  # and maybe more prolog than the head shows
-    return xml.looks_like("<IDOC", "<EDI_DC40") or prolog or xml.doctype_line() is not None
 
 
 class IdocCodecs:
@@ -129,10 +108,10 @@ def codec_specs(codecs: IdocCodecs) -> list[CodecSpec]:
     return [
         CodecSpec(name="idoc-flat", parse=codecs.parse, render=codecs.render_flat, accepts=accepts_flat,
                   document_kinds=MESSAGE_TYPES, media_types=("application/x-sap-idoc", "text/plain"),
-                  status_codes=INBOUND_STATUS_CODES,
+                  status_codes=INBOUND_STATUS_CODES, split=split_idoc_payload,
                   description="SAP IDoc flat files (EDI_DC40/EDI_DD40 records), any basic or extension type"),
         CodecSpec(name="idoc-xml", parse=codecs.parse, render=codecs.render_xml, accepts=accepts_xml,
                   document_kinds=MESSAGE_TYPES, media_types=("application/xml", "text/xml"),
-                  status_codes=INBOUND_STATUS_CODES,
+                  status_codes=INBOUND_STATUS_CODES, split=split_idoc_payload,
                   description="SAP IDoc-XML (<IDOC BEGIN=\"1\">), streaming"),
     ]

@@ -158,11 +158,11 @@ post_chunk = pipeline.Ingestor.post_chunk
 calls = []
 
 def dies_in_second_chunk(self, codec, chunk, content_type, premapped=None, origin="received",
-                         in_transaction=None):
+                         in_transaction=None, received_at=None):
     calls.append(1)
     if len(calls) == 2:
         in_transaction = lambda conn, outcomes: os.kill(os.getpid(), signal.SIGKILL)
-    return post_chunk(self, codec, chunk, content_type, premapped, origin, in_transaction)
+    return post_chunk(self, codec, chunk, content_type, premapped, origin, in_transaction, received_at)
 
 pipeline.Ingestor.post_chunk = dies_in_second_chunk
 FilePort(HubRuntime(HubSettings.model_validate_json(sys.argv[1])).plugin_context("erp_sap")).poll()
@@ -173,7 +173,9 @@ def test_a_hub_killed_mid_file_loses_nothing_and_posts_nothing_twice(
         runtime: HubRuntime, tmp_path: Path, database_url: str) -> None:
     total, committed = 3 * DEFAULT_CHUNK, DEFAULT_CHUNK
     write_debmas(tmp_path / "in" / "DEBMAS_BIG.xml", total)
-    settings = erp_settings(database_url, tmp_path).model_dump_json()
+    # One process: the crash is made in this process's posting (a file this large would
+    # otherwise go to the ingest pool, whose workers' deaths test_ingest_pool covers).
+    settings = erp_settings(database_url, tmp_path).model_copy(update={"ingest_workers": 1}).model_dump_json()
     child = subprocess.run([PYTHON, "-c", CRASHING_POLL, settings], cwd=REPO, timeout=60)
     assert child.returncode == -signal.SIGKILL
     assert len(archived_keys(runtime.engine)) == committed

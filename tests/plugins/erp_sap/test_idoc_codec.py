@@ -8,7 +8,8 @@ import pytest
 
 from hub.core.runtime import HubRuntime
 from hub.core.settings import HubSettings
-from plugins.erp_sap.idoc.codec import Definitions, IdocCodecs, accepts_flat, accepts_xml
+from plugins.erp_sap.idoc.codec import Definitions, IdocCodecs
+from plugins.erp_sap.idoc.sniff import accepts_flat, accepts_xml
 
 DATA = Path(__file__).parent / "data"
 

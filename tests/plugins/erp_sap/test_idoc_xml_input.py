@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from plugins.erp_sap.idoc.codec import Definitions, IdocCodecs, accepts_xml
+from plugins.erp_sap.idoc.codec import Definitions, IdocCodecs
 from plugins.erp_sap.idoc.errors import IdocError
+from plugins.erp_sap.idoc.sniff import accepts_xml
 from plugins.erp_sap.idoc.xml import read_xml
 
 DATA = Path(__file__).parent / "data"
