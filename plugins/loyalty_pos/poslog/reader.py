@@ -237,14 +237,23 @@ def _marked(root: etree._Element, partial: etree._Element | None, rejection: Rej
 def _deepest(element: etree._Element) -> str:
     """The path to the element last begun under ``element``: where the XML broke off
     (a line item named by its SequenceNumber when that was read)."""
-    names = [etree.QName(element).localname]
+    names = [_local_name(element)]
     while len(element):
         element = element[-1]
-        name = etree.QName(element).localname
-        number = next((c.text for c in element if isinstance(c.tag, str) and c.tag.endswith("SequenceNumber")
-                       and etree.QName(c).localname == "SequenceNumber" and c.text), None)
+        name = _local_name(element)
+        number = next((c.text for c in element if _local_name(c) == "SequenceNumber" and c.text), None)
         names.append(f"{name}[{number.strip()}]" if name == "LineItem" and number else name)
     return "/".join(names)
+
+
+def _local_name(element: etree._Element) -> str:
+    """An element's name without namespace or prefix. Not ``etree.QName``: the part of a
+    broken file read before the break can hold a tag whose prefix was never declared
+    (``cme:Itemizers``), which QName refuses; a comment or PI has no name."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2].rpartition(":")[2]
 
 
 def _position(exc: etree.XMLSyntaxError) -> tuple[int, int, str]:

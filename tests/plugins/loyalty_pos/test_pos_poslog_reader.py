@@ -79,6 +79,20 @@ def test_a_payload_that_is_not_xml_is_refused_whole() -> None:
     assert str(refused.value).startswith("not_xml.xml: field 'XML line 1, column 14': not POSLog: ")
 
 
+def test_a_file_broken_off_in_an_element_of_an_undeclared_prefix_rejects_that_transaction() -> None:
+    """Found by the property test: the element path of the break named its elements
+    through ``etree.QName``, which refuses ``cme:Itemizers``, and the reader raised."""
+    raw = (DATA / DAY).read_bytes()
+    line_item = raw.index(b"<LineItem", raw.index(b"<SequenceNumber>815</SequenceNumber>"))
+    cut = raw[:raw.index(b">", line_item) + 1] + b"<cme:Itemizers><Quantity>1"
+    *posted, rejected = parse(cut, "cut.xml")
+    assert [d.message_type for d in posted] == ["POSLog"]
+    assert (rejected.message_type, rejected.document_id) == ("POSLog.rejected", "S042/03/2024-05-18/815")
+    assert isinstance(rejected.body, dict)
+    assert rejected.body["element"].startswith("Transaction/RetailTransaction/LineItem/Itemizers/Quantity (XML line")
+    assert "Namespace prefix cme on Itemizers is not defined" in rejected.body["reason"]
+
+
 @pytest.fixture(scope="module")
 def day_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("day") / "day.xml"
