@@ -13,6 +13,7 @@ chunk posted for them since, so each check sees what the ledger would show it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,8 @@ class ChunkBook:
         self._loaded: set[str] = set()
         self._since_loaded: dict[Account, list[tuple[dt.datetime, int]]] = defaultdict(list)
         self._pending: list[tuple[Credit, list[dict[str, object]]]] = []
+        self._pending_receipts: set[str] = set()
+        self._pending_members: set[str] = set()
         self.members: dict[str, Member] = {}
         """Members whose tier a receipt of the chunk moved, as they are now."""
 
@@ -90,7 +93,21 @@ class ChunkBook:
         """A credit to write with the others; ``shares``: its line points (rows of
         ``loyalty_line_points`` but for the ledger id, which the write gives)."""
         self._pending.append((item, shares))
+        self._pending_members.add(item.entry.member_id)
+        if item.entry.receipt is not None:
+            self._pending_receipts.add(item.entry.receipt)
         self.posted(item.entry)
+
+    def flush_for(self, receipts: Iterable[str] = (), member_ids: Iterable[str] = ()) -> None:
+        """Write the kept credits if the ledger is about to be read for one of
+        ``receipts`` (keys, or LIKE patterns with ``%`` where the till did not say) or
+        debited from one of ``member_ids``: a return of a receipt posted before, by
+        another member, leaves this chunk's credits waiting."""
+        if not self._pending:
+            return
+        if any(member in self._pending_members for member in member_ids) or any(
+                _matches(pattern, self._pending_receipts) for pattern in receipts):
+            self.flush()
 
     def posted(self, entry: Entry) -> None:
         """Count an entry posted in this chunk (a credit here, or a debit posted directly)."""
@@ -108,6 +125,8 @@ class ChunkBook:
         if rows:
             self._conn.execute(line_points.insert(), rows)
         self._pending.clear()
+        self._pending_receipts.clear()
+        self._pending_members.clear()
 
     def qualifying(self, member_id: str, point_type: str, since: dt.datetime) -> int:
         """The member's qualifying points of ``point_type`` since ``since``, as the ledger
@@ -123,3 +142,14 @@ class ChunkBook:
             return int(total)
         return (window.base.get(account, 0) + sum(p for moment, p in window.band.get(account, ()) if moment >= key)
                 + sum(p for moment, p in self._since_loaded.get(account, ()) if moment >= key))
+
+
+def _matches(pattern: str, receipts: set[str]) -> bool:
+    """Whether ``pattern`` may name one of ``receipts`` as the database would match it
+    (a LIKE where it has ``%``, ``_`` a wildcard too, and any case, as SQLite compares:
+    matching too much only writes the credits earlier)."""
+    if "%" not in pattern:
+        return pattern in receipts
+    like = re.compile("".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern),
+                      re.IGNORECASE | re.DOTALL)
+    return any(like.fullmatch(receipt) for receipt in receipts)

@@ -153,16 +153,16 @@ def reverse_returns(tx: PluginTransaction, programme: LoyaltyProgramme, txn: Ret
                     member: Member | None, window_days: int, book: ChunkBook | None = None) -> int:
     """Reverse what the returned lines earned on their original receipts; returned lines
     without one cost the holder of the return's card what they would earn. The points.
-    With ``book``, its credits are written first (the original may be one of them) and
-    the reversals counted in it."""
+    With ``book``, its credits are written first where the return reads or debits what
+    they touch (the original may be one of them), and the reversals counted in it."""
     conn = tx.connection
-    if book is not None:
-        book.flush()
     receipt = receipt_of(txn)
     reversed_points = 0
     unlinked = []
     for line in store_basket(txn, LineKind.return_):
         original = _original(txn, line.number)
+        if book is not None and original is not None:
+            book.flush_for(receipts=[original[0]])
         rows = [] if original is None else conn.execute(
             sa.select(line_points, ledger.c.member_id, ledger.c.point_type, ledger.c.qualifying, ledger.c.points)
             .join(ledger, ledger.c.id == line_points.c.ledger_id)
@@ -186,6 +186,8 @@ def reverse_returns(tx: PluginTransaction, programme: LoyaltyProgramme, txn: Ret
             entry = Entry(row.member_id, row.point_type, "reversal", -points, txn.ended_at,
                           qualifying=row.qualifying, receipt=receipt, document_hub_id=txn.hub_id,
                           reverses_id=row.ledger_id, reason=f"return of line {row.line_number} of {row.receipt}")
+            if book is not None:
+                book.flush_for(member_ids=[row.member_id])
             debit(conn, entry, txn.business_day, spendable_only=False, first_lot_of=row.ledger_id)
             if book is not None:
                 book.posted(entry)
@@ -205,6 +207,8 @@ def _blind_return(tx: PluginTransaction, programme: LoyaltyProgramme, txn: Retai
         entry = Entry(member.id, point_type.code, "reversal", -earning.points, txn.ended_at,
                       qualifying=point_type.qualifying, rule_code=earning.rule.code, receipt=receipt,
                       document_hub_id=txn.hub_id, reason="return without its original receipt")
+        if book is not None:
+            book.flush_for(member_ids=[member.id])
         debit(tx.connection, entry, txn.business_day, spendable_only=False)
         if book is not None:
             book.posted(entry)
