@@ -122,12 +122,16 @@ def ingest_child(folder: Path, day_file: Path) -> None:
     os.chdir(folder)
     os.environ.update(ENV)
     runtime = HubRuntime(load_settings())
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
     started = time.perf_counter()
     spec, job = runtime.initial_load("loyalty_pos", "day")  # what `hub load loyalty_pos day --source` runs
     opened = spec.open(runtime.plugin_context("loyalty_pos"), str(day_file))
     result = job.run(opened.documents, opened.source, opened.key)
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "documents": result.done, "counts": {"done": result.done,
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime - cpu_before,
+                      "documents": result.done, "counts": {"done": result.done,
                       "failed": result.failed, "created": result.created},
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
@@ -146,11 +150,13 @@ def ingest_part(folder: Path, database: str, count: int) -> dict[str, Any]:
     with _engine(database).connect() as conn:
         members = conn.execute(sa.select(sa.func.count()).select_from(cards)).scalar_one()
     result = {"transactions": count, "file_mb": round(size_mb, 1), "seconds": round(figures["seconds"], 1),
-              "per_s": round(count / figures["seconds"]), "counts": figures["counts"],
+              "per_s": round(count / figures["seconds"]), "cpu_seconds": round(figures["cpu_seconds"], 1),
+              "per_cpu_s": round(count / figures["cpu_seconds"]), "counts": figures["counts"],
               "peak_rss_mb": round(figures["peak_rss_mb"], 1), "members": members,
               "check_ok": check["ok"], "accounts": check["accounts"]}
     print(f"ingest: {count} transactions ({result['file_mb']} MB POSLog) in {result['seconds']} s ="
-          f" {result['per_s']} transactions/s; {figures['counts']}; {members} cards;"
+          f" {result['per_s']} transactions/s ({result['cpu_seconds']} s CPU = {result['per_cpu_s']} per CPU"
+          f" second); {figures['counts']}; {members} cards;"
           f" peak RSS {result['peak_rss_mb']} MB; hub loyalty check: {check['accounts']} accounts,"
           f" {'clean' if check['ok'] else 'PROBLEMS'}")
     return result

@@ -22,6 +22,7 @@ from hub.core.masterdata import matchkeys
 from hub.core.masterdata.duplicates import MatchKey, PartnerProfile, rank_candidates
 from hub.core.masterdata.golden import apply_source
 from hub.core.masterdata.results import Incoming, UpsertResult
+from hub.core.matching.blocking import EXACT_KINDS, MAX_FUZZY_HOLDERS
 from hub.core.model.base import Document, new_hub_id, utcnow
 from hub.core.model.validation import validate_document
 from hub.core.store import documents, keymap, source_times
@@ -269,7 +270,12 @@ class UpsertBatch:
         holders = self._holders
         if not holders.keys() >= keys:  # a new partner's keys were fetched with the batch
             self._fetch_holders(keys)
-        others = {h for k in keys for h in holders[k]}
+        # A fuzzy key this batch gave more holders than a stored key may have tells as
+        # little as a stored one (``matchkeys.holders``): without the limit, a batch of
+        # partners alike but for a number (a till's provisional members, named after
+        # their cards) compared each with every other.
+        others = {h for k in keys if k[0] in EXACT_KINDS or len(holders[k]) <= MAX_FUZZY_HOLDERS
+                  for h in holders[k]}
         others.discard(hub_id)
         if others and self._population is None:  # the stored ones, when first needed
             self._population = self._service.stored_partners(self._conn)

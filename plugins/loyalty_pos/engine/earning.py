@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -26,7 +27,8 @@ import sqlalchemy as sa
 from hub.api import LineKind, LoyaltyProgramme, OrderStatus, PluginTransaction, Product, RetailTransaction, SalesOrder
 from plugins.loyalty_pos.engine import members, tiers
 from plugins.loyalty_pos.engine.accrual import MILLIS, BasketLine, earn
-from plugins.loyalty_pos.engine.ledger import Entry, credit, debit
+from plugins.loyalty_pos.engine.chunkbook import ChunkBook
+from plugins.loyalty_pos.engine.ledger import Credit, Entry, credit, debit
 from plugins.loyalty_pos.engine.members import Member
 from plugins.loyalty_pos.store.tables import ledger, line_points
 
@@ -72,7 +74,10 @@ def _already(conn: sa.Connection, column: sa.Column[str | None], key: str) -> bo
 
 def _credit_all(tx: PluginTransaction, programme: LoyaltyProgramme, member: Member, basket: Sequence[BasketLine],
                 day: dt.date, occurred_at: dt.datetime, window_days: int, *, receipt: str | None = None,
-                document_hub_id: str | None = None, quantities: dict[int, Decimal] | None = None) -> int:
+                document_hub_id: str | None = None, quantities: dict[int, Decimal] | None = None,
+                book: ChunkBook | None = None) -> int:
+    """Credit what ``basket`` earns, and upgrade the member if the points make it; with
+    ``book``, the credits are written with the chunk's others."""
     conn = tx.connection
     total = 0
     for earning in earn(programme, basket, day, member.tier_code):
@@ -82,15 +87,23 @@ def _credit_all(tx: PluginTransaction, programme: LoyaltyProgramme, member: Memb
         entry = Entry(member.id, point_type.code, "accrual", earning.points, occurred_at,
                       qualifying=point_type.qualifying, rule_code=earning.rule.code, receipt=receipt,
                       document_hub_id=document_hub_id)
-        ledger_id = credit(conn, entry, day + dt.timedelta(days=window_days), point_type.expiry.expires_on(day))
-        if receipt is not None and earning.shares:
-            conn.execute(line_points.insert(), [
-                {"ledger_id": ledger_id, "line_number": number, "receipt": receipt, "share_millis": share,
-                 "reversed_millis": 0, "quantity": str((quantities or {}).get(number, Decimal(1)))}
-                for number, share in earning.shares.items()])
+        item = Credit(entry, day + dt.timedelta(days=window_days), point_type.expiry.expires_on(day))
+        shares: list[dict[str, object]] = [
+            {"line_number": number, "receipt": receipt, "share_millis": share, "reversed_millis": 0,
+             "quantity": str((quantities or {}).get(number, Decimal(1)))}
+            for number, share in earning.shares.items()] if receipt is not None else []
+        if book is not None:
+            book.credit(item, shares)
+        else:
+            ledger_id = credit(conn, entry, item.available_on, item.expires_on)
+            if shares:
+                conn.execute(line_points.insert(), [{**share, "ledger_id": ledger_id} for share in shares])
         total += earning.points
     if total:
-        tiers.evaluate(conn, programme, member, occurred_at, downgrade=False)
+        code = tiers.evaluate(conn, programme, member, occurred_at, downgrade=False,
+                              known=book.qualifying if book is not None else None)
+        if book is not None and code != member.tier_code:
+            book.members[member.id] = replace(member, tier_code=code, tier_since=occurred_at)
     return total
 
 
@@ -104,16 +117,17 @@ def _earned_before(conn: sa.Connection, receipts: Sequence[str]) -> set[str]:
 
 
 def accrue_receipt(tx: PluginTransaction, programme: LoyaltyProgramme, txn: RetailTransaction, member: Member,
-                   window_days: int, *, earned_before: bool | None = None) -> int:
+                   window_days: int, *, earned_before: bool | None = None, book: ChunkBook | None = None) -> int:
     """Credit what the receipt's sale lines earn (nothing if it earned before: asked of
-    the ledger unless the caller knows, ``earned_before``); the points."""
+    the ledger unless the caller knows, ``earned_before``); the points. ``book``: see
+    ``_credit_all``."""
     receipt = receipt_of(txn)
     if earned_before if earned_before is not None else _already(tx.connection, ledger.c.receipt, receipt):
         return 0
     basket = store_basket(txn, LineKind.sale)
     quantities = {line.number: line.quantity for line in basket}
     return _credit_all(tx, programme, member, basket, txn.business_day, txn.ended_at, window_days,
-                       receipt=receipt, document_hub_id=txn.hub_id, quantities=quantities)
+                       receipt=receipt, document_hub_id=txn.hub_id, quantities=quantities, book=book)
 
 
 def _original(txn: RetailTransaction, number: int) -> tuple[str, int] | None:
@@ -136,15 +150,19 @@ def _receipt_matches(pattern: str) -> sa.ColumnElement[bool]:
 
 
 def reverse_returns(tx: PluginTransaction, programme: LoyaltyProgramme, txn: RetailTransaction,
-                    member: Member | None, window_days: int) -> int:
+                    member: Member | None, window_days: int, book: ChunkBook | None = None) -> int:
     """Reverse what the returned lines earned on their original receipts; returned lines
-    without one cost the holder of the return's card what they would earn. The points."""
+    without one cost the holder of the return's card what they would earn. The points.
+    With ``book``, its credits are written first where the return reads or debits what
+    they touch (the original may be one of them), and the reversals counted in it."""
     conn = tx.connection
     receipt = receipt_of(txn)
     reversed_points = 0
     unlinked = []
     for line in store_basket(txn, LineKind.return_):
         original = _original(txn, line.number)
+        if book is not None and original is not None:
+            book.flush_for(receipts=[original[0]])
         rows = [] if original is None else conn.execute(
             sa.select(line_points, ledger.c.member_id, ledger.c.point_type, ledger.c.qualifying, ledger.c.points)
             .join(ledger, ledger.c.id == line_points.c.ledger_id)
@@ -168,15 +186,19 @@ def reverse_returns(tx: PluginTransaction, programme: LoyaltyProgramme, txn: Ret
             entry = Entry(row.member_id, row.point_type, "reversal", -points, txn.ended_at,
                           qualifying=row.qualifying, receipt=receipt, document_hub_id=txn.hub_id,
                           reverses_id=row.ledger_id, reason=f"return of line {row.line_number} of {row.receipt}")
+            if book is not None:
+                book.flush_for(member_ids=[row.member_id])
             debit(conn, entry, txn.business_day, spendable_only=False, first_lot_of=row.ledger_id)
+            if book is not None:
+                book.posted(entry)
             reversed_points += points
     if unlinked and member is not None:
-        reversed_points += _blind_return(tx, programme, txn, member, unlinked, receipt)
+        reversed_points += _blind_return(tx, programme, txn, member, unlinked, receipt, book)
     return reversed_points
 
 
 def _blind_return(tx: PluginTransaction, programme: LoyaltyProgramme, txn: RetailTransaction, member: Member,
-                  lines: list[BasketLine], receipt: str) -> int:
+                  lines: list[BasketLine], receipt: str, book: ChunkBook | None) -> int:
     total = 0
     for earning in earn(programme, lines, txn.business_day, member.tier_code):
         point_type = programme.point_type(earning.rule.point_type)
@@ -185,7 +207,11 @@ def _blind_return(tx: PluginTransaction, programme: LoyaltyProgramme, txn: Retai
         entry = Entry(member.id, point_type.code, "reversal", -earning.points, txn.ended_at,
                       qualifying=point_type.qualifying, rule_code=earning.rule.code, receipt=receipt,
                       document_hub_id=txn.hub_id, reason="return without its original receipt")
+        if book is not None:
+            book.flush_for(member_ids=[member.id])
         debit(tx.connection, entry, txn.business_day, spendable_only=False)
+        if book is not None:
+            book.posted(entry)
         total += earning.points
     return total
 
@@ -205,16 +231,17 @@ def member_of_receipt(tx: PluginTransaction, programme: LoyaltyProgramme, txn: R
 
 def settle_receipt(tx: PluginTransaction, programme: LoyaltyProgramme, txn: RetailTransaction,
                    window_days: int, now: dt.datetime, member: Member | None = None, *,
-                   earned_before: bool | None = None) -> int:
-    """Earn on a counted receipt's sales and reverse its returns; the points moved (signed)."""
+                   earned_before: bool | None = None, book: ChunkBook | None = None) -> int:
+    """Earn on a counted receipt's sales and reverse its returns; the points moved
+    (signed). ``book``: the chunk's, when it settles a chunk (``settle_receipts``)."""
     if not txn.counts():
         return 0
     member = member or member_of_receipt(tx, programme, txn, now)
     moved = 0
     if member is not None:
-        moved += accrue_receipt(tx, programme, txn, member, window_days, earned_before=earned_before)
+        moved += accrue_receipt(tx, programme, txn, member, window_days, earned_before=earned_before, book=book)
     if any(line.kind is LineKind.return_ for line in txn.lines):
-        moved -= reverse_returns(tx, programme, txn, member, window_days)
+        moved -= reverse_returns(tx, programme, txn, member, window_days, book)
     return moved
 
 
@@ -223,26 +250,26 @@ def settle_receipts(tx: PluginTransaction, programme: LoyaltyProgramme, txns: Se
     """``settle_receipt`` for a posted chunk's receipts, in their order, with what each
     receipt would ask the database on its own asked once for the chunk: the members of
     their cards, the provisional members of the cards never seen (enrolled together),
-    and which receipts earned before. A member whose tier may have moved on an earlier
-    receipt of the chunk is read again, so each receipt earns at the tier it would have
-    earned at alone. The points moved (signed)."""
+    and which receipts earned before; their credits are written together and their tier
+    checks answered from the qualifying points read once (``engine.chunkbook``). A
+    member whose tier moved on an earlier receipt of the chunk earns at its new tier on
+    the next (the book keeps it), as it would have alone. The points moved (signed)."""
     conn = tx.connection
     counted = [txn for txn in txns if txn.counts()]
     numbers = [txn.loyalty_card_number for txn in counted if txn.loyalty_card_number]
     holders = members.by_cards(conn, numbers)
     holders.update(members.enrol_provisionals(tx, programme, [n for n in numbers if n not in holders], now))
     earned = _earned_before(conn, [receipt_of(txn) for txn in counted])
-    touched: set[str] = set()
+    book = ChunkBook(conn, programme, [txn.ended_at for txn in counted])
+    book.load(member.id for member in holders.values())
     moved = 0
     for txn in counted:
         member = holders.get(txn.loyalty_card_number) if txn.loyalty_card_number else None
-        if member is not None and member.id in touched:
-            member = members.by_id(conn, member.id)
-        points = settle_receipt(tx, programme, txn, window_days, now, member,
-                                earned_before=receipt_of(txn) in earned)
-        if member is not None and points:
-            touched.add(member.id)
-        moved += points
+        if member is not None:
+            member = book.members.get(member.id, member)
+        moved += settle_receipt(tx, programme, txn, window_days, now, member,
+                                earned_before=receipt_of(txn) in earned, book=book)
+    book.flush()
     return moved
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -34,15 +35,23 @@ _QUALIFYING = sa.select(sa.func.coalesce(sa.func.sum(ledger.c.points), 0)).where
     & ledger.c.qualifying & (ledger.c.occurred_at >= sa.bindparam("b_since")))
 
 
+QualifyingSum = Callable[[str, str, dt.datetime], int]
+"""The qualifying points of (member, point type) since a moment, where the caller
+knows them without asking the ledger (a chunk's receipts: ``engine.chunkbook``)."""
+
+
 def earned_tier(conn: sa.Connection, programme: LoyaltyProgramme, member_id: str, now: dt.datetime,
-                above: int = -1) -> Tier | None:
-    """The highest tier (ranked above ``above``) the member's qualifying points reach now, or None."""
+                above: int = -1, known: QualifyingSum | None = None) -> Tier | None:
+    """The highest tier (ranked above ``above``) the member's qualifying points reach now,
+    or None; the sums are asked of ``known`` if given, else of the ledger."""
     sums: dict[tuple[str, int], int] = {}
 
     def qualifying(point_type: str, months: int) -> int:
         if (point_type, months) not in sums:
-            sums[point_type, months] = int(conn.execute(_QUALIFYING, {
-                "b_member": member_id, "b_type": point_type, "b_since": months_before(now, months)}).scalar_one())
+            since = months_before(now, months)
+            sums[point_type, months] = known(member_id, point_type, since) if known is not None else int(
+                conn.execute(_QUALIFYING, {"b_member": member_id, "b_type": point_type, "b_since": since})
+                .scalar_one())
         return sums[point_type, months]
 
     for tier in reversed(programme.tiers_by_rank()):
@@ -61,15 +70,16 @@ def _held_long_enough(tier: Tier | None, member: Member, now: dt.datetime) -> bo
 
 
 def evaluate(conn: sa.Connection, programme: LoyaltyProgramme, member: Member, now: dt.datetime,
-             downgrade: bool = True) -> str | None:
+             downgrade: bool = True, known: QualifyingSum | None = None) -> str | None:
     """Move the member to the tier its points earn (downgrades only with ``downgrade``,
     and once the current tier was held for its period; earning points only ever
-    upgrades); returns the tier code it has afterwards."""
+    upgrades); returns the tier code it has afterwards. ``known``: see ``earned_tier``."""
     if not programme.tiers:
         return member.tier_code
     ranks = {tier.code: tier for tier in programme.tiers}
     current = ranks.get(member.tier_code or "")
-    earned = earned_tier(conn, programme, member.id, now, -1 if downgrade or current is None else current.rank)
+    earned = earned_tier(conn, programme, member.id, now, -1 if downgrade or current is None else current.rank,
+                         known)
     if not downgrade and earned is None:
         return member.tier_code
     up = earned is not None and (current is None or earned.rank > current.rank)

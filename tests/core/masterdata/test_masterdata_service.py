@@ -13,6 +13,7 @@ from hub.core.errors import DocumentError, StaleUpdateError
 from hub.core.events import DocumentChange
 from hub.core.masterdata import Incoming, MasterDataService
 from hub.core.masterdata.duplicates import PartnerProfile, rank_candidates
+from hub.core.matching.blocking import MAX_FUZZY_HOLDERS
 from hub.core.model.partner import Partner
 from hub.core.settings import SourcePriority
 from hub.core.store import documents
@@ -174,6 +175,17 @@ def test_duplicates_within_one_batch_are_found(service: MasterDataService) -> No
         Incoming(partner(organisation_name="Other Name", emails=["info@m.de"]), "ecommerce", "b"),
     ])
     assert [c.hub_id for c in results[1].duplicates] == [results[0].hub_id]
+
+
+def test_a_fuzzy_key_too_common_within_one_batch_finds_no_candidates_as_a_stored_one(
+    service: MasterDataService,
+) -> None:
+    """Twins share only fuzzy keys (name with postal code and street): each is compared
+    with its earlier twins while they are at most MAX_FUZZY_HOLDERS, as a stored key
+    would be, and not beyond (the batch used to compare each with every earlier one)."""
+    twins = [partner() for _ in range(MAX_FUZZY_HOLDERS + 2)]
+    results = service.upsert_many([Incoming(p, "erp_sap", str(n)) for n, p in enumerate(twins)])
+    assert [len(r.duplicates) for r in results] == [*range(MAX_FUZZY_HOLDERS + 1), 0]
 
 
 def test_a_key_one_partner_gives_up_still_finds_its_stored_holders_for_the_next(
